@@ -1,0 +1,276 @@
+# tests/lib.sh - shared shell library for roost's integration tests (bash).
+#
+# A test script starts with
+#
+#	. "$top_srcdir/tests/lib.sh"
+#	lib_init "$@"
+#
+# and ends with `finish`.  Invariants it keeps:
+# - Tests run only inside a private network namespace that has nothing but
+#   lo: lib_init re-executes the script under unshare and refuses to go on
+#   if any other interface is visible.  So no DNS can leave the machine;
+#   still, always query an explicit 127.0.0.x or ::1 server.
+# - Every process started through lib_spawn or mock_start is stopped, and
+#   the temporary directory $T removed, when the script exits.
+# - Nothing sleeps a fixed time: readiness is a line on a FIFO read with a
+#   deadline, other waits poll a condition until a deadline (wait_until).
+#
+# Environment (from make check's AM_TESTS_ENVIRONMENT, or derived):
+#   top_srcdir, top_builddir, MOCKDNS, DNSPROBE
+#   MOCKDNS_WRAPPER   optional command put before mockdns, e.g.
+#                     "valgrind -q --leak-check=full --error-exitcode=99"
+#
+# Checks print "ok - NAME" or "FAIL - NAME: why"; finish prints the
+# closing line "N passed, N failed" and exits non-zero if any failed.
+
+LIB_PASSED=0
+LIB_FAILED=0
+LIB_PIDS=()
+LIB_READY_TIMEOUT=${LIB_READY_TIMEOUT:-10}
+declare -A MOCK_PID MOCK_ADDR
+
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${MOCKDNS:=$top_builddir/tests/mock/mockdns}"
+: "${DNSPROBE:=$top_builddir/tests/tools/dnsprobe}"
+: "${MOCKDNS_WRAPPER:=}"
+export top_srcdir top_builddir MOCKDNS DNSPROBE
+PATH=$PATH:/usr/sbin:/sbin
+
+# lib_init "$@": enter a private network namespace (by re-executing the
+# calling script), bring lo up, make $T and the cleanup trap.
+lib_init() {
+	if [ -z "${ROOST_TEST_NETNS:-}" ]; then
+		export ROOST_TEST_NETNS=1
+		if [ "$(id -u)" -eq 0 ]; then
+			exec unshare --net -- "$BASH" "$0" "$@"
+		fi
+		exec unshare -rn -- "$BASH" "$0" "$@"
+	fi
+	if [ "$(ip -o link show | grep -vc ': lo:')" -ne 0 ]; then
+		echo "lib.sh: not in a private network namespace; refusing" >&2
+		ip -o link show >&2
+		exit 99
+	fi
+	if ! ip link set lo up; then
+		echo "lib.sh: cannot bring lo up" >&2
+		exit 99
+	fi
+	mkdir -p "$top_builddir/tests" || exit 99
+	T=$(mktemp -d --suffix=.tmp \
+	    "$top_builddir/tests/$(basename "$0" .sh).XXXXXX") || exit 99
+	trap lib_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# Stop every started process (TERM, then KILL after 5 s), show the logs
+# of a failed run, remove $T.
+lib_cleanup() {
+	local rc=$? pid f end
+	trap - EXIT
+	for pid in "${LIB_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	end=$((SECONDS + 5))
+	for pid in "${LIB_PIDS[@]}"; do
+		while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do
+			sleep 0.05	# polling for exit, with a deadline
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	if [ "$rc" -ne 0 ] && [ -n "${T:-}" ]; then
+		for f in "$T"/*.log; do
+			[ -f "$f" ] || continue
+			echo "--- $f (last 40 lines)"
+			tail -n 40 "$f"
+		done
+	fi
+	[ -n "${T:-}" ] && rm -rf "$T"
+	exit "$rc"
+}
+
+# --- checks -------------------------------------------------------------
+
+pass() {
+	LIB_PASSED=$((LIB_PASSED + 1))
+	echo "ok - $1"
+}
+
+# fail NAME [WHY]
+fail() {
+	LIB_FAILED=$((LIB_FAILED + 1))
+	echo "FAIL - $1${2:+: $2}"
+}
+
+# check NAME CMD [ARG...]: pass if CMD exits 0; show its output if not.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "exit $? from: $*"
+		printf '%s\n' "$out" | sed 's/^/    /'
+	fi
+}
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "expected [$2], got [$3]"
+	fi
+}
+
+# check_match NAME ERE TEXT: some line of TEXT matches the extended regex.
+check_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "no line matches /$2/ in:"
+		printf '%s\n' "$3" | sed 's/^/    /'
+	fi
+}
+
+# check_nomatch NAME ERE TEXT: no line of TEXT matches.
+check_nomatch() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		fail "$1" "a line matches /$2/ in:"
+		printf '%s\n' "$3" | sed 's/^/    /'
+	else
+		pass "$1"
+	fi
+}
+
+# check_ge NAME A B: integer A >= B.
+check_ge() {
+	if [ "$2" -ge "$3" ] 2>/dev/null; then
+		pass "$1"
+	else
+		fail "$1" "expected $2 >= $3"
+	fi
+}
+
+# check_lt NAME A B: integer A < B.
+check_lt() {
+	if [ "$2" -lt "$3" ] 2>/dev/null; then
+		pass "$1"
+	else
+		fail "$1" "expected $2 < $3"
+	fi
+}
+
+# finish: the closing line, and the exit status.
+finish() {
+	echo "$LIB_PASSED passed, $LIB_FAILED failed"
+	if [ "$LIB_FAILED" -ne 0 ] || [ "$LIB_PASSED" -eq 0 ]; then
+		exit 1
+	fi
+	exit 0
+}
+
+# --- processes ------------------------------------------------------------
+
+# wait_until SECONDS CMD [ARG...]: poll CMD until it succeeds (0) or the
+# deadline passes (1).  For conditions with no event to wait on.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# lib_spawn CMD [ARG...]: run CMD in the background, stopped at exit.
+lib_spawn() {
+	"$@" &
+	LIB_PIDS+=($!)
+}
+
+# mock_start NAME ADDR#PORT [MOCKDNS ARG...]: start a mockdns called NAME
+# listening on ADDR#PORT (more --listen may follow), with -v logging to
+# $T/NAME.log, pidfile $T/NAME.pid and counts file $T/NAME.counts; return
+# once it reports ready (1 if it does not within LIB_READY_TIMEOUT s).
+mock_start() {
+	local name=$1 addr=$2 fifo line
+	shift 2
+	fifo="$T/$name.ready"
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	# The open of the FIFO for writing waits for our read below; if
+	# mockdns dies before it is ready, the read sees EOF at once.
+	$MOCKDNS_WRAPPER "$MOCKDNS" -v --listen "$addr" \
+	    --pidfile "$T/$name.pid" --counts "$T/$name.counts" \
+	    --ready-fd 3 "$@" 3>"$fifo" 2>"$T/$name.log" &
+	MOCK_PID[$name]=$!
+	MOCK_ADDR[$name]=$addr
+	LIB_PIDS+=($!)
+	if ! read -r -t "$LIB_READY_TIMEOUT" line <"$fifo" ||
+	    [ "${line%% *}" != ready ]; then
+		echo "lib.sh: mockdns $name did not get ready:" >&2
+		sed 's/^/    /' "$T/$name.log" >&2
+		rm -f "$fifo"
+		return 1
+	fi
+	rm -f "$fifo"
+}
+
+# mock_stop NAME: SIGTERM, and return mockdns's exit status.
+mock_stop() {
+	local pid=${MOCK_PID[$1]}
+	kill -TERM "$pid" || return 1
+	wait "$pid"
+}
+
+# mock_status NAME: mockdns's status TXT, e.g. "generation 1" ... as
+# one line "generation 1 reload-errors 0".  Also a barrier: a signal sent
+# to NAME before it has been acted on when this returns.
+mock_status() {
+	"$DNSPROBE" -T "${MOCK_ADDR[$1]}" query status.mockdns TXT CH |
+	    sed -n 's/^an .* TXT //p' | tr -d '"'
+}
+
+# mock_generation NAME: how many times NAME has loaded its data.
+mock_generation() {
+	mock_status "$1" | sed -n 's/.*generation \([0-9]*\).*/\1/p'
+}
+
+# mock_signal NAME SIG: send SIG and wait until NAME has acted on it.
+mock_signal() {
+	kill "-$2" "${MOCK_PID[$1]}" && mock_status "$1" >/dev/null
+}
+
+# mock_reload NAME: SIGHUP; succeed only if the reload took (the data
+# generation went up).
+mock_reload() {
+	local before after
+	before=$(mock_generation "$1")
+	mock_signal "$1" HUP || return 1
+	after=$(mock_generation "$1")
+	[ -n "$before" ] && [ "$after" = $((before + 1)) ]
+}
+
+# mock_counts NAME: the counter lines "name type transport count".
+mock_counts() {
+	"$DNSPROBE" -T "${MOCK_ADDR[$1]}" query counts.mockdns TXT CH |
+	    sed -n 's/^an .* TXT "\(.*\)"$/\1/p'
+}
+
+# mock_count NAME QNAME TYPE TRANSPORT: one counter (0 if none); QNAME in
+# lower case with its final dot.
+mock_count() {
+	local n
+	n=$(mock_counts "$1" | awk -v n="$2" -v t="$3" -v p="$4" \
+	    '$1 == n && $2 == t && $3 == p { print $4 }')
+	echo "${n:-0}"
+}
+
+# mock_reset NAME: set NAME's counters to zero.
+mock_reset() {
+	"$DNSPROBE" -T "${MOCK_ADDR[$1]}" query reset.mockdns TXT CH >/dev/null
+}
