@@ -188,8 +188,8 @@ void wire_name_lower(uint8_t *name, size_t len);
  * Compares two uncompressed names ignoring ASCII case.
  * Returns true if equal.
  */
-bool wire_name_equal(const uint8_t *a, size_t alen, const uint8_t *b,
-    size_t blen);
+bool
+wire_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 /*
  * A seeded 64-bit hash of an uncompressed name, ignoring ASCII case:
@@ -213,8 +213,8 @@ bool wire_name_is_subdomain(const uint8_t *sub, size_t sublen,
  * Returns the length the full text needs, excluding the NUL (like
  * snprintf).
  */
-size_t wire_name_to_text(const uint8_t *name, size_t len, char *out,
-    size_t outlen);
+size_t
+wire_name_to_text(const uint8_t *name, size_t len, char *out, size_t outlen);
 
 /*
  * Parses a name in presentation format ("www.example.test", a trailing
@@ -301,8 +301,8 @@ int wire_iter_next(struct wire_iter *it, struct wire_rr *rr);
 
 struct wire_edns {
 	bool present;
-	uint16_t udp_size;  /* as sent (the OPT class field) */
-	uint8_t ext_rcode;  /* upper 8 bits of the 12-bit rcode */
+	uint16_t udp_size; /* as sent (the OPT class field) */
+	uint8_t ext_rcode; /* upper 8 bits of the 12-bit rcode */
 	uint8_t version;
 	uint16_t flags;     /* WIRE_EDNS_DO and the rest */
 	size_t off;         /* start of the OPT RR */
@@ -361,8 +361,8 @@ void wire_remove_opt(uint8_t *buf, size_t *len, const struct wire_edns *e);
  * WIRE_ENOSPACE.
  */
 int wire_build_response(uint8_t *out, size_t cap, size_t *outlen,
-    const struct wire_header *qh, const struct wire_question *q,
-    unsigned rcode, uint16_t extra_flags);
+    const struct wire_header *qh, const struct wire_question *q, unsigned rcode,
+    uint16_t extra_flags);
 
 /*
  * Copies a stored answer into out and patches it for one client:

@@ -88,10 +88,10 @@ int
 wire_read_name(const uint8_t *msg, size_t len, size_t off, uint8_t *out,
     size_t *outlen, size_t *end)
 {
-	size_t pos = off;   /* the octet being read */
-	size_t run = off;   /* start of the current run of labels */
-	size_t after = 0;   /* offset past the name at off, once known */
-	size_t nlen = 0;    /* uncompressed length so far, root excluded */
+	size_t pos = off; /* the octet being read */
+	size_t run = off; /* start of the current run of labels */
+	size_t after = 0; /* offset past the name at off, once known */
+	size_t nlen = 0;  /* uncompressed length so far, root excluded */
 	unsigned hops = 0;
 
 	for (;;) {
@@ -209,11 +209,11 @@ wire_name_to_text(const uint8_t *name, size_t len, char *out, size_t outlen)
 	size_t n = 0; /* characters the full text needs */
 	size_t off = 0;
 
-#define EMIT(c)                                                         \
-	do {                                                            \
-		if (n + 1 < outlen)                                     \
-			out[n] = (char)(c);                             \
-		n++;                                                    \
+#define EMIT(c)                                                                \
+	do {                                                                   \
+		if (n + 1 < outlen)                                            \
+			out[n] = (char)(c);                                    \
+		n++;                                                           \
 	} while (0)
 
 	while (off < len && name[off] != 0) {
@@ -247,8 +247,8 @@ wire_name_to_text(const uint8_t *name, size_t len, char *out, size_t outlen)
 int
 wire_name_from_text(const char *text, uint8_t *out, size_t *outlen)
 {
-	size_t nlen = 0;  /* octets written, root excluded */
-	size_t lstart;    /* where the current label's length octet is */
+	size_t nlen = 0; /* octets written, root excluded */
+	size_t lstart;   /* where the current label's length octet is */
 	const char *p = text;
 
 	if (text[0] == '\0')
@@ -500,8 +500,8 @@ wire_remove_opt(uint8_t *buf, size_t *len, const struct wire_edns *e)
 
 int
 wire_build_response(uint8_t *out, size_t cap, size_t *outlen,
-    const struct wire_header *qh, const struct wire_question *q,
-    unsigned rcode, uint16_t extra_flags)
+    const struct wire_header *qh, const struct wire_question *q, unsigned rcode,
+    uint16_t extra_flags)
 {
 	struct wire_header h = {
 		.id = qh->id,
@@ -525,9 +525,9 @@ wire_build_response(uint8_t *out, size_t cap, size_t *outlen,
 }
 
 int
-wire_patch_answer(uint8_t *out, size_t cap, const uint8_t *stored,
-    size_t slen, const uint16_t *ttl_offs, size_t nttl, uint32_t elapsed,
-    uint16_t id, const uint8_t *spelling, size_t spelling_len)
+wire_patch_answer(uint8_t *out, size_t cap, const uint8_t *stored, size_t slen,
+    const uint16_t *ttl_offs, size_t nttl, uint32_t elapsed, uint16_t id,
+    const uint8_t *spelling, size_t spelling_len)
 {
 	if (slen < WIRE_HDR_LEN + spelling_len ||
 	    !wire_name_equal(stored + WIRE_HDR_LEN, spelling_len, spelling,

@@ -28,8 +28,8 @@ parse_port(const char *s, unsigned short *port)
 }
 
 int
-mock_addr_parse(const char *text, struct sockaddr_storage *ss,
-    socklen_t *sslen, char *err, size_t errlen)
+mock_addr_parse(const char *text, struct sockaddr_storage *ss, socklen_t *sslen,
+    char *err, size_t errlen)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *port_s = "53", *sep, *h = text;

@@ -16,16 +16,16 @@
 #include "mock_counts.h"
 
 struct counter {
-	char		*name;	/* owned */
-	uint16_t	 type;
-	int		 tcp;
-	unsigned long	 count;
+	char *name; /* owned */
+	uint16_t type;
+	int tcp;
+	unsigned long count;
 };
 
 struct mock_counts {
-	struct counter	*v;
-	size_t		 n, cap;
-	unsigned long	 overflow;
+	struct counter *v;
+	size_t n, cap;
+	unsigned long overflow;
 };
 
 struct mock_counts *
@@ -68,8 +68,7 @@ key_cmp(const struct counter *e, const char *name, uint16_t type, int tcp)
 }
 
 void
-mock_counts_add(struct mock_counts *c, const char *name, uint16_t type,
-    int tcp)
+mock_counts_add(struct mock_counts *c, const char *name, uint16_t type, int tcp)
 {
 	size_t lo = 0, hi = c->n, mid;
 	struct counter *v;
@@ -101,7 +100,9 @@ mock_counts_add(struct mock_counts *c, const char *name, uint16_t type,
 	if ((copy = strdup(name)) == NULL)
 		goto overflow;
 	memmove(&c->v[lo + 1], &c->v[lo], (c->n - lo) * sizeof(*c->v));
-	c->v[lo] = (struct counter){ .name = copy, .type = type, .tcp = tcp,
+	c->v[lo] = (struct counter){ .name = copy,
+		.type = type,
+		.tcp = tcp,
 		.count = 1 };
 	c->n++;
 	return;

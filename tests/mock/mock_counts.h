@@ -43,8 +43,7 @@ size_t mock_counts_size(const struct mock_counts *c);
  * Write line i (0 <= i < mock_counts_size(), sorted order) into buf without
  * a newline, and return buf.  Sorts the table on first use after a change.
  */
-char *mock_counts_line(struct mock_counts *c, size_t i, char *buf,
-    size_t len);
+char *mock_counts_line(struct mock_counts *c, size_t i, char *buf, size_t len);
 
 /*
  * Write every line to path atomically (a temporary file in the same

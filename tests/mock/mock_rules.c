@@ -24,7 +24,7 @@
 
 struct mock_rules {
 	struct mock_rule *v;
-	size_t		 n, cap;
+	size_t n, cap;
 };
 
 enum item {
@@ -43,17 +43,17 @@ enum item {
 };
 
 enum item_arg {
-	ARG_NONE,	/* "word" */
-	ARG_MS,		/* "word=MS", 0..MOCK_MAX_DELAY_MS */
-	ARG_BYTES,	/* "word=N", 0..65535 */
-	ARG_RCODE,	/* "word=NAME" (servfail...) or a number 0..15 */
-	ARG_TRANSPORT	/* "word=udp" or "word=tcp" */
+	ARG_NONE,     /* "word" */
+	ARG_MS,       /* "word=MS", 0..MOCK_MAX_DELAY_MS */
+	ARG_BYTES,    /* "word=N", 0..65535 */
+	ARG_RCODE,    /* "word=NAME" (servfail...) or a number 0..15 */
+	ARG_TRANSPORT /* "word=udp" or "word=tcp" */
 };
 
 static const struct {
-	const char	*word;
-	enum item	 item;
-	enum item_arg	 arg;
+	const char *word;
+	enum item item;
+	enum item_arg arg;
 } item_table[] = {
 	{ "transport", ITEM_TRANSPORT, ARG_TRANSPORT },
 	{ "answer", ITEM_ANSWER, ARG_NONE },
@@ -128,10 +128,18 @@ parse_rcode(const char *s, int *out)
 		const char *name;
 		int rcode;
 	} names[] = {
-		{ "noerror", 0 }, { "formerr", 1 }, { "servfail", 2 },
-		{ "nxdomain", 3 }, { "notimp", 4 }, { "notimpl", 4 },
-		{ "refused", 5 }, { "yxdomain", 6 }, { "yxrrset", 7 },
-		{ "nxrrset", 8 }, { "notauth", 9 }, { "notzone", 10 },
+		{ "noerror", 0 },
+		{ "formerr", 1 },
+		{ "servfail", 2 },
+		{ "nxdomain", 3 },
+		{ "notimp", 4 },
+		{ "notimpl", 4 },
+		{ "refused", 5 },
+		{ "yxdomain", 6 },
+		{ "yxrrset", 7 },
+		{ "nxrrset", 8 },
+		{ "notauth", 9 },
+		{ "notzone", 10 },
 	};
 	size_t i;
 
@@ -290,15 +298,15 @@ mock_rules_add(struct mock_rules *r, const char *line, const char *where,
 		} else {
 			/* Keep the item as written, before parse_item cuts
 			 * it; the items and commas fit in the line's size. */
-			textlen += (size_t)snprintf(text + textlen,
-			    textcap - textlen, "%s%s", ntok > 2 ? "," : "",
-			    tok);
+			textlen +=
+			    (size_t)snprintf(text + textlen, textcap - textlen,
+				"%s%s", ntok > 2 ? "," : "", tok);
 			if (parse_item(&rule, tok, where, err, errlen) == -1)
 				goto out;
 		}
 	}
 	if (ntok == 0) {
-		ret = 0;	/* blank or comment line */
+		ret = 0; /* blank or comment line */
 		goto out;
 	}
 	if (ntok < 3) {

@@ -26,22 +26,22 @@ enum mock_transport {
 
 struct mock_rule {
 	/* what it matches */
-	ldns_rdf	*name;		/* owned, lower case; NULL: any name */
-	int		 below;		/* "*.NAME": only names below name */
-	ldns_rr_type	 type;		/* 0: any type */
+	ldns_rdf *name;    /* owned, lower case; NULL: any name */
+	int below;         /* "*.NAME": only names below name */
+	ldns_rr_type type; /* 0: any type */
 	enum mock_transport transport;
 	/* what it does; one rule may combine several items */
-	int		 delay_ms;	/* before answering, either transport */
-	int		 tcp_delay_ms;	/* before answering over TCP */
-	int		 drop;		/* send nothing */
-	int		 tc;		/* UDP: TC=1 and the question only */
-	int		 rcode;		/* -1: answer from data */
-	int		 wrong_id;	/* reply id = query id ^ 0xffff */
-	int		 wrong_question; /* question renamed, see mockdns.c */
-	int		 garbage;	/* the id, then junk bytes */
-	int		 truncate;	/* -1: whole; else keep this many bytes */
-	int		 close_mid;	/* TCP: half the reply, then close */
-	char		*text;		/* owned: the items as written */
+	int delay_ms;       /* before answering, either transport */
+	int tcp_delay_ms;   /* before answering over TCP */
+	int drop;           /* send nothing */
+	int tc;             /* UDP: TC=1 and the question only */
+	int rcode;          /* -1: answer from data */
+	int wrong_id;       /* reply id = query id ^ 0xffff */
+	int wrong_question; /* question renamed, see mockdns.c */
+	int garbage;        /* the id, then junk bytes */
+	int truncate;       /* -1: whole; else keep this many bytes */
+	int close_mid;      /* TCP: half the reply, then close */
+	char *text;         /* owned: the items as written */
 };
 
 struct mock_rules;

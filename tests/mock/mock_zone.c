@@ -19,15 +19,15 @@
 #include "mock_zone.h"
 
 struct mock_zone {
-	ldns_rr_list	*rrs;	/* owns every record of the zone */
-	const ldns_rr	*soa;	/* in rrs */
-	const ldns_rdf	*apex;	/* owner of soa */
+	ldns_rr_list *rrs;    /* owns every record of the zone */
+	const ldns_rr *soa;   /* in rrs */
+	const ldns_rdf *apex; /* owner of soa */
 };
 
 struct mock_data {
 	struct mock_zone *zones;
-	size_t		 nzones;
-	size_t		 nrecords;
+	size_t nzones;
+	size_t nrecords;
 };
 
 static unsigned char
@@ -136,7 +136,8 @@ zone_read(const char *file, ldns_rr_list **out, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: out of memory", file);
 			goto out;
 		}
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && origin == NULL &&
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA &&
+		    origin == NULL &&
 		    (origin = ldns_rdf_clone(ldns_rr_owner(rr))) == NULL) {
 			snprintf(err, errlen, "%s: out of memory", file);
 			goto out;
@@ -217,8 +218,8 @@ mock_data_load(char *const *files, size_t nfiles, char *err, size_t errlen)
 		d->nrecords += ldns_rr_list_rr_count(d->zones[i].rrs);
 		for (j = 0; j < i; j++) {
 			if (mock_name_eq(d->zones[i].apex, d->zones[j].apex)) {
-				snprintf(err, errlen, "%s: zone %s is also in %s",
-				    files[i],
+				snprintf(err, errlen,
+				    "%s: zone %s is also in %s", files[i],
 				    name_str(d->zones[i].apex, n1, sizeof(n1)),
 				    files[j]);
 				goto fail;
@@ -337,7 +338,8 @@ zone_push_rrset(const struct mock_zone *z, const ldns_rdf *name,
 
 	for (i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
 		rr = ldns_rr_list_rr(rrs, i);
-		if ((type != LDNS_RR_TYPE_ANY && ldns_rr_get_type(rr) != type) ||
+		if ((type != LDNS_RR_TYPE_ANY &&
+			ldns_rr_get_type(rr) != type) ||
 		    !mock_name_eq(ldns_rr_owner(rr), name))
 			continue;
 		if (push_copy(r, sec, rr) == -1)
@@ -348,8 +350,7 @@ zone_push_rrset(const struct mock_zone *z, const ldns_rdf *name,
 }
 
 static const ldns_rr *
-zone_find_rr(const struct mock_zone *z, const ldns_rdf *name,
-    ldns_rr_type type)
+zone_find_rr(const struct mock_zone *z, const ldns_rdf *name, ldns_rr_type type)
 {
 	const ldns_rr_list *rrs = zone_rrs(z);
 	const ldns_rr *rr;
@@ -424,7 +425,8 @@ push_referral(const struct mock_zone *z, const ldns_rdf *cut, ldns_pkt *r)
 			if (ldns_rr_get_type(ns) == LDNS_RR_TYPE_NS &&
 			    mock_name_eq(ldns_rr_owner(ns), cut) &&
 			    ldns_rr_rd_count(ns) == 1 &&
-			    mock_name_eq(ldns_rr_rdf(ns, 0), ldns_rr_owner(rr))) {
+			    mock_name_eq(ldns_rr_rdf(ns, 0),
+				ldns_rr_owner(rr))) {
 				if (push_copy(r, LDNS_SECTION_ADDITIONAL, rr) ==
 				    -1)
 					return -1;
@@ -490,7 +492,8 @@ mock_answer(const struct mock_data *d, const ldns_rdf *qname,
 		if (n > 0)
 			return 0;
 		if (qtype != LDNS_RR_TYPE_CNAME && qtype != LDNS_RR_TYPE_ANY &&
-		    (cname = zone_find_rr(z, name, LDNS_RR_TYPE_CNAME)) != NULL &&
+		    (cname = zone_find_rr(z, name, LDNS_RR_TYPE_CNAME)) !=
+			NULL &&
 		    ldns_rr_rd_count(cname) == 1) {
 			if (push_copy(reply, LDNS_SECTION_ANSWER, cname) == -1)
 				return -1;
@@ -501,5 +504,5 @@ mock_answer(const struct mock_data *d, const ldns_rdf *qname,
 			ldns_pkt_set_rcode(reply, LDNS_RCODE_NXDOMAIN);
 		return push_negative_soa(z, reply);
 	}
-	return 0;	/* a chain longer than MOCK_MAX_CHAIN: cut short */
+	return 0; /* a chain longer than MOCK_MAX_CHAIN: cut short */
 }

@@ -17,8 +17,8 @@
 #define MOCK_MAX_CHAIN 8
 
 enum mock_mode {
-	MOCK_MODE_RECURSIVE,	/* RA=1, AA=0, answers straight from data */
-	MOCK_MODE_AUTH		/* AA=1, RA=0, referrals at zone cuts */
+	MOCK_MODE_RECURSIVE, /* RA=1, AA=0, answers straight from data */
+	MOCK_MODE_AUTH       /* AA=1, RA=0, referrals at zone cuts */
 };
 
 struct mock_data;
@@ -28,8 +28,8 @@ struct mock_data;
  * understood; the default TTL is 3600).  Returns a new object the caller
  * owns, or NULL with "FILE:LINE: message" (or "FILE: message") in err.
  */
-struct mock_data *mock_data_load(char *const *files, size_t nfiles,
-    char *err, size_t errlen);
+struct mock_data *
+mock_data_load(char *const *files, size_t nfiles, char *err, size_t errlen);
 
 /* Free d and every record it holds; NULL is fine. */
 void mock_data_free(struct mock_data *d);
@@ -44,8 +44,8 @@ size_t mock_data_records(const struct mock_data *d);
  * spelled it, and an OPT record (UDP size edns_size, DO echoed) when q had
  * one.  Sections otherwise empty, rcode NOERROR.  NULL if out of memory.
  */
-ldns_pkt *mock_reply_new(const ldns_pkt *q, enum mock_mode mode,
-    uint16_t edns_size);
+ldns_pkt *
+mock_reply_new(const ldns_pkt *q, enum mock_mode mode, uint16_t edns_size);
 
 /*
  * Answer qname/qtype from d into reply (made by mock_reply_new): answer,

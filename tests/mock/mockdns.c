@@ -43,11 +43,11 @@
 
 /* Exit statuses, documented in --help. */
 enum {
-	MOCK_EXIT_OK = 0,	/* SIGTERM or SIGINT, or --help */
-	MOCK_EXIT_FAIL = 1,	/* failure while running (poll, memory) */
-	MOCK_EXIT_USAGE = 2,	/* bad command line */
-	MOCK_EXIT_DATA = 3,	/* bad zone or rules file at startup */
-	MOCK_EXIT_OS = 4	/* socket, bind, pidfile or ready-fd failed */
+	MOCK_EXIT_OK = 0,    /* SIGTERM or SIGINT, or --help */
+	MOCK_EXIT_FAIL = 1,  /* failure while running (poll, memory) */
+	MOCK_EXIT_USAGE = 2, /* bad command line */
+	MOCK_EXIT_DATA = 3,  /* bad zone or rules file at startup */
+	MOCK_EXIT_OS = 4     /* socket, bind, pidfile or ready-fd failed */
 };
 
 /* Most --listen addresses (each gets a UDP and a TCP socket). */
@@ -80,24 +80,24 @@ enum {
 #define MOCK_WRONG_QNAME "wrong-question.mockdns."
 
 struct options {
-	const char	*listen[MOCK_MAX_LISTEN];
-	size_t		 nlisten;
-	char		**zones;	/* argv strings, argc slots */
-	size_t		 nzones;
-	const char	**rules;	/* --rule lines, argc slots */
-	size_t		 nrules;
-	const char	*rules_file;
-	const char	*pidfile;
-	const char	*counts_file;
-	int		 ready_fd;	/* -1: none */
-	enum mock_mode	 mode;
-	uint16_t	 edns_size;
+	const char *listen[MOCK_MAX_LISTEN];
+	size_t nlisten;
+	char **zones; /* argv strings, argc slots */
+	size_t nzones;
+	const char **rules; /* --rule lines, argc slots */
+	size_t nrules;
+	const char *rules_file;
+	const char *pidfile;
+	const char *counts_file;
+	int ready_fd; /* -1: none */
+	enum mock_mode mode;
+	uint16_t edns_size;
 };
 
 struct listener {
-	int		 fd;
-	int		 tcp;
-	char		 name[MOCK_ADDR_STRLEN];
+	int fd;
+	int tcp;
+	char name[MOCK_ADDR_STRLEN];
 };
 
 /*
@@ -112,63 +112,57 @@ struct listener {
  *		MOCK_TCP_LINGER_MS, then closed
  *	DEAD	an error, or done: freed after this loop pass
  */
-enum conn_state {
-	CONN_OPEN,
-	CONN_EOF,
-	CONN_CLOSING,
-	CONN_LINGER,
-	CONN_DEAD
-};
+enum conn_state { CONN_OPEN, CONN_EOF, CONN_CLOSING, CONN_LINGER, CONN_DEAD };
 
 struct conn {
-	int		 fd;
-	enum conn_state	 state;
-	char		 peer[MOCK_ADDR_STRLEN];
-	uint8_t		 in[2 + MOCK_MSG_MAX];
-	size_t		 inlen;
-	uint8_t		*out;
-	size_t		 outoff, outlen, outcap;
-	size_t		 npending;	/* delayed replies owed to it */
-	uint64_t	 last_ms;	/* last traffic, or when LINGER began */
+	int fd;
+	enum conn_state state;
+	char peer[MOCK_ADDR_STRLEN];
+	uint8_t in[2 + MOCK_MSG_MAX];
+	size_t inlen;
+	uint8_t *out;
+	size_t outoff, outlen, outcap;
+	size_t npending;  /* delayed replies owed to it */
+	uint64_t last_ms; /* last traffic, or when LINGER began */
 };
 
 /* A reply waiting for its delay; owns buf. */
 struct pending {
-	struct pending	*next;
-	uint64_t	 due_ms;
-	int		 udp_fd;	/* UDP: the socket to answer from */
+	struct pending *next;
+	uint64_t due_ms;
+	int udp_fd; /* UDP: the socket to answer from */
 	struct sockaddr_storage to;
-	socklen_t	 tolen;
-	struct conn	*conn;		/* TCP: the connection, else NULL */
-	int		 close_mid;
-	uint8_t		*buf;
-	size_t		 len;
+	socklen_t tolen;
+	struct conn *conn; /* TCP: the connection, else NULL */
+	int close_mid;
+	uint8_t *buf;
+	size_t len;
 };
 
 /* Where a query came from, and so where its reply goes. */
 struct from {
-	int		 udp_fd;
+	int udp_fd;
 	const struct sockaddr *sa;
-	socklen_t	 salen;
-	struct conn	*conn;		/* TCP only */
-	const char	*peer;
+	socklen_t salen;
+	struct conn *conn; /* TCP only */
+	const char *peer;
 };
 
 struct server {
 	const struct options *opt;
-	struct listener	 ls[2 * MOCK_MAX_LISTEN];
-	size_t		 nls;
-	struct conn	*conns[MOCK_MAX_TCP];
-	size_t		 nconns;
-	struct pending	*pending;	/* sorted by due_ms, oldest first */
-	size_t		 npending;
+	struct listener ls[2 * MOCK_MAX_LISTEN];
+	size_t nls;
+	struct conn *conns[MOCK_MAX_TCP];
+	size_t nconns;
+	struct pending *pending; /* sorted by due_ms, oldest first */
+	size_t npending;
 	struct mock_data *data;
 	struct mock_rules *rules;
 	struct mock_counts *counts;
-	unsigned long	 generation;	/* successful loads */
-	unsigned long	 reload_errors;
-	int		 wake[2];	/* self-pipe for signal handlers */
-	uint8_t		 udpbuf[MOCK_MSG_MAX];
+	unsigned long generation; /* successful loads */
+	unsigned long reload_errors;
+	int wake[2]; /* self-pipe for signal handlers */
+	uint8_t udpbuf[MOCK_MSG_MAX];
 };
 
 static int verbose;
@@ -283,7 +277,7 @@ on_signal(int sig)
 		break;
 	}
 	if (wake_fd != -1)
-		n = write(wake_fd, "", 1);	/* full pipe: already awake */
+		n = write(wake_fd, "", 1); /* full pipe: already awake */
 	(void)n;
 	errno = saved;
 }
@@ -460,8 +454,8 @@ conn_reply(struct conn *c, const uint8_t *buf, size_t len, int close_mid)
 
 /* Send a reply now (UDP or TCP). */
 static void
-send_now(int udp_fd, const struct sockaddr *to, socklen_t tolen,
-    struct conn *c, const uint8_t *buf, size_t len, int close_mid)
+send_now(int udp_fd, const struct sockaddr *to, socklen_t tolen, struct conn *c,
+    const uint8_t *buf, size_t len, int close_mid)
 {
 	char name[MOCK_ADDR_STRLEN];
 
@@ -470,8 +464,8 @@ send_now(int udp_fd, const struct sockaddr *to, socklen_t tolen,
 		return;
 	}
 	if (sendto(udp_fd, buf, len, 0, to, tolen) == -1 && verbose)
-		logx("udp send to %s: %s", mock_addr_str(to, name, sizeof(name)),
-		    strerror(errno));
+		logx("udp send to %s: %s",
+		    mock_addr_str(to, name, sizeof(name)), strerror(errno));
 }
 
 /*
@@ -529,8 +523,8 @@ pending_fire(struct server *s)
 		s->npending--;
 		if (p->conn != NULL)
 			p->conn->npending--;
-		send_now(p->udp_fd, (struct sockaddr *)&p->to, p->tolen, p->conn,
-		    p->buf, p->len, p->close_mid);
+		send_now(p->udp_fd, (struct sockaddr *)&p->to, p->tolen,
+		    p->conn, p->buf, p->len, p->close_mid);
 		if (p->conn != NULL)
 			conn_settle(p->conn);
 		free(p->buf);
@@ -543,8 +537,8 @@ pending_fire(struct server *s)
  * Returns the rcode's name for the log (caller frees), or NULL.
  */
 static char *
-reply_header_only(struct server *s, const struct from *from,
-    const uint8_t *q, ldns_pkt_rcode rcode)
+reply_header_only(struct server *s, const struct from *from, const uint8_t *q,
+    ldns_pkt_rcode rcode)
 {
 	uint8_t *buf;
 
@@ -552,7 +546,7 @@ reply_header_only(struct server *s, const struct from *from,
 		return NULL;
 	buf[0] = q[0];
 	buf[1] = q[1];
-	buf[2] = (uint8_t)(0x80 | (q[2] & 0x79));	/* QR, opcode, RD */
+	buf[2] = (uint8_t)(0x80 | (q[2] & 0x79)); /* QR, opcode, RD */
 	buf[3] = (uint8_t)rcode;
 	deliver(s, from, buf, LDNS_HEADER_SIZE, 0, 0);
 	return ldns_pkt_rcode2str(rcode);
@@ -781,7 +775,8 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		ldns_pkt_set_rcode(reply, (uint8_t)rule->rcode);
 	else if (mock_answer(s->data, qname, qtype, reply, opt->mode) == -1)
 		goto done;
-	if (rule != NULL && rule->wrong_question && rename_question(reply) == -1)
+	if (rule != NULL && rule->wrong_question &&
+	    rename_question(reply) == -1)
 		goto done;
 	if (rule != NULL && rule->tc && !tcp)
 		make_tc(reply);
@@ -811,8 +806,8 @@ answer:
 		delay = rule->delay_ms + (tcp ? rule->tcp_delay_ms : 0);
 	}
 	rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(reply));
-	deliver(s, from, wire, wlen, delay, tcp && rule != NULL &&
-	    rule->close_mid);
+	deliver(s, from, wire, wlen, delay,
+	    tcp && rule != NULL && rule->close_mid);
 	wire = NULL;
 done:
 	if (verbose)
@@ -838,7 +833,8 @@ udp_read(struct server *s, const struct listener *l)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	char peer[MOCK_ADDR_STRLEN];
-	struct from from = { .udp_fd = l->fd, .sa = (struct sockaddr *)&ss,
+	struct from from = { .udp_fd = l->fd,
+		.sa = (struct sockaddr *)&ss,
 		.peer = peer };
 	ssize_t n;
 	int i;
@@ -1005,8 +1001,9 @@ listen_on(struct server *s, const char *text, char *err, size_t errlen)
 		if ((ss.ss_family == AF_INET6 &&
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
 			    sizeof(on)) == -1) ||
-		    (tcp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-				sizeof(on)) == -1) ||
+		    (tcp &&
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+			    sizeof(on)) == -1) ||
 		    bind(fd, (struct sockaddr *)&ss, sl) == -1 ||
 		    (tcp && listen(fd, 64) == -1)) {
 			saved = errno;
@@ -1057,7 +1054,7 @@ signal_ready(const struct server *s, int fd, char *err, size_t errlen)
 	ssize_t n;
 
 	len = (size_t)snprintf(line, sizeof(line), "ready");
-	for (i = 0; i < s->nls; i += 2)	/* UDP and TCP share the address */
+	for (i = 0; i < s->nls; i += 2) /* UDP and TCP share the address */
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s",
 		    s->ls[i].name);
 	len += (size_t)snprintf(line + len, sizeof(line) - len, "\n");
@@ -1076,8 +1073,7 @@ signal_ready(const struct server *s, int fd, char *err, size_t errlen)
 static int
 setup_signals(struct server *s, char *err, size_t errlen)
 {
-	static const int sigs[] = { SIGHUP, SIGUSR1, SIGUSR2, SIGTERM,
-		SIGINT };
+	static const int sigs[] = { SIGHUP, SIGUSR1, SIGUSR2, SIGTERM, SIGINT };
 	struct sigaction sa;
 	size_t i;
 
@@ -1111,7 +1107,8 @@ run(struct server *s)
 	while (!got_term) {
 		service_signals(s);
 		n = 0;
-		pfd[n++] = (struct pollfd){ .fd = s->wake[0], .events = POLLIN };
+		pfd[n++] =
+		    (struct pollfd){ .fd = s->wake[0], .events = POLLIN };
 		for (i = 0; i < s->nls; i++)
 			pfd[n++] = (struct pollfd){ .fd = s->ls[i].fd,
 				.events = POLLIN };
@@ -1226,8 +1223,8 @@ static int
 parse_options(int argc, char **argv, struct options *opt)
 {
 	enum { OPT_READY_FD = 256, OPT_EDNS_SIZE };
-	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, 'l' },
+	static const struct option longopts[] = { { "listen", required_argument,
+						      NULL, 'l' },
 		{ "zone", required_argument, NULL, 'z' },
 		{ "auth", no_argument, NULL, 'a' },
 		{ "rule", required_argument, NULL, 'r' },
@@ -1237,9 +1234,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "counts", required_argument, NULL, 'c' },
 		{ "edns-size", required_argument, NULL, OPT_EDNS_SIZE },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	char msg[256];
 	long v;
 	int ch;
@@ -1306,7 +1301,8 @@ parse_options(int argc, char **argv, struct options *opt)
 int
 main(int argc, char **argv)
 {
-	struct options opt = { .ready_fd = -1, .mode = MOCK_MODE_RECURSIVE,
+	struct options opt = { .ready_fd = -1,
+		.mode = MOCK_MODE_RECURSIVE,
 		.edns_size = MOCK_EDNS_SIZE };
 	struct server s = { .opt = &opt, .wake = { -1, -1 } };
 	char err[1024];

@@ -78,21 +78,21 @@ static const char usage_text[] =
 
 struct probe {
 	struct sockaddr_storage ss;
-	socklen_t	 sl;
-	int		 tcp;
-	int		 timeout_ms;
-	int		 edns;		/* EDNS UDP size, 0: no OPT */
-	uint16_t	 id;
-	int		 quiet;
-	uint64_t	 t0;		/* when the first byte was sent */
-	uint64_t	 deadline;
-	int		 trickle_ms;	/* TCP: 1 byte per write, this apart */
+	socklen_t sl;
+	int tcp;
+	int timeout_ms;
+	int edns; /* EDNS UDP size, 0: no OPT */
+	uint16_t id;
+	int quiet;
+	uint64_t t0; /* when the first byte was sent */
+	uint64_t deadline;
+	int trickle_ms; /* TCP: 1 byte per write, this apart */
 };
 
 /* Bytes read from a TCP stream and not yet taken as a message. */
 struct stream {
-	uint8_t		 buf[2 * (2 + PROBE_MSG_MAX)];
-	size_t		 len;
+	uint8_t buf[2 * (2 + PROBE_MSG_MAX)];
+	size_t len;
 };
 
 static uint64_t
@@ -307,9 +307,9 @@ read_datagram(const struct probe *p, int fd, uint8_t *msg, size_t *mlen)
 
 /* One query to send, its packet kept to check the reply against. */
 struct query {
-	ldns_pkt	*pkt;
-	uint8_t		*wire;
-	size_t		 len;
+	ldns_pkt *pkt;
+	uint8_t *wire;
+	size_t len;
 };
 
 /* Build q for name/type/class with id.  0, or -1 (message printed). */
@@ -484,7 +484,7 @@ print_reply(const struct probe *p, const uint8_t *msg, size_t len,
 	}
 	ldns_pkt_free(r);
 	return *idx != -1 && strcmp(check, "ok") == 0 ? PROBE_EXIT_OK
-						       : PROBE_EXIT_MISMATCH;
+						      : PROBE_EXIT_MISMATCH;
 }
 
 /* Send the bytes of every query: framed back to back over TCP, one
@@ -514,7 +514,7 @@ send_queries(const struct probe *p, int fd, const struct query *qs, size_t n)
 		memcpy(o, qs[i].wire, qs[i].len);
 		o += qs[i].len;
 	}
-	ret = write_all(p, fd, out, total);	/* one write: pipelined */
+	ret = write_all(p, fd, out, total); /* one write: pipelined */
 	free(out);
 	return ret;
 }
@@ -567,7 +567,7 @@ run_queries(struct probe *p, const struct query *qs, size_t n, int pipeline)
 		if (r != PROBE_EXIT_OK) {
 			ret = ret != PROBE_EXIT_OK ? ret : r;
 			if (!pipeline)
-				break;	/* one answer was asked for: done */
+				break; /* one answer was asked for: done */
 			continue;
 		}
 		seen[idx] = 1;
@@ -625,8 +625,9 @@ cmd_pipeline(struct probe *p, int argc, char **argv)
 	int ret;
 
 	if (argc < 2 || parse_long(argv[0], 1, PROBE_MAX_PIPELINE, &n) == -1) {
-		fprintf(stderr, "dnsprobe: pipeline N NAME[/TYPE]... "
-				"(N at most %d)\n",
+		fprintf(stderr,
+		    "dnsprobe: pipeline N NAME[/TYPE]... "
+		    "(N at most %d)\n",
 		    PROBE_MAX_PIPELINE);
 		return PROBE_EXIT_USAGE;
 	}
@@ -876,8 +877,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "stall") == 0) {
 		v = 512;
-		if (argc > 1 || (argc == 1 && parse_long(argv[0], 0, 65535,
-						  &v) == -1))
+		if (argc > 1 ||
+		    (argc == 1 && parse_long(argv[0], 0, 65535, &v) == -1))
 			return usage("stall [LEN]");
 		return cmd_stall(&p, v);
 	}

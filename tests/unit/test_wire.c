@@ -160,8 +160,8 @@ put_question(struct pkt *p, const char *name, uint16_t type, uint16_t class)
  * TTL.  The caller writes rdlen octets of rdata next.
  */
 static size_t
-put_rr_fixed(
-    struct pkt *p, uint16_t type, uint16_t class, uint32_t ttl, uint16_t rdlen)
+put_rr_fixed(struct pkt *p, uint16_t type, uint16_t class, uint32_t ttl,
+    uint16_t rdlen)
 {
 	size_t ttl_off;
 
@@ -215,7 +215,7 @@ exact_copy(const uint8_t *src, size_t n)
 static size_t
 wname(uint8_t *out, const char *dotted)
 {
-	struct pkt p = {.len = 0};
+	struct pkt p = { .len = 0 };
 
 	put_name(&p, dotted);
 	assert_true(p.len <= WIRE_MAX_NAME);
@@ -312,8 +312,8 @@ build_response(struct resp *r)
 }
 
 static void
-assert_rr_matches(
-    const struct pkt *p, const struct wire_rr *rr, const struct expect_rr *e)
+assert_rr_matches(const struct pkt *p, const struct wire_rr *rr,
+    const struct expect_rr *e)
 {
 	assert_int_equal(rr->section, e->section);
 	assert_int_equal(rr->off, e->off);
@@ -331,7 +331,7 @@ assert_rr_matches(
 static void
 test_wire_header_rejects_fewer_than_12_octets(void **state)
 {
-	uint8_t buf[WIRE_HDR_LEN] = {0};
+	uint8_t buf[WIRE_HDR_LEN] = { 0 };
 	struct wire_header h;
 	size_t n;
 	uint8_t *c;
@@ -347,8 +347,8 @@ test_wire_header_rejects_fewer_than_12_octets(void **state)
 static void
 test_wire_header_parses_exactly_12_octets(void **state)
 {
-	static const uint8_t hdr[WIRE_HDR_LEN] = {0xbe, 0xef, 0x81, 0x83, 0x00,
-	    0x01, 0x00, 0x02, 0x00, 0x03, 0xff, 0xfe};
+	static const uint8_t hdr[WIRE_HDR_LEN] = { 0xbe, 0xef, 0x81, 0x83, 0x00,
+		0x01, 0x00, 0x02, 0x00, 0x03, 0xff, 0xfe };
 	struct wire_header h;
 	uint8_t *c = exact_copy(hdr, sizeof(hdr));
 
@@ -372,20 +372,20 @@ test_wire_header_rejects_more_than_65535_octets(void **state)
 	(void)state;
 	assert_non_null(big);
 	assert_int_equal(wire_parse_header(big, WIRE_MAX_MSG, &h), WIRE_OK);
-	assert_int_equal(
-	    wire_parse_header(big, WIRE_MAX_MSG + 1, &h), WIRE_ETOOBIG);
+	assert_int_equal(wire_parse_header(big, WIRE_MAX_MSG + 1, &h),
+	    WIRE_ETOOBIG);
 	free(big);
 }
 
 static void
 test_wire_header_write_round_trips(void **state)
 {
-	const struct wire_header in = {.id = 0xa55a,
-	    .flags = WIRE_QR | WIRE_AA | WIRE_RCODE(3),
-	    .qdcount = 1,
-	    .ancount = 0x0102,
-	    .nscount = 0x0304,
-	    .arcount = 0xfffe};
+	const struct wire_header in = { .id = 0xa55a,
+		.flags = WIRE_QR | WIRE_AA | WIRE_RCODE(3),
+		.qdcount = 1,
+		.ancount = 0x0102,
+		.nscount = 0x0304,
+		.arcount = 0xfffe };
 	struct wire_header out;
 	uint8_t buf[WIRE_HDR_LEN + 1];
 
@@ -437,8 +437,8 @@ test_wire_name_reads_plain_name(void **state)
 	off = put_name(&p, "www.Example.test");
 	put_u16(&p, 0xabcd); /* whatever follows */
 	wlen = wname(want, "www.Example.test");
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, off, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, off, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, 18);
 	assert_int_equal(nlen, wlen);
 	assert_memory_equal(name, want, wlen); /* spelling kept */
@@ -446,8 +446,8 @@ test_wire_name_reads_plain_name(void **state)
 	assert_int_equal(wire_skip_name(p.b, p.len, off, &end), WIRE_OK);
 	assert_int_equal(end, off + 18);
 	/* out and end may be NULL */
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, off, NULL, NULL, NULL), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, off, NULL, NULL, NULL),
+	    WIRE_OK);
 }
 
 static void
@@ -462,8 +462,8 @@ test_wire_name_reads_root_name(void **state)
 	put_header(&p, 0, 0, 0, 0, 0, 0);
 	off = put_name(&p, "");
 	c = exact_copy(p.b, p.len);
-	assert_int_equal(
-	    wire_read_name(c, p.len, off, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(c, p.len, off, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, 1);
 	assert_int_equal(name[0], 0);
 	assert_int_equal(end, off + 1);
@@ -482,8 +482,8 @@ test_wire_name_follows_pointer_to_earlier_name(void **state)
 	first = put_name(&p, "example.test");
 	second = put_ptr(&p, first);
 	wlen = wname(want, "example.test");
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, second, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, second, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, wlen);
 	assert_memory_equal(name, want, wlen);
 	assert_int_equal(end, second + 2);
@@ -503,8 +503,8 @@ test_wire_name_follows_pointer_to_suffix(void **state)
 	second = put_name_ptr(&p, "mail", first + 4 + 8);
 	put_u32(&p, 0); /* bytes after the pointer are not part of it */
 	wlen = wname(want, "mail.test");
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, second, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, second, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, wlen);
 	assert_memory_equal(name, want, wlen);
 	/* end is past the first pointer, not past the pointed-to name */
@@ -526,8 +526,8 @@ test_wire_name_follows_chained_pointers(void **state)
 	n2 = put_name_ptr(&p, "b", n1);
 	n3 = put_name_ptr(&p, "a", n2);
 	wlen = wname(want, "a.b.example.test");
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, n3, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, n3, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, wlen);
 	assert_memory_equal(name, want, wlen);
 	assert_int_equal(end, n3 + 4);
@@ -544,8 +544,8 @@ test_wire_name_accepts_pointer_to_root_label(void **state)
 	put_header(&p, 0, 0, 0, 0, 0, 0);
 	root = put_name(&p, "");
 	n = put_name_ptr(&p, "x", root);
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, n, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, n, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, 3);
 	assert_memory_equal(name, "\001x", 3);
 	assert_int_equal(end, n + 4);
@@ -561,8 +561,8 @@ test_wire_name_rejects_pointer_at_itself(void **state)
 	(void)state;
 	put_header(&p, 0, 0, 0, 0, 0, 0);
 	off = put_ptr(&p, WIRE_HDR_LEN);
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, off, NULL, NULL, &end), WIRE_EPTRFWD);
+	assert_int_equal(wire_read_name(p.b, p.len, off, NULL, NULL, &end),
+	    WIRE_EPTRFWD);
 	assert_int_equal(wire_skip_name(p.b, p.len, off, &end), WIRE_EPTRFWD);
 }
 
@@ -578,8 +578,8 @@ test_wire_name_rejects_pointer_at_itself_after_label(void **state)
 	put_header(&p, 0, 0, 0, 0, 0, 0);
 	off = put_labels(&p, "a");
 	put_ptr(&p, p.len);
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, off, name, &nlen, NULL), WIRE_EPTRFWD);
+	assert_int_equal(wire_read_name(p.b, p.len, off, name, &nlen, NULL),
+	    WIRE_EPTRFWD);
 }
 
 /*
@@ -609,10 +609,10 @@ test_wire_name_rejects_two_pointer_cycle_through_labels(void **state)
 
 	(void)state;
 	put_header(&p, 0, 0, 0, 0, 0, 0);
-	a = put_labels(&p, "a"); /* 12: 01 'a' */
+	a = put_labels(&p, "a");       /* 12: 01 'a' */
 	put_ptr(&p, WIRE_HDR_LEN + 4); /* 14: -> 16 (forward) */
-	b = put_labels(&p, "b"); /* 16: 01 'b' */
-	put_ptr(&p, WIRE_HDR_LEN); /* 18: -> 12 */
+	b = put_labels(&p, "b");       /* 16: 01 'b' */
+	put_ptr(&p, WIRE_HDR_LEN);     /* 18: -> 12 */
 	assert_int_equal(wire_skip_name(p.b, p.len, a, &end), WIRE_EPTRFWD);
 	assert_int_equal(wire_skip_name(p.b, p.len, b, &end), WIRE_EPTRFWD);
 }
@@ -638,8 +638,8 @@ test_wire_name_rejects_pointer_into_own_run(void **state)
 	/* a run reached by a jump starts at the jump's target: "c" -> 15
 	 * is fine, but the pointer at 17 must then point before 15 */
 	put_header(&p, 0, 0, 0, 0, 0, 0);
-	put_name(&p, "a"); /* 12: 01 a 00 */
-	put_name_ptr(&p, "b", WIRE_HDR_LEN + 3); /* 15: 01 b c0 0f */
+	put_name(&p, "a");                             /* 12: 01 a 00 */
+	put_name_ptr(&p, "b", WIRE_HDR_LEN + 3);       /* 15: 01 b c0 0f */
 	off = put_name_ptr(&p, "c", WIRE_HDR_LEN + 3); /* 19: 01 c c0 0f */
 	assert_int_equal(wire_skip_name(p.b, p.len, off, &end), WIRE_EPTRFWD);
 }
@@ -704,8 +704,8 @@ test_wire_name_accepts_pointer_chain_at_hop_limit(void **state)
 
 	(void)state;
 	build_pointer_chain(&p, WIRE_MAX_PTR_HOPS, &last);
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, last, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, last, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, 1);
 	assert_int_equal(end, last + 2);
 }
@@ -732,8 +732,8 @@ test_wire_name_accepts_63_octet_label(void **state)
 	(void)state;
 	put_header(&p, 0, 0, 0, 0, 0, 0);
 	off = put_name(&p, long_label(l63, 63, 'x'));
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, off, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, off, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, 65);
 	assert_int_equal(name[0], 63);
 	assert_int_equal(end, off + 65);
@@ -756,14 +756,14 @@ test_wire_name_rejects_64_octet_label_as_label_type(void **state)
 	put_header(&p, 0, 0, 0, 0, 0, 0);
 	off = put_name(&p, long_label(l64, 64, 'x'));
 	assert_int_equal(p.b[off], 0x40);
-	assert_int_equal(
-	    wire_skip_name(p.b, p.len, off, &end), WIRE_ELABELTYPE);
+	assert_int_equal(wire_skip_name(p.b, p.len, off, &end),
+	    WIRE_ELABELTYPE);
 }
 
 static void
 test_wire_name_rejects_reserved_label_types(void **state)
 {
-	static const uint8_t types[] = {0x40, 0x41, 0x7f, 0x80, 0x81, 0xbf};
+	static const uint8_t types[] = { 0x40, 0x41, 0x7f, 0x80, 0x81, 0xbf };
 	struct pkt p;
 	size_t i, off, end;
 
@@ -775,8 +775,8 @@ test_wire_name_rejects_reserved_label_types(void **state)
 		put_u8(&p, types[i]);
 		put_raw(&p, "abcdefgh", 8);
 		put_u8(&p, 0);
-		assert_int_equal(
-		    wire_skip_name(p.b, p.len, off, &end), WIRE_ELABELTYPE);
+		assert_int_equal(wire_skip_name(p.b, p.len, off, &end),
+		    WIRE_ELABELTYPE);
 		/* after a good label */
 		put_header(&p, 0, 0, 0, 0, 0, 0);
 		off = put_labels(&p, "www");
@@ -805,8 +805,8 @@ test_wire_name_accepts_255_octet_name(void **state)
 	put_labels(&p, l63);
 	put_name(&p, long_label(l61, 61, 'b'));
 	assert_int_equal(p.len - off, 255);
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, off, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, off, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, 255);
 	assert_memory_equal(name, p.b + off, 255);
 	assert_int_equal(end, off + 255);
@@ -865,17 +865,17 @@ test_wire_name_limits_length_reached_via_pointers(void **state)
 	assert_int_equal(p.len - base, 193);
 	ok = put_name_ptr(&p, long_label(l61, 61, 'b'), base);
 	bad = put_name_ptr(&p, long_label(l62, 62, 'c'), base);
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, ok, name, &nlen, &end), WIRE_OK);
+	assert_int_equal(wire_read_name(p.b, p.len, ok, name, &nlen, &end),
+	    WIRE_OK);
 	assert_int_equal(nlen, 255);
 	assert_int_equal(end, ok + 62 + 2);
-	assert_int_equal(
-	    wire_read_name(p.b, p.len, bad, name, &nlen, &end), WIRE_ENAMELEN);
+	assert_int_equal(wire_read_name(p.b, p.len, bad, name, &nlen, &end),
+	    WIRE_ENAMELEN);
 	/* the same 256 octets spread over two pointer hops */
 	put_header(&p, 0, 0, 0, 0, 0, 0);
-	base = put_name(&p, l63); /* 65 */
+	base = put_name(&p, l63);         /* 65 */
 	ok = put_name_ptr(&p, l63, base); /* 64 + 65 = 129 */
-	bad = put_name_ptr(&p, "", ok); /* a pointer to a pointer */
+	bad = put_name_ptr(&p, "", ok);   /* a pointer to a pointer */
 	bad = put_name_ptr(&p, l63, bad); /* 193 */
 	bad = put_name_ptr(&p, l62, bad); /* 256 */
 	assert_int_equal(wire_skip_name(p.b, p.len, bad, &end), WIRE_ENAMELEN);
@@ -917,10 +917,10 @@ test_wire_name_rejects_truncated_pointer(void **state)
 	off = put_labels(&p, "www");
 	put_u8(&p, 0xc0); /* first octet of a pointer, then the end */
 	c = exact_copy(p.b, p.len);
-	assert_int_equal(
-	    wire_read_name(c, p.len, off, NULL, NULL, &end), WIRE_ENAMETRUNC);
-	assert_int_equal(
-	    wire_skip_name(c, p.len, p.len - 1, &end), WIRE_ENAMETRUNC);
+	assert_int_equal(wire_read_name(c, p.len, off, NULL, NULL, &end),
+	    WIRE_ENAMETRUNC);
+	assert_int_equal(wire_skip_name(c, p.len, p.len - 1, &end),
+	    WIRE_ENAMETRUNC);
 	free(c);
 	(void)first;
 }
@@ -934,7 +934,7 @@ test_wire_name_lower_changes_only_ascii_letters(void **state)
 			 "A`{z\x00";
 	uint8_t want[] = "\x06www@[z\x05\xc4"
 			 "a`{z\x00";
-	uint8_t root[1] = {0};
+	uint8_t root[1] = { 0 };
 
 	(void)state;
 	wire_name_lower(name, sizeof(name) - 1);
@@ -1012,11 +1012,11 @@ test_wire_name_equal_folds_only_ascii_letters(void **state)
 static void
 test_wire_name_hash_ignores_case_and_tells_names_apart(void **state)
 {
-	static const char *const names[] = {"", "test", "example.test",
-	    "www.example.test", "ww.example.test", "wwx.example.test",
-	    "example.tes", "xample.test", "a.b", "ab", "b.a", "a",
-	    "mail.example.test", "www.example.org", "1", "2", "a.a", "aa",
-	    "a.a.a", "www.exampme.test"};
+	static const char *const names[] = { "", "test", "example.test",
+		"www.example.test", "ww.example.test", "wwx.example.test",
+		"example.tes", "xample.test", "a.b", "ab", "b.a", "a",
+		"mail.example.test", "www.example.org", "1", "2", "a.a", "aa",
+		"a.a.a", "www.exampme.test" };
 	enum { N = sizeof(names) / sizeof(names[0]) };
 	uint8_t a[WIRE_MAX_NAME], b[WIRE_MAX_NAME];
 	uint64_t h[N];
@@ -1026,13 +1026,13 @@ test_wire_name_hash_ignores_case_and_tells_names_apart(void **state)
 	(void)state;
 	alen = wname(a, "WwW.ExAmPlE.TeSt");
 	blen = wname(b, "www.example.test");
-	assert_int_equal(
-	    wire_name_hash(a, alen, seed), wire_name_hash(b, blen, seed));
-	assert_int_equal(
-	    wire_name_hash(a, alen, 0), wire_name_hash(b, blen, 0));
+	assert_int_equal(wire_name_hash(a, alen, seed),
+	    wire_name_hash(b, blen, seed));
+	assert_int_equal(wire_name_hash(a, alen, 0),
+	    wire_name_hash(b, blen, 0));
 	/* the seed matters */
-	assert_int_not_equal(
-	    wire_name_hash(b, blen, seed), wire_name_hash(b, blen, seed + 1));
+	assert_int_not_equal(wire_name_hash(b, blen, seed),
+	    wire_name_hash(b, blen, seed + 1));
 	for (i = 0; i < N; i++) {
 		alen = wname(a, names[i]);
 		h[i] = wire_name_hash(a, alen, seed);
@@ -1040,8 +1040,8 @@ test_wire_name_hash_ignores_case_and_tells_names_apart(void **state)
 	for (i = 0; i < N; i++)
 		for (j = i + 1; j < N; j++) {
 			if (h[i] == h[j])
-				fail_msg(
-				    "hash(%s) == hash(%s)", names[i], names[j]);
+				fail_msg("hash(%s) == hash(%s)", names[i],
+				    names[j]);
 		}
 }
 
@@ -1130,14 +1130,14 @@ test_wire_name_to_text_formats_names_and_root(void **state)
 static void
 test_wire_name_to_text_escapes_specials_and_nonprintables(void **state)
 {
-	static const uint8_t n[] = {12, 'A', '.', 'b', '\\', ' ', 0x00, 0x7f,
-	    0xff, '~', '!', '"', 0x09, 2, 'Z', ';', 0};
+	static const uint8_t n[] = { 12, 'A', '.', 'b', '\\', ' ', 0x00, 0x7f,
+		0xff, '~', '!', '"', 0x09, 2, 'Z', ';', 0 };
 	const char *want = "a\\.b\\\\\\032\\000\\127\\255~!\"\\009.z;.";
 	char out[128];
 
 	(void)state;
-	assert_int_equal(
-	    wire_name_to_text(n, sizeof(n), out, sizeof(out)), strlen(want));
+	assert_int_equal(wire_name_to_text(n, sizeof(n), out, sizeof(out)),
+	    strlen(want));
 	assert_string_equal(out, want);
 }
 
@@ -1148,7 +1148,7 @@ test_wire_name_to_text_truncates_like_snprintf(void **state)
 	char out[64];
 	size_t len, cap;
 	const char *full = "www.example.test.";
-	static const uint8_t esc[] = {3, 'a', ' ', 'b', 0};
+	static const uint8_t esc[] = { 3, 'a', ' ', 'b', 0 };
 	const char *efull = "a\\032b.";
 
 	(void)state;
@@ -1166,8 +1166,8 @@ test_wire_name_to_text_truncates_like_snprintf(void **state)
 	/* with an escape: always a NUL-terminated prefix of the full text */
 	for (cap = 1; cap <= 9; cap++) {
 		memset(out, 'X', sizeof(out));
-		assert_int_equal(
-		    wire_name_to_text(esc, sizeof(esc), out, cap), 7);
+		assert_int_equal(wire_name_to_text(esc, sizeof(esc), out, cap),
+		    7);
 		assert_true(strlen(out) <= cap - 1);
 		assert_memory_equal(out, efull, strlen(out));
 		assert_int_equal(out[cap], 'X');
@@ -1183,12 +1183,12 @@ test_wire_name_from_text_parses_names_keeping_case(void **state)
 
 	(void)state;
 	wlen = wname(want, "WwW.Example.test");
-	assert_int_equal(
-	    wire_name_from_text("WwW.Example.test", n, &len), WIRE_OK);
+	assert_int_equal(wire_name_from_text("WwW.Example.test", n, &len),
+	    WIRE_OK);
 	assert_int_equal(len, wlen);
 	assert_memory_equal(n, want, wlen);
-	assert_int_equal(
-	    wire_name_from_text("WwW.Example.test.", n, &len), WIRE_OK);
+	assert_int_equal(wire_name_from_text("WwW.Example.test.", n, &len),
+	    WIRE_OK);
 	assert_int_equal(len, wlen);
 	assert_memory_equal(n, want, wlen);
 	assert_int_equal(wire_name_from_text(".", n, &len), WIRE_OK);
@@ -1202,8 +1202,8 @@ test_wire_name_from_text_parses_names_keeping_case(void **state)
 static void
 test_wire_name_from_text_decodes_escapes(void **state)
 {
-	static const uint8_t want[] = {
-	    3, 'a', '.', 'b', 3, 'c', '\\', 'd', 4, 'A', 0, 0xff, 'x', 0};
+	static const uint8_t want[] = { 3, 'a', '.', 'b', 3, 'c', '\\', 'd', 4,
+		'A', 0, 0xff, 'x', 0 };
 	uint8_t n[WIRE_MAX_NAME];
 	size_t len;
 
@@ -1222,16 +1222,16 @@ test_wire_name_from_text_decodes_escapes(void **state)
 static void
 test_wire_name_from_text_rejects_bad_text(void **state)
 {
-	static const char *const bad[] = {"a..b", ".a", "..", "a.b..", "a\\",
-	    "a\\25", "a\\2", "\\256", "a\\999.b"};
+	static const char *const bad[] = { "a..b", ".a", "..", "a.b..", "a\\",
+		"a\\25", "a\\2", "\\256", "a\\999.b" };
 	uint8_t n[WIRE_MAX_NAME];
 	size_t len, i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (wire_name_from_text(bad[i], n, &len) != WIRE_ENAMETEXT)
-			fail_msg(
-			    "\"%s\" not refused with WIRE_ENAMETEXT", bad[i]);
+			fail_msg("\"%s\" not refused with WIRE_ENAMETEXT",
+			    bad[i]);
 }
 
 static void
@@ -1308,8 +1308,8 @@ test_wire_name_text_round_trips_every_octet(void **state)
 		tlen = wire_name_to_text(n, len, text, sizeof(text));
 		assert_true(tlen < sizeof(text));
 		assert_int_equal(strlen(text), tlen);
-		assert_int_equal(
-		    wire_name_from_text(text, back, &blen), WIRE_OK);
+		assert_int_equal(wire_name_from_text(text, back, &blen),
+		    WIRE_OK);
 		wire_name_lower(n, len);
 		assert_int_equal(blen, len);
 		assert_memory_equal(back, n, len);
@@ -1384,19 +1384,19 @@ test_wire_question_rejects_qdcount_other_than_one(void **state)
 
 	(void)state;
 	put_header(&p, 1, 0, 0, 0, 0, 0);
-	assert_int_equal(
-	    wire_parse_question(p.b, p.len, &h, &q), WIRE_EQDCOUNT);
+	assert_int_equal(wire_parse_question(p.b, p.len, &h, &q),
+	    WIRE_EQDCOUNT);
 	put_question(&p, "test", WIRE_T_A, WIRE_C_IN);
-	assert_int_equal(
-	    wire_parse_question(p.b, p.len, &h, &q), WIRE_EQDCOUNT);
+	assert_int_equal(wire_parse_question(p.b, p.len, &h, &q),
+	    WIRE_EQDCOUNT);
 	put_header(&p, 1, 0, 2, 0, 0, 0);
 	put_question(&p, "test", WIRE_T_A, WIRE_C_IN);
 	put_question(&p, "test", WIRE_T_AAAA, WIRE_C_IN);
-	assert_int_equal(
-	    wire_parse_question(p.b, p.len, &h, &q), WIRE_EQDCOUNT);
+	assert_int_equal(wire_parse_question(p.b, p.len, &h, &q),
+	    WIRE_EQDCOUNT);
 	set_count(&p, 0, 0xffff);
-	assert_int_equal(
-	    wire_parse_question(p.b, p.len, &h, &q), WIRE_EQDCOUNT);
+	assert_int_equal(wire_parse_question(p.b, p.len, &h, &q),
+	    WIRE_EQDCOUNT);
 }
 
 static void
@@ -1416,8 +1416,8 @@ test_wire_question_rejects_truncated_type_and_class(void **state)
 	put_u16(&p, WIRE_C_IN);
 	for (n = name_end; n < p.len; n++) {
 		c = exact_copy(p.b, n);
-		assert_int_equal(
-		    wire_parse_question(c, n, &h, &q), WIRE_EQTRUNC);
+		assert_int_equal(wire_parse_question(c, n, &h, &q),
+		    WIRE_EQTRUNC);
 		free(c);
 	}
 }
@@ -1436,15 +1436,15 @@ test_wire_question_rejects_short_header_and_bad_name(void **state)
 	put_question(&p, "example.test", WIRE_T_A, WIRE_C_IN);
 	for (n = 0; n < WIRE_HDR_LEN; n++) {
 		c = exact_copy(p.b, n);
-		assert_int_equal(
-		    wire_parse_question(c, n, &h, &q), WIRE_ESHORT);
+		assert_int_equal(wire_parse_question(c, n, &h, &q),
+		    WIRE_ESHORT);
 		free(c);
 	}
 	/* every prefix of the question name */
 	for (n = WIRE_HDR_LEN; n < WIRE_HDR_LEN + 14; n++) {
 		c = exact_copy(p.b, n);
-		assert_int_equal(
-		    wire_parse_question(c, n, &h, &q), WIRE_ENAMETRUNC);
+		assert_int_equal(wire_parse_question(c, n, &h, &q),
+		    WIRE_ENAMETRUNC);
 		free(c);
 	}
 	/* a compressed question name can only point into the header or
@@ -1494,8 +1494,8 @@ test_wire_parse_msg_stores_records_and_edns(void **state)
 	build_response(&r);
 	c = exact_copy(r.p.b, r.p.len);
 	memset(rrs, 0xa5, sizeof(rrs));
-	assert_int_equal(
-	    wire_parse_msg(c, r.p.len, &m, rrs, RESP_NRR + 1), WIRE_OK);
+	assert_int_equal(wire_parse_msg(c, r.p.len, &m, rrs, RESP_NRR + 1),
+	    WIRE_OK);
 	assert_int_equal(m.hdr.id, 0x1234);
 	assert_int_equal(m.hdr.ancount, 2);
 	assert_int_equal(m.question_end, r.question_end);
@@ -1623,13 +1623,13 @@ test_wire_iter_rejects_trailing_bytes(void **state)
 	for (i = 0; i < RESP_NRR; i++)
 		assert_int_equal(wire_iter_next(&it, &rr), WIRE_OK);
 	assert_int_equal(wire_iter_next(&it, &rr), WIRE_ETRAILING);
-	assert_int_equal(
-	    wire_parse_msg(r.p.b, r.p.len, &m, NULL, 0), WIRE_ETRAILING);
+	assert_int_equal(wire_parse_msg(r.p.b, r.p.len, &m, NULL, 0),
+	    WIRE_ETRAILING);
 	/* a bare header with a trailing octet */
 	put_header(&r.p, 0, 0, 0, 0, 0, 0);
 	put_u8(&r.p, 0);
-	assert_int_equal(
-	    wire_parse_msg(r.p.b, r.p.len, &m, NULL, 0), WIRE_ETRAILING);
+	assert_int_equal(wire_parse_msg(r.p.b, r.p.len, &m, NULL, 0),
+	    WIRE_ETRAILING);
 }
 
 static void
@@ -1695,8 +1695,8 @@ test_wire_iter_rejects_truncated_fixed_part(void **state)
 	put_rr_fixed(&p, WIRE_T_A, WIRE_C_IN, 60, 0);
 	for (n = owner_end; n < p.len; n++) {
 		c = exact_copy(p.b, n);
-		assert_int_equal(
-		    wire_parse_msg(c, n, &m, NULL, 0), WIRE_ERRTRUNC);
+		assert_int_equal(wire_parse_msg(c, n, &m, NULL, 0),
+		    WIRE_ERRTRUNC);
 		free(c);
 	}
 	/* the untruncated one (empty rdata) is fine */
@@ -1771,8 +1771,8 @@ test_wire_parse_msg_rejects_truncation_at_every_offset(void **state)
 		free(c);
 	}
 	c = exact_copy(r.p.b, r.p.len);
-	assert_int_equal(
-	    wire_parse_msg(c, r.p.len, &m, rrs, RESP_NRR), WIRE_OK);
+	assert_int_equal(wire_parse_msg(c, r.p.len, &m, rrs, RESP_NRR),
+	    WIRE_OK);
 	free(c);
 }
 
@@ -1849,8 +1849,8 @@ static void
 test_wire_edns_accepts_well_formed_options(void **state)
 {
 	/* an empty option, then a 2-octet one, then one filling the rest */
-	static const uint8_t opts[] = {0x00, 0x0c, 0x00, 0x00, 0x00, 0x0a, 0x00,
-	    0x02, 0xab, 0xcd, 0xff, 0xff, 0x00, 0x01, 0x7e};
+	static const uint8_t opts[] = { 0x00, 0x0c, 0x00, 0x00, 0x00, 0x0a,
+		0x00, 0x02, 0xab, 0xcd, 0xff, 0xff, 0x00, 0x01, 0x7e };
 	struct pkt p;
 	struct wire_msg m;
 
@@ -1864,31 +1864,31 @@ test_wire_edns_accepts_well_formed_options(void **state)
 static void
 test_wire_edns_rejects_options_overrunning_rdata(void **state)
 {
-	static const uint8_t too_long[] = {
-	    0x00, 0x0a, 0x00, 0x09, 1, 2, 3, 4, 5, 6, 7, 8};
-	static const uint8_t second_too_long[] = {
-	    0x00, 0x0c, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x01};
-	static const uint8_t partial_header[] = {
-	    0x00, 0x0a, 0x00, 0x00, 0x00, 0x0a, 0x00};
+	static const uint8_t too_long[] = { 0x00, 0x0a, 0x00, 0x09, 1, 2, 3, 4,
+		5, 6, 7, 8 };
+	static const uint8_t second_too_long[] = { 0x00, 0x0c, 0x00, 0x00, 0x00,
+		0x0a, 0x00, 0x01 };
+	static const uint8_t partial_header[] = { 0x00, 0x0a, 0x00, 0x00, 0x00,
+		0x0a, 0x00 };
 	struct pkt p;
 	struct wire_msg m;
 	uint16_t n;
 
 	(void)state;
 	build_query_opt_data(&p, too_long, sizeof(too_long));
-	assert_int_equal(
-	    wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_EOPTDATA);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0),
+	    WIRE_EOPTDATA);
 	build_query_opt_data(&p, second_too_long, sizeof(second_too_long));
-	assert_int_equal(
-	    wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_EOPTDATA);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0),
+	    WIRE_EOPTDATA);
 	build_query_opt_data(&p, partial_header, sizeof(partial_header));
-	assert_int_equal(
-	    wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_EOPTDATA);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0),
+	    WIRE_EOPTDATA);
 	/* 1 to 3 octets: not even an option header */
 	for (n = 1; n < 4; n++) {
 		build_query_opt_data(&p, "\x00\x0a\x00", n);
-		assert_int_equal(
-		    wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_EOPTDATA);
+		assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0),
+		    WIRE_EOPTDATA);
 	}
 }
 
@@ -1936,13 +1936,13 @@ test_wire_edns_rejects_opt_outside_additional(void **state)
 	build_query(&p, 0);
 	set_count(&p, 1, 1);
 	put_opt(&p, 1232, 0, 0, 0);
-	assert_int_equal(
-	    wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_EOPTPLACE);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0),
+	    WIRE_EOPTPLACE);
 	build_query(&p, 0);
 	set_count(&p, 2, 1);
 	put_opt(&p, 1232, 0, 0, 0);
-	assert_int_equal(
-	    wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_EOPTPLACE);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0),
+	    WIRE_EOPTPLACE);
 }
 
 static void
@@ -1956,14 +1956,14 @@ test_wire_edns_rejects_opt_with_nonroot_owner(void **state)
 	build_query(&p, 1);
 	put_name(&p, "test");
 	put_rr_fixed(&p, WIRE_T_OPT, 1232, 0, 0);
-	assert_int_equal(
-	    wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_EOPTOWNER);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0),
+	    WIRE_EOPTOWNER);
 	/* a pointer to a non-root name */
 	q = build_query(&p, 1);
 	put_ptr(&p, q);
 	put_rr_fixed(&p, WIRE_T_OPT, 1232, 0, 0);
-	assert_int_equal(
-	    wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_EOPTOWNER);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0),
+	    WIRE_EOPTOWNER);
 }
 
 static void
@@ -2007,8 +2007,8 @@ test_wire_append_opt_without_space_leaves_buffer_unchanged(void **state)
 	memcpy(before, p.b, sizeof(before));
 	for (cap = p.len; cap < p.len + WIRE_OPT_LEN; cap++) {
 		len = p.len;
-		assert_int_equal(
-		    wire_append_opt(p.b, cap, &len, 1232, 0, 0), WIRE_ENOSPACE);
+		assert_int_equal(wire_append_opt(p.b, cap, &len, 1232, 0, 0),
+		    WIRE_ENOSPACE);
 		assert_int_equal(len, p.len);
 		assert_memory_equal(p.b, before, sizeof(before));
 	}
@@ -2038,8 +2038,8 @@ test_wire_remove_opt_when_last(void **state)
 	wire_remove_opt(r.p.b, &len, &m.edns);
 	assert_int_equal(len, r.p.len - WIRE_OPT_LEN);
 	assert_int_equal(wire_get16(r.p.b + 10), 1);
-	assert_int_equal(
-	    wire_parse_msg(r.p.b, len, &m, rrs, RESP_NRR), WIRE_OK);
+	assert_int_equal(wire_parse_msg(r.p.b, len, &m, rrs, RESP_NRR),
+	    WIRE_OK);
 	assert_false(m.edns.present);
 	assert_int_equal(m.nrr, RESP_NRR - 1);
 	for (i = 0; i < RESP_NRR - 1; i++)
@@ -2080,7 +2080,7 @@ test_wire_remove_opt_cuts_records_after_it(void **state)
 	len = p.len;
 	wire_remove_opt(p.b, &len, &m.edns);
 	assert_int_equal(len, opt);
-	assert_int_equal(wire_get16(p.b + 6), 1); /* answer untouched */
+	assert_int_equal(wire_get16(p.b + 6), 1);  /* answer untouched */
 	assert_int_equal(wire_get16(p.b + 10), 1); /* only the glue left */
 	assert_int_equal(wire_parse_msg(p.b, len, &m, rrs, 4), WIRE_OK);
 	assert_false(m.edns.present);
@@ -2153,8 +2153,8 @@ parse_busy_query(struct pkt *p, struct wire_header *h, struct wire_question *q)
 static void
 test_wire_build_response_echoes_id_opcode_rd_cd_and_question(void **state)
 {
-	static const unsigned rcodes[] = {WIRE_FORMERR, WIRE_SERVFAIL,
-	    WIRE_NOTIMP, WIRE_REFUSED, WIRE_NOERROR, WIRE_NXDOMAIN};
+	static const unsigned rcodes[] = { WIRE_FORMERR, WIRE_SERVFAIL,
+		WIRE_NOTIMP, WIRE_REFUSED, WIRE_NOERROR, WIRE_NXDOMAIN };
 	struct pkt p;
 	struct wire_header qh, h;
 	struct wire_question q, rq;
@@ -2169,8 +2169,8 @@ test_wire_build_response_echoes_id_opcode_rd_cd_and_question(void **state)
 				     &qh, &q, rcodes[i], 0),
 		    WIRE_OK);
 		assert_int_equal(outlen, p.len);
-		assert_int_equal(
-		    wire_parse_question(out, outlen, &h, &rq), WIRE_OK);
+		assert_int_equal(wire_parse_question(out, outlen, &h, &rq),
+		    WIRE_OK);
 		assert_int_equal(h.id, 0xcafe);
 		assert_int_equal(h.flags,
 		    WIRE_QR | 2u << 11 | WIRE_RD | WIRE_CD | rcodes[i]);
@@ -2182,8 +2182,8 @@ test_wire_build_response_echoes_id_opcode_rd_cd_and_question(void **state)
 		assert_memory_equal(rq.name, q.name, q.name_len);
 		assert_int_equal(rq.qtype, WIRE_T_MX);
 		assert_int_equal(rq.qclass, WIRE_C_IN);
-		assert_int_equal(
-		    wire_parse_msg(out, outlen, &m, NULL, 0), WIRE_OK);
+		assert_int_equal(wire_parse_msg(out, outlen, &m, NULL, 0),
+		    WIRE_OK);
 		assert_int_equal(m.nrr, 0);
 		assert_int_equal(m.question_end, outlen);
 	}
@@ -2258,8 +2258,8 @@ test_wire_build_response_without_question_has_qdcount_0(void **state)
 	assert_int_equal(outlen, WIRE_HDR_LEN);
 	assert_int_equal(wire_parse_header(out, outlen, &h), WIRE_OK);
 	assert_int_equal(h.id, 0xcafe);
-	assert_int_equal(
-	    h.flags, WIRE_QR | 2u << 11 | WIRE_RD | WIRE_CD | WIRE_FORMERR);
+	assert_int_equal(h.flags,
+	    WIRE_QR | 2u << 11 | WIRE_RD | WIRE_CD | WIRE_FORMERR);
 	assert_int_equal(h.qdcount, 0);
 	assert_int_equal(h.ancount, 0);
 	assert_int_equal(h.nscount, 0);
@@ -2435,9 +2435,9 @@ test_wire_patch_answer_saturates_ttl_at_zero(void **state)
 static void
 test_wire_patch_answer_rejects_other_spelling(void **state)
 {
-	static const char *const bad[] = {"www.example.tes", "ww.example.test",
-	    "www.examplf.test", "www.example.tesu", "www.example.test.x", "",
-	    "www.exampl@.test"};
+	static const char *const bad[] = { "www.example.tes", "ww.example.test",
+		"www.examplf.test", "www.example.tesu", "www.example.test.x",
+		"", "www.exampl@.test" };
 	struct stored s;
 	uint8_t spell[WIRE_MAX_NAME], out[512];
 	size_t slen, i;
@@ -2508,8 +2508,8 @@ test_wire_patch_answer_needs_room(void **state)
 static void
 test_wire_strerror_names_every_code_distinctly(void **state)
 {
-	static const int out_of_range[] = {
-	    WIRE_ERR_COUNT, WIRE_ERR_COUNT + 1, 1000, -2, INT_MAX, INT_MIN};
+	static const int out_of_range[] = { WIRE_ERR_COUNT, WIRE_ERR_COUNT + 1,
+		1000, -2, INT_MAX, INT_MIN };
 	const char *s[WIRE_ERR_COUNT], *o;
 	int i, j;
 
@@ -2539,119 +2539,129 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_wire_header_rejects_fewer_than_12_octets),
-	    cmocka_unit_test(test_wire_header_parses_exactly_12_octets),
-	    cmocka_unit_test(test_wire_header_rejects_more_than_65535_octets),
-	    cmocka_unit_test(test_wire_header_write_round_trips),
-	    cmocka_unit_test(test_wire_flag_macros_match_rfc_bit_positions),
-	    cmocka_unit_test(test_wire_name_reads_plain_name),
-	    cmocka_unit_test(test_wire_name_reads_root_name),
-	    cmocka_unit_test(test_wire_name_follows_pointer_to_earlier_name),
-	    cmocka_unit_test(test_wire_name_follows_pointer_to_suffix),
-	    cmocka_unit_test(test_wire_name_follows_chained_pointers),
-	    cmocka_unit_test(test_wire_name_accepts_pointer_to_root_label),
-	    cmocka_unit_test(test_wire_name_rejects_pointer_at_itself),
-	    cmocka_unit_test(
-		test_wire_name_rejects_pointer_at_itself_after_label),
-	    cmocka_unit_test(test_wire_name_rejects_two_pointer_cycle),
-	    cmocka_unit_test(
-		test_wire_name_rejects_two_pointer_cycle_through_labels),
-	    cmocka_unit_test(test_wire_name_rejects_pointer_into_own_run),
-	    cmocka_unit_test(test_wire_name_rejects_forward_pointer),
-	    cmocka_unit_test(test_wire_name_rejects_pointer_into_header),
-	    cmocka_unit_test(test_wire_name_accepts_pointer_chain_at_hop_limit),
-	    cmocka_unit_test(
-		test_wire_name_rejects_pointer_chain_over_hop_limit),
-	    cmocka_unit_test(test_wire_name_accepts_63_octet_label),
-	    cmocka_unit_test(
-		test_wire_name_rejects_64_octet_label_as_label_type),
-	    cmocka_unit_test(test_wire_name_rejects_reserved_label_types),
-	    cmocka_unit_test(test_wire_name_accepts_255_octet_name),
-	    cmocka_unit_test(test_wire_name_rejects_256_octet_name),
-	    cmocka_unit_test(test_wire_name_rejects_many_short_labels_over_255),
-	    cmocka_unit_test(test_wire_name_limits_length_reached_via_pointers),
-	    cmocka_unit_test(test_wire_name_rejects_truncation_mid_label),
-	    cmocka_unit_test(test_wire_name_rejects_truncated_pointer),
-	    cmocka_unit_test(test_wire_name_lower_changes_only_ascii_letters),
-	    cmocka_unit_test(test_wire_name_lower_keeps_length_octets),
-	    cmocka_unit_test(test_wire_name_equal_ignores_case),
-	    cmocka_unit_test(test_wire_name_equal_folds_only_ascii_letters),
-	    cmocka_unit_test(
-		test_wire_name_hash_ignores_case_and_tells_names_apart),
-	    cmocka_unit_test(
-		test_wire_name_is_subdomain_of_root_equal_and_parent),
-	    cmocka_unit_test(
-		test_wire_name_is_subdomain_rejects_sibling_sharing_text),
-	    cmocka_unit_test(
-		test_wire_name_is_subdomain_respects_label_boundaries),
-	    cmocka_unit_test(test_wire_name_to_text_formats_names_and_root),
-	    cmocka_unit_test(
-		test_wire_name_to_text_escapes_specials_and_nonprintables),
-	    cmocka_unit_test(test_wire_name_to_text_truncates_like_snprintf),
-	    cmocka_unit_test(
-		test_wire_name_from_text_parses_names_keeping_case),
-	    cmocka_unit_test(test_wire_name_from_text_decodes_escapes),
-	    cmocka_unit_test(test_wire_name_from_text_rejects_bad_text),
-	    cmocka_unit_test(
-		test_wire_name_from_text_limits_label_and_name_length),
-	    cmocka_unit_test(test_wire_name_text_round_trips_every_octet),
-	    cmocka_unit_test(test_wire_question_parses_single_question),
-	    cmocka_unit_test(test_wire_question_ignores_what_follows),
-	    cmocka_unit_test(test_wire_question_rejects_qdcount_other_than_one),
-	    cmocka_unit_test(
-		test_wire_question_rejects_truncated_type_and_class),
-	    cmocka_unit_test(
-		test_wire_question_rejects_short_header_and_bad_name),
-	    cmocka_unit_test(
-		test_wire_iter_walks_every_section_with_ttl_offsets),
-	    cmocka_unit_test(test_wire_parse_msg_stores_records_and_edns),
-	    cmocka_unit_test(test_wire_parse_msg_stores_at_most_maxrrs),
-	    cmocka_unit_test(test_wire_iter_reports_end_for_empty_message),
-	    cmocka_unit_test(test_wire_iter_skips_empty_sections),
-	    cmocka_unit_test(test_wire_iter_skips_several_questions),
-	    cmocka_unit_test(test_wire_iter_rejects_trailing_bytes),
-	    cmocka_unit_test(
-		test_wire_iter_rejects_counts_above_records_present),
-	    cmocka_unit_test(test_wire_iter_rejects_rdata_past_end),
-	    cmocka_unit_test(test_wire_iter_rejects_truncated_fixed_part),
-	    cmocka_unit_test(test_wire_iter_rejects_bad_owner_name),
-	    cmocka_unit_test(test_wire_iter_init_rejects_bad_questions),
-	    cmocka_unit_test(
-		test_wire_parse_msg_rejects_truncation_at_every_offset),
-	    cmocka_unit_test(test_wire_edns_reads_opt_fields),
-	    cmocka_unit_test(test_wire_edns_reads_opt_with_options),
-	    cmocka_unit_test(test_wire_edns_accepts_well_formed_options),
-	    cmocka_unit_test(test_wire_edns_rejects_options_overrunning_rdata),
-	    cmocka_unit_test(test_wire_edns_absent_without_opt),
-	    cmocka_unit_test(test_wire_edns_rejects_two_opts),
-	    cmocka_unit_test(test_wire_edns_rejects_opt_outside_additional),
-	    cmocka_unit_test(test_wire_edns_rejects_opt_with_nonroot_owner),
-	    cmocka_unit_test(test_wire_append_opt_round_trips),
-	    cmocka_unit_test(
-		test_wire_append_opt_without_space_leaves_buffer_unchanged),
-	    cmocka_unit_test(test_wire_remove_opt_when_last),
-	    cmocka_unit_test(test_wire_remove_opt_cuts_records_after_it),
-	    cmocka_unit_test(
-		test_wire_remove_opt_first_in_additional_empties_it),
-	    cmocka_unit_test(test_wire_remove_opt_is_noop_without_opt),
-	    cmocka_unit_test(
-		test_wire_build_response_echoes_id_opcode_rd_cd_and_question),
-	    cmocka_unit_test(test_wire_build_response_adds_extra_flags),
-	    cmocka_unit_test(
-		test_wire_build_response_keeps_low_four_rcode_bits),
-	    cmocka_unit_test(
-		test_wire_build_response_without_question_has_qdcount_0),
-	    cmocka_unit_test(test_wire_build_response_needs_room),
-	    cmocka_unit_test(
-		test_wire_patch_answer_rewrites_id_spelling_and_ttls),
-	    cmocka_unit_test(
-		test_wire_patch_answer_with_zero_elapsed_keeps_ttls),
-	    cmocka_unit_test(test_wire_patch_answer_saturates_ttl_at_zero),
-	    cmocka_unit_test(test_wire_patch_answer_rejects_other_spelling),
-	    cmocka_unit_test(
-		test_wire_patch_answer_rejects_ttl_offset_out_of_range),
-	    cmocka_unit_test(test_wire_patch_answer_needs_room),
-	    cmocka_unit_test(test_wire_strerror_names_every_code_distinctly),
+		cmocka_unit_test(test_wire_header_rejects_fewer_than_12_octets),
+		cmocka_unit_test(test_wire_header_parses_exactly_12_octets),
+		cmocka_unit_test(
+		    test_wire_header_rejects_more_than_65535_octets),
+		cmocka_unit_test(test_wire_header_write_round_trips),
+		cmocka_unit_test(test_wire_flag_macros_match_rfc_bit_positions),
+		cmocka_unit_test(test_wire_name_reads_plain_name),
+		cmocka_unit_test(test_wire_name_reads_root_name),
+		cmocka_unit_test(
+		    test_wire_name_follows_pointer_to_earlier_name),
+		cmocka_unit_test(test_wire_name_follows_pointer_to_suffix),
+		cmocka_unit_test(test_wire_name_follows_chained_pointers),
+		cmocka_unit_test(test_wire_name_accepts_pointer_to_root_label),
+		cmocka_unit_test(test_wire_name_rejects_pointer_at_itself),
+		cmocka_unit_test(
+		    test_wire_name_rejects_pointer_at_itself_after_label),
+		cmocka_unit_test(test_wire_name_rejects_two_pointer_cycle),
+		cmocka_unit_test(
+		    test_wire_name_rejects_two_pointer_cycle_through_labels),
+		cmocka_unit_test(test_wire_name_rejects_pointer_into_own_run),
+		cmocka_unit_test(test_wire_name_rejects_forward_pointer),
+		cmocka_unit_test(test_wire_name_rejects_pointer_into_header),
+		cmocka_unit_test(
+		    test_wire_name_accepts_pointer_chain_at_hop_limit),
+		cmocka_unit_test(
+		    test_wire_name_rejects_pointer_chain_over_hop_limit),
+		cmocka_unit_test(test_wire_name_accepts_63_octet_label),
+		cmocka_unit_test(
+		    test_wire_name_rejects_64_octet_label_as_label_type),
+		cmocka_unit_test(test_wire_name_rejects_reserved_label_types),
+		cmocka_unit_test(test_wire_name_accepts_255_octet_name),
+		cmocka_unit_test(test_wire_name_rejects_256_octet_name),
+		cmocka_unit_test(
+		    test_wire_name_rejects_many_short_labels_over_255),
+		cmocka_unit_test(
+		    test_wire_name_limits_length_reached_via_pointers),
+		cmocka_unit_test(test_wire_name_rejects_truncation_mid_label),
+		cmocka_unit_test(test_wire_name_rejects_truncated_pointer),
+		cmocka_unit_test(
+		    test_wire_name_lower_changes_only_ascii_letters),
+		cmocka_unit_test(test_wire_name_lower_keeps_length_octets),
+		cmocka_unit_test(test_wire_name_equal_ignores_case),
+		cmocka_unit_test(test_wire_name_equal_folds_only_ascii_letters),
+		cmocka_unit_test(
+		    test_wire_name_hash_ignores_case_and_tells_names_apart),
+		cmocka_unit_test(
+		    test_wire_name_is_subdomain_of_root_equal_and_parent),
+		cmocka_unit_test(
+		    test_wire_name_is_subdomain_rejects_sibling_sharing_text),
+		cmocka_unit_test(
+		    test_wire_name_is_subdomain_respects_label_boundaries),
+		cmocka_unit_test(test_wire_name_to_text_formats_names_and_root),
+		cmocka_unit_test(
+		    test_wire_name_to_text_escapes_specials_and_nonprintables),
+		cmocka_unit_test(
+		    test_wire_name_to_text_truncates_like_snprintf),
+		cmocka_unit_test(
+		    test_wire_name_from_text_parses_names_keeping_case),
+		cmocka_unit_test(test_wire_name_from_text_decodes_escapes),
+		cmocka_unit_test(test_wire_name_from_text_rejects_bad_text),
+		cmocka_unit_test(
+		    test_wire_name_from_text_limits_label_and_name_length),
+		cmocka_unit_test(test_wire_name_text_round_trips_every_octet),
+		cmocka_unit_test(test_wire_question_parses_single_question),
+		cmocka_unit_test(test_wire_question_ignores_what_follows),
+		cmocka_unit_test(
+		    test_wire_question_rejects_qdcount_other_than_one),
+		cmocka_unit_test(
+		    test_wire_question_rejects_truncated_type_and_class),
+		cmocka_unit_test(
+		    test_wire_question_rejects_short_header_and_bad_name),
+		cmocka_unit_test(
+		    test_wire_iter_walks_every_section_with_ttl_offsets),
+		cmocka_unit_test(test_wire_parse_msg_stores_records_and_edns),
+		cmocka_unit_test(test_wire_parse_msg_stores_at_most_maxrrs),
+		cmocka_unit_test(test_wire_iter_reports_end_for_empty_message),
+		cmocka_unit_test(test_wire_iter_skips_empty_sections),
+		cmocka_unit_test(test_wire_iter_skips_several_questions),
+		cmocka_unit_test(test_wire_iter_rejects_trailing_bytes),
+		cmocka_unit_test(
+		    test_wire_iter_rejects_counts_above_records_present),
+		cmocka_unit_test(test_wire_iter_rejects_rdata_past_end),
+		cmocka_unit_test(test_wire_iter_rejects_truncated_fixed_part),
+		cmocka_unit_test(test_wire_iter_rejects_bad_owner_name),
+		cmocka_unit_test(test_wire_iter_init_rejects_bad_questions),
+		cmocka_unit_test(
+		    test_wire_parse_msg_rejects_truncation_at_every_offset),
+		cmocka_unit_test(test_wire_edns_reads_opt_fields),
+		cmocka_unit_test(test_wire_edns_reads_opt_with_options),
+		cmocka_unit_test(test_wire_edns_accepts_well_formed_options),
+		cmocka_unit_test(
+		    test_wire_edns_rejects_options_overrunning_rdata),
+		cmocka_unit_test(test_wire_edns_absent_without_opt),
+		cmocka_unit_test(test_wire_edns_rejects_two_opts),
+		cmocka_unit_test(test_wire_edns_rejects_opt_outside_additional),
+		cmocka_unit_test(test_wire_edns_rejects_opt_with_nonroot_owner),
+		cmocka_unit_test(test_wire_append_opt_round_trips),
+		cmocka_unit_test(
+		    test_wire_append_opt_without_space_leaves_buffer_unchanged),
+		cmocka_unit_test(test_wire_remove_opt_when_last),
+		cmocka_unit_test(test_wire_remove_opt_cuts_records_after_it),
+		cmocka_unit_test(
+		    test_wire_remove_opt_first_in_additional_empties_it),
+		cmocka_unit_test(test_wire_remove_opt_is_noop_without_opt),
+		cmocka_unit_test(
+		    test_wire_build_response_echoes_id_opcode_rd_cd_and_question),
+		cmocka_unit_test(test_wire_build_response_adds_extra_flags),
+		cmocka_unit_test(
+		    test_wire_build_response_keeps_low_four_rcode_bits),
+		cmocka_unit_test(
+		    test_wire_build_response_without_question_has_qdcount_0),
+		cmocka_unit_test(test_wire_build_response_needs_room),
+		cmocka_unit_test(
+		    test_wire_patch_answer_rewrites_id_spelling_and_ttls),
+		cmocka_unit_test(
+		    test_wire_patch_answer_with_zero_elapsed_keeps_ttls),
+		cmocka_unit_test(test_wire_patch_answer_saturates_ttl_at_zero),
+		cmocka_unit_test(test_wire_patch_answer_rejects_other_spelling),
+		cmocka_unit_test(
+		    test_wire_patch_answer_rejects_ttl_offset_out_of_range),
+		cmocka_unit_test(test_wire_patch_answer_needs_room),
+		cmocka_unit_test(
+		    test_wire_strerror_names_every_code_distinctly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,12 +31,12 @@
 
 #include "wire.h"
 
-#define NMSG 3000 /* random messages per test */
-#define NMUTANTS 6 /* mutants per message */
-#define MAX_RECORDS 14 /* records per random message */
-#define MAXRR 8192 /* > any record count a 64 KiB message holds */
-#define MAX_REPORTS 8 /* disagreements printed in full */
-#define T_TSIG 250 /* ldns moves a TSIG out of the additional list */
+#define NMSG 3000        /* random messages per test */
+#define NMUTANTS 6       /* mutants per message */
+#define MAX_RECORDS 14   /* records per random message */
+#define MAXRR 8192       /* > any record count a 64 KiB message holds */
+#define MAX_REPORTS 8    /* disagreements printed in full */
+#define T_TSIG 250       /* ldns moves a TSIG out of the additional list */
 #define T_OPAQUE 0xff00u /* a private type: ldns keeps its rdata opaque */
 #define DEFAULT_SEED 0x726f6f7374ULL
 
@@ -115,9 +115,9 @@ random_ttl(void)
 	}
 }
 
-static const uint16_t rr_types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA,
-    LDNS_RR_TYPE_NS, LDNS_RR_TYPE_CNAME, LDNS_RR_TYPE_MX, LDNS_RR_TYPE_TXT,
-    LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_PTR};
+static const uint16_t rr_types[] = { LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA,
+	LDNS_RR_TYPE_NS, LDNS_RR_TYPE_CNAME, LDNS_RR_TYPE_MX, LDNS_RR_TYPE_TXT,
+	LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_PTR };
 
 static const char *
 random_class(void)
@@ -174,8 +174,8 @@ random_rr_text(char *out, size_t outlen)
 static ldns_rr *
 random_question(void)
 {
-	static const char *const qtypes[] = {
-	    "A", "AAAA", "NS", "MX", "TXT", "SOA", "PTR", "CNAME", "ANY"};
+	static const char *const qtypes[] = { "A", "AAAA", "NS", "MX", "TXT",
+		"SOA", "PTR", "CNAME", "ANY" };
 	char name[1024], text[1200];
 	ldns_rr *q = NULL;
 	ldns_status st;
@@ -198,8 +198,8 @@ random_question(void)
 static uint8_t *
 random_message(size_t *len)
 {
-	static const ldns_pkt_section secs[] = {LDNS_SECTION_ANSWER,
-	    LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL};
+	static const ldns_pkt_section secs[] = { LDNS_SECTION_ANSWER,
+		LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL };
 	ldns_pkt *pkt = ldns_pkt_new();
 	ldns_rr *rr;
 	ldns_status st;
@@ -219,8 +219,8 @@ random_message(size_t *len)
 	ldns_pkt_set_rcode(pkt, (uint8_t)below(6));
 	nq = chance(10) ? 0 : chance(10) ? 2 : 1;
 	for (i = 0; i < nq; i++)
-		assert_true(ldns_pkt_push_rr(
-		    pkt, LDNS_SECTION_QUESTION, random_question()));
+		assert_true(ldns_pkt_push_rr(pkt, LDNS_SECTION_QUESTION,
+		    random_question()));
 	nrr = below(MAX_RECORDS + 1);
 	for (i = 0; i < nrr; i++) {
 		random_rr_text(text, sizeof(text));
@@ -233,10 +233,10 @@ random_message(size_t *len)
 		assert_true(ldns_pkt_push_rr(pkt, secs[below(3)], rr));
 	}
 	if (chance(2)) {
-		static const uint16_t sizes[] = {0, 512, 1232, 4096, 65535};
+		static const uint16_t sizes[] = { 0, 512, 1232, 4096, 65535 };
 
-		ldns_pkt_set_edns_udp_size(
-		    pkt, chance(4) ? (uint16_t)rnd() : sizes[below(5)]);
+		ldns_pkt_set_edns_udp_size(pkt,
+		    chance(4) ? (uint16_t)rnd() : sizes[below(5)]);
 		ldns_pkt_set_edns_z(pkt, chance(4) ? (uint16_t)below(4) : 0);
 		ldns_pkt_set_edns_do(pkt, chance(2));
 		ldns_pkt_set_edns_version(pkt, chance(4) ? 1 : 0);
@@ -310,9 +310,9 @@ static const char *
 compare(const uint8_t *msg, size_t len, const struct wire_msg *m,
     const struct wire_rr *rrs, const ldns_pkt *lp, bool opaque)
 {
-	const ldns_rr_list *lists[3] = {ldns_pkt_answer(lp),
-	    ldns_pkt_authority(lp), ldns_pkt_additional(lp)};
-	unsigned idx[3] = {0, 0, 0};
+	const ldns_rr_list *lists[3] = { ldns_pkt_answer(lp),
+		ldns_pkt_authority(lp), ldns_pkt_additional(lp) };
+	unsigned idx[3] = { 0, 0, 0 };
 	uint8_t name[WIRE_MAX_NAME];
 	const struct wire_rr *rr;
 	const ldns_rr *lr;
@@ -477,8 +477,8 @@ plain_copy(const uint8_t *msg, size_t len, const struct wire_msg *m,
 	memcpy(c, msg, WIRE_HDR_LEN);
 	p = c + WIRE_HDR_LEN;
 	for (i = 0; i < m->hdr.qdcount; i++) {
-		assert_int_equal(
-		    wire_read_name(msg, len, off, p, &nlen, &end), WIRE_OK);
+		assert_int_equal(wire_read_name(msg, len, off, p, &nlen, &end),
+		    WIRE_OK);
 		p += nlen;
 		memcpy(p, msg + end, 4);
 		p += 4;
@@ -595,8 +595,8 @@ check_accepted_mutant(struct stats *st, const uint8_t *msg, size_t len,
 	r = wire_parse_msg(c, clen, &cm, crrs, MAXRR);
 	if (r != WIRE_OK) {
 		why2 = wire_strerror(r);
-	} else if ((why2 = plain_matches(
-			msg, len, m, rrs, c, clen, &cm, crrs)) == NULL) {
+	} else if ((why2 = plain_matches(msg, len, m, rrs, c, clen, &cm,
+			crrs)) == NULL) {
 		ls2 = ldns_wire2pkt(&lp, c, clen);
 		why2 = ls2 != LDNS_STATUS_OK
 		    ? "ldns rejects the plain copy"
@@ -620,8 +620,8 @@ static void
 mutate(uint8_t *msg, size_t len, const struct wire_msg *m,
     const struct wire_rr *rrs)
 {
-	static const uint8_t special[] = {
-	    0x00, 0x01, 0x3f, 0x40, 0x80, 0xc0, 0xc1, 0xff};
+	static const uint8_t special[] = { 0x00, 0x01, 0x3f, 0x40, 0x80, 0xc0,
+		0xc1, 0xff };
 	unsigned n = 1 + below(3), i;
 	const struct wire_rr *rr;
 	size_t pos;
@@ -731,7 +731,7 @@ static void
 test_wire_ldns_agrees_on_random_messages(void **state)
 {
 	static struct wire_rr rrs[MAXRR];
-	struct stats st = {0};
+	struct stats st = { 0 };
 	struct wire_msg m;
 	uint8_t *wire;
 	size_t len;
@@ -755,7 +755,7 @@ static void
 test_wire_ldns_accepts_what_wire_accepts_after_mutation(void **state)
 {
 	static struct wire_rr rrs[MAXRR], orig_rrs[MAXRR];
-	struct stats st = {0};
+	struct stats st = { 0 };
 	struct wire_msg m, orig;
 	uint8_t *wire, *mut;
 	size_t len;
@@ -796,9 +796,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_wire_ldns_agrees_on_random_messages),
-	    cmocka_unit_test(
-		test_wire_ldns_accepts_what_wire_accepts_after_mutation),
+		cmocka_unit_test(test_wire_ldns_agrees_on_random_messages),
+		cmocka_unit_test(
+		    test_wire_ldns_accepts_what_wire_accepts_after_mutation),
 	};
 	const char *s = getenv("ROOST_TEST_SEED");
 	char *end;
@@ -806,8 +806,8 @@ main(void)
 	if (s != NULL && *s != '\0') {
 		test_seed = strtoull(s, &end, 0);
 		if (*end != '\0') {
-			fprintf(
-			    stderr, "ROOST_TEST_SEED: not a number: %s\n", s);
+			fprintf(stderr, "ROOST_TEST_SEED: not a number: %s\n",
+			    s);
 			return 2;
 		}
 	}
