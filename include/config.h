@@ -1,0 +1,173 @@
+/*
+ * include/config.h - roostd's configuration: the config file, command
+ * line options and their defaults.
+ *
+ * A struct config is plain data with fixed-size arrays: it owns no heap
+ * memory, so it can be copied, compared and dropped freely.  Building one
+ * never exits the process: every failure is reported as text in the
+ * caller's buffer ("FILE:LINE: message" for the file), and only main
+ * decides what to do with it.
+ *
+ * The file format: one "key = value" per line, blanks around both
+ * allowed; a '#' at the start of a line or after a blank starts a comment
+ * (so "127.0.0.1#5353" is one value); blank lines are ignored; CRLF line
+ * ends are accepted; a line longer than CONFIG_MAX_LINE or holding a
+ * control character other than a tab is an error.  Keys that take a list
+ * (listen, upstream, allow) may be repeated; a repeated scalar key keeps
+ * its last value.  Every key is also roostd's long flag (--key VALUE).
+ * See etc/roostd.conf.
+ */
+#ifndef ROOST_CONFIG_H
+#define ROOST_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define CONFIG_MAX_LISTEN 16
+#define CONFIG_MAX_UPSTREAM 8
+#define CONFIG_MAX_ALLOW 64
+#define CONFIG_MAX_LINE 1024 /* longer lines are an error */
+#define CONFIG_PATH_MAX 512
+
+#define CONFIG_DNS_PORT 53
+
+/* Fits any config_addr_str() result: "IPV6%SCOPE#PORT" and the NUL. */
+#define CONFIG_ADDR_STRLEN 64
+
+/* An address and port, ready for bind() or connect(). */
+struct config_addr {
+	struct sockaddr_storage ss; /* AF_INET or AF_INET6, port set */
+	socklen_t len;
+};
+
+/* An IPv4 or IPv6 subnet for access control. */
+struct config_subnet {
+	int family;       /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network order; host bits zero */
+	unsigned prefix;  /* 0..32 or 0..128 */
+};
+
+enum config_log_level {
+	CONFIG_LOG_ERR = 0,
+	CONFIG_LOG_WARN,
+	CONFIG_LOG_INFO,
+	CONFIG_LOG_DEBUG,
+};
+
+struct config {
+	/* where the values came from, for messages */
+	char path[CONFIG_PATH_MAX];
+
+	struct config_addr listen[CONFIG_MAX_LISTEN];
+	size_t nlisten;
+	struct config_addr upstream[CONFIG_MAX_UPSTREAM];
+	size_t nupstream;
+	struct config_subnet allow[CONFIG_MAX_ALLOW];
+	size_t nallow;
+
+	/* upstreams come from this file when none is configured */
+	char resolv_conf[CONFIG_PATH_MAX];
+
+	/* One try at one upstream may last its smoothed RTT plus this. */
+	unsigned upstream_timeout_ms;
+	/* A client gets an answer or SERVFAIL within this. */
+	unsigned query_deadline_ms;
+
+	unsigned tcp_idle_timeout_s;
+	unsigned tcp_max_connections;
+
+	enum config_log_level log_level;
+};
+
+/* Defaults of the values above (documented in etc/roostd.conf). */
+#define CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS 400
+#define CONFIG_DEFAULT_QUERY_DEADLINE_MS 2000
+#define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S 10
+#define CONFIG_DEFAULT_TCP_MAX_CONNECTIONS 256
+#define CONFIG_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
+#define CONFIG_DEFAULT_LOG_LEVEL CONFIG_LOG_INFO
+
+/*
+ * Sets every value to its default, with empty listen, upstream and allow
+ * lists (config_finish() fills the empty ones).
+ */
+void config_defaults(struct config *c);
+
+/*
+ * Applies one option, from the file or the command line: key is the
+ * file's key (the long flag without "--"), value its text.  List keys
+ * append; a list already holding CONFIG_MAX_* entries, or an address
+ * already in listen or upstream, is an error.  Numbers are strict
+ * decimal (no sign, blank, suffix or overflow) within the key's range.
+ * An allow subnet with host bits set ("10.0.0.1/8") is rejected, not
+ * masked; a bare address is a /32 or /128.  Returns 0, or -1 with
+ * "KEY: bad value "VALUE": why" (or similar, always naming the key and
+ * the value) in err, c unchanged; no "FILE:LINE" prefix: the caller adds
+ * where it came from.
+ */
+int config_set(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen);
+
+/*
+ * Empties the list that key names (listen, upstream or allow), so that
+ * command-line values replace the file's instead of adding to them.
+ * Returns 0, or -1 if key is not a list key.
+ */
+int config_clear_list(struct config *c, const char *key);
+
+/*
+ * Reads the file at path into c (on top of what c holds) and records
+ * path in c->path.  If missing_ok and the file does not exist (ENOENT),
+ * returns 0 with c untouched.  Returns 0, or -1 with "PATH:LINE: message"
+ * (or "PATH: strerror") in err; c may then be partly updated and should
+ * be dropped.  Stops at the first error.
+ */
+int config_load_file(struct config *c, const char *path, bool missing_ok,
+    char *err, size_t errlen);
+
+/*
+ * Completes c after file and flags: the default listen addresses
+ * (127.0.0.1#53 and ::1#53) and allow list (127.0.0.0/8, ::1/128) when
+ * empty; when no upstream is set, the nameservers of c->resolv_conf
+ * (port 53; the first CONFIG_MAX_UPSTREAM usable ones; duplicates and
+ * lines it cannot parse skipped, as the libc resolver skips them), minus
+ * any address roostd itself listens on (that would be a loop).  "Itself"
+ * means the same address and port as a listen entry, or a loopback
+ * address on the port of a wildcard (0.0.0.0 or ::) listen entry.
+ * Returns 0, or -1 with the reason in err, no "FILE:" prefix: the query
+ * deadline does not exceed the upstream timeout, a configured upstream
+ * is one of our listen addresses, or no upstream is left (the message
+ * says why and to set "upstream").  Reads only c->resolv_conf; calling
+ * it twice is harmless.
+ */
+int config_finish(struct config *c, char *err, size_t errlen);
+
+/*
+ * Parses "ADDR", "ADDR#PORT", "[ADDR]:PORT" or "[ADDR]" (numeric IPv4 or
+ * IPv6, never a host name; a missing port is default_port; PORT is
+ * 1..65535).  An IPv6 ADDR may carry "%SCOPE", an interface name or
+ * index ("fe80::1%eth0"); an unknown interface is an error.  Returns 0,
+ * or -1 with 'bad address "TEXT": why' in err.
+ */
+int config_parse_addr(const char *text, uint16_t default_port,
+    struct config_addr *a, char *err, size_t errlen);
+
+/*
+ * True if the address sa falls in one of c's allow subnets.  An IPv4
+ * source is matched against the IPv4 subnets; an IPv6 source against the
+ * IPv6 ones and, if it is v4-mapped (::ffff:127.0.0.1), also against the
+ * IPv4 ones.  Any other family is false.
+ */
+bool config_allowed(const struct config *c, const struct sockaddr *sa);
+
+/*
+ * Writes a as "ADDR#PORT" ("[::1]#53" style is not used: "::1#53"), with
+ * a numeric "%SCOPE" on scoped IPv6, so config_parse_addr() reads it
+ * back.  CONFIG_ADDR_STRLEN always fits.  NUL-terminates unless buflen
+ * is 0 (truncating if short); returns buf.
+ */
+char *config_addr_str(const struct config_addr *a, char *buf, size_t buflen);
+
+#endif /* ROOST_CONFIG_H */

@@ -1,0 +1,128 @@
+/*
+ * include/listen.h - roostd's client sockets: UDP and TCP listeners,
+ * TCP framing (RFC 7766) with partial reads and writes, idle timeouts
+ * and connection limits.  It parses nothing beyond the 2-octet length.
+ *
+ * Every message received is handed to the query callback together with a
+ * struct listen_reply_to; the callee must end each one with exactly one
+ * listen_reply() or listen_drop(), now or later.  For TCP the reply_to
+ * holds a reference on its connection, so a connection that closes while
+ * queries are in flight stays allocated (its fd closed) until they end.
+ */
+#ifndef ROOST_LISTEN_H
+#define ROOST_LISTEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "loop.h"
+
+/* Limits, each with its overflow policy. */
+#define LISTEN_UDP_BATCH 32       /* datagrams per recvmmsg() */
+#define LISTEN_UDP_PER_WAKEUP 256 /* then back to the loop, fairness */
+#define LISTEN_UDP_MAX_QUERY 4096 /* longer datagrams are dropped */
+#define LISTEN_TCP_MAX_QUERY 4096 /* a longer length prefix closes */
+#define LISTEN_TCP_MAX_PIPELINE                                                \
+	64 /* queries in flight per connection:
+				      past it we stop reading */
+#define LISTEN_TCP_MAX_OUTPUT                                                  \
+	(256 * 1024)            /* queued answers: past it we
+					      stop reading; past twice it
+					      the connection is closed */
+#define LISTEN_FD_PAUSE_MS 1000 /* accept() out of fds: pause accepting */
+
+enum listen_transport {
+	LISTEN_UDP,
+	LISTEN_TCP,
+};
+
+struct listen_conn;
+struct listen_set;
+
+struct listen_reply_to {
+	enum listen_transport transport;
+	int fd; /* UDP: the socket it came in on */
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	struct listen_conn *conn; /* TCP: a counted reference */
+};
+
+/*
+ * Called for each message received.  msg is valid for the call only;
+ * from is the callee's to keep (copy by value) and end with
+ * listen_reply() or listen_drop().
+ */
+typedef void listen_query_cb(void *arg, const struct listen_reply_to *from,
+    const uint8_t *msg, size_t len);
+
+/*
+ * Binds every listen address of c (UDP and TCP each) and registers them
+ * with l.  Returns the set, or NULL with the reason in err, which names
+ * the address, the cause and the way out.
+ */
+struct listen_set *listen_set_new(struct loop *l, const struct config *c,
+    listen_query_cb *cb, void *arg, char *err, size_t errlen);
+
+/*
+ * Stops taking new queries: TCP listeners are closed, UDP sockets are no
+ * longer read (but stay open for the answers still owed).  Clients
+ * already connected over TCP stay.
+ */
+void listen_stop_accepting(struct listen_set *s);
+
+/*
+ * Closes everything: listeners and client connections (queued output is
+ * tried once, without blocking), then frees the set.  Every reply_to
+ * handed out must have been ended before.
+ */
+void listen_set_free(struct listen_set *s);
+
+/*
+ * Sends msg to the client in *to and ends *to.  UDP: one datagram
+ * (dropped if the socket would block).  TCP: queued with its length
+ * prefix and written as the socket allows; silently dropped if the
+ * connection has closed.
+ */
+void listen_reply(struct listen_set *s, struct listen_reply_to *to,
+    const uint8_t *msg, size_t len);
+
+/* Ends *to without an answer. */
+void listen_drop(struct listen_set *s, struct listen_reply_to *to);
+
+/* Open TCP connections. */
+unsigned listen_tcp_connections(const struct listen_set *s);
+
+/* --- TCP framing, testable without sockets --------------------------- */
+
+enum listen_frame_state {
+	LISTEN_FRAME_LEN_HI, /* waiting for the length's first octet */
+	LISTEN_FRAME_LEN_LO, /* waiting for its second octet */
+	LISTEN_FRAME_BODY,   /* collecting need octets */
+};
+
+struct listen_framer {
+	enum listen_frame_state state;
+	uint16_t need; /* the message length from the prefix */
+	size_t have;   /* octets of the body collected */
+	uint8_t buf[LISTEN_TCP_MAX_QUERY];
+};
+
+typedef void listen_frame_cb(void *arg, const uint8_t *msg, size_t len);
+
+/* Starts a framer in LISTEN_FRAME_LEN_HI. */
+void listen_framer_init(struct listen_framer *f);
+
+/*
+ * Feeds n octets, in any chunking; calls cb for each complete message.
+ * Stops early if *stop becomes true inside cb (the caller paused
+ * reading), leaving the rest for the next call.  Returns the octets
+ * consumed, or -1 on a length of 0 or over LISTEN_TCP_MAX_QUERY (the
+ * connection must be closed).
+ */
+long listen_framer_feed(struct listen_framer *f, const uint8_t *data, size_t n,
+    listen_frame_cb *cb, void *arg, const bool *stop);
+
+#endif /* ROOST_LISTEN_H */

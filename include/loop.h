@@ -1,0 +1,126 @@
+/*
+ * include/loop.h - the event loop: epoll for fds, one timerfd for every
+ * timer, signalfd for signals.  It knows nothing about DNS.
+ *
+ * One loop per thread; nothing here is shared between threads.
+ *
+ * Deleting inside a callback is safe: a callback may remove any fd or
+ * cancel any timer, its own included, and may free the object behind it.
+ * The loop checks before each dispatch that the fd is still registered
+ * with the same registration (a generation number), so an fd closed and
+ * reopened within one batch of events never receives a stale event.
+ *
+ * Timers are embedded in their owners (struct loop_timer), so arming one
+ * costs no allocation; they sit in a binary heap ordered by deadline.
+ */
+#ifndef ROOST_LOOP_H
+#define ROOST_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct loop;
+
+/* Event bits for loop_fd_add() and the callbacks. */
+#define LOOP_READ 0x1u
+#define LOOP_WRITE 0x2u
+#define LOOP_ERROR 0x4u /* reported only: error or hang-up on the fd */
+
+/* Called with the events that are ready on fd. */
+typedef void loop_fd_cb(void *arg, int fd, unsigned events);
+
+/* Called once when a timer expires; it is disarmed first. */
+typedef void loop_timer_cb(void *arg);
+
+/* Called for each delivered signal. */
+typedef void loop_signal_cb(void *arg, int signo);
+
+/* A clock reading in milliseconds; tests pass a fake one. */
+typedef uint64_t loop_clock_fn(void *arg);
+
+struct loop_timer {
+	uint64_t deadline; /* loop clock, ms */
+	size_t slot;       /* index in the heap, or LOOP_TIMER_IDLE */
+	loop_timer_cb *cb;
+	void *arg;
+};
+
+#define LOOP_TIMER_IDLE ((size_t)-1)
+
+/*
+ * Creates a loop.  Returns it, or NULL with errno set.
+ */
+struct loop *loop_new(void);
+
+/*
+ * Frees the loop and closes its own fds (epoll, timerfd, signalfd).  The
+ * callers' fds are not closed; timers still armed are just forgotten.
+ */
+void loop_free(struct loop *l);
+
+/*
+ * Watches fd for events (LOOP_READ and/or LOOP_WRITE, level-triggered).
+ * fd must not be watched already.  Returns 0, or -1 with errno set.
+ */
+int
+loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *arg);
+
+/* Changes the events watched on a registered fd.  Returns 0 or -1/errno. */
+int loop_fd_mod(struct loop *l, int fd, unsigned events);
+
+/*
+ * Stops watching fd (before the caller closes it).  Unknown fds are
+ * ignored.
+ */
+void loop_fd_del(struct loop *l, int fd);
+
+/* Prepares an idle timer that will call cb(arg). */
+void loop_timer_init(struct loop_timer *t, loop_timer_cb *cb, void *arg);
+
+/*
+ * Arms t to fire ms milliseconds from loop_now_ms(), re-arming it if it
+ * was armed.  Returns 0, or -1 with errno set (ENOMEM: heap full).
+ */
+int loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t ms);
+
+/* Disarms t; harmless if idle. */
+void loop_timer_cancel(struct loop *l, struct loop_timer *t);
+
+/* True if t is armed. */
+bool loop_timer_armed(const struct loop_timer *t);
+
+/*
+ * Delivers signo through the loop instead of a handler: blocks it in the
+ * calling thread and adds it to the loop's signalfd.  One callback per
+ * signal.  Returns 0, or -1 with errno set.
+ */
+int loop_signal_add(struct loop *l, int signo, loop_signal_cb *cb, void *arg);
+
+/*
+ * Replaces the monotonic clock with fn(arg) (NULL restores it).  For
+ * tests: timers then fire in loop_run_once() when the fake clock has
+ * passed their deadline.
+ */
+void loop_set_clock(struct loop *l, loop_clock_fn *fn, void *arg);
+
+/* The clock reading taken at the start of this pass, in ms. */
+uint64_t loop_now_ms(const struct loop *l);
+
+/* Seconds of loop_now_ms(), for TTL arithmetic. */
+uint64_t loop_now(const struct loop *l);
+
+/*
+ * Waits for events at most timeout_ms (-1: until the next timer or
+ * event), then dispatches them and every expired timer.
+ * Returns 0, or -1 with errno set (EINTR is not an error).
+ */
+int loop_run_once(struct loop *l, int timeout_ms);
+
+/* Runs passes until loop_stop().  Returns 0, or -1 with errno set. */
+int loop_run(struct loop *l);
+
+/* Makes loop_run() return after the current pass. */
+void loop_stop(struct loop *l);
+
+#endif /* ROOST_LOOP_H */

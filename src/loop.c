@@ -1,0 +1,475 @@
+/*
+ * src/loop.c - the event loop (see include/loop.h).
+ *
+ * Invariants:
+ * - fds[fd].cb != NULL exactly for the fds registered with epoll; every
+ *   registration gets a new generation number, carried in the epoll
+ *   event, so an event for a removed (or removed and re-added) fd is
+ *   dropped instead of dispatched.
+ * - heap[0..nheap) is a binary min-heap on deadline and heap[i]->slot == i;
+ *   an idle timer has slot LOOP_TIMER_IDLE.
+ * - The timerfd is armed for heap[0]'s deadline (or disarmed when the
+ *   heap is empty) after every change of heap[0] and after every pass.
+ * - The timerfd and the signalfd are registered like any other fd, with
+ *   this file's own callbacks.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loop.h"
+
+#define LOOP_EVENTS_PER_WAIT 64
+#define LOOP_MAX_SIGNAL 65
+
+struct loop_fd {
+	loop_fd_cb *cb; /* NULL: not registered */
+	void *arg;
+	uint32_t gen;
+};
+
+struct loop {
+	int epfd;
+	int timerfd;
+	int sigfd; /* -1 until the first loop_signal_add() */
+	struct loop_fd *fds;
+	size_t nfds; /* capacity of fds, indexed by fd */
+	uint32_t gen;
+	struct loop_timer **heap;
+	size_t nheap, capheap;
+	sigset_t sigmask;
+	struct {
+		loop_signal_cb *cb;
+		void *arg;
+	} sig[LOOP_MAX_SIGNAL];
+	loop_clock_fn *clock;
+	void *clock_arg;
+	uint64_t now; /* ms, read at the start of each pass */
+	bool stop;
+};
+
+static uint64_t
+mono_ms(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+clock_read(const struct loop *l)
+{
+	return l->clock(l->clock_arg);
+}
+
+/* --- timers: a binary heap ------------------------------------------ */
+
+static void
+heap_place(struct loop *l, size_t i, struct loop_timer *t)
+{
+	l->heap[i] = t;
+	t->slot = i;
+}
+
+static void
+heap_up(struct loop *l, size_t i)
+{
+	struct loop_timer *t = l->heap[i];
+
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+
+		if (l->heap[parent]->deadline <= t->deadline)
+			break;
+		heap_place(l, i, l->heap[parent]);
+		i = parent;
+	}
+	heap_place(l, i, t);
+}
+
+static void
+heap_down(struct loop *l, size_t i)
+{
+	struct loop_timer *t = l->heap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= l->nheap)
+			break;
+		if (c + 1 < l->nheap &&
+		    l->heap[c + 1]->deadline < l->heap[c]->deadline)
+			c++;
+		if (t->deadline <= l->heap[c]->deadline)
+			break;
+		heap_place(l, i, l->heap[c]);
+		i = c;
+	}
+	heap_place(l, i, t);
+}
+
+static void
+heap_remove(struct loop *l, struct loop_timer *t)
+{
+	size_t i = t->slot;
+	struct loop_timer *last = l->heap[--l->nheap];
+
+	t->slot = LOOP_TIMER_IDLE;
+	if (last == t)
+		return;
+	heap_place(l, i, last);
+	heap_up(l, i);
+	heap_down(l, last->slot);
+}
+
+/* Arms the timerfd for the earliest deadline, or disarms it. */
+static void
+timerfd_arm(struct loop *l)
+{
+	struct itimerspec its = { 0 };
+
+	if (l->nheap > 0) {
+		uint64_t now = clock_read(l), when = l->heap[0]->deadline;
+		uint64_t ms = when > now ? when - now : 0;
+
+		its.it_value.tv_sec = (time_t)(ms / 1000);
+		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+		if (ms == 0)
+			its.it_value.tv_nsec = 1; /* zero would disarm */
+	}
+	/* Cannot fail with a valid fd and in-range values. */
+	(void)timerfd_settime(l->timerfd, 0, &its, NULL);
+}
+
+static void
+run_timers(struct loop *l)
+{
+	uint64_t now = clock_read(l);
+
+	/* A callback may arm timers that are already due: they run in the
+	 * next pass, so a timer re-arming itself at 0 cannot spin here. */
+	size_t budget = l->nheap;
+
+	while (l->nheap > 0 && budget-- > 0 && l->heap[0]->deadline <= now) {
+		struct loop_timer *t = l->heap[0];
+
+		heap_remove(l, t);
+		t->cb(t->arg);
+	}
+	timerfd_arm(l);
+}
+
+static void
+timerfd_ready(void *arg, int fd, unsigned events)
+{
+	uint64_t expirations;
+
+	(void)arg;
+	(void)events;
+	/* Just clear it: run_timers() runs at the end of every pass. */
+	while (read(fd, &expirations, sizeof(expirations)) > 0)
+		;
+}
+
+void
+loop_timer_init(struct loop_timer *t, loop_timer_cb *cb, void *arg)
+{
+	t->deadline = 0;
+	t->slot = LOOP_TIMER_IDLE;
+	t->cb = cb;
+	t->arg = arg;
+}
+
+int
+loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t ms)
+{
+	if (t->slot == LOOP_TIMER_IDLE) {
+		if (l->nheap == l->capheap) {
+			size_t cap = l->capheap ? 2 * l->capheap : 64;
+			struct loop_timer **h;
+
+			h = realloc(l->heap, cap * sizeof(*h));
+			if (h == NULL)
+				return -1;
+			l->heap = h;
+			l->capheap = cap;
+		}
+		t->deadline = clock_read(l) + ms;
+		heap_place(l, l->nheap++, t);
+		heap_up(l, t->slot);
+	} else {
+		t->deadline = clock_read(l) + ms;
+		heap_up(l, t->slot);
+		heap_down(l, t->slot);
+	}
+	if (l->heap[0] == t)
+		timerfd_arm(l);
+	return 0;
+}
+
+void
+loop_timer_cancel(struct loop *l, struct loop_timer *t)
+{
+	bool was_first;
+
+	if (t->slot == LOOP_TIMER_IDLE)
+		return;
+	was_first = t->slot == 0;
+	heap_remove(l, t);
+	if (was_first)
+		timerfd_arm(l);
+}
+
+bool
+loop_timer_armed(const struct loop_timer *t)
+{
+	return t->slot != LOOP_TIMER_IDLE;
+}
+
+/* --- fds ------------------------------------------------------------ */
+
+static uint32_t
+to_epoll(unsigned events)
+{
+	return ((events & LOOP_READ) ? (uint32_t)EPOLLIN : 0) |
+	    ((events & LOOP_WRITE) ? (uint32_t)EPOLLOUT : 0);
+}
+
+int
+loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *arg)
+{
+	struct epoll_event ev = { 0 };
+
+	if (fd < 0 || cb == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((size_t)fd >= l->nfds) {
+		size_t n = l->nfds ? l->nfds : 64;
+		struct loop_fd *fds;
+
+		while (n <= (size_t)fd)
+			n *= 2;
+		if ((fds = realloc(l->fds, n * sizeof(*fds))) == NULL)
+			return -1;
+		memset(fds + l->nfds, 0, (n - l->nfds) * sizeof(*fds));
+		l->fds = fds;
+		l->nfds = n;
+	}
+	if (l->fds[fd].cb != NULL) {
+		errno = EEXIST;
+		return -1;
+	}
+	l->gen++;
+	ev.events = to_epoll(events);
+	ev.data.u64 = (uint64_t)l->gen << 32 | (uint32_t)fd;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		return -1;
+	l->fds[fd] = (struct loop_fd){ .cb = cb, .arg = arg, .gen = l->gen };
+	return 0;
+}
+
+int
+loop_fd_mod(struct loop *l, int fd, unsigned events)
+{
+	struct epoll_event ev = { 0 };
+
+	if (fd < 0 || (size_t)fd >= l->nfds || l->fds[fd].cb == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	ev.events = to_epoll(events);
+	ev.data.u64 = (uint64_t)l->fds[fd].gen << 32 | (uint32_t)fd;
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void
+loop_fd_del(struct loop *l, int fd)
+{
+	if (fd < 0 || (size_t)fd >= l->nfds || l->fds[fd].cb == NULL)
+		return;
+	(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	l->fds[fd].cb = NULL;
+	l->fds[fd].arg = NULL;
+}
+
+/* --- signals -------------------------------------------------------- */
+
+static void
+signalfd_ready(void *arg, int fd, unsigned events)
+{
+	struct loop *l = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		int signo = (int)si.ssi_signo;
+
+		if (signo > 0 && signo < LOOP_MAX_SIGNAL &&
+		    l->sig[signo].cb != NULL)
+			l->sig[signo].cb(l->sig[signo].arg, signo);
+	}
+}
+
+int
+loop_signal_add(struct loop *l, int signo, loop_signal_cb *cb, void *arg)
+{
+	sigset_t one;
+	int fd;
+
+	if (signo <= 0 || signo >= LOOP_MAX_SIGNAL || cb == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	sigemptyset(&one);
+	sigaddset(&one, signo);
+	if (sigprocmask(SIG_BLOCK, &one, NULL) != 0)
+		return -1;
+	sigaddset(&l->sigmask, signo);
+	fd = signalfd(l->sigfd, &l->sigmask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (l->sigfd < 0) {
+		if (loop_fd_add(l, fd, LOOP_READ, signalfd_ready, l) != 0) {
+			int saved = errno;
+
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		l->sigfd = fd;
+	}
+	l->sig[signo].cb = cb;
+	l->sig[signo].arg = arg;
+	return 0;
+}
+
+/* --- the loop ------------------------------------------------------- */
+
+struct loop *
+loop_new(void)
+{
+	struct loop *l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->sigfd = -1;
+	l->timerfd = -1;
+	l->clock = mono_ms;
+	sigemptyset(&l->sigmask);
+	if ((l->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		goto fail;
+	l->timerfd =
+	    timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l->timerfd < 0)
+		goto fail;
+	if (loop_fd_add(l, l->timerfd, LOOP_READ, timerfd_ready, l) != 0)
+		goto fail;
+	l->now = clock_read(l);
+	return l;
+fail:
+	loop_free(l);
+	return NULL;
+}
+
+void
+loop_free(struct loop *l)
+{
+	int saved = errno;
+
+	if (l == NULL)
+		return;
+	if (l->sigfd >= 0)
+		close(l->sigfd);
+	if (l->timerfd >= 0)
+		close(l->timerfd);
+	if (l->epfd >= 0)
+		close(l->epfd);
+	for (size_t i = 0; i < l->nheap; i++)
+		l->heap[i]->slot = LOOP_TIMER_IDLE;
+	free(l->heap);
+	free(l->fds);
+	free(l);
+	errno = saved;
+}
+
+void
+loop_set_clock(struct loop *l, loop_clock_fn *fn, void *arg)
+{
+	l->clock = fn != NULL ? fn : mono_ms;
+	l->clock_arg = fn != NULL ? arg : NULL;
+	l->now = clock_read(l);
+	timerfd_arm(l);
+}
+
+uint64_t
+loop_now_ms(const struct loop *l)
+{
+	return l->now;
+}
+
+uint64_t
+loop_now(const struct loop *l)
+{
+	return l->now / 1000;
+}
+
+int
+loop_run_once(struct loop *l, int timeout_ms)
+{
+	struct epoll_event ev[LOOP_EVENTS_PER_WAIT];
+	int n;
+
+	n = epoll_wait(l->epfd, ev, LOOP_EVENTS_PER_WAIT, timeout_ms);
+	if (n < 0 && errno != EINTR)
+		return -1;
+	l->now = clock_read(l);
+	for (int i = 0; i < n; i++) {
+		int fd = (int)(uint32_t)ev[i].data.u64;
+		uint32_t gen = (uint32_t)(ev[i].data.u64 >> 32);
+		unsigned events = 0;
+		struct loop_fd *e;
+
+		/* re-checked for every event: an earlier callback in this
+		 * batch may have removed (or replaced) this fd */
+		if ((size_t)fd >= l->nfds)
+			continue;
+		e = &l->fds[fd];
+		if (e->cb == NULL || e->gen != gen)
+			continue;
+		if (ev[i].events & EPOLLIN)
+			events |= LOOP_READ;
+		if (ev[i].events & EPOLLOUT)
+			events |= LOOP_WRITE;
+		if (ev[i].events & (EPOLLERR | EPOLLHUP))
+			events |= LOOP_ERROR;
+		e->cb(e->arg, fd, events);
+	}
+	run_timers(l);
+	return 0;
+}
+
+int
+loop_run(struct loop *l)
+{
+	l->stop = false;
+	while (!l->stop)
+		if (loop_run_once(l, -1) != 0)
+			return -1;
+	return 0;
+}
+
+void
+loop_stop(struct loop *l)
+{
+	l->stop = true;
+}

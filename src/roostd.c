@@ -1,0 +1,408 @@
+/*
+ * src/roostd.c - roostd's main: command line, configuration, start-up,
+ * signals and shutdown.  The only place that exits the process.
+ *
+ * Invariant: after start-up nothing here blocks; everything runs from
+ * the event loop, and SIGTERM/SIGINT end it within ROOSTD_STOP_GRACE_MS
+ * plus one loop pass, with every query in flight answered or SERVFAILed.
+ */
+#define _GNU_SOURCE
+#include <ares.h>
+#include <errno.h>
+#include <getopt.h>
+#include <ldns/ldns.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "autoconf.h"
+#include "config.h"
+#include "listen.h"
+#include "log.h"
+#include "loop.h"
+#include "query.h"
+#include "upstream.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define ROOSTD_DEFAULT_CONFIG SYSCONFDIR "/roost/roostd.conf"
+
+/* Exit statuses (documented in --help and roostd(8)). */
+enum {
+	ROOSTD_EXIT_OK = 0,
+	ROOSTD_EXIT_RUNTIME = 1, /* a failure after start-up */
+	ROOSTD_EXIT_USAGE = 2,   /* bad command line */
+	ROOSTD_EXIT_CONFIG = 3,  /* bad configuration */
+	ROOSTD_EXIT_STARTUP = 4, /* sockets, resources */
+};
+
+/* config's log levels are handed to log_set_level() as they are */
+_Static_assert((int)CONFIG_LOG_ERR == (int)LOG_LEVEL_ERR &&
+	(int)CONFIG_LOG_WARN == (int)LOG_LEVEL_WARN &&
+	(int)CONFIG_LOG_INFO == (int)LOG_LEVEL_INFO &&
+	(int)CONFIG_LOG_DEBUG == (int)LOG_LEVEL_DEBUG,
+    "config and log levels differ");
+
+/* On SIGTERM, queries in flight get this long before SERVFAIL. */
+#define ROOSTD_STOP_GRACE_MS 800
+#define ROOSTD_STOP_POLL_MS 10
+
+struct roostd {
+	struct loop *loop;
+	struct config cfg;
+	struct upstream_set *up;
+	struct listen_set *ls;
+	struct query_ctx *qc;
+	struct loop_timer stop_timer;
+	uint64_t stop_deadline;
+	bool stopping;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: roostd [-c FILE] [-f] [--listen ADDR[#PORT]]... "
+	    "[--upstream ADDR[#PORT]]... [-v]\n"
+	    "              [--check-config] [--version] [--help] "
+	    "[--OPTION VALUE]...\n");
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	printf(
+	    "\n"
+	    "roostd is a caching DNS forwarder for this machine: it answers "
+	    "on loopback\nand forwards what it cannot answer to upstream "
+	    "resolvers.\n"
+	    "\n"
+	    "  -c, --config FILE        configuration file (default %s;\n"
+	    "                           a missing default file is fine)\n"
+	    "  -f, --foreground         stay in the foreground, logging to "
+	    "stderr (roostd\n"
+	    "                           never forks; run it under systemd or "
+	    "your shell)\n"
+	    "  -v, --verbose            log every query (log-level debug)\n"
+	    "      --check-config       check the configuration, print the "
+	    "result and exit\n"
+	    "      --version            print the version and the libraries' "
+	    "versions\n"
+	    "  -h, --help               this text\n"
+	    "\n"
+	    "Every option of the configuration file is also a flag and "
+	    "overrides the\nfile (list options replace the file's list):\n"
+	    "      --listen ADDR[#PORT]         where to answer, UDP and TCP "
+	    "(repeatable;\n"
+	    "                                   default 127.0.0.1#53 and "
+	    "::1#53)\n"
+	    "      --upstream ADDR[#PORT]       an upstream resolver "
+	    "(repeatable; default:\n"
+	    "                                   the nameservers of "
+	    "resolv-conf)\n"
+	    "      --allow SUBNET               clients allowed besides none "
+	    "(repeatable;\n"
+	    "                                   default 127.0.0.0/8 and "
+	    "::1/128)\n"
+	    "      --resolv-conf FILE           where default upstreams come "
+	    "from (%s)\n"
+	    "      --upstream-timeout MS        a try lasts SRTT plus this "
+	    "(%u)\n"
+	    "      --query-deadline MS          answer or SERVFAIL within "
+	    "this (%u)\n"
+	    "      --tcp-idle-timeout S         close idle TCP clients after "
+	    "this (%u)\n"
+	    "      --tcp-max-connections N      TCP clients at once (%u)\n"
+	    "      --log-level LEVEL            error, warn, info or debug "
+	    "(%s)\n"
+	    "\n"
+	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
+	    "answered or\nget SERVFAIL first).\n"
+	    "\n"
+	    "Exit status: 0 stopped by a signal, or --check-config passed; "
+	    "1 failure while\nrunning; 2 bad command line; 3 bad "
+	    "configuration; 4 cannot start (sockets).\n",
+	    ROOSTD_DEFAULT_CONFIG, CONFIG_DEFAULT_RESOLV_CONF,
+	    CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS,
+	    CONFIG_DEFAULT_QUERY_DEADLINE_MS, CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S,
+	    CONFIG_DEFAULT_TCP_MAX_CONNECTIONS,
+	    CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_DEBUG      ? "debug"
+		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_INFO ? "info"
+		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_WARN ? "warn"
+							      : "error");
+}
+
+static void
+version(void)
+{
+	printf("roostd %s\n", PACKAGE_VERSION);
+	printf("c-ares %s, ldns %s\n", ares_version(NULL), ldns_version());
+}
+
+/* --- command line ------------------------------------------------------ */
+
+enum {
+	OPT_CHECK = 256,
+	OPT_VERSION,
+	OPT_SET, /* a config key: --KEY VALUE */
+};
+
+/* Long flags that are config keys, in config_set()'s spelling. */
+static const char *const config_flags[] = {
+	"listen",
+	"upstream",
+	"allow",
+	"resolv-conf",
+	"upstream-timeout",
+	"query-deadline",
+	"tcp-idle-timeout",
+	"tcp-max-connections",
+	"log-level",
+};
+#define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
+
+struct flag_value {
+	const char *key;
+	const char *value;
+};
+
+struct args {
+	const char *config_path;
+	bool check;
+	bool verbose;
+	struct flag_value set[64];
+	size_t nset;
+};
+
+/* Returns -1 (usage printed), 0 to go on, 1 to exit 0 (help/version). */
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	struct option opts[8 + NCONFIG_FLAGS + 1] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "version", no_argument, NULL, OPT_VERSION },
+	};
+	size_t n = 6;
+	int ch, idx;
+
+	for (size_t i = 0; i < NCONFIG_FLAGS; i++)
+		opts[n++] = (struct option){ config_flags[i], required_argument,
+			NULL, OPT_SET };
+	opts[n] = (struct option){ 0 };
+	while ((ch = getopt_long(argc, argv, "c:fvh", opts, &idx)) != -1) {
+		switch (ch) {
+		case 'c':
+			a->config_path = optarg;
+			break;
+		case 'f':
+			break; /* always: roostd never forks */
+		case 'v':
+			a->verbose = true;
+			break;
+		case 'h':
+			help();
+			return 1;
+		case OPT_CHECK:
+			a->check = true;
+			break;
+		case OPT_VERSION:
+			version();
+			return 1;
+		case OPT_SET:
+			if (a->nset == sizeof(a->set) / sizeof(a->set[0])) {
+				fprintf(stderr, "roostd: too many options\n");
+				return -1;
+			}
+			a->set[a->nset].key = opts[idx].name;
+			a->set[a->nset].value = optarg;
+			a->nset++;
+			break;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "roostd: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Builds the configuration: defaults, the file, then the flags (a list
+ * flag replaces the file's list).  Returns 0, or -1 with err filled.
+ */
+static int
+build_config(const struct args *a, struct config *c, char *err, size_t errlen)
+{
+	const char *path =
+	    a->config_path != NULL ? a->config_path : ROOSTD_DEFAULT_CONFIG;
+	bool cleared[NCONFIG_FLAGS] = { false };
+	char why[400];
+
+	config_defaults(c);
+	if (config_load_file(c, path, a->config_path == NULL, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < a->nset; i++) {
+		for (size_t k = 0; k < NCONFIG_FLAGS; k++)
+			if (strcmp(config_flags[k], a->set[i].key) == 0 &&
+			    !cleared[k]) {
+				(void)config_clear_list(c, a->set[i].key);
+				cleared[k] = true;
+			}
+		if (config_set(c, a->set[i].key, a->set[i].value, why,
+			sizeof(why)) != 0) {
+			/* why names the key and the value already */
+			snprintf(err, errlen, "command line: --%s", why);
+			return -1;
+		}
+	}
+	if (a->verbose)
+		c->log_level = CONFIG_LOG_DEBUG;
+	return config_finish(c, err, errlen);
+}
+
+/* --- running ------------------------------------------------------------ */
+
+static void
+stop_poll(void *arg)
+{
+	struct roostd *d = arg;
+
+	if (query_pending(d->qc) > 0 &&
+	    loop_now_ms(d->loop) < d->stop_deadline) {
+		(void)loop_timer_set(d->loop, &d->stop_timer,
+		    ROOSTD_STOP_POLL_MS);
+		return;
+	}
+	loop_stop(d->loop);
+}
+
+static void
+on_stop_signal(void *arg, int signo)
+{
+	struct roostd *d = arg;
+
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	log_info("%s: stopping (%u queries in flight)",
+	    signo == SIGINT ? "SIGINT" : "SIGTERM", query_pending(d->qc));
+	listen_stop_accepting(d->ls);
+	d->stop_deadline = loop_now_ms(d->loop) + ROOSTD_STOP_GRACE_MS;
+	stop_poll(d);
+}
+
+static void
+on_sighup(void *arg, int signo)
+{
+	(void)arg;
+	(void)signo;
+	log_warnx("SIGHUP: configuration reload is not implemented yet; "
+		  "restart roostd to apply changes");
+}
+
+static void
+log_started(const struct config *c)
+{
+	char line[1024], a[80];
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nlisten && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
+		    i ? " " : "", config_addr_str(&c->listen[i], a, sizeof(a)));
+	log_info("roostd %s: answering on %s (udp, tcp)", PACKAGE_VERSION,
+	    line);
+	n = 0;
+	for (size_t i = 0; i < c->nupstream && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
+		    i ? " " : "",
+		    config_addr_str(&c->upstream[i], a, sizeof(a)));
+	log_info("upstreams: %s", line);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct roostd d = { 0 };
+	struct args a = { 0 };
+	char err[1024];
+	int r, status = ROOSTD_EXIT_OK;
+	struct sigaction sa = { .sa_handler = SIG_IGN };
+
+	log_init("roostd", LOG_LEVEL_INFO);
+	if ((r = parse_args(argc, argv, &a)) != 0)
+		return r > 0 ? ROOSTD_EXIT_OK : ROOSTD_EXIT_USAGE;
+	if (build_config(&a, &d.cfg, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return ROOSTD_EXIT_CONFIG;
+	}
+	if (a.check) {
+		printf("%s: configuration OK\n",
+		    d.cfg.path[0] != '\0' ? d.cfg.path : "(defaults)");
+		return ROOSTD_EXIT_OK;
+	}
+	log_set_level((enum log_level)d.cfg.log_level);
+	/* a client that closed its TCP socket must not kill us */
+	sigaction(SIGPIPE, &sa, NULL);
+
+	if ((d.loop = loop_new()) == NULL) {
+		log_err("event loop: %s", strerror(errno));
+		return ROOSTD_EXIT_STARTUP;
+	}
+	loop_timer_init(&d.stop_timer, stop_poll, &d);
+	if ((d.up = upstream_set_new(d.loop, &d.cfg, err, sizeof(err))) ==
+	    NULL) {
+		log_err("%s", err);
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
+	}
+	if ((d.qc = query_ctx_new(d.loop, &d.cfg, d.up)) == NULL) {
+		log_err("out of memory");
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
+	}
+	d.ls = listen_set_new(d.loop, &d.cfg, query_receive, d.qc, err,
+	    sizeof(err));
+	if (d.ls == NULL) {
+		log_err("%s", err);
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
+	}
+	query_ctx_set_listen(d.qc, d.ls);
+	if (loop_signal_add(d.loop, SIGTERM, on_stop_signal, &d) != 0 ||
+	    loop_signal_add(d.loop, SIGINT, on_stop_signal, &d) != 0 ||
+	    loop_signal_add(d.loop, SIGHUP, on_sighup, &d) != 0) {
+		log_err("signals: %s", strerror(errno));
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
+	}
+	log_started(&d.cfg);
+	if (loop_run(d.loop) != 0) {
+		log_warn("event loop");
+		status = ROOSTD_EXIT_RUNTIME;
+	}
+out:
+	/* order: queries (answered SERVFAIL while sockets exist), then
+	 * upstreams, then client sockets, then the loop */
+	if (d.loop != NULL)
+		loop_timer_cancel(d.loop, &d.stop_timer);
+	query_ctx_free(d.qc);
+	upstream_set_free(d.up);
+	listen_set_free(d.ls);
+	loop_free(d.loop);
+	if (status == ROOSTD_EXIT_OK)
+		log_info("stopped");
+	return status;
+}

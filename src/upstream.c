@@ -1,0 +1,724 @@
+/*
+ * src/upstream.c - asking the upstream resolvers (see include/upstream.h).
+ *
+ * Invariants:
+ * - Every request is on the set's list exactly while it is in flight; it
+ *   has ended (callback called or cancelled) once it is off the list.
+ * - Every try is either attached to its request (on the request's list)
+ *   or detached (try->req == NULL); c-ares calls each try's callback
+ *   exactly once, which frees the try and releases its query id.
+ * - Within one channel no two tries in flight share a query id (idmap).
+ * - A channel is never created without its one explicit server, so
+ *   c-ares never falls back to 127.0.0.1 (which would be roostd itself).
+ * - A channel whose EDNS flag c-ares dropped (after a FORMERR without
+ *   OPT) is replaced; the old one drains and is destroyed when its last
+ *   try has ended.
+ */
+#define _GNU_SOURCE
+#include <ares.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "upstream.h"
+#include "wire.h"
+
+#define UPSTREAM_QUERY_MAX (WIRE_HDR_LEN + WIRE_MAX_NAME + 4 + WIRE_OPT_LEN)
+
+struct upstream;
+
+struct upstream_chan {
+	ares_channel ch;
+	struct upstream *u;
+	struct loop_timer timer; /* drives ares_process_fd() timeouts */
+	unsigned tries;          /* tries in flight on this channel */
+	bool draining;           /* replaced: destroy when tries == 0 */
+	uint8_t idmap[65536 / 8];
+	struct upstream_chan *next_draining;
+};
+
+struct upstream {
+	struct upstream_set *set;
+	struct config_addr addr;
+	char name[64];
+	struct upstream_chan *chan;
+	uint32_t srtt_ms;      /* smoothed RTT, or the penalty */
+	uint64_t srtt_when_ms; /* when srtt_ms was last set */
+	uint64_t queries, failures, timeouts;
+};
+
+struct upstream_try {
+	struct upstream_req *req; /* NULL once detached */
+	struct upstream_chan *chan;
+	uint16_t id;
+	uint64_t sent_ms;
+	struct upstream_try *next; /* on req->tries */
+};
+
+struct upstream_req {
+	struct upstream_set *set;
+	struct upstream_req *prev, *next; /* on set->reqs */
+	uint8_t query[UPSTREAM_QUERY_MAX];
+	size_t qlen;
+	size_t qname_len;
+	uint16_t qtype, qclass;
+	unsigned order[CONFIG_MAX_UPSTREAM];
+	unsigned norder, next_up; /* next_up: index into order */
+	struct upstream_try *tries;
+	struct loop_timer try_timer, deadline;
+	upstream_done_cb *cb;
+	void *arg;
+};
+
+struct upstream_set {
+	struct loop *loop;
+	unsigned upstream_timeout_ms;
+	unsigned deadline_ms;
+	struct upstream ups[CONFIG_MAX_UPSTREAM];
+	unsigned nups;
+	struct upstream_req *reqs;
+	unsigned inflight;
+	struct upstream_chan *draining;
+	struct loop_timer reap_timer; /* destroys drained channels */
+	uint8_t rnd[256];
+	size_t rnd_left;
+	struct log_ratelimit rl;
+};
+
+/* --- random query ids ----------------------------------------------- */
+
+static uint16_t
+rand16(struct upstream_set *s)
+{
+	uint16_t v;
+
+	if (s->rnd_left < 2) {
+		ssize_t n = getrandom(s->rnd, sizeof(s->rnd), 0);
+
+		if (n != (ssize_t)sizeof(s->rnd)) {
+			/* getrandom() of 256 bytes does not fail once the
+			 * pool is initialised; never go on predictable */
+			log_warn("getrandom");
+			abort();
+		}
+		s->rnd_left = sizeof(s->rnd);
+	}
+	s->rnd_left -= 2;
+	memcpy(&v, s->rnd + s->rnd_left, 2);
+	return v;
+}
+
+static bool
+id_taken(const struct upstream_chan *c, uint16_t id)
+{
+	return c->idmap[id >> 3] & (1u << (id & 7));
+}
+
+static void
+id_set(struct upstream_chan *c, uint16_t id, bool taken)
+{
+	if (taken)
+		c->idmap[id >> 3] |= (uint8_t)(1u << (id & 7));
+	else
+		c->idmap[id >> 3] &= (uint8_t) ~(1u << (id & 7));
+}
+
+/* --- channels in the loop ------------------------------------------- */
+
+static void chan_timer_arm(struct upstream_chan *c);
+
+static void
+chan_fd_ready(void *arg, int fd, unsigned events)
+{
+	struct upstream_chan *c = arg;
+	ares_socket_t r = ARES_SOCKET_BAD, w = ARES_SOCKET_BAD;
+
+	if (events & (LOOP_READ | LOOP_ERROR))
+		r = fd;
+	if (events & LOOP_WRITE)
+		w = fd;
+	ares_process_fd(c->ch, r, w);
+	chan_timer_arm(c);
+}
+
+static void
+chan_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
+{
+	struct upstream_chan *c = arg;
+	struct loop *l = c->u->set->loop;
+	unsigned ev = (readable ? LOOP_READ : 0) | (writable ? LOOP_WRITE : 0);
+
+	if (ev == 0) {
+		loop_fd_del(l, fd);
+		return;
+	}
+	if (loop_fd_mod(l, fd, ev) == 0)
+		return;
+	if (loop_fd_add(l, fd, ev, chan_fd_ready, c) != 0)
+		log_warn("upstream %s: cannot watch socket", c->u->name);
+}
+
+static int
+chan_sock_configure(ares_socket_t fd, int type, void *arg)
+{
+	(void)type;
+	(void)arg;
+	/* c-ares opens its sockets without close-on-exec */
+	return fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 ? 0 : -1;
+}
+
+static void
+chan_timeout(void *arg)
+{
+	struct upstream_chan *c = arg;
+
+	ares_process_fd(c->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	chan_timer_arm(c);
+}
+
+static void
+chan_timer_arm(struct upstream_chan *c)
+{
+	struct timeval tv, *t;
+
+	if (c->ch == NULL)
+		return;
+	t = ares_timeout(c->ch, NULL, &tv);
+	if (t == NULL) {
+		loop_timer_cancel(c->u->set->loop, &c->timer);
+		return;
+	}
+	(void)loop_timer_set(c->u->set->loop, &c->timer,
+	    (uint64_t)t->tv_sec * 1000 + (uint64_t)(t->tv_usec + 999) / 1000);
+}
+
+static struct upstream_chan *
+chan_new(struct upstream *u, char *err, size_t errlen)
+{
+	struct upstream_chan *c;
+	struct ares_options o = { 0 };
+	struct ares_addr_port_node srv = { 0 };
+	int r;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->u = u;
+	loop_timer_init(&c->timer, chan_timeout, c);
+	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH |
+	    ARES_FLAG_NOALIASES | ARES_FLAG_STAYOPEN;
+	/* our own deadline ends a request first; this only bounds how
+	 * long a forgotten try lingers */
+	o.timeout = (int)u->set->deadline_ms;
+	o.tries = 1;
+	o.ednspsz = UPSTREAM_EDNS_SIZE;
+	o.sock_state_cb = chan_sock_state;
+	o.sock_state_cb_data = c;
+	o.nservers = 0;
+	o.lookups = (char *)"b";
+	r = ares_init_options(&c->ch, &o,
+	    ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+		ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS);
+	if (r != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(r));
+		free(c);
+		return NULL;
+	}
+	ares_set_socket_configure_callback(c->ch, chan_sock_configure, NULL);
+	if (u->addr.ss.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)&u->addr.ss;
+
+		srv.family = AF_INET;
+		memcpy(&srv.addr.addr4, &sin->sin_addr, 4);
+		srv.udp_port = srv.tcp_port = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const void *)&u->addr.ss;
+
+		srv.family = AF_INET6;
+		memcpy(&srv.addr.addr6, &sin6->sin6_addr, 16);
+		srv.udp_port = srv.tcp_port = ntohs(sin6->sin6_port);
+	}
+	srv.next = NULL;
+	/* host byte order ports, despite the struct's look */
+	if ((r = ares_set_servers_ports(c->ch, &srv)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: set server %s: %s", u->name,
+		    ares_strerror(r));
+		ares_destroy(c->ch);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+chan_destroy(struct upstream_chan *c)
+{
+	loop_timer_cancel(c->u->set->loop, &c->timer);
+	/* runs the callbacks of tries still pending (ARES_EDESTRUCTION);
+	 * c->ch stays valid during them */
+	ares_destroy(c->ch);
+	c->ch = NULL;
+	free(c);
+}
+
+/* True if c-ares turned EDNS off for this channel. */
+static bool
+chan_lost_edns(struct upstream_chan *c)
+{
+	struct ares_options o;
+	int mask;
+	bool lost;
+
+	if (ares_save_options(c->ch, &o, &mask) != ARES_SUCCESS)
+		return false;
+	lost = !(o.flags & ARES_FLAG_EDNS);
+	ares_destroy_options(&o);
+	return lost;
+}
+
+/* Replaces u's channel; the old one drains. */
+static void
+chan_replace(struct upstream *u)
+{
+	struct upstream_chan *old = u->chan, *c;
+	char err[128];
+
+	if ((c = chan_new(u, err, sizeof(err))) == NULL) {
+		log_warnx("upstream %s: cannot renew channel: %s", u->name,
+		    err);
+		return;
+	}
+	log_info("upstream %s: c-ares dropped EDNS after a FORMERR; "
+		 "renewing the channel",
+	    u->name);
+	u->chan = c;
+	old->draining = true;
+	old->next_draining = u->set->draining;
+	u->set->draining = old;
+}
+
+static void
+reap_draining(struct upstream_set *s)
+{
+	struct upstream_chan **pp = &s->draining;
+
+	while (*pp != NULL) {
+		struct upstream_chan *c = *pp;
+
+		if (c->tries == 0) {
+			*pp = c->next_draining;
+			chan_destroy(c);
+		} else {
+			pp = &c->next_draining;
+		}
+	}
+}
+
+/* --- server choice -------------------------------------------------- */
+
+/* The SRTT used for ordering: a penalty halves every half-life. */
+static uint32_t
+srtt_now(const struct upstream *u, uint64_t now)
+{
+	uint64_t halvings = (now - u->srtt_when_ms) / UPSTREAM_SRTT_HALFLIFE_MS;
+
+	return halvings >= 32 ? 0 : u->srtt_ms >> halvings;
+}
+
+static void
+srtt_sample(struct upstream *u, uint64_t now, uint32_t rtt)
+{
+	uint32_t cur = srtt_now(u, now);
+
+	u->srtt_ms = cur == 0 ? rtt : (cur * 7 + rtt) / 8;
+	u->srtt_when_ms = now;
+}
+
+static void
+srtt_penalise(struct upstream *u, uint64_t now, uint32_t timeout)
+{
+	uint32_t cur = srtt_now(u, now);
+	uint32_t pen = 2 * (cur > timeout ? cur : timeout);
+
+	u->srtt_ms = pen > UPSTREAM_SRTT_MAX_MS ? UPSTREAM_SRTT_MAX_MS : pen;
+	u->srtt_when_ms = now;
+}
+
+static void
+order_upstreams(struct upstream_set *s, struct upstream_req *r)
+{
+	uint64_t now = loop_now_ms(s->loop);
+	uint32_t key[CONFIG_MAX_UPSTREAM];
+
+	/* insertion sort by current SRTT; ties keep configuration order */
+	r->norder = 0;
+	for (unsigned i = 0; i < s->nups; i++) {
+		uint32_t k = srtt_now(&s->ups[i], now);
+		unsigned j = r->norder++;
+
+		while (j > 0 && key[j - 1] > k) {
+			key[j] = key[j - 1];
+			r->order[j] = r->order[j - 1];
+			j--;
+		}
+		key[j] = k;
+		r->order[j] = i;
+	}
+	r->next_up = 0;
+}
+
+/* --- requests ------------------------------------------------------- */
+
+static void try_start(struct upstream_req *r);
+
+/* Ends r: detaches its tries, unlinks and frees it.  No callback. */
+static void
+req_free(struct upstream_req *r)
+{
+	struct upstream_set *s = r->set;
+
+	for (struct upstream_try *t = r->tries; t != NULL; t = t->next)
+		t->req = NULL;
+	loop_timer_cancel(s->loop, &r->try_timer);
+	loop_timer_cancel(s->loop, &r->deadline);
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else
+		s->reqs = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	s->inflight--;
+	free(r);
+}
+
+static void
+req_finish(struct upstream_req *r, const uint8_t *answer, size_t len)
+{
+	upstream_done_cb *cb = r->cb;
+	void *arg = r->arg;
+
+	req_free(r);
+	cb(arg, answer, len);
+}
+
+static void
+req_deadline(void *arg)
+{
+	req_finish(arg, NULL, 0);
+}
+
+static void
+req_try_timeout(void *arg)
+{
+	struct upstream_req *r = arg;
+	struct upstream_set *s = r->set;
+
+	/* the newest try is slow: the next upstream gets a try too; the
+	 * slow one may still answer, and the first good answer wins */
+	if (r->tries != NULL) {
+		struct upstream *u = r->tries->chan->u;
+
+		u->timeouts++;
+		srtt_penalise(u, loop_now_ms(s->loop),
+		    (uint32_t)(loop_now_ms(s->loop) - r->tries->sent_ms));
+	}
+	try_start(r);
+}
+
+static void
+try_unlink(struct upstream_try *t)
+{
+	struct upstream_try **pp;
+
+	if (t->req == NULL)
+		return;
+	for (pp = &t->req->tries; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	t->req = NULL;
+}
+
+/*
+ * The answer is usable: it parses, answers our question with our id, and
+ * its rcode is an answer (NOERROR, NXDOMAIN).  *has_opt tells whether it
+ * carried an OPT record.
+ */
+static bool
+answer_acceptable(const struct upstream_req *r, uint16_t id,
+    const uint8_t *abuf, size_t alen, bool *has_opt)
+{
+	struct wire_msg m;
+	struct wire_header h;
+	struct wire_question q;
+	unsigned rcode;
+
+	*has_opt = false;
+	if (wire_parse_msg(abuf, alen, &m, NULL, 0) != WIRE_OK)
+		return false;
+	*has_opt = m.edns.present;
+	if (wire_parse_question(abuf, alen, &h, &q) != WIRE_OK)
+		return false;
+	if (!(h.flags & WIRE_QR) || h.id != id ||
+	    WIRE_OPCODE(h.flags) != WIRE_OP_QUERY)
+		return false;
+	if (q.qtype != r->qtype || q.qclass != r->qclass ||
+	    !wire_name_equal(q.name, q.name_len, r->query + WIRE_HDR_LEN,
+		r->qname_len))
+		return false;
+	rcode = WIRE_RCODE(h.flags) | (unsigned)m.edns.ext_rcode << 4;
+	if (rcode != WIRE_NOERROR && rcode != WIRE_NXDOMAIN)
+		return false;
+	/* truncated even over TCP: nothing whole to give */
+	if (h.flags & WIRE_TC)
+		return false;
+	return true;
+}
+
+static void
+reap_later(void *arg)
+{
+	reap_draining(arg);
+}
+
+static void
+try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct upstream_try *t = arg;
+	struct upstream_chan *c = t->chan;
+	struct upstream *u = c->u;
+	struct upstream_set *s = u->set;
+	struct upstream_req *r = t->req;
+	uint64_t now = loop_now_ms(s->loop);
+	bool answered = status == ARES_SUCCESS && abuf != NULL && alen > 0;
+	bool ok = false, has_opt = false;
+
+	(void)timeouts;
+	c->tries--;
+	id_set(c, t->id, false);
+	try_unlink(t);
+	if (answered && r != NULL)
+		ok = answer_acceptable(r, t->id, abuf, (size_t)alen, &has_opt);
+	/* c-ares drops EDNS for the whole channel after a FORMERR without
+	 * OPT: one broken answer must not downgrade every later query */
+	if (answered && !has_opt && c == u->chan && chan_lost_edns(c))
+		chan_replace(u);
+	if (c->draining && c->tries == 0)
+		(void)loop_timer_set(s->loop, &s->reap_timer, 0);
+	if (status == ARES_EDESTRUCTION) {
+		free(t);
+		if (r != NULL)
+			try_start(r);
+		return;
+	}
+	if (ok) {
+		srtt_sample(u, now, (uint32_t)(now - t->sent_ms));
+	} else {
+		u->failures++;
+		if (status == ARES_ETIMEOUT)
+			srtt_penalise(u, now, (uint32_t)(now - t->sent_ms));
+		else if (answered)
+			/* a refusal or SERVFAIL is as bad as slow */
+			srtt_penalise(u, now, s->upstream_timeout_ms);
+		log_debug("upstream %s: try failed: %s", u->name,
+		    answered ? "unusable answer" : ares_strerror(status));
+	}
+	free(t);
+	if (r == NULL)
+		return;
+	if (ok)
+		req_finish(r, abuf, (size_t)alen);
+	else
+		try_start(r); /* failed fast: move on now */
+}
+
+/*
+ * Starts a try at the next upstream in r's order.  With none left, r
+ * fails once no try is pending (else the pending ones or the deadline
+ * end it).
+ */
+static void
+try_start(struct upstream_req *r)
+{
+	struct upstream_set *s = r->set;
+	uint64_t now = loop_now_ms(s->loop);
+	struct upstream_try *t;
+	struct upstream_chan *c;
+	struct upstream *u;
+	uint64_t wait;
+	uint16_t id;
+	unsigned guard;
+
+	loop_timer_cancel(s->loop, &r->try_timer);
+	if (r->next_up >= r->norder) {
+		if (r->tries == NULL)
+			req_finish(r, NULL, 0);
+		return;
+	}
+	u = &s->ups[r->order[r->next_up++]];
+	c = u->chan;
+	if (c->tries >= 65536 / 2 || (t = calloc(1, sizeof(*t))) == NULL) {
+		try_start(r); /* this one is saturated: the next */
+		return;
+	}
+	guard = 0;
+	do
+		id = rand16(s);
+	while (id_taken(c, id) && ++guard < 64);
+	if (id_taken(c, id)) {
+		free(t);
+		try_start(r);
+		return;
+	}
+	id_set(c, id, true);
+	c->tries++;
+	t->req = r;
+	t->chan = c;
+	t->id = id;
+	t->sent_ms = now;
+	t->next = r->tries;
+	r->tries = t;
+	u->queries++;
+	wire_put16(r->query, id);
+	wait = srtt_now(u, now) + s->upstream_timeout_ms;
+	(void)loop_timer_set(s->loop, &r->try_timer, wait);
+	/* c-ares copies the query.  It may call try_done() from inside
+	 * ares_send() (a send error), which can end r: touch neither r nor
+	 * t after this call; c stays valid (draining channels are reaped
+	 * from a timer, never from a callback). */
+	ares_send(c->ch, r->query, (int)r->qlen, try_done, t);
+	chan_timer_arm(c);
+}
+
+struct upstream_req *
+upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
+    upstream_done_cb *cb, void *arg)
+{
+	struct upstream_req *r;
+	struct wire_header h = { 0 };
+	uint8_t *p;
+
+	if (s->inflight >= UPSTREAM_MAX_INFLIGHT || q->name_len > WIRE_MAX_NAME)
+		return NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->set = s;
+	r->cb = cb;
+	r->arg = arg;
+	r->qtype = q->qtype;
+	r->qclass = q->qclass;
+	r->qname_len = q->name_len;
+	h.flags = WIRE_RD | (q->checking_disabled ? WIRE_CD : 0);
+	h.qdcount = 1;
+	wire_write_header(r->query, &h);
+	p = r->query + WIRE_HDR_LEN;
+	memcpy(p, q->name, q->name_len);
+	wire_name_lower(p, q->name_len);
+	wire_put16(p + q->name_len, q->qtype);
+	wire_put16(p + q->name_len + 2, q->qclass);
+	r->qlen = WIRE_HDR_LEN + q->name_len + 4;
+	(void)wire_append_opt(r->query, sizeof(r->query), &r->qlen,
+	    UPSTREAM_EDNS_SIZE, 0, q->dnssec_ok ? WIRE_EDNS_DO : 0);
+	loop_timer_init(&r->try_timer, req_try_timeout, r);
+	loop_timer_init(&r->deadline, req_deadline, r);
+	r->next = s->reqs;
+	if (s->reqs != NULL)
+		s->reqs->prev = r;
+	s->reqs = r;
+	s->inflight++;
+	if (loop_timer_set(s->loop, &r->deadline, s->deadline_ms) != 0) {
+		req_free(r);
+		return NULL;
+	}
+	order_upstreams(s, r);
+	/* The first try starts from a zero timer (still in this loop pass):
+	 * try_start() can end r at once, and the caller is owed a live r
+	 * and no callback before this returns. */
+	if (loop_timer_set(s->loop, &r->try_timer, 0) != 0) {
+		req_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+upstream_cancel(struct upstream_req *r)
+{
+	req_free(r);
+}
+
+unsigned
+upstream_inflight(const struct upstream_set *s)
+{
+	return s->inflight;
+}
+
+/* --- the set -------------------------------------------------------- */
+
+struct upstream_set *
+upstream_set_new(struct loop *l, const struct config *c, char *err,
+    size_t errlen)
+{
+	struct upstream_set *s;
+	int r;
+
+	if (c->nupstream == 0) {
+		snprintf(err, errlen, "no upstream configured");
+		return NULL;
+	}
+	if ((r = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(r));
+		return NULL;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		ares_library_cleanup();
+		return NULL;
+	}
+	s->loop = l;
+	loop_timer_init(&s->reap_timer, reap_later, s);
+	s->upstream_timeout_ms = c->upstream_timeout_ms;
+	s->deadline_ms = c->query_deadline_ms;
+	for (size_t i = 0; i < c->nupstream; i++) {
+		struct upstream *u = &s->ups[i];
+
+		u->set = s;
+		u->addr = c->upstream[i];
+		config_addr_str(&u->addr, u->name, sizeof(u->name));
+		if ((u->chan = chan_new(u, err, errlen)) == NULL) {
+			upstream_set_free(s);
+			return NULL;
+		}
+		s->nups++;
+	}
+	return s;
+}
+
+void
+upstream_set_free(struct upstream_set *s)
+{
+	if (s == NULL)
+		return;
+	while (s->reqs != NULL)
+		req_finish(s->reqs, NULL, 0);
+	for (unsigned i = 0; i < s->nups; i++)
+		chan_destroy(s->ups[i].chan);
+	while (s->draining != NULL) {
+		struct upstream_chan *c = s->draining;
+
+		s->draining = c->next_draining;
+		chan_destroy(c);
+	}
+	/* last: destroying a draining channel arms it */
+	loop_timer_cancel(s->loop, &s->reap_timer);
+	free(s);
+	ares_library_cleanup();
+}
