@@ -379,6 +379,73 @@ zone_name_exists(const struct mock_zone *z, const ldns_rdf *name)
 	return 0;
 }
 
+/* The DNAME of z that name is strictly below (RFC 6672), or NULL. */
+static const ldns_rr *
+zone_find_dname(const struct mock_zone *z, const ldns_rdf *name)
+{
+	const ldns_rr_list *rrs = zone_rrs(z);
+	const ldns_rr *rr;
+	size_t i;
+
+	for (i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
+		rr = ldns_rr_list_rr(rrs, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_DNAME &&
+		    ldns_rr_rd_count(rr) == 1 &&
+		    mock_name_under(name, ldns_rr_owner(rr)) &&
+		    !mock_name_eq(name, ldns_rr_owner(rr)))
+			return rr;
+	}
+	return NULL;
+}
+
+/*
+ * The CNAME that DNAME dn synthesizes for name (RFC 6672 2.2: name's
+ * labels above the DNAME owner, then the DNAME target; TTL the DNAME's),
+ * pushed into the answer of r; *target points at its target, owned by r.
+ * Returns 0, 1 if the new name would be too long (YXDOMAIN), -1 memory.
+ */
+static int
+push_dname_cname(ldns_pkt *r, const ldns_rr *dn, const ldns_rdf *name,
+    const ldns_rdf **target)
+{
+	const ldns_rdf *to = ldns_rr_rdf(dn, 0);
+	size_t plen = ldns_rdf_size(name) - ldns_rdf_size(ldns_rr_owner(dn));
+	uint8_t buf[LDNS_MAX_DOMAINLEN + 1 + 256];
+	ldns_rdf *owner = NULL, *dst = NULL;
+	ldns_rr *c;
+
+	if (plen + ldns_rdf_size(to) > LDNS_MAX_DOMAINLEN)
+		return 1;
+	memcpy(buf, ldns_rdf_data(name), plen);
+	memcpy(buf + plen, ldns_rdf_data(to), ldns_rdf_size(to));
+	if ((c = ldns_rr_new()) == NULL)
+		return -1;
+	owner = ldns_rdf_clone(name);
+	dst = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME,
+	    plen + ldns_rdf_size(to), buf);
+	if (owner == NULL || dst == NULL) {
+		ldns_rdf_deep_free(owner);
+		ldns_rdf_deep_free(dst);
+		ldns_rr_free(c);
+		return -1;
+	}
+	ldns_rr_set_owner(c, owner);
+	ldns_rr_set_type(c, LDNS_RR_TYPE_CNAME);
+	ldns_rr_set_class(c, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(c, ldns_rr_ttl(dn));
+	if (!ldns_rr_push_rdf(c, dst)) {
+		ldns_rdf_deep_free(dst);
+		ldns_rr_free(c);
+		return -1;
+	}
+	if (!ldns_pkt_push_rr(r, LDNS_SECTION_ANSWER, c)) {
+		ldns_rr_free(c);
+		return -1;
+	}
+	*target = ldns_rr_rdf(c, 0);
+	return 0;
+}
+
 /*
  * The zone cut at or above name inside z: the owner of the topmost NS set
  * below the apex that name is at or under, or NULL if there is none.
@@ -467,8 +534,9 @@ mock_answer(const struct mock_data *d, const ldns_rdf *qname,
 {
 	const struct mock_zone *z;
 	const ldns_rdf *name = qname, *cut;
-	const ldns_rr *cname;
+	const ldns_rr *cname, *dname;
 	size_t hops, n;
+	int rc;
 
 	for (hops = 0; hops <= MOCK_MAX_CHAIN; hops++) {
 		if ((z = data_find_zone(d, name)) == NULL) {
@@ -484,6 +552,19 @@ mock_answer(const struct mock_data *d, const ldns_rdf *qname,
 		    !(qtype == LDNS_RR_TYPE_DS && mock_name_eq(name, cut))) {
 			/* The DS set of a cut is the parent's to answer. */
 			return hops == 0 ? push_referral(z, cut, reply) : 0;
+		}
+		if ((dname = zone_find_dname(z, name)) != NULL) {
+			/* The DNAME, then the CNAME it synthesizes. */
+			if (push_copy(reply, LDNS_SECTION_ANSWER, dname) ==
+				-1 ||
+			    (rc = push_dname_cname(reply, dname, name,
+				 &name)) == -1)
+				return -1;
+			if (rc == 1) {
+				ldns_pkt_set_rcode(reply, LDNS_RCODE_YXDOMAIN);
+				return 0;
+			}
+			continue;
 		}
 		n = 0;
 		if (zone_push_rrset(z, name, qtype, reply, LDNS_SECTION_ANSWER,

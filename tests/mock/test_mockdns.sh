@@ -475,4 +475,27 @@ done
 check_eq "pidfile removed at exit" no "$(test -e "$T/up.pid" && echo yes ||
     echo no)"
 
+# --- DNAME (RFC 6672): the DNAME, a synthesized CNAME, then the target ---------
+
+cat >"$T/dname.zone" <<'ZONE'
+$ORIGIN dn.test.
+$TTL 300
+@	IN SOA	ns hostmaster 1 1800 900 604800 60
+@	IN NS	ns
+ns	IN A	127.0.0.5
+old	IN DNAME new.dn.test.
+x.new	IN A	192.0.2.55
+ZONE
+mock_start dname 127.0.0.5#$P --auth --zone "$T/dname.zone" || exit 99
+out=$(probe 127.0.0.5#$P query x.old.dn.test A)
+check_match "dname: the DNAME first" 'an old\.dn\.test\. 300 IN DNAME new\.dn\.test\.' "$out"
+check_match "dname: the synthesized CNAME, with the DNAME's TTL" \
+    'an x\.old\.dn\.test\. 300 IN CNAME x\.new\.dn\.test\.' "$out"
+check_match "dname: then the target's record" \
+    'an x\.new\.dn\.test\. 300 IN A 192\.0\.2\.55' "$out"
+out=$(probe 127.0.0.5#$P query old.dn.test DNAME)
+check_match "dname: the owner itself is not rewritten" 'rcode=NOERROR .* an=1 ' "$out"
+out=$(probe 127.0.0.5#$P query y.old.dn.test A)
+check_match "dname: a target that does not exist is NXDOMAIN" 'rcode=NXDOMAIN .* an=2 ' "$out"
+
 finish

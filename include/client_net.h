@@ -1,0 +1,98 @@
+/*
+ * include/client_net.h - one DNS exchange with one server, for the roost
+ * command-line client: UDP with a retry, TCP on truncation, hard timeouts.
+ *
+ * Messages are ldns packets; the sockets are ours, so that every wait is
+ * bounded by a per-try timeout and by the caller's overall deadline, and
+ * a UDP reply is taken only from the connected server address with the
+ * query's id and question (anything else is ignored, not an error).
+ * No function here resolves a name: servers are numeric addresses.
+ */
+#ifndef ROOST_CLIENT_NET_H
+#define ROOST_CLIENT_NET_H
+
+#include <sys/socket.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ldns/ldns.h>
+
+/* Longest text client_addr_str() writes, NUL included: "[v6]#65535". */
+#define CLIENT_ADDR_STRLEN 64
+/* The EDNS UDP payload size we advertise (DNS flag day 2020). */
+#define CLIENT_EDNS_SIZE 1232
+/* Longest reply we accept over TCP: the 16-bit length allows no more. */
+#define CLIENT_MAX_MSG 65535
+
+/* How one exchange ended. */
+enum client_result {
+	CLIENT_OK = 0,    /* a reply, in reply->pkt */
+	CLIENT_TIMEOUT,   /* every try timed out (or the deadline hit) */
+	CLIENT_NETERR,    /* socket error, e.g. connection refused */
+	CLIENT_MALFORMED, /* a reply ldns cannot parse */
+};
+
+struct client_opts {
+	int timeout_ms;   /* per try; > 0 */
+	int tries;        /* UDP tries (1 = no retry); >= 1 */
+	bool tcp;         /* TCP only, no UDP at all */
+	bool tc_fallback; /* on TC=1 over UDP, ask again over TCP */
+	int64_t deadline; /* client_now_ms() value; 0 for none */
+};
+
+struct client_reply {
+	ldns_pkt *pkt;  /* owned by the caller once set; NULL otherwise */
+	double rtt_ms;  /* of the try that answered */
+	int tries;      /* UDP tries sent */
+	bool tcp;       /* the reply came over TCP */
+	bool truncated; /* a UDP reply had TC=1 (then TCP if allowed) */
+	size_t size;    /* reply size in bytes */
+};
+
+/* Milliseconds of CLOCK_MONOTONIC; client_now_msf() with fractions. */
+int64_t client_now_ms(void);
+double client_now_msf(void);
+
+/*
+ * Parse "ADDR", "ADDR#PORT" or "[V6]:PORT" (numeric only) into *ss and
+ * *sslen; a missing port is defport.  Returns 0, or -1 with a message in
+ * err.
+ */
+int client_addr_parse(const char *text, int defport,
+    struct sockaddr_storage *ss, socklen_t *sslen, char *err, size_t errlen);
+
+/* Write ss as "ADDR#PORT" into buf and return buf. */
+char *client_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
+
+/* Write only the address of ss (no port) into buf and return buf. */
+char *
+client_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len);
+
+/*
+ * Send query (not consumed) to the server at ss and wait for its reply
+ * under o.  Fills *r (r->pkt owned by the caller, to free with
+ * ldns_pkt_free) and returns CLIENT_OK, or another enum client_result
+ * with r->pkt NULL and a reason in err.
+ */
+enum client_result
+client_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
+    socklen_t sslen, const struct client_opts *o, struct client_reply *r,
+    char *err, size_t errlen);
+
+/*
+ * A new query packet for name/type/class IN with a random id: RD as
+ * given, EDNS with CLIENT_EDNS_SIZE (and DO if dnssec).  Returns the
+ * packet (the caller frees it) or NULL.
+ */
+ldns_pkt *
+client_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec);
+
+/*
+ * The domain name text as an absolute ldns dname ("a.b" is "a.b.").
+ * Returns a new rdf (the caller frees it with ldns_rdf_deep_free) or
+ * NULL if text is no domain name.
+ */
+ldns_rdf *client_dname_new(const char *text);
+
+#endif /* ROOST_CLIENT_NET_H */

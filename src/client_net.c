@@ -1,0 +1,460 @@
+/*
+ * src/client_net.c - one DNS exchange with one server (see client_net.h).
+ *
+ * Invariants: every socket is nonblocking and close-on-exec, and closed
+ * before the function that opened it returns; no wait exceeds the try's
+ * timeout nor the overall deadline; a UDP datagram that is not the reply
+ * to our query (other id, other question, unparsable) is skipped.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client_net.h"
+
+int64_t
+client_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double
+client_now_msf(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int
+parse_port(const char *s, int *port)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 || v > 65535)
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+int
+client_addr_parse(const char *text, int defport, struct sockaddr_storage *ss,
+    socklen_t *sslen, char *err, size_t errlen)
+{
+	char host[INET6_ADDRSTRLEN + 8];
+	const char *p, *portstr = NULL;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	int port = defport;
+	size_t n;
+
+	if (text[0] == '[') {
+		if ((p = strchr(text, ']')) == NULL)
+			goto bad;
+		n = (size_t)(p - text - 1);
+		if (p[1] == ':' || p[1] == '#')
+			portstr = p + 2;
+		else if (p[1] != '\0')
+			goto bad;
+		text++;
+	} else if ((p = strchr(text, '#')) != NULL) {
+		n = (size_t)(p - text);
+		portstr = p + 1;
+	} else if ((p = strchr(text, ':')) != NULL &&
+	    strchr(p + 1, ':') == NULL) {
+		n = (size_t)(p - text); /* a.b.c.d:PORT */
+		portstr = p + 1;
+	} else {
+		n = strlen(text);
+	}
+	if (n == 0 || n >= sizeof(host))
+		goto bad;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	if (portstr != NULL && parse_port(portstr, &port) == -1) {
+		snprintf(err, errlen, "bad port in \"%s\"", text);
+		return -1;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*sslen = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*sslen = sizeof(*sin6);
+		return 0;
+	}
+bad:
+	snprintf(err, errlen, "not a numeric address: \"%s\"", text);
+	return -1;
+}
+
+char *
+client_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a = ss->ss_family == AF_INET6
+	    ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
+	    : (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+	if (inet_ntop(ss->ss_family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+char *
+client_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+	unsigned port = ss->ss_family == AF_INET6
+	    ? ntohs(((const struct sockaddr_in6 *)ss)->sin6_port)
+	    : ntohs(((const struct sockaddr_in *)ss)->sin_port);
+
+	client_addr_host(ss, host, sizeof(host));
+	snprintf(buf, len, "%s#%u", host, port);
+	return buf;
+}
+
+ldns_rdf *
+client_dname_new(const char *text)
+{
+	ldns_rdf *name = NULL, *root, *abs;
+
+	if (*text == '\0' || ldns_str2rdf_dname(&name, text) != LDNS_STATUS_OK)
+		return NULL;
+	if (ldns_dname_str_absolute(text))
+		return name;
+	if ((root = ldns_dname_new_frm_str(".")) == NULL) {
+		ldns_rdf_deep_free(name);
+		return NULL;
+	}
+	abs = ldns_dname_cat_clone(name, root);
+	ldns_rdf_deep_free(name);
+	ldns_rdf_deep_free(root);
+	return abs;
+}
+
+ldns_pkt *
+client_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec)
+{
+	ldns_rdf *owner;
+	ldns_pkt *q;
+
+	if ((owner = ldns_rdf_clone(name)) == NULL)
+		return NULL;
+	q = ldns_pkt_query_new(owner, type, LDNS_RR_CLASS_IN, rd ? LDNS_RD : 0);
+	if (q == NULL) {
+		ldns_rdf_deep_free(owner);
+		return NULL;
+	}
+	ldns_pkt_set_random_id(q);
+	ldns_pkt_set_edns_udp_size(q, CLIENT_EDNS_SIZE);
+	ldns_pkt_set_edns_do(q, dnssec);
+	return q;
+}
+
+/* Milliseconds to wait now: the try's end or the deadline, earlier one. */
+static int
+wait_ms(int64_t try_end, int64_t deadline)
+{
+	int64_t end = try_end, now = client_now_ms();
+
+	if (deadline != 0 && deadline < end)
+		end = deadline;
+	return end <= now ? 0 : (int)(end - now);
+}
+
+/* Is p the reply to q: QR, same id, same question (name in any case)? */
+static bool
+is_reply(const ldns_pkt *p, const ldns_pkt *q)
+{
+	const ldns_rr *a, *b;
+
+	if (!ldns_pkt_qr(p) || ldns_pkt_id(p) != ldns_pkt_id(q) ||
+	    ldns_pkt_qdcount(p) != 1)
+		return false;
+	a = ldns_rr_list_rr(ldns_pkt_question(p), 0);
+	b = ldns_rr_list_rr(ldns_pkt_question(q), 0);
+	return a != NULL && b != NULL &&
+	    ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
+	    ldns_rr_get_class(a) == ldns_rr_get_class(b) &&
+	    ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0;
+}
+
+static int
+sock_open(const struct sockaddr_storage *ss, int type)
+{
+	return socket(ss->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+
+/*
+ * One UDP try: send wire, wait until try_end/deadline for the reply.
+ * Returns CLIENT_OK with *out set, CLIENT_TIMEOUT, or CLIENT_NETERR.
+ */
+static enum client_result
+udp_try(int fd, const uint8_t *wire, size_t wlen, const ldns_pkt *q,
+    int64_t try_end, int64_t deadline, ldns_pkt **out, size_t *size, char *err,
+    size_t errlen)
+{
+	uint8_t buf[CLIENT_MAX_MSG];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ldns_pkt *p;
+	ssize_t n;
+	int ms, rc;
+
+	if (send(fd, wire, wlen, 0) == -1) {
+		snprintf(err, errlen, "send: %s", strerror(errno));
+		return CLIENT_NETERR;
+	}
+	for (;;) {
+		if ((ms = wait_ms(try_end, deadline)) == 0)
+			return CLIENT_TIMEOUT;
+		rc = poll(&pfd, 1, ms);
+		if (rc == -1 && errno == EINTR)
+			continue;
+		if (rc == -1) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			return CLIENT_NETERR;
+		}
+		if (rc == 0)
+			continue; /* wait_ms() says when the time is up */
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "recv: %s", strerror(errno));
+			return CLIENT_NETERR;
+		}
+		p = NULL;
+		if (ldns_wire2pkt(&p, buf, (size_t)n) != LDNS_STATUS_OK ||
+		    !is_reply(p, q)) {
+			ldns_pkt_free(p); /* not ours: keep waiting */
+			continue;
+		}
+		*out = p;
+		*size = (size_t)n;
+		return CLIENT_OK;
+	}
+}
+
+/* Wait until fd is ready for events, or time is up (0 ok, -1 timeout). */
+static int
+wait_fd(int fd, short events, int64_t try_end, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int ms, rc;
+
+	for (;;) {
+		if ((ms = wait_ms(try_end, deadline)) == 0)
+			return -1;
+		rc = poll(&pfd, 1, ms);
+		if (rc > 0)
+			return 0;
+		if (rc == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Read exactly len bytes from the TCP socket: 0, or -1 timeout/error. */
+static int
+tcp_read(int fd, uint8_t *buf, size_t len, int64_t try_end, int64_t deadline,
+    char *err, size_t errlen)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if (wait_fd(fd, POLLIN, try_end, deadline) == -1) {
+			snprintf(err, errlen, "timeout reading over TCP");
+			return -1;
+		}
+		n = read(fd, buf + got, len - got);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "TCP read: %s",
+			    n == 0 ? "connection closed" : strerror(errno));
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static enum client_result
+tcp_exchange(const uint8_t *wire, size_t wlen, const ldns_pkt *q,
+    const struct sockaddr_storage *ss, socklen_t sslen, int64_t try_end,
+    int64_t deadline, ldns_pkt **out, size_t *size, char *err, size_t errlen)
+{
+	enum client_result res = CLIENT_NETERR;
+	uint8_t *buf = NULL, len2[2];
+	size_t off = 0, len;
+	socklen_t elen = sizeof(int);
+	ssize_t n;
+	int fd, soerr = 0;
+
+	if ((fd = sock_open(ss, SOCK_STREAM)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return CLIENT_NETERR;
+	}
+	if (connect(fd, (const struct sockaddr *)ss, sslen) == -1 &&
+	    errno != EINPROGRESS) {
+		snprintf(err, errlen, "TCP connect: %s", strerror(errno));
+		goto out;
+	}
+	if (wait_fd(fd, POLLOUT, try_end, deadline) == -1) {
+		snprintf(err, errlen, "timeout connecting over TCP");
+		res = CLIENT_TIMEOUT;
+		goto out;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == -1 ||
+	    soerr != 0) {
+		snprintf(err, errlen, "TCP connect: %s", strerror(soerr));
+		goto out;
+	}
+	if ((buf = malloc(wlen + 2)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	buf[0] = (uint8_t)(wlen >> 8);
+	buf[1] = (uint8_t)wlen;
+	memcpy(buf + 2, wire, wlen);
+	while (off < wlen + 2) {
+		if (wait_fd(fd, POLLOUT, try_end, deadline) == -1) {
+			snprintf(err, errlen, "timeout writing over TCP");
+			res = CLIENT_TIMEOUT;
+			goto out;
+		}
+		n = write(fd, buf + off, wlen + 2 - off);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "TCP write: %s", strerror(errno));
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	free(buf);
+	buf = NULL;
+	if (tcp_read(fd, len2, 2, try_end, deadline, err, errlen) == -1) {
+		res = strncmp(err, "timeout", 7) == 0 ? CLIENT_TIMEOUT
+						      : CLIENT_NETERR;
+		goto out;
+	}
+	len = (size_t)len2[0] << 8 | len2[1];
+	if ((buf = malloc(len > 0 ? len : 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (tcp_read(fd, buf, len, try_end, deadline, err, errlen) == -1) {
+		res = strncmp(err, "timeout", 7) == 0 ? CLIENT_TIMEOUT
+						      : CLIENT_NETERR;
+		goto out;
+	}
+	if (ldns_wire2pkt(out, buf, len) != LDNS_STATUS_OK ||
+	    !is_reply(*out, q)) {
+		ldns_pkt_free(*out);
+		*out = NULL;
+		snprintf(err, errlen, "malformed or mismatched reply over TCP");
+		res = CLIENT_MALFORMED;
+		goto out;
+	}
+	*size = len;
+	res = CLIENT_OK;
+out:
+	free(buf);
+	close(fd);
+	return res;
+}
+
+enum client_result
+client_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
+    socklen_t sslen, const struct client_opts *o, struct client_reply *r,
+    char *err, size_t errlen)
+{
+	enum client_result res = CLIENT_TIMEOUT;
+	uint8_t *wire = NULL;
+	size_t wlen = 0;
+	double start;
+	int fd = -1, i;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(err, errlen, "no reply");
+	if (ldns_pkt2wire(&wire, query, &wlen) != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "cannot build the query");
+		return CLIENT_NETERR;
+	}
+	if (!o->tcp) {
+		if ((fd = sock_open(ss, SOCK_DGRAM)) == -1 ||
+		    connect(fd, (const struct sockaddr *)ss, sslen) == -1) {
+			snprintf(err, errlen, "UDP socket: %s",
+			    strerror(errno));
+			res = CLIENT_NETERR;
+			goto out;
+		}
+		for (i = 0; i < o->tries; i++) {
+			if (o->deadline != 0 && client_now_ms() >= o->deadline)
+				break;
+			r->tries++;
+			start = now_us();
+			res = udp_try(fd, wire, wlen, query,
+			    client_now_ms() + o->timeout_ms, o->deadline,
+			    &r->pkt, &r->size, err, errlen);
+			r->rtt_ms = (now_us() - start) / 1e3;
+			if (res != CLIENT_TIMEOUT)
+				break;
+			snprintf(err, errlen, "timeout");
+		}
+		if (res != CLIENT_OK)
+			goto out;
+		if (!ldns_pkt_tc(r->pkt) || !o->tc_fallback)
+			goto out;
+		r->truncated = true;
+		ldns_pkt_free(r->pkt);
+		r->pkt = NULL;
+	}
+	if (o->deadline != 0 && client_now_ms() >= o->deadline) {
+		res = CLIENT_TIMEOUT;
+		snprintf(err, errlen, "timeout");
+		goto out;
+	}
+	start = now_us();
+	res = tcp_exchange(wire, wlen, query, ss, sslen,
+	    client_now_ms() + o->timeout_ms, o->deadline, &r->pkt, &r->size,
+	    err, errlen);
+	r->rtt_ms = (now_us() - start) / 1e3;
+	r->tcp = true;
+out:
+	if (fd != -1)
+		close(fd);
+	free(wire);
+	return res;
+}

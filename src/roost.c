@@ -1,0 +1,123 @@
+/*
+ * src/roost.c - the roost command-line client: subcommand dispatch,
+ * --help and --version.
+ *
+ * Each subcommand lives in its own file (client_query.c, trace_cli.c,
+ * client_resolve.c) and returns an enum client_exit; this file only
+ * chooses one.  The daemon's control commands (stats, flush, dump,
+ * reload) need roostd's control socket, which does not exist yet: they
+ * are refused with a usage status rather than faked.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "autoconf.h"
+#include "client.h"
+
+const char *client_progname = "roost";
+
+static void
+usage_full(FILE *f)
+{
+	fprintf(f,
+	    "usage: roost COMMAND [OPTION...] [ARG...]\n"
+	    "roost - look at DNS: walk the tree, ask one server, or ask the "
+	    "system\n"
+	    "\n"
+	    "Commands:\n"
+	    "  trace NAME [TYPE]      walk from the root servers down to "
+	    "NAME's\n"
+	    "                         records (default: A and AAAA), showing\n"
+	    "                         every delegation; trace -x ADDRESS "
+	    "walks\n"
+	    "                         in-addr.arpa/ip6.arpa down to the PTR\n"
+	    "  query NAME [TYPE] [@SERVER[#PORT]]\n"
+	    "                         one query to one server, like dig\n"
+	    "                         (default server 127.0.0.1#53, roostd)\n"
+	    "  resolve NAME [SERVICE] what getaddrinfo() returns here;\n"
+	    "                         resolve -x ADDRESS: getnameinfo()\n"
+	    "  help [COMMAND]         this text, or a command's options\n"
+	    "\n"
+	    "  stats, flush, dump and reload (roostd's control socket) are "
+	    "not\n"
+	    "  available yet.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -h, --help     this text; `roost COMMAND --help` for a command\n"
+	    "  -V, --version  the version\n"
+	    "\n"
+	    "Exit status (every command):\n"
+	    "  0  an answer (records, addresses or a name)\n"
+	    "  1  no such name (NXDOMAIN) or no data of that type (NODATA)\n"
+	    "  2  failure: no usable answer (timeouts, errors, deadline)\n"
+	    "  3  usage: a bad command line\n");
+}
+
+int
+client_parse_seconds(const char *text, int *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (*text == '\0' || *end != '\0' || errno != 0 || !(v > 0) || v > 3600)
+		return -1;
+	*ms = (int)(v * 1000 + 0.5);
+	if (*ms < 1)
+		*ms = 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd;
+	char *help[] = { NULL, NULL, "--help", NULL };
+
+	if (argc < 2) {
+		fprintf(stderr,
+		    "usage: roost trace|query|resolve ... "
+		    "(roost --help)\n");
+		return CLIENT_EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+		usage_full(stdout);
+		return CLIENT_EXIT_ANSWER;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (argc < 3) {
+			usage_full(stdout);
+			return CLIENT_EXIT_ANSWER;
+		}
+		help[1] = argv[2]; /* roost help CMD = roost CMD --help */
+		argc = 3;
+		argv = help;
+		cmd = argv[1];
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("roost %s (ldns %s)\n", PACKAGE_VERSION, ldns_version());
+		return CLIENT_EXIT_ANSWER;
+	}
+	if (strcmp(cmd, "query") == 0)
+		return client_query_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "trace") == 0)
+		return client_trace_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "resolve") == 0)
+		return client_resolve_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "flush") == 0 ||
+	    strcmp(cmd, "dump") == 0 || strcmp(cmd, "reload") == 0) {
+		fprintf(stderr,
+		    "roost: %s: not available yet (needs roostd's control "
+		    "socket)\n",
+		    cmd);
+		return CLIENT_EXIT_USAGE;
+	}
+	fprintf(stderr, "roost: unknown command \"%s\" (roost --help)\n", cmd);
+	return CLIENT_EXIT_USAGE;
+}

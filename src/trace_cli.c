@@ -1,0 +1,501 @@
+/*
+ * src/trace_cli.c - `roost trace`: the command line, and the walk shown
+ * as text (readable first) or as one JSON document (for scripts; its
+ * shape is fixed by issue 6: fields may be added, never renamed).
+ *
+ * Owns: the hints, the question name and every walk, all freed before
+ * client_trace_main() returns.
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "client.h"
+#include "client_json.h"
+#include "client_net.h"
+#include "trace.h"
+
+struct trace_cli {
+	struct trace_opts o;
+	const char *hints_file;
+	const char *name;
+	ldns_rr_type type; /* 0: both A and AAAA */
+	int port;
+	bool reverse, json;
+};
+
+static void
+trace_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: roost trace [OPTION...] NAME [TYPE]\n"
+	    "       roost trace [OPTION...] -x ADDRESS\n"
+	    "Walk the DNS tree from the root servers down to NAME's records,\n"
+	    "asking each zone's servers without recursion and showing every\n"
+	    "delegation (NS set, glue), every server asked and its round-trip\n"
+	    "time.  Glue-less servers are found by walks of their own from "
+	    "the\n"
+	    "root (never the system resolver); CNAME and DNAME chains are\n"
+	    "followed across zones; a server that times out, fails or is lame\n"
+	    "is skipped for the zone's next one (servers are asked in name\n"
+	    "order, IPv4 addresses before IPv6).\n"
+	    "\n"
+	    "  TYPE                 any type (default: both A and AAAA)\n"
+	    "  -x, --reverse        NAME is an IPv4 or IPv6 address: walk\n"
+	    "                       in-addr.arpa or ip6.arpa down to its PTR\n"
+	    "  -4, --ipv4           ask servers over IPv4 only\n"
+	    "  -6, --ipv6           ask servers over IPv6 only\n"
+	    "  -p, --port PORT      the port of every server (default 53)\n"
+	    "  -r, --root-hints FILE  root servers from FILE (named.root\n"
+	    "                       format) instead of the built-in IANA list\n"
+	    "  -t, --timeout S      seconds to wait for each try (default "
+	    "1.5)\n"
+	    "      --tries N        UDP tries per server address (default 2: "
+	    "one\n"
+	    "                       retry); TC=1 is asked again over TCP\n"
+	    "  -d, --deadline S     give up after S seconds in all (default "
+	    "15),\n"
+	    "                       showing what was learned\n"
+	    "  -j, --json           one JSON document instead of text\n"
+	    "  -h, --help           this text\n"
+	    "\n"
+	    "Exit status: 0 an answer, 1 NXDOMAIN or NODATA (for every type\n"
+	    "asked), 2 failure (no server answered, deadline, limits; also "
+	    "when\n"
+	    "any one type failed), 3 usage.\n");
+}
+
+static int
+parse_int(const char *s, int lo, int hi, int *v)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*v = (int)n;
+	return 0;
+}
+
+/* 0 ok, 1 help printed, -1 usage error (printed). */
+static int
+parse_args(struct trace_cli *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "reverse", no_argument, NULL, 'x' },
+		{ "ipv4", no_argument, NULL, '4' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "root-hints", required_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "tries", required_argument, NULL, 'T' },
+		{ "deadline", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	bool only4 = false, only6 = false;
+
+	while ((ch = getopt_long(argc, argv, "x46p:r:t:d:jh", longopts,
+		    NULL)) != -1) {
+		switch (ch) {
+		case 'x':
+			c->reverse = true;
+			break;
+		case '4':
+			only4 = true;
+			break;
+		case '6':
+			only6 = true;
+			break;
+		case 'p':
+			if (parse_int(optarg, 1, 65535, &c->port) == -1)
+				goto bad;
+			break;
+		case 'r':
+			c->hints_file = optarg;
+			break;
+		case 't':
+			if (client_parse_seconds(optarg, &c->o.timeout_ms) ==
+			    -1)
+				goto bad;
+			break;
+		case 'T':
+			if (parse_int(optarg, 1, 10, &c->o.tries) == -1)
+				goto bad;
+			break;
+		case 'd':
+			if (client_parse_seconds(optarg, &c->o.deadline_ms) ==
+			    -1)
+				goto bad;
+			break;
+		case 'j':
+			c->json = true;
+			break;
+		case 'h':
+			trace_usage(stdout);
+			return 1;
+		default:
+			trace_usage(stderr);
+			return -1;
+		}
+	}
+	if (only4 && only6) {
+		fprintf(stderr, "roost trace: -4 and -6 exclude each other\n");
+		return -1;
+	}
+	c->o.v4 = !only6;
+	c->o.v6 = !only4;
+	if (optind >= argc || argc - optind > 2 ||
+	    (c->reverse && argc - optind != 1)) {
+		trace_usage(stderr);
+		return -1;
+	}
+	c->name = argv[optind];
+	if (argc - optind == 2) {
+		c->type = ldns_get_rr_type_by_name(argv[optind + 1]);
+		if (c->type == 0) {
+			fprintf(stderr, "roost trace: unknown type \"%s\"\n",
+			    argv[optind + 1]);
+			return -1;
+		}
+	}
+	return 0;
+bad:
+	fprintf(stderr, "roost trace: bad value \"%s\" for -%c\n", optarg, ch);
+	return -1;
+}
+
+/* The reverse name of a numeric address (in-addr.arpa or ip6.arpa). */
+static ldns_rdf *
+reverse_name(const char *text)
+{
+	ldns_rdf *addr = NULL, *rev;
+	unsigned char buf[16];
+
+	if (inet_pton(AF_INET, text, buf) == 1)
+		addr = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, text);
+	else if (inet_pton(AF_INET6, text, buf) == 1)
+		addr = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_AAAA, text);
+	if (addr == NULL)
+		return NULL;
+	rev = ldns_rdf_address_reverse(addr);
+	ldns_rdf_deep_free(addr);
+	return rev;
+}
+
+/* --- text ------------------------------------------------------------ */
+
+static void
+print_rr(const char *ind, const ldns_rr *rr)
+{
+	char *s = ldns_rr2str(rr);
+
+	if (s != NULL) {
+		printf("%s%s", ind, s); /* ldns ends it with a newline */
+		free(s);
+	}
+}
+
+static void
+print_rrs(const char *ind, const ldns_rr_list *l)
+{
+	size_t i;
+
+	for (i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++)
+		print_rr(ind, ldns_rr_list_rr(l, i));
+}
+
+static void text_walk(const struct trace_walk *w, const char *ind);
+
+static void
+text_step(const struct trace_step *s, const char *ind)
+{
+	char rc[32], sub[64], type[32];
+	size_t i;
+
+	for (i = 0; i < s->nlookups; i++) {
+		printf("%s%s @%s: no glue; looking up %s %s from the root\n",
+		    ind, s->zone, s->server, s->lookups[i]->name,
+		    client_type_str(s->lookups[i]->type, type, sizeof(type)));
+		snprintf(sub, sizeof(sub), "%s  | ", ind);
+		text_walk(s->lookups[i], sub);
+	}
+	printf("%s%s @%s (%s): %s", ind, s->zone, s->server,
+	    s->address[0] != '\0' ? s->address : "no address",
+	    trace_outcome_str(s->outcome));
+	if (s->outcome == TRACE_REFERRAL && s->child != NULL)
+		printf(" to %s", s->child);
+	else if (s->outcome == TRACE_CNAME && s->detail != NULL)
+		printf(" to %s", s->detail);
+	if (s->have_rcode)
+		printf(" [%s, %.2f ms%s]",
+		    client_rcode_str(s->rcode, rc, sizeof(rc)), s->rtt_ms,
+		    s->truncated ? ", TC over UDP, then TCP" : "");
+	else if (s->outcome == TRACE_TIMEOUT)
+		printf(" [%d %s, no reply]", s->tries,
+		    s->tries == 1 ? "try" : "tries");
+	if (s->detail != NULL && s->outcome != TRACE_CNAME)
+		printf(": %s", s->detail);
+	if (s->outcome == TRACE_TIMEOUT || s->outcome == TRACE_ERROR ||
+	    s->outcome == TRACE_LAME)
+		printf("; skipped");
+	printf("\n");
+	if (s->outcome == TRACE_REFERRAL) {
+		snprintf(sub, sizeof(sub), "%s    ", ind);
+		print_rrs(sub, s->ns);
+		print_rrs(sub, s->glue);
+	}
+}
+
+static void
+text_walk(const struct trace_walk *w, const char *ind)
+{
+	char type[32], rc[32];
+	size_t i, n;
+
+	printf("%s;; %s %s\n", ind, w->name,
+	    client_type_str(w->type, type, sizeof(type)));
+	for (i = 0; i < w->nsteps; i++)
+		text_step(&w->steps[i], ind);
+	print_rrs(ind, w->answer);
+	n = w->answer != NULL ? ldns_rr_list_rr_count(w->answer) : 0;
+	switch (w->status) {
+	case TRACE_ST_ANSWER:
+		printf("%s;; answer: %zu record%s", ind, n, n == 1 ? "" : "s");
+		break;
+	case TRACE_ST_NXDOMAIN:
+	case TRACE_ST_NODATA:
+		printf("%s;; %s: %s has no %s%s, proven by:\n", ind,
+		    w->status == TRACE_ST_NXDOMAIN ? "NXDOMAIN" : "NODATA",
+		    w->ncnames > 0 ? w->cnames[w->ncnames - 1] : w->name,
+		    w->status == TRACE_ST_NXDOMAIN ? "records at all"
+						   : "records of type ",
+		    w->status == TRACE_ST_NXDOMAIN ? "" : type);
+		print_rrs(ind, w->authority);
+		printf("%s;; %s", ind,
+		    client_rcode_str(w->rcode, rc, sizeof(rc)));
+		break;
+	case TRACE_ST_FAIL:
+		printf("%s;; failed: %s", ind,
+		    w->error != NULL ? w->error : "?");
+		break;
+	}
+	printf("; %u quer%s in %.1f ms\n", w->queries,
+	    w->queries == 1 ? "y" : "ies", w->ms);
+}
+
+/* --- JSON ------------------------------------------------------------ */
+
+static void json_walk(FILE *f, const struct trace_walk *w);
+
+static void
+json_step(FILE *f, const struct trace_step *s)
+{
+	char rc[32];
+	size_t i;
+
+	fputs("{\"zone\": ", f);
+	client_json_str(f, s->zone);
+	fputs(", \"server\": {\"name\": ", f);
+	client_json_str(f, s->server);
+	fputs(", \"address\": ", f);
+	client_json_str(f, s->address[0] != '\0' ? s->address : NULL);
+	fputs("}, \"rtt_ms\": ", f);
+	if (s->have_rcode)
+		fprintf(f, "%.3f", s->rtt_ms);
+	else
+		fputs("null", f);
+	fputs(", \"rcode\": ", f);
+	client_json_str(f,
+	    s->have_rcode ? client_rcode_str(s->rcode, rc, sizeof(rc)) : NULL);
+	fputs(", \"outcome\": ", f);
+	client_json_str(f, trace_outcome_str(s->outcome));
+	fprintf(f, ", \"transport\": \"%s\", \"tries\": %d, \"truncated\": %s",
+	    s->tcp ? "tcp" : "udp", s->tries, s->truncated ? "true" : "false");
+	if (s->detail != NULL) {
+		fputs(s->outcome == TRACE_CNAME ? ", \"target\": "
+						: ", \"detail\": ",
+		    f);
+		client_json_str(f, s->detail);
+	}
+	if (s->outcome == TRACE_REFERRAL) {
+		fputs(", \"delegation\": {\"zone\": ", f);
+		client_json_str(f, s->child);
+		fputs(", \"ns\": ", f);
+		client_json_rr_list(f, s->ns);
+		fputs(", \"glue\": ", f);
+		client_json_rr_list(f, s->glue);
+		fputc('}', f);
+	}
+	if (s->nlookups > 0) {
+		fputs(", \"lookups\": [", f);
+		for (i = 0; i < s->nlookups; i++) {
+			if (i > 0)
+				fputs(", ", f);
+			json_walk(f, s->lookups[i]);
+		}
+		fputc(']', f);
+	}
+	fputc('}', f);
+}
+
+static const char *
+status_str(enum trace_status st)
+{
+	switch (st) {
+	case TRACE_ST_ANSWER:
+		return "answer";
+	case TRACE_ST_NXDOMAIN:
+		return "nxdomain";
+	case TRACE_ST_NODATA:
+		return "nodata";
+	default:
+		return "fail";
+	}
+}
+
+static void
+json_walk(FILE *f, const struct trace_walk *w)
+{
+	char buf[32];
+	size_t i;
+
+	fputs("{\"name\": ", f);
+	client_json_str(f, w->name);
+	fputs(", \"type\": ", f);
+	client_json_str(f, client_type_str(w->type, buf, sizeof(buf)));
+	fputs(", \"rcode\": ", f);
+	client_json_str(f, client_rcode_str(w->rcode, buf, sizeof(buf)));
+	fputs(", \"status\": ", f);
+	client_json_str(f, status_str(w->status));
+	fputs(", \"answer\": ", f);
+	client_json_rr_list(f, w->answer);
+	fputs(", \"authority\": ", f);
+	client_json_rr_list(f, w->authority);
+	fputs(", \"cnames\": [", f);
+	for (i = 0; i < w->ncnames; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		client_json_str(f, w->cnames[i]);
+	}
+	fputs("], \"steps\": [", f);
+	for (i = 0; i < w->nsteps; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		json_step(f, &w->steps[i]);
+	}
+	fprintf(f,
+	    "], \"queries\": %u, \"time_ms\": %.1f, \"error\": ", w->queries,
+	    w->ms);
+	client_json_str(f, w->error);
+	fputc('}', f);
+}
+
+/* --- main ------------------------------------------------------------ */
+
+static int
+exit_status(struct trace_walk *const *w, size_t n)
+{
+	size_t i, answers = 0;
+
+	for (i = 0; i < n; i++) {
+		if (w[i]->status == TRACE_ST_FAIL)
+			return CLIENT_EXIT_FAIL;
+		if (w[i]->status == TRACE_ST_ANSWER)
+			answers++;
+	}
+	return answers > 0 ? CLIENT_EXIT_ANSWER : CLIENT_EXIT_NONAME;
+}
+
+int
+client_trace_main(int argc, char **argv)
+{
+	struct trace_cli c = {
+		.o = { .timeout_ms = TRACE_DEFAULT_TIMEOUT_MS,
+		    .tries = TRACE_DEFAULT_TRIES,
+		    .deadline_ms = TRACE_DEFAULT_DEADLINE_MS },
+		.port = 53,
+	};
+	struct trace_walk *w[2] = { NULL, NULL };
+	ldns_rr_type types[2];
+	struct trace_nsset *hints = NULL;
+	struct trace_run run;
+	ldns_rdf *name = NULL;
+	char err[512];
+	size_t i, n;
+	unsigned queries = 0;
+	double start;
+	int rc, status = CLIENT_EXIT_FAIL;
+
+	if ((rc = parse_args(&c, argc, argv)) != 0)
+		return rc > 0 ? CLIENT_EXIT_ANSWER : CLIENT_EXIT_USAGE;
+	name = c.reverse ? reverse_name(c.name) : client_dname_new(c.name);
+	if (name == NULL) {
+		fprintf(stderr, "roost trace: not %s: \"%s\"\n",
+		    c.reverse ? "a numeric address" : "a domain name", c.name);
+		return CLIENT_EXIT_USAGE;
+	}
+	if (c.reverse)
+		c.type = LDNS_RR_TYPE_PTR;
+	if (c.hints_file != NULL)
+		hints =
+		    trace_hints_load(c.hints_file, c.port, err, sizeof(err));
+	else if ((hints = trace_hints_builtin(c.port)) == NULL)
+		snprintf(err, sizeof(err), "out of memory");
+	if (hints == NULL) {
+		fprintf(stderr, "roost trace: %s\n", err);
+		ldns_rdf_deep_free(name);
+		return CLIENT_EXIT_USAGE;
+	}
+	n = 0;
+	if (c.type != 0) {
+		types[n++] = c.type;
+	} else {
+		types[n++] = LDNS_RR_TYPE_A;
+		types[n++] = LDNS_RR_TYPE_AAAA;
+	}
+	start = client_now_msf();
+	trace_run_init(&run, &c.o, hints);
+	for (i = 0; i < n; i++) {
+		if ((w[i] = trace_walk_run(&run, name, types[i])) == NULL) {
+			fprintf(stderr, "roost trace: out of memory\n");
+			goto out;
+		}
+		queries += w[i]->queries;
+	}
+	if (c.json) {
+		if (n > 1)
+			printf("{\"results\": [");
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				printf(", ");
+			json_walk(stdout, w[i]);
+		}
+		printf(n > 1 ? "], \"queries\": %u, \"time_ms\": %.1f}\n"
+			     : "\n",
+		    queries, client_now_msf() - start);
+	} else {
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				printf("\n");
+			text_walk(w[i], "");
+		}
+		if (n > 1)
+			printf("\n;; total: %u queries in %.1f ms\n", queries,
+			    client_now_msf() - start);
+	}
+	status = exit_status(w, n);
+out:
+	for (i = 0; i < n; i++)
+		trace_walk_free(w[i]);
+	trace_nsset_free(hints);
+	ldns_rdf_deep_free(name);
+	return status;
+}

@@ -1,0 +1,108 @@
+#!/bin/bash
+# tests/trace/test_query.sh - roost query asks one server like dig: over
+# UDP and TCP, IPv4 and IPv6, +short, --json, +norec, +dnssec, TC then
+# TCP, NXDOMAIN/SERVFAIL/timeouts and their exit statuses.
+#
+# Runs in a private network namespace (lib_init); the server is a mockdns
+# (recursive mode) on 127.0.0.2 and ::1, port $P; always named with @.
+. "$top_srcdir/tests/lib.sh"
+lib_init "$@"
+
+ROOST=$top_builddir/src/roost
+command -v jq >/dev/null || { echo "jq is needed (apt-get install jq)"; exit 99; }
+P=5320
+S=127.0.0.2#$P
+mock_start up "$S" --listen "[::1]:$P" \
+    --zone "$top_srcdir/tests/trace/zones/example.test.zone" \
+    --rule 'fail.example.test * rcode=servfail' \
+    --rule 'gone.example.test * drop' || exit 99
+
+q() {
+	OUT=$("$ROOST" query "$@" 2>"$T/q.err")
+	RC=$?
+}
+
+mock_reset up
+q www.example.test "@$S"
+check_eq "udp: exit 0" 0 "$RC"
+check_match "udp: header" '^;; ->>HEADER<<- opcode: QUERY, rcode: NOERROR, id: [0-9]+$' "$OUT"
+check_match "udp: flags" '^;; flags: qr rd ra ; QUERY: 1, ANSWER: 2, AUTHORITY: 0, ADDITIONAL: 0' "$OUT"
+check_match "udp: answer record" $'^www\.example\.test\.\t300\tIN\tA\t192\.0\.2\.1$' "$OUT"
+check_match "udp: server and transport" '^;; SERVER: 127\.0\.0\.2#5320 \(UDP\)$' "$OUT"
+check_match "udp: time" '^;; Query time: [0-9.]+ ms, [0-9]+ bytes$' "$OUT"
+check_eq "udp: one UDP query reached the server" 1 "$(mock_count up www.example.test. A udp)"
+check_eq "udp: none over TCP" 0 "$(mock_count up www.example.test. A tcp)"
+
+q www.example.test A "@$S" +tcp
+check_eq "tcp: exit 0" 0 "$RC"
+check_match "tcp: said" '^;; SERVER: 127\.0\.0\.2#5320 \(TCP\)$' "$OUT"
+check_eq "tcp: one TCP query reached the server" 1 "$(mock_count up www.example.test. A tcp)"
+
+q www.example.test AAAA @::1#$P +short
+check_eq "ipv6 #port, +short" "2001:db8::1" "$OUT"
+q www.example.test AAAA "@[::1]:$P" +short +tcp
+check_eq "ipv6 [addr]:port over TCP" "2001:db8::1" "$OUT"
+q -p "$P" www.example.test AAAA @::1 +short
+check_eq "-p PORT" "2001:db8::1" "$OUT"
+check_eq "+short matches dig +short" \
+    "$(dig +short +tries=1 +time=2 -p "$P" @127.0.0.2 www.example.test A)" \
+    "$("$ROOST" query www.example.test A "@$S" +short)"
+
+q www.example.test "@$S" --json
+check_eq "json: rcode, transport, data" "NOERROR udp 192.0.2.1,192.0.2.2" \
+    "$(jq -r '"\(.rcode) \(.transport) \([.answer[].data] | join(","))"' <<<"$OUT")"
+check_eq "json: question" "www.example.test. A" \
+    "$(jq -r '.question[0] | "\(.name) \(.type)"' <<<"$OUT")"
+check_eq "json: flags with rd" "qr rd ra" "$(jq -r '.flags | join(" ")' <<<"$OUT")"
+check_eq "json: edns without DO" "1232 false" \
+    "$(jq -r '.edns | "\(.udp_size) \(.do)"' <<<"$OUT")"
+q www.example.test "@$S" --json +norec
+check_eq "+norec: RD=0 (the server echoes it)" "qr ra" "$(jq -r '.flags | join(" ")' <<<"$OUT")"
+q www.example.test "@$S" --json +dnssec
+check_eq "+dnssec: DO set (the server echoes it)" true "$(jq -r '.edns.do' <<<"$OUT")"
+
+mock_reset up
+q big.example.test TXT "@$S"
+check_eq "tc: exit 0" 0 "$RC"
+check_match "tc: retried over TCP" '^;; Truncated, retrying in TCP mode\.$' "$OUT"
+check_match "tc: TCP said" '^;; SERVER: 127\.0\.0\.2#5320 \(TCP, after a truncated UDP reply\)$' "$OUT"
+check_eq "tc: one UDP, one TCP query" "1 1" \
+    "$(mock_count up big.example.test. TXT udp) $(mock_count up big.example.test. TXT tcp)"
+q big.example.test TXT "@$S" --json
+check_eq "tc json" "tcp true 2" \
+    "$(jq -r '"\(.transport) \(.truncated_udp) \(.answer | length)"' <<<"$OUT")"
+
+q nope.example.test "@$S"
+check_eq "nxdomain: exit 1" 1 "$RC"
+check_match "nxdomain: rcode" 'rcode: NXDOMAIN' "$OUT"
+check_match "nxdomain: SOA in authority" $'^example\.test\.\t60\tIN\tSOA\t' "$OUT"
+q only-a.example.test AAAA "@$S"
+check_eq "nodata: exit 1" 1 "$RC"
+q fail.example.test "@$S"
+check_eq "servfail: exit 2" 2 "$RC"
+check_match "servfail: shown" 'rcode: SERVFAIL' "$OUT"
+mock_reset up
+t0=$(date +%s%N)
+q gone.example.test "@$S" --timeout 0.2
+t1=$(date +%s%N)
+check_eq "timeout: exit 2" 2 "$RC"
+check_match "timeout: said" '^roost query: 127\.0\.0\.2#5320: timeout$' "$(cat "$T/q.err")"
+check_eq "timeout: one retry" 2 "$(mock_count up gone.example.test. A udp)"
+check_lt "timeout: two tries of 0.2 s" $(((t1 - t0) / 1000000)) 1500
+q www.example.test @127.0.0.9#$P --timeout 0.2
+check_eq "nobody listening: exit 2" 2 "$RC"
+
+q
+check_eq "no name: usage (3)" 3 "$RC"
+q www.example.test @not-an-address
+check_eq "server by name: usage (3)" 3 "$RC"
+q www.example.test "@$S" +bogus
+check_eq "unknown +option: usage (3)" 3 "$RC"
+q --help
+check_eq "--help: exit 0" 0 "$RC"
+for o in '\+tcp' '\+short' '\+norec' '\+dnssec' --json --port --timeout --tries @SERVER \
+    'Exit status'; do
+	check_match "query --help explains $o" "$o" "$OUT"
+done
+
+finish

@@ -1,0 +1,69 @@
+#!/bin/bash
+# tests/trace/test_resolve.sh - roost resolve shows what getaddrinfo() and
+# getnameinfo() return through the system's resolver path.
+#
+# Runs in a private network namespace (lib_init) and, for every call, in a
+# private mount namespace whose /etc/resolv.conf names a mockdns on
+# 127.0.0.2 port 53, whose /etc/nsswitch.conf is "files dns" (no nss
+# module that could talk to a resolver outside this namespace) and whose
+# /etc/hosts has one test entry: getaddrinfo can reach nothing else.
+. "$top_srcdir/tests/lib.sh"
+lib_init "$@"
+
+ROOST=$top_builddir/src/roost
+Z=$top_srcdir/tests/trace/zones
+mock_start up 127.0.0.2#53 --zone "$Z/example.test.zone" \
+    --zone "$Z/reverse.zone" --rule 'fail.example.test * rcode=servfail' ||
+    exit 99
+
+printf 'nameserver 127.0.0.2\noptions timeout:1 attempts:1\n' >"$T/resolv.conf"
+printf 'hosts: files dns\n' >"$T/nsswitch.conf"
+printf '127.0.0.1 localhost\n192.0.2.99 from-hosts.test\n' >"$T/hosts"
+
+# res ARGS...: roost resolve inside the private mount namespace.
+res() {
+	OUT=$(unshare --mount -- "$BASH" -c '
+		set -e
+		mount --bind "$1/resolv.conf" /etc/resolv.conf
+		mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf
+		mount --bind "$1/hosts" /etc/hosts
+		shift
+		exec "$@"' _ "$T" "$ROOST" resolve "$@" 2>"$T/res.err")
+	RC=$?
+}
+
+res -4 www.example.test
+check_eq "-4: exit 0" 0 "$RC"
+check_match "-4: both A records, stream" '^inet  192\.0\.2\.1 stream tcp$' "$OUT"
+check_match "-4: dgram too" '^inet  192\.0\.2\.2 dgram udp$' "$OUT"
+check_nomatch "-4: no IPv6" '^inet6' "$OUT"
+check_eq "-4: the DNS server was asked" 1 "$(mock_count up www.example.test. A udp)"
+res -6 www.example.test
+check_match "-6: the AAAA" '^inet6 2001:db8::1 stream tcp$' "$OUT"
+check_nomatch "-6: no IPv4" '^inet ' "$OUT"
+res www.example.test http
+check_eq "unspec with a service: exit 0" 0 "$RC"
+check_match "service: port 80 on IPv4" '^inet  192\.0\.2\.1 port 80 stream tcp$' "$OUT"
+check_match "service: port 80 on IPv6" '^inet6 2001:db8::1 port 80 stream tcp$' "$OUT"
+check_match "canonical name" '^canonical name www\.example\.test$' "$OUT"
+res from-hosts.test
+check_match "/etc/hosts is used" '^inet  192\.0\.2\.99 stream tcp$' "$OUT"
+check_eq "/etc/hosts: no DNS query" 0 "$(mock_count up from-hosts.test. A udp)"
+res nope.example.test
+check_eq "NXDOMAIN: exit 1" 1 "$RC"
+check_match "NXDOMAIN: gai_strerror" 'nope\.example\.test: Name or service not known' "$(cat "$T/res.err")"
+res fail.example.test
+check_eq "SERVFAIL: exit 2" 2 "$RC"
+res -x 192.0.2.1
+check_eq "-x: exit 0" 0 "$RC"
+check_eq "-x: the PTR name" "www.example.test" "$OUT"
+res -x 192.0.2.77
+check_eq "-x unknown: exit 1" 1 "$RC"
+res -x nonsense
+check_eq "-x not an address: usage (3)" 3 "$RC"
+res
+check_eq "no name: usage (3)" 3 "$RC"
+OUT=$("$ROOST" resolve --help)
+check_match "--help: -x" '-x, --reverse' "$OUT"
+
+finish
