@@ -274,3 +274,75 @@ mock_count() {
 mock_reset() {
 	"$DNSPROBE" -T "${MOCK_ADDR[$1]}" query reset.mockdns TXT CH >/dev/null
 }
+
+# --- roostd -----------------------------------------------------------------
+
+: "${ROOSTD:=$top_builddir/src/roostd}"
+: "${ROOSTD_WRAPPER:=}"
+export ROOSTD
+declare -A ROOSTD_PID ROOSTD_ADDR
+
+# lib_now_ms: a wall clock in milliseconds, for measuring how long
+# something took (never for waiting).
+lib_now_ms() {
+	local us=${EPOCHREALTIME/[.,]/}
+	echo $((us / 1000))
+}
+
+# reply_field KEY: the value of KEY=VALUE in the first dnsprobe line on
+# stdin that has it (empty if none).
+reply_field() {
+	sed -n "s/.* $1=\([^ ]*\).*/\1/p" | head -n 1
+}
+
+# roostd_ready ADDR#PORT: roostd answers there (over UDP).  The probe is a
+# class CH question, which roostd answers itself (REFUSED) without asking
+# an upstream and whatever its allow list, so readiness does not depend
+# on the mocks.
+roostd_ready() {
+	"$DNSPROBE" -q -t 200 "$1" query ready.roostd.test TXT CH \
+	    >/dev/null 2>&1
+}
+
+# roostd_start NAME ADDR#PORT [ROOSTD ARG...]: start roostd called NAME
+# listening on ADDR#PORT (more --listen may follow in the args), with -v
+# and stderr to $T/NAME.log, and "-c /dev/null" before the args (a -c in
+# them wins) so that no system configuration is read; the args must name
+# every --upstream.  Returns once roostd answers on ADDR#PORT; 1 (log
+# shown) if it exits first or does not answer within LIB_READY_TIMEOUT s.
+# Must run in the script's own shell (not in $(...)), so that the pid can
+# be awaited: roostd_stop.
+roostd_start() {
+	local name=$1 addr=$2 pid end
+	shift 2
+	$ROOSTD_WRAPPER "$ROOSTD" -c /dev/null -v --listen "$addr" "$@" \
+	    2>"$T/$name.log" &
+	pid=$!
+	ROOSTD_PID[$name]=$pid
+	ROOSTD_ADDR[$name]=$addr
+	LIB_PIDS+=("$pid")
+	end=$((SECONDS + LIB_READY_TIMEOUT))
+	until roostd_ready "$addr"; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid"
+			echo "lib.sh: roostd $name exited ($?) before" \
+			    "answering:" >&2
+			sed 's/^/    /' "$T/$name.log" >&2
+			return 1
+		fi
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "lib.sh: roostd $name did not answer on $addr" \
+			    "within ${LIB_READY_TIMEOUT}s:" >&2
+			sed 's/^/    /' "$T/$name.log" >&2
+			return 1
+		fi
+		sleep 0.02	# polling for readiness, with a deadline
+	done
+}
+
+# roostd_stop NAME: SIGTERM, and return roostd's exit status.
+roostd_stop() {
+	local pid=${ROOSTD_PID[$1]}
+	kill -TERM "$pid" || return 1
+	wait "$pid"
+}
