@@ -79,6 +79,17 @@ struct config {
 	unsigned tcp_max_connections;
 
 	enum config_log_level log_level;
+
+	/* the cache (see include/cache.h) */
+	unsigned cache_size;       /* bytes, every byte counted */
+	unsigned min_ttl;          /* s */
+	unsigned max_ttl;          /* s */
+	unsigned max_negative_ttl; /* s */
+	unsigned servfail_ttl;     /* s a SERVFAIL from every upstream is
+				      remembered; 0: not at all */
+	bool prefetch;             /* refresh entries hit in their last 10% */
+	bool serve_stale;          /* RFC 8767, when every upstream fails */
+	unsigned stale_limit;      /* s past expiry an entry may be served */
 };
 
 /* Defaults of the values above (documented in etc/roostd.conf). */
@@ -88,6 +99,14 @@ struct config {
 #define CONFIG_DEFAULT_TCP_MAX_CONNECTIONS 256
 #define CONFIG_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
 #define CONFIG_DEFAULT_LOG_LEVEL CONFIG_LOG_INFO
+#define CONFIG_DEFAULT_CACHE_SIZE (32u * 1024 * 1024)
+#define CONFIG_DEFAULT_MIN_TTL 0
+#define CONFIG_DEFAULT_MAX_TTL 86400
+#define CONFIG_DEFAULT_MAX_NEGATIVE_TTL 3600
+#define CONFIG_DEFAULT_SERVFAIL_TTL 5
+#define CONFIG_DEFAULT_PREFETCH true
+#define CONFIG_DEFAULT_SERVE_STALE true
+#define CONFIG_DEFAULT_STALE_LIMIT 86400
 
 /*
  * Sets every value to its default, with empty listen, upstream and allow

@@ -4,8 +4,16 @@
  * control), forward it upstream, and turn the upstream's answer into the
  * client's (its id, its spelling of the name, its EDNS, its size limit).
  *
- * Ownership: the context owns every pending query; a pending query owns
- * its reply_to (which it ends exactly once) and its upstream request.
+ * The cache sits in front of the upstreams: a fresh entry is answered at
+ * once (copy and patch, no allocation); otherwise the question joins the
+ * fetch already in flight for the same key, or starts one.  A hit in the
+ * last tenth of an entry's life starts a prefetch; when every upstream
+ * fails, a stale entry is served (serve-stale) or SERVFAIL is remembered
+ * for servfail-ttl seconds.
+ *
+ * Ownership: the context owns its cache and every fetch; a fetch owns its
+ * upstream request and its waiters, each of which owns a reply_to that
+ * is ended exactly once.
  */
 #ifndef ROOST_QUERY_H
 #define ROOST_QUERY_H
@@ -13,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache.h"
 #include "config.h"
 #include "listen.h"
 #include "loop.h"
@@ -22,23 +31,36 @@
 #define QUERY_EDNS_SIZE 1232
 /* A client's advertised size is honoured up to this. */
 #define QUERY_MAX_UDP 4096
+/* Clients waiting on one upstream fetch; past it they get SERVFAIL. */
+#define QUERY_MAX_WAITERS 1024
+/* Buckets of the table of fetches in flight (a power of two). */
+#define QUERY_FETCH_BUCKETS 1024
 
 struct query_ctx;
 
 struct query_stats {
-	uint64_t udp, tcp;  /* queries received */
-	uint64_t dropped;   /* too broken to answer, or responses */
-	uint64_t rcode[6];  /* answers sent by rcode (0..5) */
-	uint64_t badvers;   /* BADVERS answers */
-	uint64_t truncated; /* TC=1 answers over UDP */
+	uint64_t udp, tcp;   /* queries received */
+	uint64_t dropped;    /* too broken to answer, or responses */
+	uint64_t rcode[6];   /* answers sent by rcode (0..5) */
+	uint64_t badvers;    /* BADVERS answers */
+	uint64_t truncated;  /* TC=1 answers over UDP */
+	uint64_t coalesced;  /* queries that joined a fetch in flight */
+	uint64_t prefetches; /* refreshes started by a hit */
+	uint64_t stale;      /* stale answers served (RFC 8767) */
 };
 
 /*
- * Creates the context.  c, l and up must outlive it.  Returns it, or
- * NULL (out of memory).
+ * Creates the context and its cache (sized by c).  c, l and up must
+ * outlive it.  Returns it, or NULL (out of memory).
  */
 struct query_ctx *
 query_ctx_new(struct loop *l, const struct config *c, struct upstream_set *up);
+
+/* The cache limits that config c asks for. */
+void query_cache_limits(const struct config *c, struct cache_limits *lim);
+
+/* The context's cache (for stats and tests). */
+struct cache *query_cache(struct query_ctx *q);
 
 /* Tells the context where answers go (created after it). */
 void query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls);
@@ -50,14 +72,15 @@ void query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls);
 void query_receive(void *arg, const struct listen_reply_to *from,
     const uint8_t *msg, size_t len);
 
-/* Queries waiting for an upstream answer. */
+/* Client queries waiting for an upstream answer. */
 unsigned query_pending(const struct query_ctx *q);
 
 /* Counters since start. */
 const struct query_stats *query_stats(const struct query_ctx *q);
 
 /*
- * Answers every pending query with SERVFAIL, then frees the context.
+ * Answers every waiting query with SERVFAIL, then frees the context and
+ * its cache.
  */
 void query_ctx_free(struct query_ctx *q);
 

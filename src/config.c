@@ -37,6 +37,7 @@ enum config_kind {
 	CONFIG_KIND_PATH,
 	CONFIG_KIND_UINT,
 	CONFIG_KIND_LOG_LEVEL,
+	CONFIG_KIND_BOOL,
 };
 
 struct config_option {
@@ -79,6 +80,48 @@ static const struct config_option config_options[] = {
 	    .max = 65536,
 	    .unit = "connections" },
 	{ .name = "log-level", .kind = CONFIG_KIND_LOG_LEVEL },
+	{ .name = "cache-size",
+	    .kind = CONFIG_KIND_UINT,
+	    .off = offsetof(struct config, cache_size),
+	    .min = 16384,
+	    .max = 4294967295u,
+	    .unit = "bytes" },
+	{ .name = "min-ttl",
+	    .kind = CONFIG_KIND_UINT,
+	    .off = offsetof(struct config, min_ttl),
+	    .min = 0,
+	    .max = 86400,
+	    .unit = "seconds" },
+	{ .name = "max-ttl",
+	    .kind = CONFIG_KIND_UINT,
+	    .off = offsetof(struct config, max_ttl),
+	    .min = 1,
+	    .max = 604800,
+	    .unit = "seconds" },
+	{ .name = "max-negative-ttl",
+	    .kind = CONFIG_KIND_UINT,
+	    .off = offsetof(struct config, max_negative_ttl),
+	    .min = 0,
+	    .max = 86400,
+	    .unit = "seconds" },
+	{ .name = "servfail-ttl",
+	    .kind = CONFIG_KIND_UINT,
+	    .off = offsetof(struct config, servfail_ttl),
+	    .min = 0,
+	    .max = 300,
+	    .unit = "seconds" },
+	{ .name = "prefetch",
+	    .kind = CONFIG_KIND_BOOL,
+	    .off = offsetof(struct config, prefetch) },
+	{ .name = "serve-stale",
+	    .kind = CONFIG_KIND_BOOL,
+	    .off = offsetof(struct config, serve_stale) },
+	{ .name = "stale-limit",
+	    .kind = CONFIG_KIND_UINT,
+	    .off = offsetof(struct config, stale_limit),
+	    .min = 1,
+	    .max = 604800,
+	    .unit = "seconds" },
 };
 
 static const char *const config_log_names[] = {
@@ -515,6 +558,14 @@ config_defaults(struct config *c)
 	c->tcp_idle_timeout_s = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S;
 	c->tcp_max_connections = CONFIG_DEFAULT_TCP_MAX_CONNECTIONS;
 	c->log_level = CONFIG_DEFAULT_LOG_LEVEL;
+	c->cache_size = CONFIG_DEFAULT_CACHE_SIZE;
+	c->min_ttl = CONFIG_DEFAULT_MIN_TTL;
+	c->max_ttl = CONFIG_DEFAULT_MAX_TTL;
+	c->max_negative_ttl = CONFIG_DEFAULT_MAX_NEGATIVE_TTL;
+	c->servfail_ttl = CONFIG_DEFAULT_SERVFAIL_TTL;
+	c->prefetch = CONFIG_DEFAULT_PREFETCH;
+	c->serve_stale = CONFIG_DEFAULT_SERVE_STALE;
+	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
 }
 
 static const struct config_option *
@@ -634,6 +685,15 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 			}
 		seterr(err, errlen,
 		    "%s: bad value \"%s\": expected error, warn, info or debug",
+		    key, value);
+		return -1;
+	case CONFIG_KIND_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+			*(bool *)(void *)((char *)c + o->off) =
+			    strcmp(value, "yes") == 0;
+			return 0;
+		}
+		seterr(err, errlen, "%s: bad value \"%s\": expected yes or no",
 		    key, value);
 		return -1;
 	}
@@ -912,6 +972,12 @@ config_finish(struct config *c, char *err, size_t errlen)
 		    "query-deadline (%u ms) must exceed upstream-timeout "
 		    "(%u ms)",
 		    c->query_deadline_ms, c->upstream_timeout_ms);
+		return -1;
+	}
+	if (c->min_ttl > c->max_ttl) {
+		seterr(err, errlen,
+		    "min-ttl (%u s) must not exceed max-ttl (%u s)", c->min_ttl,
+		    c->max_ttl);
 		return -1;
 	}
 	for (size_t i = 0; i < c->nupstream; i++)

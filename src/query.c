@@ -4,12 +4,13 @@
  *
  * Invariants:
  * - query_receive() vets the header, the source and the question before
- *   any memory is spent; only a query that will be forwarded gets a
- *   struct pending.
- * - Every reply_to handed in is ended exactly once: by answer(), by
- *   drop, or (pending) by pending_end().
- * - A pending query is on ctx->pending from creation until
- *   pending_end(), which unlinks it and frees it.
+ *   any memory is spent; a cache hit is answered without allocating.
+ * - Every reply_to handed in is ended exactly once: by an answer, by a
+ *   drop, or (for a waiter) when its fetch ends.
+ * - At most one fetch per cache key is in flight: identical questions
+ *   wait on it (at most QUERY_MAX_WAITERS of them).  A fetch is in the
+ *   fetch table from creation until fetch_end(), which answers or fails
+ *   every waiter, unlinks it and frees it.
  * - An answer never leaves without the client's id and question
  *   spelling, and carries an OPT record exactly when the query did.
  */
@@ -17,20 +18,37 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "log.h"
 #include "query.h"
 #include "wire.h"
 
-struct pending {
-	struct query_ctx *ctx;
-	struct pending *prev, *next;
+/* What an answer needs to know about the query it answers. */
+struct client_q {
 	struct listen_reply_to to;
 	struct wire_header qh;
 	struct wire_question q; /* as the client spelled it */
 	bool edns;
 	bool dnssec_ok;
 	uint16_t client_udp; /* the client's limit for a UDP answer */
+};
+
+struct fetch;
+
+struct waiter {
+	struct waiter *next;
+	struct client_q cq;
+};
+
+struct fetch {
+	struct query_ctx *ctx;
+	struct fetch *hnext;
+	uint64_t hash;
+	uint8_t name[WIRE_MAX_NAME]; /* lower-cased */
+	struct cache_key key;        /* key.name points at name */
+	struct waiter *waiters;
+	unsigned nwaiters;
 	struct upstream_req *req;
 };
 
@@ -39,24 +57,56 @@ struct query_ctx {
 	const struct config *cfg;
 	struct upstream_set *up;
 	struct listen_set *ls;
-	struct pending *pending;
-	unsigned npending;
+	struct cache *cache;
+	uint64_t seed;
+	struct fetch *fetches[QUERY_FETCH_BUCKETS];
+	unsigned nfetches;
+	unsigned nwaiting;
 	struct query_stats stats;
 	/* one answer is built at a time (one loop, one thread) */
 	uint8_t out[WIRE_MAX_MSG];
+	uint8_t ans[WIRE_MAX_MSG];
 };
+
+static uint32_t
+now_s(const struct query_ctx *ctx)
+{
+	return (uint32_t)loop_now(ctx->loop);
+}
 
 struct query_ctx *
 query_ctx_new(struct loop *l, const struct config *c, struct upstream_set *up)
 {
 	struct query_ctx *q = calloc(1, sizeof(*q));
+	struct cache_limits lim;
 
 	if (q == NULL)
 		return NULL;
 	q->loop = l;
 	q->cfg = c;
 	q->up = up;
+	if (getrandom(&q->seed, sizeof(q->seed), 0) != sizeof(q->seed)) {
+		free(q);
+		return NULL;
+	}
+	query_cache_limits(c, &lim);
+	if ((q->cache = cache_new(&lim, q->seed)) == NULL) {
+		free(q);
+		return NULL;
+	}
 	return q;
+}
+
+void
+query_cache_limits(const struct config *c, struct cache_limits *lim)
+{
+	*lim = (struct cache_limits){
+		.budget = c->cache_size,
+		.min_ttl = c->min_ttl,
+		.max_ttl = c->max_ttl,
+		.max_negative_ttl = c->max_negative_ttl,
+		.stale_limit = c->serve_stale ? c->stale_limit : 0,
+	};
 }
 
 void
@@ -68,13 +118,19 @@ query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls)
 unsigned
 query_pending(const struct query_ctx *q)
 {
-	return q->npending;
+	return q->nwaiting;
 }
 
 const struct query_stats *
 query_stats(const struct query_ctx *q)
 {
 	return &q->stats;
+}
+
+struct cache *
+query_cache(struct query_ctx *q)
+{
+	return q->cache;
 }
 
 /* --- answers ---------------------------------------------------------- */
@@ -88,8 +144,8 @@ count_rcode(struct query_ctx *ctx, unsigned rcode)
 
 /*
  * Sends an answer without records: rcode (extended rcodes need edns),
- * the question if q is not NULL, TC if asked, an OPT if the client sent
- * one.
+ * the question if q is not NULL, extra flags, an OPT if the client sent
+ * one.  Ends *to.
  */
 static void
 answer_empty(struct query_ctx *ctx, struct listen_reply_to *to,
@@ -114,153 +170,317 @@ answer_empty(struct query_ctx *ctx, struct listen_reply_to *to,
 	listen_reply(ctx->ls, to, ctx->out, len);
 }
 
-/*
- * Turns the upstream's answer into the client's and sends it.  Returns
- * false if the answer cannot be used (the caller sends SERVFAIL).
- */
-static bool
-answer_forwarded(struct pending *p, const uint8_t *ans, size_t alen)
+static void
+answer_servfail(struct query_ctx *ctx, struct client_q *cq)
 {
-	struct query_ctx *ctx = p->ctx;
-	struct wire_msg m;
-	uint16_t flags;
-	size_t len = alen, limit;
+	answer_empty(ctx, &cq->to, &cq->qh, &cq->q, WIRE_SERVFAIL, 0, cq->edns,
+	    cq->dnssec_ok);
+}
 
-	/* the upstream's question is ours, lower-cased: write the client's
-	 * id and spelling over it */
-	if (wire_patch_answer(ctx->out, sizeof(ctx->out), ans, alen, NULL, 0, 0,
-		p->qh.id, p->q.name, p->q.name_len) != WIRE_OK)
-		return false;
-	if (wire_parse_msg(ctx->out, len, &m, NULL, 0) != WIRE_OK)
-		return false;
-	/* the upstream's OPT spoke to us; the client gets its own */
-	wire_remove_opt(ctx->out, &len, &m.edns);
-	flags = wire_get16(ctx->out + 2);
-	flags &= (uint16_t) ~(WIRE_AA | WIRE_RD | WIRE_CD | WIRE_AD);
-	flags |= WIRE_RA | (p->qh.flags & (WIRE_RD | WIRE_CD));
+/*
+ * Finishes the answer in ctx->out (len octets, no OPT, the client's id
+ * and spelling already in place) for cq and sends it: header flags, the
+ * client's OPT, TC=1 if too big for the client's UDP limit.  Ends cq->to.
+ */
+static void
+answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len)
+{
+	uint16_t up = wire_get16(ctx->out + 2), flags;
+	size_t limit;
+
+	flags =
+	    (uint16_t)(up & ~(WIRE_AA | WIRE_RD | WIRE_CD | WIRE_AD | WIRE_TC));
+	flags |= WIRE_QR | WIRE_RA | (cq->qh.flags & (WIRE_RD | WIRE_CD));
 	/* RFC 6840 5.8: AD only for clients that asked with DO or AD */
-	if (p->dnssec_ok || (p->qh.flags & WIRE_AD))
-		flags |= m.hdr.flags & WIRE_AD;
+	if (cq->dnssec_ok || (cq->qh.flags & WIRE_AD))
+		flags |= up & WIRE_AD;
 	wire_put16(ctx->out + 2, flags);
-	if (p->edns &&
+	if (cq->edns &&
 	    wire_append_opt(ctx->out, sizeof(ctx->out), &len, QUERY_EDNS_SIZE,
-		0, p->dnssec_ok ? WIRE_EDNS_DO : 0) != WIRE_OK)
-		return false;
-	if (p->to.transport == LISTEN_UDP) {
-		limit = p->edns ? p->client_udp : 512;
+		0, cq->dnssec_ok ? WIRE_EDNS_DO : 0) != WIRE_OK) {
+		answer_servfail(ctx, cq);
+		return;
+	}
+	if (cq->to.transport == LISTEN_UDP) {
+		limit = cq->edns ? cq->client_udp : 512;
 		if (len > limit) {
 			/* too big for the client over UDP: TC=1 and the
 			 * question only, so it retries over TCP */
 			ctx->stats.truncated++;
-			answer_empty(ctx, &p->to, &p->qh, &p->q,
-			    WIRE_RCODE(m.hdr.flags), WIRE_TC, p->edns,
-			    p->dnssec_ok);
-			return true;
+			answer_empty(ctx, &cq->to, &cq->qh, &cq->q,
+			    WIRE_RCODE(flags), WIRE_TC, cq->edns,
+			    cq->dnssec_ok);
+			return;
 		}
 	}
-	count_rcode(ctx, WIRE_RCODE(m.hdr.flags));
-	listen_reply(ctx->ls, &p->to, ctx->out, len);
-	return true;
+	count_rcode(ctx, WIRE_RCODE(flags));
+	listen_reply(ctx->ls, &cq->to, ctx->out, len);
 }
 
-/* --- pending queries --------------------------------------------------- */
-
+/* Answers cq from a cache entry (fresh, stale or a remembered failure). */
 static void
-pending_end(struct pending *p)
+answer_cached(struct query_ctx *ctx, struct client_q *cq,
+    const struct cache_entry *e)
 {
-	struct query_ctx *ctx = p->ctx;
+	size_t len = cache_answer(e, now_s(ctx), cq->qh.id, cq->q.name,
+	    cq->q.name_len, ctx->out, sizeof(ctx->out));
 
-	if (p->prev != NULL)
-		p->prev->next = p->next;
-	else
-		ctx->pending = p->next;
-	if (p->next != NULL)
-		p->next->prev = p->prev;
-	ctx->npending--;
-	free(p);
-}
-
-static void
-upstream_done(void *arg, const uint8_t *answer, size_t len)
-{
-	struct pending *p = arg;
-
-	p->req = NULL;
-	if (answer == NULL || !answer_forwarded(p, answer, len))
-		answer_empty(p->ctx, &p->to, &p->qh, &p->q, WIRE_SERVFAIL, 0,
-		    p->edns, p->dnssec_ok);
-	pending_end(p);
-}
-
-static void
-forward(struct query_ctx *ctx, const struct listen_reply_to *from,
-    const struct wire_header *qh, const struct wire_question *q,
-    const struct wire_edns *e)
-{
-	struct listen_reply_to to = *from;
-	struct upstream_question uq = {
-		.name = q->name,
-		.name_len = q->name_len,
-		.qtype = q->qtype,
-		.qclass = q->qclass,
-		.dnssec_ok = e->present && (e->flags & WIRE_EDNS_DO),
-		.checking_disabled = (qh->flags & WIRE_CD) != 0,
-	};
-	struct pending *p;
-
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		answer_empty(ctx, &to, qh, q, WIRE_SERVFAIL, 0, e->present,
-		    uq.dnssec_ok);
+	if (len == 0) {
+		answer_servfail(ctx, cq);
 		return;
 	}
-	p->ctx = ctx;
-	p->to = to;
-	p->qh = *qh;
-	p->q = *q;
-	p->edns = e->present;
-	p->dnssec_ok = uq.dnssec_ok;
-	p->client_udp = e->udp_size < 512 ? 512
-	    : e->udp_size > QUERY_MAX_UDP ? QUERY_MAX_UDP
-					  : e->udp_size;
-	p->next = ctx->pending;
-	if (ctx->pending != NULL)
-		ctx->pending->prev = p;
-	ctx->pending = p;
-	ctx->npending++;
-	p->req = upstream_resolve(ctx->up, &uq, upstream_done, p);
-	if (p->req == NULL) {
-		/* too many in flight: fail fast rather than queue */
-		answer_empty(ctx, &p->to, qh, q, WIRE_SERVFAIL, 0, p->edns,
-		    p->dnssec_ok);
-		pending_end(p);
+	answer_send(ctx, cq, len);
+}
+
+/* --- fetches ------------------------------------------------------------ */
+
+static struct fetch **
+fetch_bucket(struct query_ctx *ctx, uint64_t h)
+{
+	return &ctx->fetches[h & (QUERY_FETCH_BUCKETS - 1)];
+}
+
+static uint64_t
+key_hash(const struct query_ctx *ctx, const struct cache_key *k)
+{
+	return wire_name_hash(k->name, k->name_len,
+	    ctx->seed ^
+		((uint64_t)k->qtype << 32 | (uint64_t)k->qclass << 8 |
+		    (uint64_t)k->dnssec_ok << 1 | k->checking_disabled));
+}
+
+static struct fetch *
+fetch_find(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
+{
+	for (struct fetch *f = *fetch_bucket(ctx, h); f != NULL; f = f->hnext)
+		if (f->hash == h && f->key.qtype == k->qtype &&
+		    f->key.qclass == k->qclass &&
+		    f->key.dnssec_ok == k->dnssec_ok &&
+		    f->key.checking_disabled == k->checking_disabled &&
+		    wire_name_equal(f->name, f->key.name_len, k->name,
+			k->name_len))
+			return f;
+	return NULL;
+}
+
+/* Unlinks f and frees it and its waiters (already answered). */
+static void
+fetch_free(struct fetch *f)
+{
+	struct query_ctx *ctx = f->ctx;
+	struct fetch **pp = fetch_bucket(ctx, f->hash);
+
+	while (*pp != f)
+		pp = &(*pp)->hnext;
+	*pp = f->hnext;
+	ctx->nfetches--;
+	while (f->waiters != NULL) {
+		struct waiter *w = f->waiters;
+
+		f->waiters = w->next;
+		free(w);
 	}
+	free(f);
+}
+
+/*
+ * Every upstream failed f's question: waiters get a stale answer if
+ * serve-stale has one, else SERVFAIL, which is then remembered for
+ * servfail-ttl seconds.
+ */
+static void
+fetch_failed(struct fetch *f)
+{
+	struct query_ctx *ctx = f->ctx;
+	const struct cache_entry *e = NULL;
+	enum cache_state s = CACHE_MISS;
+
+	if (ctx->cfg->serve_stale)
+		s = cache_lookup(ctx->cache, &f->key, now_s(ctx), &e);
+	if (s == CACHE_STALE && cache_entry_rcode(e) != WIRE_SERVFAIL) {
+		for (struct waiter *w = f->waiters; w != NULL; w = w->next) {
+			ctx->stats.stale++;
+			answer_cached(ctx, &w->cq, e);
+		}
+		return;
+	}
+	if (ctx->cfg->servfail_ttl > 0 && s != CACHE_FRESH)
+		(void)cache_insert_servfail(ctx->cache, &f->key, now_s(ctx),
+		    ctx->cfg->servfail_ttl);
+	for (struct waiter *w = f->waiters; w != NULL; w = w->next)
+		answer_servfail(ctx, &w->cq);
+}
+
+static void
+fetch_done(void *arg, const uint8_t *answer, size_t len)
+{
+	struct fetch *f = arg;
+	struct query_ctx *ctx = f->ctx;
+	struct wire_msg m;
+
+	f->req = NULL;
+	ctx->nwaiting -= f->nwaiters;
+	if (answer == NULL || len > sizeof(ctx->ans) ||
+	    wire_parse_msg(answer, len, &m, NULL, 0) != WIRE_OK) {
+		fetch_failed(f);
+		fetch_free(f);
+		return;
+	}
+	/* the upstream's OPT spoke to us; each client gets its own */
+	memcpy(ctx->ans, answer, len);
+	wire_remove_opt(ctx->ans, &len, &m.edns);
+	(void)cache_insert(ctx->cache, &f->key, ctx->ans, len, now_s(ctx));
+	for (struct waiter *w = f->waiters; w != NULL; w = w->next) {
+		/* the upstream's question is ours, lower-cased: write each
+		 * client's id and spelling over it */
+		if (wire_patch_answer(ctx->out, sizeof(ctx->out), ctx->ans, len,
+			NULL, 0, 0, w->cq.qh.id, w->cq.q.name,
+			w->cq.q.name_len) != WIRE_OK) {
+			answer_servfail(ctx, &w->cq);
+			continue;
+		}
+		answer_send(ctx, &w->cq, len);
+	}
+	fetch_free(f);
+}
+
+/*
+ * Starts a fetch for k (a prefetch if cq is NULL).  Returns it, or NULL
+ * when out of memory or the upstream limit is reached.
+ */
+static struct fetch *
+fetch_start(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
+{
+	struct fetch *f = calloc(1, sizeof(*f));
+	struct upstream_question uq;
+
+	if (f == NULL)
+		return NULL;
+	f->ctx = ctx;
+	f->hash = h;
+	memcpy(f->name, k->name, k->name_len);
+	wire_name_lower(f->name, k->name_len);
+	f->key = *k;
+	f->key.name = f->name;
+	uq = (struct upstream_question){
+		.name = f->name,
+		.name_len = k->name_len,
+		.qtype = k->qtype,
+		.qclass = k->qclass,
+		.dnssec_ok = k->dnssec_ok,
+		.checking_disabled = k->checking_disabled,
+	};
+	if ((f->req = upstream_resolve(ctx->up, &uq, fetch_done, f)) == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->hnext = *fetch_bucket(ctx, h);
+	*fetch_bucket(ctx, h) = f;
+	ctx->nfetches++;
+	return f;
+}
+
+/* Queues cq on the fetch for k, starting one if none is in flight. */
+static void
+fetch_join(struct query_ctx *ctx, const struct cache_key *k, uint64_t h,
+    struct client_q *cq)
+{
+	struct fetch *f = fetch_find(ctx, k, h);
+	struct waiter *w;
+
+	if (f != NULL) {
+		ctx->stats.coalesced++;
+	} else if ((f = fetch_start(ctx, k, h)) == NULL) {
+		/* too much in flight: fail fast rather than queue */
+		answer_servfail(ctx, cq);
+		return;
+	}
+	if (f->nwaiters >= QUERY_MAX_WAITERS ||
+	    (w = malloc(sizeof(*w))) == NULL) {
+		answer_servfail(ctx, cq);
+		return;
+	}
+	w->cq = *cq;
+	w->next = f->waiters;
+	f->waiters = w;
+	f->nwaiters++;
+	ctx->nwaiting++;
 }
 
 /* --- vetting ------------------------------------------------------------ */
+
+/* Answers from the cache, or sends the question upstream. */
+static void
+resolve(struct query_ctx *ctx, struct client_q *cq)
+{
+	struct cache_key k = {
+		.name = cq->q.name,
+		.name_len = cq->q.name_len,
+		.qtype = cq->q.qtype,
+		.qclass = cq->q.qclass,
+		.dnssec_ok = cq->dnssec_ok,
+		.checking_disabled = (cq->qh.flags & WIRE_CD) != 0,
+	};
+	const struct cache_entry *e;
+	uint32_t now = now_s(ctx);
+	enum cache_state st = cache_lookup(ctx->cache, &k, now, &e);
+	uint64_t h;
+
+	if (log_enabled(LOG_LEVEL_DEBUG)) {
+		char name[WIRE_MAX_NAME * 4 + 1];
+
+		wire_name_to_text(cq->q.name, cq->q.name_len, name,
+		    sizeof(name));
+		log_debug("query %s id=%u %s type=%u%s%s: %s",
+		    cq->to.transport == LISTEN_UDP ? "udp" : "tcp", cq->qh.id,
+		    name, cq->q.qtype, cq->dnssec_ok ? " do" : "",
+		    k.checking_disabled ? " cd" : "",
+		    st == CACHE_FRESH       ? "cache hit"
+			: st == CACHE_STALE ? "stale, asking upstream"
+					    : "miss, asking upstream");
+	}
+	if (st == CACHE_FRESH) {
+		uint32_t left = cache_entry_ttl(e, now);
+		uint32_t life = cache_entry_lifetime(e);
+
+		answer_cached(ctx, cq, e);
+		/* in its last tenth: refresh it before it expires, once */
+		if (ctx->cfg->prefetch &&
+		    cache_entry_rcode(e) != WIRE_SERVFAIL &&
+		    (uint64_t)left * 10 < life) {
+			h = key_hash(ctx, &k);
+			if (fetch_find(ctx, &k, h) == NULL &&
+			    fetch_start(ctx, &k, h) != NULL)
+				ctx->stats.prefetches++;
+		}
+		return;
+	}
+	h = key_hash(ctx, &k);
+	fetch_join(ctx, &k, h, cq);
+}
 
 void
 query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
     size_t len)
 {
 	struct query_ctx *ctx = arg;
-	struct listen_reply_to to = *from;
+	struct client_q cq = { .to = *from };
 	struct wire_header h;
-	struct wire_question q;
 	struct wire_msg m;
 	const struct wire_question *qp = NULL;
-	bool edns = false, dnssec_ok = false;
 	unsigned rcode;
 
-	if (to.transport == LISTEN_UDP)
+	if (cq.to.transport == LISTEN_UDP)
 		ctx->stats.udp++;
 	else
 		ctx->stats.tcp++;
 	/* no id, or a response (never answer those: reflection loops) */
 	if (wire_parse_header(msg, len, &h) != WIRE_OK || (h.flags & WIRE_QR))
 		goto drop;
-	if (wire_parse_question(msg, len, &h, &q) == WIRE_OK)
-		qp = &q;
-	if (!config_allowed(ctx->cfg, (const struct sockaddr *)&to.peer)) {
+	cq.qh = h;
+	if (wire_parse_question(msg, len, &h, &cq.q) == WIRE_OK)
+		qp = &cq.q;
+	if (!config_allowed(ctx->cfg, (const struct sockaddr *)&cq.to.peer)) {
 		rcode = WIRE_REFUSED;
 		goto answer;
 	}
@@ -280,13 +500,16 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 		rcode = WIRE_FORMERR;
 		goto answer;
 	}
-	edns = m.edns.present;
-	dnssec_ok = edns && (m.edns.flags & WIRE_EDNS_DO);
-	if (edns && m.edns.version != 0) {
+	cq.edns = m.edns.present;
+	cq.dnssec_ok = cq.edns && (m.edns.flags & WIRE_EDNS_DO);
+	cq.client_udp = m.edns.udp_size < 512 ? 512
+	    : m.edns.udp_size > QUERY_MAX_UDP ? QUERY_MAX_UDP
+					      : m.edns.udp_size;
+	if (cq.edns && m.edns.version != 0) {
 		rcode = WIRE_BADVERS;
 		goto answer;
 	}
-	switch (q.qtype) {
+	switch (cq.q.qtype) {
 	case 0:
 	case WIRE_T_OPT:
 		rcode = WIRE_FORMERR;
@@ -300,18 +523,18 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 		rcode = WIRE_NOTIMP;
 		goto answer;
 	}
-	if (q.qclass != WIRE_C_IN) {
+	if (cq.q.qclass != WIRE_C_IN) {
 		rcode = WIRE_REFUSED;
 		goto answer;
 	}
-	forward(ctx, &to, &h, &q, &m.edns);
+	resolve(ctx, &cq);
 	return;
 answer:
-	answer_empty(ctx, &to, &h, qp, rcode, 0, edns, dnssec_ok);
+	answer_empty(ctx, &cq.to, &cq.qh, qp, rcode, 0, cq.edns, cq.dnssec_ok);
 	return;
 drop:
 	ctx->stats.dropped++;
-	listen_drop(ctx->ls, &to);
+	listen_drop(ctx->ls, &cq.to);
 }
 
 void
@@ -319,14 +542,17 @@ query_ctx_free(struct query_ctx *q)
 {
 	if (q == NULL)
 		return;
-	while (q->pending != NULL) {
-		struct pending *p = q->pending;
+	for (size_t b = 0; b < QUERY_FETCH_BUCKETS; b++)
+		while (q->fetches[b] != NULL) {
+			struct fetch *f = q->fetches[b];
 
-		if (p->req != NULL)
-			upstream_cancel(p->req);
-		answer_empty(q, &p->to, &p->qh, &p->q, WIRE_SERVFAIL, 0,
-		    p->edns, p->dnssec_ok);
-		pending_end(p);
-	}
+			upstream_cancel(f->req);
+			for (struct waiter *w = f->waiters; w != NULL;
+			     w = w->next)
+				answer_servfail(q, &w->cq);
+			q->nwaiting -= f->nwaiters;
+			fetch_free(f);
+		}
+	cache_free(q->cache);
 	free(q);
 }

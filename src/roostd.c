@@ -10,6 +10,7 @@
 #include <ares.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <ldns/ldns.h>
 #include <signal.h>
 #include <stdio.h>
@@ -121,7 +122,8 @@ help(void)
 	    "(%s)\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
-	    "answered or\nget SERVFAIL first).\n"
+	    "answered or\nget SERVFAIL first); SIGUSR1 logs the counters "
+	    "(queries, answers, cache).\n"
 	    "\n"
 	    "Exit status: 0 stopped by a signal, or --check-config passed; "
 	    "1 failure while\nrunning; 2 bad command line; 3 bad "
@@ -162,6 +164,14 @@ static const char *const config_flags[] = {
 	"tcp-idle-timeout",
 	"tcp-max-connections",
 	"log-level",
+	"cache-size",
+	"min-ttl",
+	"max-ttl",
+	"max-negative-ttl",
+	"servfail-ttl",
+	"prefetch",
+	"serve-stale",
+	"stale-limit",
 };
 #define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
 
@@ -313,6 +323,29 @@ on_sighup(void *arg, int signo)
 		  "restart roostd to apply changes");
 }
 
+/* SIGUSR1: one line of counters to the log, as dnsmasq does. */
+static void
+on_sigusr1(void *arg, int signo)
+{
+	struct roostd *d = arg;
+	const struct query_stats *q = query_stats(d->qc);
+	const struct cache_stats *c = cache_stats(query_cache(d->qc));
+
+	(void)signo;
+	log_info("stats: queries udp=%" PRIu64 " tcp=%" PRIu64
+		 " dropped=%" PRIu64 " truncated=%" PRIu64
+		 "; answers noerror=%" PRIu64 " formerr=%" PRIu64
+		 " servfail=%" PRIu64 " nxdomain=%" PRIu64 " notimp=%" PRIu64
+		 " refused=%" PRIu64 "; cache hits=%" PRIu64 " misses=%" PRIu64
+		 " stale=%" PRIu64 " prefetches=%" PRIu64 " coalesced=%" PRIu64
+		 " evictions=%" PRIu64
+		 " entries=%zu bytes=%zu budget=%u; inflight=%u",
+	    q->udp, q->tcp, q->dropped, q->truncated, q->rcode[0], q->rcode[1],
+	    q->rcode[2], q->rcode[3], q->rcode[4], q->rcode[5], c->hits,
+	    c->misses, q->stale, q->prefetches, q->coalesced, c->evictions,
+	    c->entries, c->bytes, d->cfg.cache_size, query_pending(d->qc));
+}
+
 static void
 log_started(const struct config *c)
 {
@@ -383,7 +416,8 @@ main(int argc, char **argv)
 	query_ctx_set_listen(d.qc, d.ls);
 	if (loop_signal_add(d.loop, SIGTERM, on_stop_signal, &d) != 0 ||
 	    loop_signal_add(d.loop, SIGINT, on_stop_signal, &d) != 0 ||
-	    loop_signal_add(d.loop, SIGHUP, on_sighup, &d) != 0) {
+	    loop_signal_add(d.loop, SIGHUP, on_sighup, &d) != 0 ||
+	    loop_signal_add(d.loop, SIGUSR1, on_sigusr1, &d) != 0) {
 		log_err("signals: %s", strerror(errno));
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;

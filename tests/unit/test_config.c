@@ -186,6 +186,14 @@ test_defaults_set_every_value_and_empty_lists(void **state)
 	    CONFIG_DEFAULT_TCP_MAX_CONNECTIONS);
 	assert_int_equal(c.log_level, CONFIG_DEFAULT_LOG_LEVEL);
 	assert_true(c.query_deadline_ms > c.upstream_timeout_ms);
+	assert_int_equal(c.cache_size, CONFIG_DEFAULT_CACHE_SIZE);
+	assert_int_equal(c.min_ttl, CONFIG_DEFAULT_MIN_TTL);
+	assert_int_equal(c.max_ttl, CONFIG_DEFAULT_MAX_TTL);
+	assert_int_equal(c.max_negative_ttl, CONFIG_DEFAULT_MAX_NEGATIVE_TTL);
+	assert_int_equal(c.servfail_ttl, CONFIG_DEFAULT_SERVFAIL_TTL);
+	assert_int_equal(c.prefetch, CONFIG_DEFAULT_PREFETCH);
+	assert_int_equal(c.serve_stale, CONFIG_DEFAULT_SERVE_STALE);
+	assert_int_equal(c.stale_limit, CONFIG_DEFAULT_STALE_LIMIT);
 }
 
 /* --- addresses ---------------------------------------------------- */
@@ -865,6 +873,14 @@ test_load_reads_every_key(void **state)
 	assert_int_equal(c.tcp_idle_timeout_s, 30);
 	assert_int_equal(c.tcp_max_connections, 1024);
 	assert_int_equal(c.log_level, CONFIG_LOG_DEBUG);
+	assert_int_equal(c.cache_size, 1048576);
+	assert_int_equal(c.min_ttl, 5);
+	assert_int_equal(c.max_ttl, 3600);
+	assert_int_equal(c.max_negative_ttl, 600);
+	assert_int_equal(c.servfail_ttl, 0);
+	assert_false(c.prefetch);
+	assert_false(c.serve_stale);
+	assert_int_equal(c.stale_limit, 3600);
 	/* upstreams are set, so the missing resolv-conf is never read */
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 2);
@@ -1139,6 +1155,8 @@ test_shipped_config_documents_every_default(void **state)
 		"# upstream = ",
 		"# resolv-conf = " CONFIG_DEFAULT_RESOLV_CONF "\n",
 		"# log-level = info\n",
+		"# prefetch = yes\n",
+		"# serve-stale = yes\n",
 	};
 	static const struct {
 		const char *key;
@@ -1148,6 +1166,12 @@ test_shipped_config_documents_every_default(void **state)
 		{ "query-deadline", CONFIG_DEFAULT_QUERY_DEADLINE_MS },
 		{ "tcp-idle-timeout", CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S },
 		{ "tcp-max-connections", CONFIG_DEFAULT_TCP_MAX_CONNECTIONS },
+		{ "cache-size", CONFIG_DEFAULT_CACHE_SIZE },
+		{ "min-ttl", CONFIG_DEFAULT_MIN_TTL },
+		{ "max-ttl", CONFIG_DEFAULT_MAX_TTL },
+		{ "max-negative-ttl", CONFIG_DEFAULT_MAX_NEGATIVE_TTL },
+		{ "servfail-ttl", CONFIG_DEFAULT_SERVFAIL_TTL },
+		{ "stale-limit", CONFIG_DEFAULT_STALE_LIMIT },
 	};
 	char path[1200], want[128];
 	const char *top = getenv("top_srcdir");

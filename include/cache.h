@@ -1,0 +1,152 @@
+/*
+ * include/cache.h - roostd's answer cache: entries keyed by (lower-cased
+ * name, type, class, DO and CD bits), stored in wire form with the
+ * offsets of their TTL fields, so that a hit is a copy and a patch.
+ *
+ * - Positive answers live for the smallest TTL of their answer and
+ *   authority records; NXDOMAIN and NODATA for min(SOA TTL, SOA MINIMUM)
+ *   of the SOA in authority (RFC 2308), and are not cached without one.
+ *   Lifetimes are clamped to [min_ttl, max_ttl] (negative ones to
+ *   max_negative_ttl); a lifetime of 0 is not stored.  Every TTL field of
+ *   a stored answer is clamped to its lifetime, so a served TTL never
+ *   exceeds what is left.
+ * - Memory: every byte the cache holds (entries, their allocator
+ *   overhead, the bucket array) counts against the budget; the least
+ *   recently used entries are evicted first.
+ * - Lookups and inserts are O(1): a keyed hash into a fixed bucket array
+ *   whose chains are kept at most CACHE_MAX_CHAIN long.
+ * - Expired entries are kept for serve-stale up to stale_limit seconds;
+ *   past that they go when met by a lookup or at the LRU tail.
+ *
+ * Times are whole seconds of the caller's monotonic clock.  Nothing here
+ * knows about sockets; a cache belongs to one thread.
+ */
+#ifndef ROOST_CACHE_H
+#define ROOST_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CACHE_MAX_CHAIN 8        /* a longer chain loses its LRU entry */
+#define CACHE_MAX_TTL_CAP 604800 /* no lifetime beyond a week, ever */
+#define CACHE_STALE_TTL 30       /* the TTL served on stale answers */
+
+struct cache_limits {
+	size_t budget;             /* bytes, all overhead included */
+	uint32_t min_ttl;          /* s */
+	uint32_t max_ttl;          /* s */
+	uint32_t max_negative_ttl; /* s */
+	uint32_t stale_limit;      /* s past expiry kept for serve-stale;
+				      0: none */
+};
+
+struct cache_key {
+	const uint8_t *name; /* uncompressed wire form, any case */
+	size_t name_len;
+	uint16_t qtype;
+	uint16_t qclass;
+	bool dnssec_ok;         /* DO */
+	bool checking_disabled; /* CD */
+};
+
+struct cache_stats {
+	uint64_t hits, misses, stale_hits;
+	uint64_t inserts, uncacheable, evictions, expired;
+	size_t entries;
+	size_t bytes;
+};
+
+struct cache;
+struct cache_entry;
+
+enum cache_state {
+	CACHE_MISS,  /* nothing usable */
+	CACHE_FRESH, /* within its lifetime */
+	CACHE_STALE, /* expired, within stale_limit: for serve-stale only */
+};
+
+/*
+ * Creates a cache.  seed keys the hash (pick it at random).  Returns it,
+ * or NULL if the budget cannot hold even the bucket array, or out of
+ * memory.
+ */
+struct cache *cache_new(const struct cache_limits *lim, uint64_t seed);
+
+/*
+ * cache_new() with n buckets (a power of two) instead of one per 128
+ * octets of budget: for tests of the chain bound.
+ */
+struct cache *
+cache_new_buckets(const struct cache_limits *lim, uint64_t seed, size_t n);
+
+/* Frees the cache and every entry. */
+void cache_free(struct cache *c);
+
+/*
+ * Changes the TTL clamps and stale limit (not the budget) for entries
+ * inserted from now on.
+ */
+void cache_set_limits(struct cache *c, const struct cache_limits *lim);
+
+/*
+ * Looks k up at time now.  A fresh entry becomes the most recently used.
+ * *e gets the entry for CACHE_FRESH and CACHE_STALE; it stays valid
+ * until the next call that changes the cache.  An entry expired past the
+ * stale limit is removed here.
+ */
+enum cache_state cache_lookup(struct cache *c, const struct cache_key *k,
+    uint32_t now, const struct cache_entry **e);
+
+/*
+ * Writes e as the answer to one client into out (capacity cap): the
+ * client's id and spelling of the name (equal to the key's ignoring
+ * case), each TTL lowered by the seconds since it was stored, or set to
+ * CACHE_STALE_TTL for a stale entry.  Flags and EDNS are the caller's.
+ * Returns the length, or 0 if cap is too small.
+ */
+size_t cache_answer(const struct cache_entry *e, uint32_t now, uint16_t id,
+    const uint8_t *spelling, size_t spelling_len, uint8_t *out, size_t cap);
+
+/* Seconds e has left at now (0 once expired). */
+uint32_t cache_entry_ttl(const struct cache_entry *e, uint32_t now);
+
+/* The lifetime e was stored with, in seconds. */
+uint32_t cache_entry_lifetime(const struct cache_entry *e);
+
+/* The answer's rcode. */
+unsigned cache_entry_rcode(const struct cache_entry *e);
+
+/*
+ * Stores an upstream answer to k, replacing any entry for k.  answer
+ * must be a well-formed response to k without an OPT record (the
+ * caller removes it).  The cache copies what it keeps.
+ * Returns 1 if stored, 0 if the answer is not cacheable (rcode, no SOA
+ * for a negative answer, lifetime 0, larger than the budget allows),
+ * -1 if out of memory.
+ */
+int cache_insert(struct cache *c, const struct cache_key *k,
+    const uint8_t *answer, size_t len, uint32_t now);
+
+/*
+ * Remembers that every upstream failed k, for ttl seconds (RFC 9520): a
+ * lookup then finds a fresh entry whose answer is SERVFAIL.  Such an
+ * entry is never served stale.  Returns 1, 0 (ttl 0) or -1 (no memory).
+ */
+int cache_insert_servfail(struct cache *c, const struct cache_key *k,
+    uint32_t now, uint32_t ttl);
+
+/* Removes every entry. */
+void cache_flush(struct cache *c);
+
+/* Counters and sizes. */
+const struct cache_stats *cache_stats(const struct cache *c);
+
+/*
+ * Verifies every invariant (LRU list and hash chains hold the same
+ * entries, byte count, chain lengths, budget); aborts on a broken one.
+ * For tests: it walks everything.
+ */
+void cache_check(const struct cache *c);
+
+#endif /* ROOST_CACHE_H */

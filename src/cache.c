@@ -1,0 +1,567 @@
+/*
+ * src/cache.c - roostd's answer cache (see include/cache.h).
+ *
+ * Invariants (cache_check() verifies them all):
+ * - Every entry is on exactly one hash chain, the one its hash selects,
+ *   and on the LRU list; both hold the same entries, nentries of them.
+ * - No chain is longer than CACHE_MAX_CHAIN.
+ * - bytes == the bucket array plus the sum of entry sizes, and
+ *   bytes <= budget after every insert returns.
+ * - A stored answer has its question name at offset 12, uncompressed and
+ *   lower-cased, equal to the key; no OPT record; every TTL field listed
+ *   in offs[] and none larger than the entry's lifetime.
+ */
+#define _GNU_SOURCE
+#include <assert.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "wire.h"
+
+#define KEY_DO 0x1
+#define KEY_CD 0x2
+
+struct cache_entry {
+	struct cache_entry *hnext;       /* hash chain */
+	struct cache_entry *prev, *next; /* LRU list, most recent first */
+	uint64_t hash;
+	uint32_t stored;   /* when it was stored */
+	uint32_t lifetime; /* seconds from stored */
+	uint32_t used;     /* last hit, for chain eviction */
+	uint32_t size;     /* bytes charged to the budget */
+	uint16_t wire_len;
+	uint16_t nttl;
+	uint16_t qtype, qclass;
+	uint8_t name_len;
+	uint8_t keyflags;
+	uint8_t rcode;
+	uint16_t offs[]; /* nttl TTL offsets, then wire_len octets */
+};
+
+struct cache {
+	struct cache_limits lim;
+	uint64_t seed;
+	struct cache_entry **buckets;
+	size_t nbuckets; /* a power of two */
+	struct cache_entry *lru_head, *lru_tail;
+	struct cache_stats st;
+};
+
+static const uint8_t *
+entry_wire(const struct cache_entry *e)
+{
+	return (const uint8_t *)(e->offs + e->nttl);
+}
+
+static uint8_t
+key_flags(const struct cache_key *k)
+{
+	return (uint8_t)((k->dnssec_ok ? KEY_DO : 0) |
+	    (k->checking_disabled ? KEY_CD : 0));
+}
+
+static uint64_t
+key_hash(const struct cache *c, const struct cache_key *k)
+{
+	uint64_t extra =
+	    (uint64_t)k->qtype << 32 | (uint64_t)k->qclass << 16 | key_flags(k);
+
+	return wire_name_hash(k->name, k->name_len, c->seed ^ extra);
+}
+
+static bool
+key_matches(const struct cache_entry *e, uint64_t h, const struct cache_key *k)
+{
+	return e->hash == h && e->qtype == k->qtype && e->qclass == k->qclass &&
+	    e->keyflags == key_flags(k) && e->name_len == k->name_len &&
+	    wire_name_equal(entry_wire(e) + WIRE_HDR_LEN, e->name_len, k->name,
+		k->name_len);
+}
+
+/* --- lists ------------------------------------------------------------ */
+
+static void
+lru_unlink(struct cache *c, struct cache_entry *e)
+{
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		c->lru_head = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	else
+		c->lru_tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void
+lru_push(struct cache *c, struct cache_entry *e)
+{
+	e->prev = NULL;
+	e->next = c->lru_head;
+	if (c->lru_head != NULL)
+		c->lru_head->prev = e;
+	else
+		c->lru_tail = e;
+	c->lru_head = e;
+}
+
+static struct cache_entry **
+bucket(const struct cache *c, uint64_t h)
+{
+	return &c->buckets[h & (c->nbuckets - 1)];
+}
+
+/* Unlinks e from everything and frees it. */
+static void
+entry_remove(struct cache *c, struct cache_entry *e)
+{
+	struct cache_entry **pp = bucket(c, e->hash);
+
+	while (*pp != e) {
+		assert(*pp != NULL);
+		pp = &(*pp)->hnext;
+	}
+	*pp = e->hnext;
+	lru_unlink(c, e);
+	c->st.bytes -= e->size;
+	c->st.entries--;
+	free(e);
+}
+
+/* Past its lifetime and any stale use (a remembered SERVFAIL has none). */
+static bool
+expired_for_good(const struct cache *c, const struct cache_entry *e,
+    uint32_t now)
+{
+	uint32_t stale = e->rcode == WIRE_SERVFAIL ? 0 : c->lim.stale_limit;
+
+	return (uint64_t)(now - e->stored) >= (uint64_t)e->lifetime + stale;
+}
+
+/* --- creation ----------------------------------------------------------- */
+
+struct cache *
+cache_new(const struct cache_limits *lim, uint64_t seed)
+{
+	size_t n = 16;
+
+	/* about one bucket per 128 octets of budget: chains stay short
+	 * when the cache is full of small answers */
+	while (n < lim->budget / 128 && n < ((size_t)1 << 30))
+		n *= 2;
+	return cache_new_buckets(lim, seed, n);
+}
+
+struct cache *
+cache_new_buckets(const struct cache_limits *lim, uint64_t seed, size_t n)
+{
+	struct cache *c;
+
+	if (n == 0 || (n & (n - 1)) != 0 ||
+	    n * sizeof(struct cache_entry *) >= lim->budget)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->buckets = calloc(n, sizeof(*c->buckets))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->nbuckets = n;
+	c->seed = seed;
+	c->lim = *lim;
+	c->st.bytes = n * sizeof(*c->buckets);
+	return c;
+}
+
+void
+cache_set_limits(struct cache *c, const struct cache_limits *lim)
+{
+	size_t budget = c->lim.budget;
+
+	c->lim = *lim;
+	c->lim.budget = budget;
+}
+
+void
+cache_flush(struct cache *c)
+{
+	while (c->lru_head != NULL)
+		entry_remove(c, c->lru_head);
+}
+
+void
+cache_free(struct cache *c)
+{
+	if (c == NULL)
+		return;
+	cache_flush(c);
+	free(c->buckets);
+	free(c);
+}
+
+const struct cache_stats *
+cache_stats(const struct cache *c)
+{
+	return &c->st;
+}
+
+/* --- lookup and answer ---------------------------------------------------- */
+
+enum cache_state
+cache_lookup(struct cache *c, const struct cache_key *k, uint32_t now,
+    const struct cache_entry **out)
+{
+	uint64_t h = key_hash(c, k);
+	struct cache_entry *e;
+
+	for (e = *bucket(c, h); e != NULL; e = e->hnext)
+		if (key_matches(e, h, k))
+			break;
+	if (e == NULL) {
+		c->st.misses++;
+		return CACHE_MISS;
+	}
+	if (now - e->stored < e->lifetime) {
+		e->used = now;
+		if (c->lru_head != e) {
+			lru_unlink(c, e);
+			lru_push(c, e);
+		}
+		c->st.hits++;
+		*out = e;
+		return CACHE_FRESH;
+	}
+	if (!expired_for_good(c, e, now)) {
+		c->st.misses++;
+		*out = e;
+		return CACHE_STALE;
+	}
+	c->st.expired++;
+	c->st.misses++;
+	entry_remove(c, e);
+	return CACHE_MISS;
+}
+
+uint32_t
+cache_entry_ttl(const struct cache_entry *e, uint32_t now)
+{
+	uint32_t age = now - e->stored;
+
+	return age < e->lifetime ? e->lifetime - age : 0;
+}
+
+uint32_t
+cache_entry_lifetime(const struct cache_entry *e)
+{
+	return e->lifetime;
+}
+
+unsigned
+cache_entry_rcode(const struct cache_entry *e)
+{
+	return e->rcode;
+}
+
+size_t
+cache_answer(const struct cache_entry *e, uint32_t now, uint16_t id,
+    const uint8_t *spelling, size_t spelling_len, uint8_t *out, size_t cap)
+{
+	uint32_t age = now - e->stored;
+	bool stale = age >= e->lifetime;
+
+	if (wire_patch_answer(out, cap, entry_wire(e), e->wire_len, e->offs,
+		stale ? 0 : e->nttl, age, id, spelling,
+		spelling_len) != WIRE_OK)
+		return 0;
+	if (stale) /* RFC 8767 4: a stale answer carries a short TTL */
+		for (unsigned i = 0; i < e->nttl; i++)
+			wire_put32(out + e->offs[i], CACHE_STALE_TTL);
+	return e->wire_len;
+}
+
+/* --- insert ------------------------------------------------------------- */
+
+/* RFC 2181 8: a TTL with the top bit set is 0. */
+static uint32_t
+ttl_value(uint32_t ttl)
+{
+	return ttl > 0x7fffffffu ? 0 : ttl;
+}
+
+/*
+ * Works out how long an answer may live.  Returns the lifetime in
+ * seconds (before clamps), 0 if it must not be cached; *nttl gets the
+ * number of TTL fields (OPT excluded) and *negative whether it is
+ * NXDOMAIN/NODATA.
+ */
+static uint32_t
+answer_lifetime(const uint8_t *msg, size_t len, const struct cache_key *k,
+    unsigned rcode, unsigned *nttl, bool *negative)
+{
+	struct wire_iter it;
+	struct wire_rr rr;
+	uint32_t min_any = UINT32_MAX, neg = UINT32_MAX;
+	bool has_data = false, has_soa = false;
+	int r;
+
+	*nttl = 0;
+	if (wire_iter_init(&it, msg, len) != WIRE_OK)
+		return 0;
+	while ((r = wire_iter_next(&it, &rr)) == WIRE_OK) {
+		uint32_t ttl = ttl_value(rr.ttl);
+
+		if (rr.type == WIRE_T_OPT)
+			return 0; /* the caller must strip it */
+		(*nttl)++;
+		if (rr.section == WIRE_SEC_ADDITIONAL)
+			continue;
+		if (ttl < min_any)
+			min_any = ttl;
+		if (rr.section == WIRE_SEC_ANSWER &&
+		    (rr.type == k->qtype || k->qtype == WIRE_T_ANY))
+			has_data = true;
+		if (rr.section == WIRE_SEC_AUTHORITY && rr.type == WIRE_T_SOA &&
+		    rr.rdlen >= 22) {
+			/* MINIMUM is the rdata's last 32 bits */
+			uint32_t min = ttl_value(
+			    wire_get32(msg + rr.rdata_off + rr.rdlen - 4));
+
+			/* min(SOA TTL, MINIMUM): the TTL is in min_any */
+			has_soa = true;
+			if (min < neg)
+				neg = min;
+		}
+	}
+	if (r != WIRE_END)
+		return 0;
+	*negative = rcode == WIRE_NXDOMAIN || !has_data;
+	if (*negative) {
+		/* RFC 2308 5: no SOA, no negative caching */
+		if (!has_soa)
+			return 0;
+		return neg < min_any ? neg : min_any;
+	}
+	return min_any == UINT32_MAX ? 0 : min_any;
+}
+
+/* Drops entries at the LRU tail that are past their stale limit. */
+static void
+reclaim_tail(struct cache *c, uint32_t now, unsigned max)
+{
+	while (max-- > 0 && c->lru_tail != NULL &&
+	    expired_for_good(c, c->lru_tail, now)) {
+		c->st.expired++;
+		entry_remove(c, c->lru_tail);
+	}
+}
+
+/* Keeps e's chain at CACHE_MAX_CHAIN: the least recently hit goes. */
+static void
+bound_chain(struct cache *c, const struct cache_entry *keep)
+{
+	struct cache_entry *e, *victim = NULL;
+	unsigned n = 0;
+
+	for (e = *bucket(c, keep->hash); e != NULL; e = e->hnext) {
+		n++;
+		if (e != keep && (victim == NULL || e->used <= victim->used))
+			victim = e;
+	}
+	if (n > CACHE_MAX_CHAIN && victim != NULL) {
+		c->st.evictions++;
+		entry_remove(c, victim);
+	}
+}
+
+/*
+ * Stores msg (len octets, nttl TTL fields, its question k) as k's entry
+ * for life seconds, replacing any entry for k.  Returns 1, 0 if it can
+ * never fit the budget, -1 if out of memory.
+ */
+static int
+store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
+    size_t len, unsigned nttl, uint32_t life, unsigned rcode, uint32_t now)
+{
+	struct cache_entry *e, *old;
+	struct wire_iter it;
+	struct wire_rr rr;
+	size_t alloc = sizeof(*e) + nttl * sizeof(uint16_t) + len;
+	uint64_t hsh = key_hash(c, k);
+	unsigned i = 0;
+	uint8_t *w;
+
+	if (alloc + c->nbuckets * sizeof(*c->buckets) > c->lim.budget)
+		return 0;
+	/* the new answer replaces what is there for the same key */
+	for (old = *bucket(c, hsh); old != NULL; old = old->hnext)
+		if (key_matches(old, hsh, k)) {
+			entry_remove(c, old);
+			break;
+		}
+	if ((e = malloc(alloc)) == NULL)
+		return -1;
+	memset(e, 0, sizeof(*e));
+	e->hash = hsh;
+	e->stored = now;
+	e->used = now;
+	e->lifetime = life;
+	e->wire_len = (uint16_t)len;
+	e->nttl = (uint16_t)nttl;
+	e->qtype = k->qtype;
+	e->qclass = k->qclass;
+	e->name_len = (uint8_t)k->name_len;
+	e->keyflags = key_flags(k);
+	e->rcode = (uint8_t)rcode;
+	/* what the allocator really holds, plus its chunk header */
+	e->size = (uint32_t)(malloc_usable_size(e) + sizeof(size_t));
+	if (e->size + c->nbuckets * sizeof(*c->buckets) > c->lim.budget) {
+		free(e);
+		return 0;
+	}
+	w = (uint8_t *)(e->offs + nttl);
+	memcpy(w, msg, len);
+	wire_name_lower(w + WIRE_HDR_LEN, k->name_len);
+	(void)wire_iter_init(&it, w, len);
+	while (wire_iter_next(&it, &rr) == WIRE_OK) {
+		uint32_t ttl = ttl_value(rr.ttl);
+
+		e->offs[i++] = (uint16_t)rr.ttl_off;
+		/* never promise more than the entry lives */
+		wire_put32(w + rr.ttl_off, ttl > life ? life : ttl);
+	}
+	assert(i == nttl);
+
+	e->hnext = *bucket(c, hsh);
+	*bucket(c, hsh) = e;
+	lru_push(c, e);
+	c->st.entries++;
+	c->st.bytes += e->size;
+	c->st.inserts++;
+	reclaim_tail(c, now, 2);
+	bound_chain(c, e);
+	/* e fits alone, and eviction starts at the tail: e stays */
+	while (c->st.bytes > c->lim.budget && c->lru_tail != NULL) {
+		c->st.evictions++;
+		entry_remove(c, c->lru_tail);
+	}
+	return 1;
+}
+
+int
+cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
+    size_t len, uint32_t now)
+{
+	struct wire_header h;
+	struct wire_question q;
+	unsigned rcode, nttl;
+	uint32_t life;
+	bool negative;
+	int r;
+
+	if (wire_parse_question(answer, len, &h, &q) != WIRE_OK ||
+	    q.name_len != k->name_len ||
+	    q.end != WIRE_HDR_LEN + q.name_len + 4 || q.qtype != k->qtype ||
+	    q.qclass != k->qclass ||
+	    !wire_name_equal(q.name, q.name_len, k->name, k->name_len))
+		goto uncacheable;
+	rcode = WIRE_RCODE(h.flags);
+	if (rcode != WIRE_NOERROR && rcode != WIRE_NXDOMAIN)
+		goto uncacheable;
+	life = answer_lifetime(answer, len, k, rcode, &nttl, &negative);
+	if (life == 0)
+		goto uncacheable; /* TTL 0 answers are not stored */
+	if (life < c->lim.min_ttl)
+		life = c->lim.min_ttl;
+	if (life > c->lim.max_ttl)
+		life = c->lim.max_ttl;
+	if (negative && life > c->lim.max_negative_ttl)
+		life = c->lim.max_negative_ttl;
+	if (life > CACHE_MAX_TTL_CAP)
+		life = CACHE_MAX_TTL_CAP;
+	if (life == 0)
+		goto uncacheable;
+	if ((r = store(c, k, answer, len, nttl, life, rcode, now)) != 0)
+		return r;
+uncacheable:
+	c->st.uncacheable++;
+	return 0;
+}
+
+int
+cache_insert_servfail(struct cache *c, const struct cache_key *k, uint32_t now,
+    uint32_t ttl)
+{
+	uint8_t msg[WIRE_HDR_LEN + WIRE_MAX_NAME + 4];
+	struct wire_header h = {
+		.flags = WIRE_QR | WIRE_RD | WIRE_RA | WIRE_SERVFAIL,
+		.qdcount = 1,
+	};
+
+	if (ttl == 0 || k->name_len > WIRE_MAX_NAME)
+		return 0;
+	wire_write_header(msg, &h);
+	memcpy(msg + WIRE_HDR_LEN, k->name, k->name_len);
+	wire_put16(msg + WIRE_HDR_LEN + k->name_len, k->qtype);
+	wire_put16(msg + WIRE_HDR_LEN + k->name_len + 2, k->qclass);
+	return store(c, k, msg, WIRE_HDR_LEN + k->name_len + 4, 0,
+	    ttl > CACHE_MAX_TTL_CAP ? CACHE_MAX_TTL_CAP : ttl, WIRE_SERVFAIL,
+	    now);
+}
+
+/* --- invariants ------------------------------------------------------------ */
+
+void
+cache_check(const struct cache *c)
+{
+	size_t n = 0, bytes = c->nbuckets * sizeof(*c->buckets), inchains = 0;
+	const struct cache_entry *e, *prev = NULL;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "cache_check: %s (line %d)\n", #cond,  \
+			    __LINE__);                                         \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+
+	for (e = c->lru_head; e != NULL; prev = e, e = e->next) {
+		const struct cache_entry *x;
+		const uint8_t *w = entry_wire(e);
+
+		CHECK(e->prev == prev);
+		n++;
+		bytes += e->size;
+		for (x = *bucket(c, e->hash); x != NULL && x != e; x = x->hnext)
+			;
+		CHECK(x == e);
+		for (unsigned i = 0; i < e->nttl; i++) {
+			CHECK(e->offs[i] + 4u <= e->wire_len);
+			CHECK(wire_get32(w + e->offs[i]) <= e->lifetime);
+		}
+		for (unsigned i = 0; i < e->name_len; i++)
+			CHECK(w[WIRE_HDR_LEN + i] < 'A' ||
+			    w[WIRE_HDR_LEN + i] > 'Z');
+		CHECK(e->lifetime > 0);
+	}
+	CHECK(c->lru_tail == prev);
+	for (size_t b = 0; b < c->nbuckets; b++) {
+		size_t chain = 0;
+
+		for (e = c->buckets[b]; e != NULL; e = e->hnext) {
+			CHECK((e->hash & (c->nbuckets - 1)) == b);
+			chain++;
+		}
+		CHECK(chain <= CACHE_MAX_CHAIN);
+		inchains += chain;
+	}
+	CHECK(n == c->st.entries);
+	CHECK(inchains == n);
+	CHECK(bytes == c->st.bytes);
+	CHECK(c->st.bytes <= c->lim.budget);
+#undef CHECK
+}

@@ -1,0 +1,735 @@
+/*
+ * tests/unit/test_cache.c - the answer cache on an injected clock: TTL
+ * arithmetic, clamps, negative TTLs from the SOA, keys, LRU order, byte
+ * accounting, eviction under a tiny budget, and long randomized runs
+ * against a naive model (seed printed; ROOST_TEST_SEED repeats one).
+ * cache_check() verifies every invariant after each step.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cache.h"
+#include "wire.h"
+
+/* --- answers built by hand ---------------------------------------------- */
+
+struct msg {
+	uint8_t b[4096];
+	size_t len;
+};
+
+static void
+put16(struct msg *m, uint16_t v)
+{
+	wire_put16(m->b + m->len, v);
+	m->len += 2;
+}
+
+static void
+put32(struct msg *m, uint32_t v)
+{
+	wire_put32(m->b + m->len, v);
+	m->len += 4;
+}
+
+static void
+put_name(struct msg *m, const char *text)
+{
+	size_t n;
+
+	assert_int_equal(wire_name_from_text(text, m->b + m->len, &n), WIRE_OK);
+	m->len += n;
+}
+
+/* Header and question; counts are set by finish(). */
+static void
+start(struct msg *m, const char *qname, uint16_t qtype, unsigned rcode)
+{
+	memset(m, 0, sizeof(*m));
+	put16(m, 0x1234);
+	put16(m, (uint16_t)(WIRE_QR | WIRE_RD | WIRE_RA | rcode));
+	put16(m, 1);
+	m->len = WIRE_HDR_LEN;
+	put_name(m, qname);
+	put16(m, qtype);
+	put16(m, WIRE_C_IN);
+}
+
+static unsigned counts[3];
+
+/* An RR owned by the question name (a pointer to offset 12). */
+static void
+rr_a(struct msg *m, int section, uint32_t ttl, uint8_t last_octet)
+{
+	put16(m, 0xc000 | WIRE_HDR_LEN);
+	put16(m, WIRE_T_A);
+	put16(m, WIRE_C_IN);
+	put32(m, ttl);
+	put16(m, 4);
+	m->b[m->len++] = 192;
+	m->b[m->len++] = 0;
+	m->b[m->len++] = 2;
+	m->b[m->len++] = last_octet;
+	counts[section]++;
+}
+
+static void
+rr_cname(struct msg *m, uint32_t ttl, const char *target)
+{
+	size_t rdl;
+
+	put16(m, 0xc000 | WIRE_HDR_LEN);
+	put16(m, WIRE_T_CNAME);
+	put16(m, WIRE_C_IN);
+	put32(m, ttl);
+	rdl = m->len;
+	put16(m, 0);
+	put_name(m, target);
+	wire_put16(m->b + rdl, (uint16_t)(m->len - rdl - 2));
+	counts[0]++;
+}
+
+static void
+rr_soa(struct msg *m, const char *zone, uint32_t ttl, uint32_t minimum)
+{
+	size_t rdl;
+
+	put_name(m, zone);
+	put16(m, WIRE_T_SOA);
+	put16(m, WIRE_C_IN);
+	put32(m, ttl);
+	rdl = m->len;
+	put16(m, 0);
+	put_name(m, "ns1.example.test");
+	put_name(m, "hostmaster.example.test");
+	put32(m, 1);
+	put32(m, 7200);
+	put32(m, 900);
+	put32(m, 1209600);
+	put32(m, minimum);
+	wire_put16(m->b + rdl, (uint16_t)(m->len - rdl - 2));
+	counts[1]++;
+}
+
+static void
+finish(struct msg *m)
+{
+	wire_put16(m->b + 6, (uint16_t)counts[0]);
+	wire_put16(m->b + 8, (uint16_t)counts[1]);
+	wire_put16(m->b + 10, (uint16_t)counts[2]);
+	counts[0] = counts[1] = counts[2] = 0;
+}
+
+static struct cache_key
+key(const char *name, uint16_t qtype, uint8_t *buf)
+{
+	struct cache_key k = { .name = buf,
+		.qtype = qtype,
+		.qclass = WIRE_C_IN };
+
+	assert_int_equal(wire_name_from_text(name, buf, &k.name_len), WIRE_OK);
+	return k;
+}
+
+static const struct cache_limits defaults = {
+	.budget = 1 << 20,
+	.min_ttl = 0,
+	.max_ttl = 86400,
+	.max_negative_ttl = 3600,
+	.stale_limit = 0,
+};
+
+static struct cache *
+new_cache(const struct cache_limits *lim)
+{
+	struct cache *c = cache_new(lim, 0x5eed);
+
+	assert_non_null(c);
+	cache_check(c);
+	return c;
+}
+
+/* The TTL of every record in an answer, in order. */
+static unsigned
+answer_ttls(const uint8_t *msg, size_t len, uint32_t *ttls, unsigned max)
+{
+	struct wire_msg m;
+	struct wire_rr rrs[16];
+
+	assert_int_equal(wire_parse_msg(msg, len, &m, rrs, 16), WIRE_OK);
+	for (unsigned i = 0; i < m.nrr && i < max; i++)
+		ttls[i] = rrs[i].ttl;
+	return m.nrr;
+}
+
+/* --- tests -------------------------------------------------------------- */
+
+static void
+test_cache_positive_lives_for_smallest_ttl(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key("www.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+
+	(void)state;
+	start(&m, "www.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 300, 1);
+	rr_a(&m, 0, 120, 2);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 1000), 1);
+	cache_check(c);
+	assert_int_equal(cache_lookup(c, &k, 1000, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 120);
+	assert_int_equal(cache_lookup(c, &k, 1119, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_ttl(e, 1119), 1);
+	assert_int_equal(cache_lookup(c, &k, 1120, &e), CACHE_MISS);
+	cache_check(c);
+	assert_int_equal(cache_stats(c)->entries, 0);
+	cache_free(c);
+}
+
+static void
+test_cache_served_ttls_drop_by_elapsed_seconds(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME], out[4096];
+	struct cache_key k = key("www.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+	uint32_t ttls[4];
+	size_t n;
+
+	(void)state;
+	start(&m, "www.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 300, 1);
+	rr_a(&m, 0, 120, 2);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 1000), 1);
+	assert_int_equal(cache_lookup(c, &k, 1045, &e), CACHE_FRESH);
+	n = cache_answer(e, 1045, 0xbeef, kb, k.name_len, out, sizeof(out));
+	assert_int_equal(n, m.len);
+	assert_int_equal(wire_get16(out), 0xbeef);
+	assert_int_equal(answer_ttls(out, n, ttls, 4), 2);
+	/* the 300 s record was clamped to the entry's 120 s life first:
+	 * no served TTL exceeds what is left (75 s) */
+	assert_int_equal(ttls[0], 75);
+	assert_int_equal(ttls[1], 75);
+	cache_free(c);
+}
+
+static void
+test_cache_lookup_ignores_case_and_answers_in_clients_spelling(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME], kb2[WIRE_MAX_NAME], out[4096];
+	struct cache_key k = key("WWW.Example.TEST", WIRE_T_A, kb);
+	struct cache_key k2 = key("www.EXAMPLE.test", WIRE_T_A, kb2);
+	const struct cache_entry *e;
+	struct wire_header h;
+	struct wire_question q;
+	size_t n;
+
+	(void)state;
+	start(&m, "WWW.Example.TEST", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 60, 1);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	cache_check(c); /* stored lower-cased */
+	assert_int_equal(cache_lookup(c, &k2, 1, &e), CACHE_FRESH);
+	n = cache_answer(e, 1, 7, kb2, k2.name_len, out, sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal(wire_parse_question(out, n, &h, &q), WIRE_OK);
+	assert_memory_equal(q.name, kb2, k2.name_len);
+	/* too small a buffer: 0, not a partial answer */
+	assert_int_equal(cache_answer(e, 1, 7, kb2, k2.name_len, out, n - 1),
+	    0);
+	cache_free(c);
+}
+
+static void
+test_cache_key_separates_type_and_do_cd_bits(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key("www.example.test", WIRE_T_A, kb);
+	struct cache_key kdo = k, kcd = k, kaaaa = k;
+	const struct cache_entry *e;
+
+	(void)state;
+	kdo.dnssec_ok = true;
+	kcd.checking_disabled = true;
+	kaaaa.qtype = WIRE_T_AAAA;
+	start(&m, "www.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 60, 1);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_lookup(c, &k, 1, &e), CACHE_FRESH);
+	assert_int_equal(cache_lookup(c, &kdo, 1, &e), CACHE_MISS);
+	assert_int_equal(cache_lookup(c, &kcd, 1, &e), CACHE_MISS);
+	assert_int_equal(cache_lookup(c, &kaaaa, 1, &e), CACHE_MISS);
+	/* an answer whose question is not the key is refused */
+	assert_int_equal(cache_insert(c, &kaaaa, m.b, m.len, 0), 0);
+	cache_check(c);
+	cache_free(c);
+}
+
+static void
+test_cache_clamps_min_and_max_ttl(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME], out[4096];
+	struct cache_key k = key("clamp.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+	uint32_t ttls[2];
+
+	(void)state;
+	lim.min_ttl = 50;
+	lim.max_ttl = 100;
+	c = new_cache(&lim);
+	start(&m, "clamp.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 100000, 1);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_lookup(c, &k, 0, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 100);
+	answer_ttls(out,
+	    cache_answer(e, 0, 1, kb, k.name_len, out, sizeof(out)), ttls, 2);
+	assert_int_equal(ttls[0], 100);
+	start(&m, "clamp.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 5, 1);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_lookup(c, &k, 49, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 50);
+	cache_check(c);
+	cache_free(c);
+}
+
+static void
+test_cache_ttl_zero_and_top_bit_are_not_stored(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key("zero.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+
+	(void)state;
+	lim.min_ttl = 30; /* even a floor does not make TTL 0 cacheable */
+	c = new_cache(&lim);
+	start(&m, "zero.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 0, 1);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	start(&m, "zero.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 0x80000000u, 1); /* RFC 2181: means 0 */
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	assert_int_equal(cache_lookup(c, &k, 0, &e), CACHE_MISS);
+	assert_int_equal(cache_stats(c)->uncacheable, 2);
+	cache_free(c);
+}
+
+static void
+test_cache_negative_lives_for_soa_minimum(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME], out[4096];
+	struct cache_key k = key("nope.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+	uint32_t ttls[2];
+
+	(void)state;
+	/* NXDOMAIN: min(SOA TTL 3600, MINIMUM 60) */
+	start(&m, "nope.example.test", WIRE_T_A, WIRE_NXDOMAIN);
+	rr_soa(&m, "example.test", 3600, 60);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_lookup(c, &k, 10, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 60);
+	assert_int_equal(cache_entry_rcode(e), WIRE_NXDOMAIN);
+	answer_ttls(out,
+	    cache_answer(e, 10, 1, kb, k.name_len, out, sizeof(out)), ttls, 2);
+	assert_int_equal(ttls[0], 50); /* the SOA's served TTL */
+	assert_int_equal(cache_lookup(c, &k, 60, &e), CACHE_MISS);
+	/* NODATA: min(SOA TTL 30, MINIMUM 600) */
+	start(&m, "nope.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_soa(&m, "example.test", 30, 600);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 100), 1);
+	assert_int_equal(cache_lookup(c, &k, 100, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 30);
+	cache_free(c);
+}
+
+static void
+test_cache_negative_without_soa_is_not_stored(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key("nope.example.test", WIRE_T_A, kb);
+
+	(void)state;
+	start(&m, "nope.example.test", WIRE_T_A, WIRE_NXDOMAIN);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	start(&m, "nope.example.test", WIRE_T_A, WIRE_NOERROR); /* NODATA */
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	/* a CNAME alone is no data for A either: it needs an SOA too */
+	start(&m, "nope.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_cname(&m, 300, "elsewhere.test");
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	start(&m, "nope.example.test", WIRE_T_A, WIRE_SERVFAIL);
+	rr_soa(&m, "example.test", 30, 30);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	assert_int_equal(cache_stats(c)->entries, 0);
+	cache_free(c);
+}
+
+static void
+test_cache_max_negative_ttl_clamps_negative_only(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key("nope.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+
+	(void)state;
+	lim.max_negative_ttl = 20;
+	c = new_cache(&lim);
+	start(&m, "nope.example.test", WIRE_T_A, WIRE_NXDOMAIN);
+	rr_soa(&m, "example.test", 3600, 3600);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_lookup(c, &k, 0, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 20);
+	start(&m, "nope.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 3600, 1);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_lookup(c, &k, 0, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 3600);
+	cache_free(c);
+}
+
+static void
+test_cache_stale_entry_within_limit_then_gone(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct msg m;
+	uint8_t kb[WIRE_MAX_NAME], out[4096];
+	struct cache_key k = key("www.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+	uint32_t ttls[2];
+
+	(void)state;
+	lim.stale_limit = 100;
+	c = new_cache(&lim);
+	start(&m, "www.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 60, 1);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_lookup(c, &k, 60, &e), CACHE_STALE);
+	answer_ttls(out,
+	    cache_answer(e, 60, 1, kb, k.name_len, out, sizeof(out)), ttls, 2);
+	assert_int_equal(ttls[0], CACHE_STALE_TTL);
+	assert_int_equal(cache_lookup(c, &k, 159, &e), CACHE_STALE);
+	assert_int_equal(cache_lookup(c, &k, 160, &e), CACHE_MISS);
+	assert_int_equal(cache_stats(c)->entries, 0);
+	cache_free(c);
+}
+
+/* Inserts NAME-i answers (A, TTL 3600) at time 0. */
+static void
+insert_numbered(struct cache *c, unsigned i)
+{
+	char name[64];
+	uint8_t kb[WIRE_MAX_NAME];
+	struct msg m;
+	struct cache_key k;
+
+	snprintf(name, sizeof(name), "host%u.example.test", i);
+	k = key(name, WIRE_T_A, kb);
+	start(&m, name, WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 3600, (uint8_t)i);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	cache_check(c);
+}
+
+static enum cache_state
+lookup_numbered(struct cache *c, unsigned i)
+{
+	char name[64];
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k;
+	const struct cache_entry *e;
+
+	snprintf(name, sizeof(name), "host%u.example.test", i);
+	k = key(name, WIRE_T_A, kb);
+	return cache_lookup(c, &k, 1, &e);
+}
+
+static void
+test_cache_evicts_least_recently_used_first(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	unsigned n = 1;
+
+	(void)state;
+	lim.budget = 4096;
+	c = new_cache(&lim);
+	insert_numbered(c, 0);
+	/* fill until the first eviction happens */
+	while (cache_stats(c)->evictions == 0)
+		insert_numbered(c, n++);
+	/* 0 went first (oldest, never used) */
+	assert_int_equal(lookup_numbered(c, 0), CACHE_MISS);
+	/* use 1, then insert one more: 2 goes, not 1 */
+	assert_int_equal(lookup_numbered(c, 1), CACHE_FRESH);
+	insert_numbered(c, n++);
+	assert_int_equal(lookup_numbered(c, 1), CACHE_FRESH);
+	assert_int_equal(lookup_numbered(c, 2), CACHE_MISS);
+	assert_true(cache_stats(c)->bytes <= lim.budget);
+	cache_check(c);
+	cache_free(c);
+}
+
+static void
+test_cache_byte_budget_holds_under_a_stream_of_names(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+
+	(void)state;
+	lim.budget = 64 * 1024;
+	c = new_cache(&lim);
+	for (unsigned i = 0; i < 5000; i++) {
+		insert_numbered(c, i);
+		assert_true(cache_stats(c)->bytes <= lim.budget);
+	}
+	assert_true(cache_stats(c)->evictions > 0);
+	assert_true(cache_stats(c)->entries > 100);
+	cache_flush(c);
+	cache_check(c);
+	assert_int_equal(cache_stats(c)->entries, 0);
+	cache_free(c);
+}
+
+static void
+test_cache_chains_stay_bounded_with_few_buckets(void **state)
+{
+	struct cache *c = cache_new_buckets(&defaults, 3, 2);
+
+	(void)state;
+	assert_non_null(c);
+	/* 100 names in 2 buckets: each chain is cut to CACHE_MAX_CHAIN,
+	 * the least recently hit going first */
+	for (unsigned i = 0; i < 100; i++) {
+		insert_numbered(c, i); /* cache_check() checks the bound */
+		/* host0 is hit after every insert: never the victim */
+		assert_int_equal(lookup_numbered(c, 0), CACHE_FRESH);
+	}
+	assert_true(cache_stats(c)->entries <= 2 * CACHE_MAX_CHAIN);
+	assert_true(cache_stats(c)->evictions >= 100 - 2 * CACHE_MAX_CHAIN);
+	cache_free(c);
+}
+
+static void
+test_cache_refuses_budget_smaller_than_buckets(void **state)
+{
+	struct cache_limits lim = defaults;
+
+	(void)state;
+	lim.budget = 64;
+	assert_null(cache_new(&lim, 1));
+}
+
+/* --- randomized, against a naive model ---------------------------------- */
+
+static uint64_t rng;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	/* xorshift64*, good enough and reproducible */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 33) % n;
+}
+
+#define NNAMES 300
+
+struct model {
+	bool present;
+	uint32_t stored, life;
+	uint8_t tag;
+};
+
+static void
+random_run(uint64_t seed, size_t budget, uint32_t stale_limit)
+{
+	struct cache_limits lim = defaults;
+	struct model mod[NNAMES] = { 0 };
+	struct cache *c;
+	uint32_t now = 1;
+	uint8_t out[4096];
+
+	rng = seed;
+	lim.budget = budget;
+	lim.stale_limit = stale_limit;
+	c = new_cache(&lim);
+	for (unsigned step = 0; step < 20000; step++) {
+		unsigned i = rnd(NNAMES), op = rnd(10);
+		char name[64];
+		uint8_t kb[WIRE_MAX_NAME];
+		struct cache_key k;
+		const struct cache_entry *e;
+		enum cache_state s;
+		struct msg m;
+
+		snprintf(name, sizeof(name), "n%u.%s.test", i,
+		    (i & 1) ? "Odd" : "even");
+		k = key(name, WIRE_T_A, kb);
+		if (op < 4) {
+			uint32_t ttl = rnd(5) == 0 ? 0 : 1 + rnd(120);
+			uint8_t tag = (uint8_t)rnd(256);
+
+			start(&m, name, WIRE_T_A, WIRE_NOERROR);
+			rr_a(&m, 0, ttl, tag);
+			finish(&m);
+			int r = cache_insert(c, &k, m.b, m.len, now);
+			assert_int_equal(r, ttl > 0 ? 1 : 0);
+			if (ttl > 0)
+				mod[i] = (struct model){ true, now, ttl, tag };
+		} else if (op < 9) {
+			s = cache_lookup(c, &k, now, &e);
+			uint32_t age = now - mod[i].stored;
+			bool fresh = mod[i].present && age < mod[i].life;
+			bool stale = mod[i].present && !fresh &&
+			    age < mod[i].life + stale_limit;
+
+			if (budget >= (1u << 20)) {
+				/* no eviction: the model is exact */
+				assert_int_equal(s,
+				    fresh       ? CACHE_FRESH
+					: stale ? CACHE_STALE
+						: CACHE_MISS);
+			} else if (s != CACHE_MISS) {
+				/* evictions allowed, lies are not */
+				assert_true(mod[i].present);
+				assert_int_equal(s,
+				    fresh ? CACHE_FRESH : CACHE_STALE);
+			}
+			if (s != CACHE_MISS) {
+				size_t n = cache_answer(e, now, 9, kb,
+				    k.name_len, out, sizeof(out));
+				uint32_t ttls[2];
+
+				assert_true(n > 0);
+				answer_ttls(out, n, ttls, 2);
+				assert_int_equal(out[n - 1], mod[i].tag);
+				if (s == CACHE_FRESH)
+					assert_int_equal(ttls[0],
+					    mod[i].life - age);
+				else
+					assert_int_equal(ttls[0],
+					    CACHE_STALE_TTL);
+			}
+			if (!fresh && !stale)
+				mod[i].present = false;
+		} else {
+			now += 1 + rnd(30);
+		}
+		cache_check(c);
+		assert_true(cache_stats(c)->bytes <= budget);
+	}
+	cache_free(c);
+}
+
+static uint64_t
+test_seed(void)
+{
+	const char *s = getenv("ROOST_TEST_SEED");
+
+	return s != NULL ? strtoull(s, NULL, 0) : 0x726f6f7374ULL;
+}
+
+static void
+test_cache_random_run_matches_model(void **state)
+{
+	uint64_t seed = test_seed();
+
+	(void)state;
+	print_message("cache random run: seed 0x%016" PRIx64 "\n", seed);
+	random_run(seed, 1 << 20, 0);
+	random_run(seed + 1, 1 << 20, 60);
+}
+
+static void
+test_cache_random_run_tiny_budget_never_lies(void **state)
+{
+	uint64_t seed = test_seed();
+
+	(void)state;
+	print_message("cache random run (8 KiB): seed 0x%016" PRIx64 "\n",
+	    seed);
+	random_run(seed, 8192, 30);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cache_positive_lives_for_smallest_ttl),
+		cmocka_unit_test(
+		    test_cache_served_ttls_drop_by_elapsed_seconds),
+		cmocka_unit_test(
+		    test_cache_lookup_ignores_case_and_answers_in_clients_spelling),
+		cmocka_unit_test(test_cache_key_separates_type_and_do_cd_bits),
+		cmocka_unit_test(test_cache_clamps_min_and_max_ttl),
+		cmocka_unit_test(
+		    test_cache_ttl_zero_and_top_bit_are_not_stored),
+		cmocka_unit_test(test_cache_negative_lives_for_soa_minimum),
+		cmocka_unit_test(test_cache_negative_without_soa_is_not_stored),
+		cmocka_unit_test(
+		    test_cache_max_negative_ttl_clamps_negative_only),
+		cmocka_unit_test(test_cache_stale_entry_within_limit_then_gone),
+		cmocka_unit_test(test_cache_evicts_least_recently_used_first),
+		cmocka_unit_test(
+		    test_cache_byte_budget_holds_under_a_stream_of_names),
+		cmocka_unit_test(
+		    test_cache_chains_stay_bounded_with_few_buckets),
+		cmocka_unit_test(
+		    test_cache_refuses_budget_smaller_than_buckets),
+		cmocka_unit_test(test_cache_random_run_matches_model),
+		cmocka_unit_test(test_cache_random_run_tiny_budget_never_lies),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
