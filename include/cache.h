@@ -121,12 +121,14 @@ unsigned cache_entry_rcode(const struct cache_entry *e);
  * Stores an upstream answer to k, replacing any entry for k.  answer
  * must be a well-formed response to k without an OPT record (the
  * caller removes it).  The cache copies what it keeps.
- * Returns 1 if stored, 0 if the answer is not cacheable (rcode, no SOA
- * for a negative answer, lifetime 0, larger than the budget allows),
- * -1 if out of memory.
+ * Returns 1 if stored (and, if e is not NULL, the new entry in *e, valid
+ * until the next call that changes the cache), 0 if the answer is not
+ * cacheable (rcode, no SOA for a negative answer, lifetime 0, larger than
+ * the budget allows), -1 if out of memory.
  */
-int cache_insert(struct cache *c, const struct cache_key *k,
-    const uint8_t *answer, size_t len, uint32_t now);
+int
+cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
+    size_t len, uint32_t now, const struct cache_entry **e);
 
 /*
  * Remembers that every upstream failed k, for ttl seconds (RFC 9520): a

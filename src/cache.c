@@ -384,7 +384,8 @@ bound_chain(struct cache *c, const struct cache_entry *keep)
  */
 static int
 store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
-    size_t len, unsigned nttl, uint32_t life, unsigned rcode, uint32_t now)
+    size_t len, unsigned nttl, uint32_t life, unsigned rcode, uint32_t now,
+    const struct cache_entry **out)
 {
 	struct cache_entry *e, *old;
 	struct wire_iter it;
@@ -448,12 +449,14 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 		c->st.evictions++;
 		entry_remove(c, c->lru_tail);
 	}
+	if (out != NULL)
+		*out = e;
 	return 1;
 }
 
 int
 cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
-    size_t len, uint32_t now)
+    size_t len, uint32_t now, const struct cache_entry **e)
 {
 	struct wire_header h;
 	struct wire_question q;
@@ -484,7 +487,7 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
 		life = CACHE_MAX_TTL_CAP;
 	if (life == 0)
 		goto uncacheable;
-	if ((r = store(c, k, answer, len, nttl, life, rcode, now)) != 0)
+	if ((r = store(c, k, answer, len, nttl, life, rcode, now, e)) != 0)
 		return r;
 uncacheable:
 	c->st.uncacheable++;
@@ -509,7 +512,7 @@ cache_insert_servfail(struct cache *c, const struct cache_key *k, uint32_t now,
 	wire_put16(msg + WIRE_HDR_LEN + k->name_len + 2, k->qclass);
 	return store(c, k, msg, WIRE_HDR_LEN + k->name_len + 4, 0,
 	    ttl > CACHE_MAX_TTL_CAP ? CACHE_MAX_TTL_CAP : ttl, WIRE_SERVFAIL,
-	    now);
+	    now, NULL);
 }
 
 /* --- invariants ------------------------------------------------------------ */

@@ -284,27 +284,30 @@ fetch_free(struct fetch *f)
 }
 
 /*
- * Every upstream failed f's question: waiters get a stale answer if
- * serve-stale has one, else SERVFAIL, which is then remembered for
- * servfail-ttl seconds.
+ * Every upstream failed f's question.  Waiters get what the cache still
+ * has: a fresh entry (a prefetch failed, or another fetch filled it), a
+ * stale one if serve-stale keeps it; else SERVFAIL, which is then
+ * remembered for servfail-ttl seconds.  A failed refresh never replaces
+ * a good entry.
  */
 static void
 fetch_failed(struct fetch *f)
 {
 	struct query_ctx *ctx = f->ctx;
 	const struct cache_entry *e = NULL;
-	enum cache_state s = CACHE_MISS;
+	enum cache_state s;
 
-	if (ctx->cfg->serve_stale)
-		s = cache_lookup(ctx->cache, &f->key, now_s(ctx), &e);
-	if (s == CACHE_STALE && cache_entry_rcode(e) != WIRE_SERVFAIL) {
+	s = cache_lookup(ctx->cache, &f->key, now_s(ctx), &e);
+	if (s == CACHE_FRESH ||
+	    (s == CACHE_STALE && cache_entry_rcode(e) != WIRE_SERVFAIL)) {
 		for (struct waiter *w = f->waiters; w != NULL; w = w->next) {
-			ctx->stats.stale++;
+			if (s == CACHE_STALE)
+				ctx->stats.stale++;
 			answer_cached(ctx, &w->cq, e);
 		}
 		return;
 	}
-	if (ctx->cfg->servfail_ttl > 0 && s != CACHE_FRESH)
+	if (s == CACHE_MISS && ctx->cfg->servfail_ttl > 0)
 		(void)cache_insert_servfail(ctx->cache, &f->key, now_s(ctx),
 		    ctx->cfg->servfail_ttl);
 	for (struct waiter *w = f->waiters; w != NULL; w = w->next)
@@ -316,6 +319,7 @@ fetch_done(void *arg, const uint8_t *answer, size_t len)
 {
 	struct fetch *f = arg;
 	struct query_ctx *ctx = f->ctx;
+	const struct cache_entry *e;
 	struct wire_msg m;
 
 	f->req = NULL;
@@ -329,7 +333,14 @@ fetch_done(void *arg, const uint8_t *answer, size_t len)
 	/* the upstream's OPT spoke to us; each client gets its own */
 	memcpy(ctx->ans, answer, len);
 	wire_remove_opt(ctx->ans, &len, &m.edns);
-	(void)cache_insert(ctx->cache, &f->key, ctx->ans, len, now_s(ctx));
+	if (cache_insert(ctx->cache, &f->key, ctx->ans, len, now_s(ctx), &e) ==
+	    1) {
+		/* answer from the entry: its TTLs are clamped already */
+		for (struct waiter *w = f->waiters; w != NULL; w = w->next)
+			answer_cached(ctx, &w->cq, e);
+		fetch_free(f);
+		return;
+	}
 	for (struct waiter *w = f->waiters; w != NULL; w = w->next) {
 		/* the upstream's question is ours, lower-cased: write each
 		 * client's id and spelling over it */
@@ -447,7 +458,7 @@ resolve(struct query_ctx *ctx, struct client_q *cq)
 		/* in its last tenth: refresh it before it expires, once */
 		if (ctx->cfg->prefetch &&
 		    cache_entry_rcode(e) != WIRE_SERVFAIL &&
-		    (uint64_t)left * 10 < life) {
+		    (uint64_t)left * 10 <= life) {
 			h = key_hash(ctx, &k);
 			if (fetch_find(ctx, &k, h) == NULL &&
 			    fetch_start(ctx, &k, h) != NULL)

@@ -186,7 +186,7 @@ test_cache_positive_lives_for_smallest_ttl(void **state)
 	rr_a(&m, 0, 300, 1);
 	rr_a(&m, 0, 120, 2);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 1000), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 1000, NULL), 1);
 	cache_check(c);
 	assert_int_equal(cache_lookup(c, &k, 1000, &e), CACHE_FRESH);
 	assert_int_equal(cache_entry_lifetime(e), 120);
@@ -214,7 +214,7 @@ test_cache_served_ttls_drop_by_elapsed_seconds(void **state)
 	rr_a(&m, 0, 300, 1);
 	rr_a(&m, 0, 120, 2);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 1000), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 1000, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 1045, &e), CACHE_FRESH);
 	n = cache_answer(e, 1045, 0xbeef, kb, k.name_len, out, sizeof(out));
 	assert_int_equal(n, m.len);
@@ -244,7 +244,7 @@ test_cache_lookup_ignores_case_and_answers_in_clients_spelling(void **state)
 	start(&m, "WWW.Example.TEST", WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 60, 1);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	cache_check(c); /* stored lower-cased */
 	assert_int_equal(cache_lookup(c, &k2, 1, &e), CACHE_FRESH);
 	n = cache_answer(e, 1, 7, kb2, k2.name_len, out, sizeof(out));
@@ -274,13 +274,13 @@ test_cache_key_separates_type_and_do_cd_bits(void **state)
 	start(&m, "www.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 60, 1);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 1, &e), CACHE_FRESH);
 	assert_int_equal(cache_lookup(c, &kdo, 1, &e), CACHE_MISS);
 	assert_int_equal(cache_lookup(c, &kcd, 1, &e), CACHE_MISS);
 	assert_int_equal(cache_lookup(c, &kaaaa, 1, &e), CACHE_MISS);
 	/* an answer whose question is not the key is refused */
-	assert_int_equal(cache_insert(c, &kaaaa, m.b, m.len, 0), 0);
+	assert_int_equal(cache_insert(c, &kaaaa, m.b, m.len, 0, NULL), 0);
 	cache_check(c);
 	cache_free(c);
 }
@@ -303,7 +303,7 @@ test_cache_clamps_min_and_max_ttl(void **state)
 	start(&m, "clamp.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 100000, 1);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 0, &e), CACHE_FRESH);
 	assert_int_equal(cache_entry_lifetime(e), 100);
 	answer_ttls(out,
@@ -312,7 +312,7 @@ test_cache_clamps_min_and_max_ttl(void **state)
 	start(&m, "clamp.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 5, 1);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 49, &e), CACHE_FRESH);
 	assert_int_equal(cache_entry_lifetime(e), 50);
 	cache_check(c);
@@ -335,11 +335,11 @@ test_cache_ttl_zero_and_top_bit_are_not_stored(void **state)
 	start(&m, "zero.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 0, 1);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 0);
 	start(&m, "zero.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 0x80000000u, 1); /* RFC 2181: means 0 */
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 0);
 	assert_int_equal(cache_lookup(c, &k, 0, &e), CACHE_MISS);
 	assert_int_equal(cache_stats(c)->uncacheable, 2);
 	cache_free(c);
@@ -360,7 +360,7 @@ test_cache_negative_lives_for_soa_minimum(void **state)
 	start(&m, "nope.example.test", WIRE_T_A, WIRE_NXDOMAIN);
 	rr_soa(&m, "example.test", 3600, 60);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 10, &e), CACHE_FRESH);
 	assert_int_equal(cache_entry_lifetime(e), 60);
 	assert_int_equal(cache_entry_rcode(e), WIRE_NXDOMAIN);
@@ -372,7 +372,7 @@ test_cache_negative_lives_for_soa_minimum(void **state)
 	start(&m, "nope.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_soa(&m, "example.test", 30, 600);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 100), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 100, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 100, &e), CACHE_FRESH);
 	assert_int_equal(cache_entry_lifetime(e), 30);
 	cache_free(c);
@@ -389,19 +389,19 @@ test_cache_negative_without_soa_is_not_stored(void **state)
 	(void)state;
 	start(&m, "nope.example.test", WIRE_T_A, WIRE_NXDOMAIN);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 0);
 	start(&m, "nope.example.test", WIRE_T_A, WIRE_NOERROR); /* NODATA */
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 0);
 	/* a CNAME alone is no data for A either: it needs an SOA too */
 	start(&m, "nope.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_cname(&m, 300, "elsewhere.test");
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 0);
 	start(&m, "nope.example.test", WIRE_T_A, WIRE_SERVFAIL);
 	rr_soa(&m, "example.test", 30, 30);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 0);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 0);
 	assert_int_equal(cache_stats(c)->entries, 0);
 	cache_free(c);
 }
@@ -422,13 +422,13 @@ test_cache_max_negative_ttl_clamps_negative_only(void **state)
 	start(&m, "nope.example.test", WIRE_T_A, WIRE_NXDOMAIN);
 	rr_soa(&m, "example.test", 3600, 3600);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 0, &e), CACHE_FRESH);
 	assert_int_equal(cache_entry_lifetime(e), 20);
 	start(&m, "nope.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 3600, 1);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 0, &e), CACHE_FRESH);
 	assert_int_equal(cache_entry_lifetime(e), 3600);
 	cache_free(c);
@@ -451,7 +451,7 @@ test_cache_stale_entry_within_limit_then_gone(void **state)
 	start(&m, "www.example.test", WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 60, 1);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	assert_int_equal(cache_lookup(c, &k, 60, &e), CACHE_STALE);
 	answer_ttls(out,
 	    cache_answer(e, 60, 1, kb, k.name_len, out, sizeof(out)), ttls, 2);
@@ -476,7 +476,7 @@ insert_numbered(struct cache *c, unsigned i)
 	start(&m, name, WIRE_T_A, WIRE_NOERROR);
 	rr_a(&m, 0, 3600, (uint8_t)i);
 	finish(&m);
-	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0), 1);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
 	cache_check(c);
 }
 
@@ -623,7 +623,7 @@ random_run(uint64_t seed, size_t budget, uint32_t stale_limit)
 			start(&m, name, WIRE_T_A, WIRE_NOERROR);
 			rr_a(&m, 0, ttl, tag);
 			finish(&m);
-			int r = cache_insert(c, &k, m.b, m.len, now);
+			int r = cache_insert(c, &k, m.b, m.len, now, NULL);
 			assert_int_equal(r, ttl > 0 ? 1 : 0);
 			if (ttl > 0)
 				mod[i] = (struct model){ true, now, ttl, tag };
