@@ -48,7 +48,7 @@ _Static_assert((int)CONFIG_LOG_ERR == (int)LOG_LEVEL_ERR &&
     "config and log levels differ");
 
 /* On SIGTERM, queries in flight get this long before SERVFAIL. */
-#define ROOSTD_STOP_GRACE_MS 800
+#define ROOSTD_STOP_GRACE_MS 500
 #define ROOSTD_STOP_POLL_MS 10
 
 struct roostd {

@@ -12,14 +12,14 @@ lib_init "$@"
 ZONE=$top_srcdir/tests/mock/zones/example.test.zone
 UP=127.0.0.2#5300
 R=127.0.0.1#5353	# defaults (idle 10 s, 256 connections); also [::1]
-IDLE=127.0.0.1#5354	# --tcp-idle-timeout 1
+IDLE=127.0.0.1#5354	# --tcp-idle-timeout 2
 LIM=127.0.0.1#5355	# --tcp-max-connections 2
 probe() { "$DNSPROBE" "$@"; }
 
 mock_start up "$UP" --zone "$ZONE" --rule '*.slow.example.test A delay=400' ||
     exit 99
 roostd_start r "$R" --listen "::1#5353" --upstream "$UP" || exit 99
-roostd_start idle "$IDLE" --upstream "$UP" --tcp-idle-timeout 1 || exit 99
+roostd_start idle "$IDLE" --upstream "$UP" --tcp-idle-timeout 2 || exit 99
 roostd_start lim "$LIM" --upstream "$UP" --tcp-max-connections 2 || exit 99
 
 # --- pipelining -----------------------------------------------------------------
@@ -92,8 +92,8 @@ wait "$stall_pid"
 out=$(cat "$T/stall.out")
 check_match "slowloris: closed by roostd" '^closed ms=' "$out"
 ms=$(sed -n 's/^closed ms=\([0-9]*\).*/\1/p' <<<"$out")
-check_ge "slowloris: not before the idle timeout (ms >= 900)" "${ms:-0}" 900
-check_lt "slowloris: at the idle timeout (ms < 2000)" "${ms:-99999}" 2000
+check_ge "slowloris: not before the idle timeout (ms >= 1900)" "${ms:-0}" 1900
+check_lt "slowloris: at the idle timeout (ms < 3500)" "${ms:-99999}" 3500
 
 # a client trickling one query slower than the idle timeout: partial reads
 # do not keep a connection alive.  dnsprobe sees the close either on a
@@ -105,7 +105,7 @@ check_match "trickle slower than the idle timeout: cut" \
     '^closed |Broken pipe|reset by peer' "$out"
 check_nomatch "trickle slower than the idle timeout: no answer" '^reply ' \
     "$out"
-check_lt "trickle: cut near the idle timeout ($took ms < 2000)" "$took" 2000
+check_lt "trickle: cut near the idle timeout ($took ms < 3500)" "$took" 3500
 
 # a connection that sends nothing at all
 exec 7<>/dev/tcp/127.0.0.1/5354
@@ -115,8 +115,8 @@ took=$(($(lib_now_ms) - t0))
 exec 7>&-
 check_eq "silent TCP client: closed by roostd, nothing sent" 0 "$n"
 check_ge "silent TCP client: not before the idle timeout ($took ms)" \
-    "$took" 900
-check_lt "silent TCP client: at the idle timeout ($took ms)" "$took" 2000
+    "$took" 1900
+check_lt "silent TCP client: at the idle timeout ($took ms)" "$took" 3500
 
 # --- the connection limit ---------------------------------------------------------
 
