@@ -24,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "query.h"
+#include "sd.h"
 #include "upstream.h"
 
 #ifndef SYSCONFDIR
@@ -57,6 +58,7 @@ struct roostd {
 	struct upstream_set *up;
 	struct listen_set *ls;
 	struct query_ctx *qc;
+	struct rsd *sd;
 	struct loop_timer stop_timer;
 	uint64_t stop_deadline;
 	bool stopping;
@@ -186,6 +188,11 @@ struct args {
 	bool verbose;
 	struct flag_value set[64];
 	size_t nset;
+	/* the addresses of the sockets systemd passed: they replace the
+	 * listen list, so that the loop check of config_finish() sees
+	 * where roostd really answers */
+	struct config_addr sd_listen[CONFIG_MAX_LISTEN];
+	size_t nsd_listen;
 };
 
 /* Returns -1 (usage printed), 0 to go on, 1 to exit 0 (help/version). */
@@ -280,6 +287,11 @@ build_config(const struct args *a, struct config *c, char *err, size_t errlen)
 	}
 	if (a->verbose)
 		c->log_level = CONFIG_LOG_DEBUG;
+	if (a->nsd_listen > 0) {
+		memcpy(c->listen, a->sd_listen,
+		    a->nsd_listen * sizeof(c->listen[0]));
+		c->nlisten = a->nsd_listen;
+	}
 	return config_finish(c, err, errlen);
 }
 
@@ -309,6 +321,8 @@ on_stop_signal(void *arg, int signo)
 	d->stopping = true;
 	log_info("%s: stopping (%u queries in flight)",
 	    signo == SIGINT ? "SIGINT" : "SIGTERM", query_pending(d->qc));
+	rsd_stopping(d->sd,
+	    signo == SIGINT ? "stopping (SIGINT)" : "stopping (SIGTERM)");
 	listen_stop_accepting(d->ls);
 	d->stop_deadline = loop_now_ms(d->loop) + ROOSTD_STOP_GRACE_MS;
 	stop_poll(d);
@@ -346,8 +360,27 @@ on_sigusr1(void *arg, int signo)
 	    c->entries, c->bytes, d->cfg.cache_size, query_pending(d->qc));
 }
 
+/* The STATUS= line: queries, cache hit rate, upstreams alive. */
 static void
-log_started(const struct config *c)
+status_line(void *arg, char *buf, size_t buflen)
+{
+	struct roostd *d = arg;
+	const struct query_stats *q = query_stats(d->qc);
+	const struct cache_stats *c = cache_stats(query_cache(d->qc));
+	uint64_t lookups = c->hits + c->misses;
+	unsigned total, alive = upstream_alive(d->up, &total);
+
+	/* per mille, in integers: no float formatting on the hot loop */
+	snprintf(buf, buflen,
+	    "%" PRIu64 " queries, cache hit rate %" PRIu64 ".%" PRIu64
+	    "%%, %u/%u upstreams alive, %u in flight",
+	    q->udp + q->tcp, lookups ? c->hits * 100 / lookups : 0,
+	    lookups ? c->hits * 1000 / lookups % 10 : 0, alive, total,
+	    query_pending(d->qc));
+}
+
+static void
+log_started(const struct config *c, bool from_systemd)
 {
 	char line[1024], a[80];
 	size_t n = 0;
@@ -355,8 +388,8 @@ log_started(const struct config *c)
 	for (size_t i = 0; i < c->nlisten && n < sizeof(line); i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
 		    i ? " " : "", config_addr_str(&c->listen[i], a, sizeof(a)));
-	log_info("roostd %s: answering on %s (udp, tcp)", PACKAGE_VERSION,
-	    line);
+	log_info("roostd %s: answering on %s (%s)", PACKAGE_VERSION, line,
+	    from_systemd ? "sockets from systemd" : "udp, tcp");
 	n = 0;
 	for (size_t i = 0; i < c->nupstream && n < sizeof(line); i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
@@ -370,6 +403,8 @@ main(int argc, char **argv)
 {
 	struct roostd d = { 0 };
 	struct args a = { 0 };
+	struct listen_fd sdfds[RSD_MAX_SOCKETS];
+	size_t nsdfds = 0;
 	char err[1024];
 	int r, status = ROOSTD_EXIT_OK;
 	struct sigaction sa = { .sa_handler = SIG_IGN };
@@ -377,8 +412,16 @@ main(int argc, char **argv)
 	log_init("roostd", LOG_LEVEL_INFO);
 	if ((r = parse_args(argc, argv, &a)) != 0)
 		return r > 0 ? ROOSTD_EXIT_OK : ROOSTD_EXIT_USAGE;
+	if (!a.check &&
+	    rsd_listen_fds(sdfds, RSD_MAX_SOCKETS, &nsdfds, a.sd_listen,
+		&a.nsd_listen, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return ROOSTD_EXIT_STARTUP;
+	}
 	if (build_config(&a, &d.cfg, err, sizeof(err)) != 0) {
 		log_err("%s", err);
+		for (size_t i = 0; i < nsdfds; i++)
+			close(sdfds[i].fd);
 		return ROOSTD_EXIT_CONFIG;
 	}
 	if (a.check) {
@@ -392,6 +435,8 @@ main(int argc, char **argv)
 
 	if ((d.loop = loop_new()) == NULL) {
 		log_err("event loop: %s", strerror(errno));
+		for (size_t i = 0; i < nsdfds; i++)
+			close(sdfds[i].fd);
 		return ROOSTD_EXIT_STARTUP;
 	}
 	loop_timer_init(&d.stop_timer, stop_poll, &d);
@@ -406,8 +451,13 @@ main(int argc, char **argv)
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
-	d.ls = listen_set_new(d.loop, &d.cfg, query_receive, d.qc, err,
-	    sizeof(err));
+	if (nsdfds > 0)
+		d.ls = listen_set_adopt(d.loop, &d.cfg, sdfds, nsdfds,
+		    query_receive, d.qc, err, sizeof(err));
+	else
+		d.ls = listen_set_new(d.loop, &d.cfg, query_receive, d.qc, err,
+		    sizeof(err));
+	nsdfds = 0; /* the set owns them now, or closed them */
 	if (d.ls == NULL) {
 		log_err("%s", err);
 		status = ROOSTD_EXIT_STARTUP;
@@ -422,7 +472,15 @@ main(int argc, char **argv)
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
-	log_started(&d.cfg);
+	if ((d.sd = rsd_new(d.loop, status_line, &d)) == NULL) {
+		log_err("systemd notification: %s", strerror(errno));
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
+	}
+	log_started(&d.cfg, a.nsd_listen > 0);
+	/* the sockets are bound and watched: what arrives from now on is
+	 * answered by the first loop pass */
+	rsd_ready(d.sd);
 	if (loop_run(d.loop) != 0) {
 		log_warn("event loop");
 		status = ROOSTD_EXIT_RUNTIME;
@@ -430,8 +488,13 @@ main(int argc, char **argv)
 out:
 	/* order: queries (answered SERVFAIL while sockets exist), then
 	 * upstreams, then client sockets, then the loop */
+	for (size_t i = 0; i < nsdfds; i++)
+		close(sdfds[i].fd);
 	if (d.loop != NULL)
 		loop_timer_cancel(d.loop, &d.stop_timer);
+	if (d.sd != NULL && !d.stopping)
+		rsd_stopping(d.sd, "stopping: start-up or loop failure");
+	rsd_free(d.sd);
 	query_ctx_free(d.qc);
 	upstream_set_free(d.up);
 	listen_set_free(d.ls);

@@ -1,0 +1,137 @@
+#!/bin/bash
+# tests/daemon/test_roostd_systemd.sh - roostd as a systemd service,
+# without a real systemd: socket activation through
+# systemd-socket-activate (a UDP and a TCP socket, both answered; a
+# socket of the wrong kind refused), and the notifications to a stand-in
+# NOTIFY_SOCKET (tests/tools/notifylisten): READY=1 once it answers,
+# STATUS= refreshed, WATCHDOG=1 at half of WATCHDOG_USEC, STOPPING=1 on
+# SIGTERM.
+#
+# Runs in a private network namespace (lib_init); the mock upstream on
+# 127.0.0.2#5300, roostd on 127.0.0.1 ports 5353...
+. "$top_srcdir/tests/lib.sh"
+lib_init "$@"
+
+ZONE=$top_srcdir/tests/mock/zones/example.test.zone
+UP=127.0.0.2#5300
+NOTIFYLISTEN=$top_builddir/tests/tools/notifylisten
+probe() { "$DNSPROBE" "$@"; }
+
+if ! command -v systemd-socket-activate >/dev/null; then
+	echo "systemd-socket-activate is missing (apt-get install systemd)" >&2
+	exit 99
+fi
+mock_start up "$UP" --zone "$ZONE" || exit 99
+
+# --- socket activation ---------------------------------------------------------
+
+# systemd-socket-activate makes sockets of one kind per run, so two are
+# chained: the outer one makes the UDP socket and, on the first datagram,
+# execs the inner one, which passes fd 3 on, adds a TCP socket as fd 4
+# and execs roostd at once (fd 3 is readable).  roostd is told nothing
+# about where to listen: it must take both sockets from $LISTEN_FDS.
+systemd-socket-activate -d -l 127.0.0.1:5353 --fdname=dns-udp -- \
+    systemd-socket-activate -l 127.0.0.1:5353 --fdname=dns-udp:dns-tcp -- \
+    "$ROOSTD" -c /dev/null -v --upstream "$UP" 2>"$T/act.log" &
+ACT=$!
+LIB_PIDS+=("$ACT")
+# the first datagram starts roostd; give it time to start and answer
+wait_until 5 grep -q "Listening on 127.0.0.1:5353" "$T/act.log" ||
+    { fail "systemd-socket-activate listens"; cat "$T/act.log"; finish; }
+out=$(probe -t 5000 127.0.0.1#5353 query www.example.test A)
+check_match "socket-activated: the first UDP query (starting roostd) is answered" \
+    'rcode=NOERROR .*check=ok' "$out"
+check_match "socket-activated: the answer's record" 'an www.example.test.* A 192\.0\.2\.1' \
+    "$out"
+out=$(probe -T 127.0.0.1#5353 query only-a.example.test A)
+check_match "socket-activated: a TCP query is answered" \
+    'rcode=NOERROR .*check=ok' "$out"
+log=$(cat "$T/act.log")
+check_match "socket-activated: roostd took the UDP socket" \
+    'socket 3 \("dns-udp"\) from systemd: 127\.0\.0\.1#5353/udp' "$log"
+check_match "socket-activated: roostd took the TCP socket" \
+    'socket 4 \("dns-tcp"\) from systemd: 127\.0\.0\.1#5353/tcp' "$log"
+check_match "socket-activated: answers on the passed sockets, binds none" \
+    'answering on 127\.0\.0\.1#5353 \(sockets from systemd\)' "$log"
+check_nomatch "socket-activated: no default 127.0.0.1#53 bound" \
+    '127\.0\.0\.1:53 ' "$(ss -lnup; ss -lntp)"
+kill -TERM "$ACT"
+wait "$ACT"
+check_eq "socket-activated roostd stops on SIGTERM with status 0" 0 "$?"
+
+# a socket that is neither UDP nor TCP-listening (here a unix datagram
+# socket) is refused with its number and name, exit 4
+systemd-socket-activate -d -l "$T/unix.sock" --fdname=odd -- \
+    "$ROOSTD" -c /dev/null --upstream "$UP" 2>"$T/odd.log" &
+ODD=$!
+LIB_PIDS+=("$ODD")
+wait_until 5 test -S "$T/unix.sock"
+# one datagram makes systemd-socket-activate exec roostd
+logger -u "$T/unix.sock" "wake up"
+if ! wait_until 5 eval '! kill -0 "$ODD" 2>/dev/null'; then
+	kill -TERM "$ODD"
+fi
+wait "$ODD"
+check_eq "a unix socket from systemd: exit 4" 4 "$?"
+check_match "a unix socket from systemd: named, with the way out" \
+    'socket 3 \("odd"\) from systemd is not an IPv4 or IPv6 UDP socket or listening TCP socket: check roostd.socket' \
+    "$(cat "$T/odd.log")"
+
+# --- sd_notify -----------------------------------------------------------------
+
+# notify_fields: the "N: FIELD" lines notifylisten has printed so far
+notify_fields() { cat "$T/notify.out"; }
+# notify_has ERE: some field line matches
+notify_has() { grep -Eq -- "$1" "$T/notify.out"; }
+# notify_count ERE: how many field lines match
+notify_count() { grep -Ec -- "$1" "$T/notify.out"; }
+
+lib_spawn "$NOTIFYLISTEN" "$T/notify.sock" >"$T/notify.out" 2>"$T/notify.log"
+wait_until 5 test -S "$T/notify.sock" || { fail "notifylisten starts"; finish; }
+
+export NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=300000
+roostd_start n 127.0.0.1#5354 --upstream "$UP" || exit 99
+unset NOTIFY_SOCKET WATCHDOG_USEC
+wait_until 5 notify_has '^[0-9]+: READY=1$'
+check "READY=1 sent" notify_has '^[0-9]+: READY=1$'
+check_match "READY=1 comes with a STATUS= line" \
+    '^1: STATUS=0 queries, cache hit rate 0\.0%, 1/1 upstreams alive, 0 in flight$' \
+    "$(notify_fields)"
+check_match "roostd logs the watchdog interval (half of WATCHDOG_USEC)" \
+    'watchdog: pinging systemd every 150 ms' "$(cat "$T/n.log")"
+wait_until 5 test "$(notify_count '^[0-9]+: WATCHDOG=1$')" -ge 4
+check_ge "WATCHDOG=1 sent again and again" \
+    "$(notify_count '^[0-9]+: WATCHDOG=1$')" 4
+# queries, one a cache hit: the next STATUS= refresh (every 5 s) counts
+probe 127.0.0.1#5354 query www.example.test A >/dev/null
+probe 127.0.0.1#5354 query www.example.test A >/dev/null
+wait_until 8 notify_has "STATUS=[0-9]+ queries, cache hit rate 50\\.0%, 1/1 upstreams alive"
+check "STATUS= refreshed: the queries, hit rate 50% (1 of 2), upstream alive" \
+    notify_has "STATUS=[0-9]+ queries, cache hit rate 50\\.0%, 1/1 upstreams alive, 0 in flight"
+check_eq "no STOPPING=1 while running" 0 "$(notify_count 'STOPPING=1')"
+roostd_stop n
+check_eq "notified roostd stops with status 0" 0 "$?"
+check "STOPPING=1 on SIGTERM" notify_has '^[0-9]+: STOPPING=1$'
+check "STOPPING=1 comes with its STATUS=" notify_has 'STATUS=stopping \(SIGTERM\)'
+
+# without WATCHDOG_USEC there is no ping
+: >"$T/notify.out"
+export NOTIFY_SOCKET=$T/notify.sock
+roostd_start nw 127.0.0.1#5355 --upstream "$UP" || exit 99
+unset NOTIFY_SOCKET
+wait_until 5 notify_has '^[0-9]+: READY=1$'
+check "no watchdog: READY=1 sent" notify_has '^[0-9]+: READY=1$'
+probe 127.0.0.1#5355 query www.example.test A >/dev/null
+check_eq "no watchdog: no WATCHDOG=1" 0 "$(notify_count 'WATCHDOG=1')"
+roostd_stop nw
+check_eq "roostd without watchdog stops with status 0" 0 "$?"
+
+# without NOTIFY_SOCKET nothing is sent and roostd runs as before
+: >"$T/notify.out"
+roostd_start plain 127.0.0.1#5356 --upstream "$UP" || exit 99
+check_match "no NOTIFY_SOCKET: roostd answers" 'rcode=NOERROR .*check=ok' \
+    "$(probe 127.0.0.1#5356 query www.example.test A)"
+roostd_stop plain
+check_eq "no NOTIFY_SOCKET: nothing sent" "" "$(notify_fields)"
+
+finish
