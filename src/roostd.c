@@ -52,10 +52,22 @@ _Static_assert((int)CONFIG_LOG_ERR == (int)LOG_LEVEL_ERR &&
 #define ROOSTD_STOP_GRACE_MS 800
 #define ROOSTD_STOP_POLL_MS 10
 
+struct args;
+struct config;
+static void log_started(const struct config *c, bool from_systemd);
+
+/* After a reload, the old upstream set lives until its requests end;
+ * this often we look. */
+#define ROOSTD_DRAIN_POLL_MS 50
+
 struct roostd {
 	struct loop *loop;
-	struct config cfg;
+	struct config *cfg; /* in force; a reload replaces it whole */
+	const struct args *args;
 	struct upstream_set *up;
+	struct upstream_set *retired; /* replaced by a reload, draining */
+	struct loop_timer drain_timer;
+	bool reload_failed; /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
 	struct rsd *sd;
@@ -124,8 +136,11 @@ help(void)
 	    "(%s)\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
-	    "answered or\nget SERVFAIL first); SIGUSR1 logs the counters "
-	    "(queries, answers, cache).\n"
+	    "answered or\nget SERVFAIL first); SIGHUP reloads the "
+	    "configuration (upstreams, TTL\nclamps, access rules, log level; "
+	    "the cache is kept; a bad file is refused\nand the old "
+	    "configuration stays); SIGUSR1 logs the counters (queries,\n"
+	    "answers, cache).\n"
 	    "\n"
 	    "Exit status: 0 stopped by a signal, or --check-config passed; "
 	    "1 failure while\nrunning; 2 bad command line; 3 bad "
@@ -328,13 +343,134 @@ on_stop_signal(void *arg, int signo)
 	stop_poll(d);
 }
 
+/* Frees the retired upstream set once its last request has ended. */
+static void
+drain_poll(void *arg)
+{
+	struct roostd *d = arg;
+
+	if (d->retired == NULL)
+		return;
+	if (upstream_inflight(d->retired) > 0) {
+		(void)loop_timer_set(d->loop, &d->drain_timer,
+		    ROOSTD_DRAIN_POLL_MS);
+		return;
+	}
+	upstream_set_free(d->retired);
+	d->retired = NULL;
+	log_debug("reload: the old upstreams have drained");
+}
+
+static bool
+same_upstreams(const struct config *a, const struct config *b)
+{
+	if (a->nupstream != b->nupstream ||
+	    a->upstream_timeout_ms != b->upstream_timeout_ms ||
+	    a->query_deadline_ms != b->query_deadline_ms)
+		return false;
+	for (size_t i = 0; i < a->nupstream; i++)
+		if (a->upstream[i].len != b->upstream[i].len ||
+		    memcmp(&a->upstream[i].ss, &b->upstream[i].ss,
+			a->upstream[i].len) != 0)
+			return false;
+	return true;
+}
+
+static bool
+same_listen(const struct config *a, const struct config *b)
+{
+	if (a->nlisten != b->nlisten)
+		return false;
+	for (size_t i = 0; i < a->nlisten; i++)
+		if (a->listen[i].len != b->listen[i].len ||
+		    memcmp(&a->listen[i].ss, &b->listen[i].ss,
+			a->listen[i].len) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Builds and checks the new configuration and, if it is good, puts it in
+ * force: upstreams (a new set when they changed), TTL clamps, access
+ * rules, log level, TCP limits.  The cache is kept.  Returns 0, or -1
+ * with the reason in err and the old configuration still in force.
+ */
+static int
+reload(struct roostd *d, char *err, size_t errlen)
+{
+	struct config *c = calloc(1, sizeof(*c));
+	struct upstream_set *up = NULL;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (build_config(d->args, c, err, errlen) != 0)
+		goto fail;
+	if (!same_upstreams(d->cfg, c) &&
+	    (up = upstream_set_new(d->loop, c, err, errlen)) == NULL)
+		goto fail;
+	/* nothing can fail from here on */
+	if (up != NULL) {
+		/* Requests in flight stay with the old set and are answered
+		 * by it; only one old set drains at a time, so a second
+		 * reload within query-deadline ends the older set's
+		 * requests (its clients get SERVFAIL, or stale answers). */
+		if (d->retired != NULL) {
+			log_info("reload: ending %u upstream requests of the "
+				 "previous configuration",
+			    upstream_inflight(d->retired));
+			upstream_set_free(d->retired);
+		}
+		d->retired = d->up;
+		d->up = up;
+		query_ctx_set_upstream(d->qc, up);
+		drain_poll(d);
+	}
+	if (c->cache_size != d->cfg->cache_size)
+		log_warnx("reload: cache-size changes on restart only; "
+			  "keeping %u bytes",
+		    d->cfg->cache_size);
+	c->cache_size = d->cfg->cache_size;
+	if (!same_listen(d->cfg, c))
+		log_warnx("reload: listen changes on restart only; keeping "
+			  "the sockets open now");
+	if (strcmp(c->user, d->cfg->user) != 0)
+		log_warnx("reload: user changes on restart only");
+	query_ctx_set_config(d->qc, c);
+	listen_set_limits(d->ls, c);
+	log_set_level((enum log_level)c->log_level);
+	free(d->cfg);
+	d->cfg = c;
+	return 0;
+fail:
+	free(c);
+	return -1;
+}
+
 static void
 on_sighup(void *arg, int signo)
 {
-	(void)arg;
+	struct roostd *d = arg;
+	char err[1024];
+
 	(void)signo;
-	log_warnx("SIGHUP: configuration reload is not implemented yet; "
-		  "restart roostd to apply changes");
+	if (d->stopping)
+		return;
+	rsd_reloading(d->sd);
+	if (reload(d, err, sizeof(err)) != 0) {
+		d->reload_failed = true;
+		log_warnx("SIGHUP: reload failed, the configuration in force "
+			  "stays: %s",
+		    err);
+	} else {
+		d->reload_failed = false;
+		log_info("SIGHUP: configuration reloaded from %s; the cache "
+			 "is kept",
+		    d->cfg->path[0] != '\0' ? d->cfg->path : "(defaults)");
+		log_started(d->cfg, d->args->nsd_listen > 0);
+	}
+	rsd_ready(d->sd);
 }
 
 /* SIGUSR1: one line of counters to the log, as dnsmasq does. */
@@ -357,7 +493,7 @@ on_sigusr1(void *arg, int signo)
 	    q->udp, q->tcp, q->dropped, q->truncated, q->rcode[0], q->rcode[1],
 	    q->rcode[2], q->rcode[3], q->rcode[4], q->rcode[5], c->hits,
 	    c->misses, q->stale, q->prefetches, q->coalesced, c->evictions,
-	    c->entries, c->bytes, d->cfg.cache_size, query_pending(d->qc));
+	    c->entries, c->bytes, d->cfg->cache_size, query_pending(d->qc));
 }
 
 /* The STATUS= line: queries, cache hit rate, upstreams alive. */
@@ -377,6 +513,12 @@ status_line(void *arg, char *buf, size_t buflen)
 	    q->udp + q->tcp, lookups ? c->hits * 100 / lookups : 0,
 	    lookups ? c->hits * 1000 / lookups % 10 : 0, alive, total,
 	    query_pending(d->qc));
+	if (d->reload_failed) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, buflen - n,
+		    "; last reload failed, old configuration in force");
+	}
 }
 
 static void
@@ -418,44 +560,48 @@ main(int argc, char **argv)
 		log_err("%s", err);
 		return ROOSTD_EXIT_STARTUP;
 	}
-	if (build_config(&a, &d.cfg, err, sizeof(err)) != 0) {
+	d.args = &a;
+	if ((d.cfg = calloc(1, sizeof(*d.cfg))) == NULL) {
+		log_err("out of memory");
+		return ROOSTD_EXIT_STARTUP;
+	}
+	if (build_config(&a, d.cfg, err, sizeof(err)) != 0) {
 		log_err("%s", err);
-		for (size_t i = 0; i < nsdfds; i++)
-			close(sdfds[i].fd);
-		return ROOSTD_EXIT_CONFIG;
+		status = ROOSTD_EXIT_CONFIG;
+		goto out;
 	}
 	if (a.check) {
 		printf("%s: configuration OK\n",
-		    d.cfg.path[0] != '\0' ? d.cfg.path : "(defaults)");
-		return ROOSTD_EXIT_OK;
+		    d.cfg->path[0] != '\0' ? d.cfg->path : "(defaults)");
+		goto out;
 	}
-	log_set_level((enum log_level)d.cfg.log_level);
+	log_set_level((enum log_level)d.cfg->log_level);
 	/* a client that closed its TCP socket must not kill us */
 	sigaction(SIGPIPE, &sa, NULL);
 
 	if ((d.loop = loop_new()) == NULL) {
 		log_err("event loop: %s", strerror(errno));
-		for (size_t i = 0; i < nsdfds; i++)
-			close(sdfds[i].fd);
-		return ROOSTD_EXIT_STARTUP;
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
 	}
 	loop_timer_init(&d.stop_timer, stop_poll, &d);
-	if ((d.up = upstream_set_new(d.loop, &d.cfg, err, sizeof(err))) ==
+	loop_timer_init(&d.drain_timer, drain_poll, &d);
+	if ((d.up = upstream_set_new(d.loop, d.cfg, err, sizeof(err))) ==
 	    NULL) {
 		log_err("%s", err);
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
-	if ((d.qc = query_ctx_new(d.loop, &d.cfg, d.up)) == NULL) {
+	if ((d.qc = query_ctx_new(d.loop, d.cfg, d.up)) == NULL) {
 		log_err("out of memory");
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
 	if (nsdfds > 0)
-		d.ls = listen_set_adopt(d.loop, &d.cfg, sdfds, nsdfds,
+		d.ls = listen_set_adopt(d.loop, d.cfg, sdfds, nsdfds,
 		    query_receive, d.qc, err, sizeof(err));
 	else
-		d.ls = listen_set_new(d.loop, &d.cfg, query_receive, d.qc, err,
+		d.ls = listen_set_new(d.loop, d.cfg, query_receive, d.qc, err,
 		    sizeof(err));
 	nsdfds = 0; /* the set owns them now, or closed them */
 	if (d.ls == NULL) {
@@ -477,7 +623,7 @@ main(int argc, char **argv)
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
-	log_started(&d.cfg, a.nsd_listen > 0);
+	log_started(d.cfg, a.nsd_listen > 0);
 	/* the sockets are bound and watched: what arrives from now on is
 	 * answered by the first loop pass */
 	rsd_ready(d.sd);
@@ -490,16 +636,20 @@ out:
 	 * upstreams, then client sockets, then the loop */
 	for (size_t i = 0; i < nsdfds; i++)
 		close(sdfds[i].fd);
-	if (d.loop != NULL)
+	if (d.loop != NULL) {
 		loop_timer_cancel(d.loop, &d.stop_timer);
+		loop_timer_cancel(d.loop, &d.drain_timer);
+	}
 	if (d.sd != NULL && !d.stopping)
 		rsd_stopping(d.sd, "stopping: start-up or loop failure");
 	rsd_free(d.sd);
 	query_ctx_free(d.qc);
 	upstream_set_free(d.up);
+	upstream_set_free(d.retired);
 	listen_set_free(d.ls);
 	loop_free(d.loop);
-	if (status == ROOSTD_EXIT_OK)
+	free(d.cfg);
+	if (status == ROOSTD_EXIT_OK && !a.check)
 		log_info("stopped");
 	return status;
 }

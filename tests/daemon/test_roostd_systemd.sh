@@ -5,7 +5,10 @@
 # socket of the wrong kind refused), and the notifications to a stand-in
 # NOTIFY_SOCKET (tests/tools/notifylisten): READY=1 once it answers,
 # STATUS= refreshed, WATCHDOG=1 at half of WATCHDOG_USEC, STOPPING=1 on
-# SIGTERM.
+# SIGTERM; SIGHUP reloads the configuration (RELOADING=1 ... READY=1),
+# keeps the cache, applies upstreams, TTL clamps, log level and access
+# rules, drains the old upstreams, and keeps the old configuration when
+# the new file is broken.
 #
 # Runs in a private network namespace (lib_init); the mock upstream on
 # 127.0.0.2#5300, roostd on 127.0.0.1 ports 5353...
@@ -99,7 +102,9 @@ check_match "READY=1 comes with a STATUS= line" \
     "$(notify_fields)"
 check_match "roostd logs the watchdog interval (half of WATCHDOG_USEC)" \
     'watchdog: pinging systemd every 150 ms' "$(cat "$T/n.log")"
-wait_until 5 test "$(notify_count '^[0-9]+: WATCHDOG=1$')" -ge 4
+# notify_atleast N ERE: at least N field lines match (for wait_until)
+notify_atleast() { [ "$(notify_count "$2")" -ge "$1" ]; }
+wait_until 5 notify_atleast 4 '^[0-9]+: WATCHDOG=1$'
 check_ge "WATCHDOG=1 sent again and again" \
     "$(notify_count '^[0-9]+: WATCHDOG=1$')" 4
 # queries, one a cache hit: the next STATUS= refresh (every 5 s) counts
@@ -133,5 +138,115 @@ check_match "no NOTIFY_SOCKET: roostd answers" 'rcode=NOERROR .*check=ok' \
     "$(probe 127.0.0.1#5356 query www.example.test A)"
 roostd_stop plain
 check_eq "no NOTIFY_SOCKET: nothing sent" "" "$(notify_fields)"
+
+# --- SIGHUP reload --------------------------------------------------------------
+
+# roostd with its own config file (no -v: the file's log level counts),
+# told to notify $T/r.sock; readiness is READY=1 there.
+lib_spawn "$NOTIFYLISTEN" "$T/r.sock" >"$T/r.out" 2>"$T/r-listen.log"
+wait_until 5 test -S "$T/r.sock" || { fail "notifylisten starts"; finish; }
+r_count() { grep -Ec -- "$1" "$T/r.out"; }
+# r_wait_ready N: wait until the N-th READY=1 has arrived
+r_ready_atleast() { [ "$(r_count ': READY=1$')" -ge "$1" ]; }
+r_wait_ready() { wait_until 10 r_ready_atleast "$1"; }
+# ttl_of OUT: the TTL of the first answer record in dnsprobe's output
+ttl_of() { sed -n 's/^an [^ ]* \([0-9]*\) .*/\1/p' <<<"$1" | head -n 1; }
+R=127.0.0.1#5357
+mock_start up2 127.0.0.3#5300 --zone "$ZONE" \
+    --rule '*.slow.example.test A delay=600' || exit 99
+mock_start up3 127.0.0.4#5300 --zone "$ZONE" \
+    --rule '*.slow.example.test A delay=600' || exit 99
+conf() {
+	{
+		echo "# written by test_roostd_systemd.sh"
+		echo "listen = $R"
+		echo "upstream = $1"
+		echo "log-level = $2"
+		echo "max-ttl = $3"
+		shift 3
+		printf '%s\n' "$@"
+	} >"$T/r.conf"
+}
+conf 127.0.0.3#5300 info 3600
+NOTIFY_SOCKET=$T/r.sock "$ROOSTD" -c "$T/r.conf" 2>"$T/r.log" &
+RPID=$!
+LIB_PIDS+=("$RPID")
+r_wait_ready 1 || { fail "reload roostd gets ready"; cat "$T/r.log"; finish; }
+out=$(probe "$R" query www.example.test A)
+check_match "reload: answered before the reload" 'rcode=NOERROR .*check=ok' "$out"
+check_eq "reload: before, the TTL is the zone's" 300 "$(ttl_of "$out")"
+check_eq "reload: before, up2 asked once" 1 \
+    "$(mock_count up2 www.example.test. A udp)"
+check_nomatch "reload: log-level info: no query lines" '^roostd: query ' \
+    "$(cat "$T/r.log")"
+
+# new upstream, log level debug, max-ttl 60
+conf 127.0.0.4#5300 debug 60
+kill -HUP "$RPID"
+r_wait_ready 2
+check_eq "SIGHUP: RELOADING=1 sent once" 1 "$(r_count ': RELOADING=1$')"
+order=$(grep -E ': (READY|RELOADING)=1$' "$T/r.out" | sed 's/^[0-9]*: //' |
+    tr '\n' ' ')
+check_eq "SIGHUP: READY=1, then RELOADING=1, then READY=1" \
+    "READY=1 RELOADING=1 READY=1 " "$order"
+check_match "SIGHUP: logged" 'SIGHUP: configuration reloaded from .*r\.conf; the cache is kept' \
+    "$(cat "$T/r.log")"
+out=$(probe "$R" query www.example.test A)
+check_match "after reload: www answered" 'rcode=NOERROR .*check=ok' "$out"
+check_eq "after reload: the cache was kept (no upstream asked for www)" \
+    "1 0" "$(mock_count up2 www.example.test. A udp) $(mock_count up3 www.example.test. A udp)"
+check_match "after reload: log-level debug applied (the hit is logged)" \
+    'query udp .*www\.example\.test\. type=1: cache hit' "$(cat "$T/r.log")"
+out=$(probe "$R" query only-a.example.test A)
+check_match "after reload: a new name is answered" 'rcode=NOERROR .*check=ok' "$out"
+check_eq "after reload: the new upstream (up3) was asked, not up2" "0 1" \
+    "$(mock_count up2 only-a.example.test. A udp) $(mock_count up3 only-a.example.test. A udp)"
+# (the cache clamps what it stores; the cache hit shows it)
+out=$(probe "$R" query only-a.example.test A)
+# (a second boundary may pass between the two queries)
+check_match "after reload: the new max-ttl (60) clamps the cached TTL" \
+    '^(59|60)$' "$(ttl_of "$out")"
+
+# a broken file: refused with FILE:LINE, the old configuration stays
+conf 127.0.0.3#5300 info 3600 "frobnicate = 1"
+kill -HUP "$RPID"
+r_wait_ready 3
+check_eq "bad reload: RELOADING=1 then READY=1 again" 2 \
+    "$(r_count ': RELOADING=1$')"
+check_match "bad reload: the error names FILE:LINE" \
+    'SIGHUP: reload failed, the configuration in force stays: .*r\.conf:6: unknown option "frobnicate"' \
+    "$(cat "$T/r.log")"
+check "bad reload: STATUS= says so" grep -q \
+    'STATUS=.*last reload failed, old configuration in force' "$T/r.out"
+out=$(probe "$R" query alias.example.test A)
+check_match "bad reload: still answering" 'rcode=NOERROR .*check=ok' "$out"
+check_eq "bad reload: still the reloaded upstream (up3) and log level" "0 1" \
+    "$(mock_count up2 alias.example.test. A udp) $(mock_count up3 alias.example.test. A udp)"
+check_match "bad reload: still log-level debug" 'query udp .*alias\.example\.test\.' \
+    "$(cat "$T/r.log")"
+
+# a query in flight while the upstreams change is answered by the old
+# upstream set, which then drains
+probe -t 4000 "$R" query q1.slow.example.test A >"$T/slow.out" &
+SLOW=$!
+up3_asked_slow() { [ "$(mock_count up3 q1.slow.example.test. A udp)" -ge 1 ]; }
+wait_until 5 up3_asked_slow
+conf 127.0.0.3#5300 debug 60 "allow = 10.0.0.0/8"
+kill -HUP "$RPID"
+r_wait_ready 4
+wait "$SLOW"
+# (the mock's slow rule answers after 600 ms; the name does not exist)
+check_match "reload with a query in flight: the upstream's answer, not SERVFAIL" \
+    'rcode=NXDOMAIN .*check=ok' "$(cat "$T/slow.out")"
+wait_until 5 grep -q "reload: the old upstreams have drained" "$T/r.log"
+check "reload: the old upstream set drained, then freed" grep -q \
+    "reload: the old upstreams have drained" "$T/r.log"
+# the new access rules: 127.0.0.1 is no longer allowed
+out=$(probe "$R" query www.example.test A)
+check_match "after reload: new access rules apply (REFUSED)" 'rcode=REFUSED' \
+    "$out"
+kill -TERM "$RPID"
+wait "$RPID"
+check_eq "reloaded roostd stops with status 0" 0 "$?"
 
 finish
