@@ -10,6 +10,8 @@
 #include <ares.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <ldns/ldns.h>
 #include <signal.h>
@@ -134,6 +136,10 @@ help(void)
 	    "      --tcp-max-connections N      TCP clients at once (%u)\n"
 	    "      --log-level LEVEL            error, warn, info or debug "
 	    "(%s)\n"
+	    "      --user NAME                  started as root, run as NAME "
+	    "once the\n"
+	    "                                   sockets are bound (%s; root: "
+	    "stay root)\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
 	    "answered or\nget SERVFAIL first); SIGHUP reloads the "
@@ -152,7 +158,8 @@ help(void)
 	    CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_DEBUG      ? "debug"
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_INFO ? "info"
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_WARN ? "warn"
-							      : "error");
+							      : "error",
+	    CONFIG_DEFAULT_USER);
 }
 
 static void
@@ -189,6 +196,7 @@ static const char *const config_flags[] = {
 	"prefetch",
 	"serve-stale",
 	"stale-limit",
+	"user",
 };
 #define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
 
@@ -308,6 +316,70 @@ build_config(const struct args *a, struct config *c, char *err, size_t errlen)
 		c->nlisten = a->nsd_listen;
 	}
 	return config_finish(c, err, errlen);
+}
+
+/* --- privileges ------------------------------------------------------- */
+
+/*
+ * Started as root: become c->user (its uid and primary group, no
+ * supplementary groups) for good, after the sockets are bound.  With
+ * setresuid() every saved id goes too, and the kernel clears the
+ * permitted and effective capabilities (no SECBIT_KEEP_CAPS).  Returns 0
+ * (also when not root, or user is "root"), or -1 with err filled; *exit
+ * gets the exit status for main.
+ */
+static int
+drop_privileges(const struct config *c, int *exitcode, char *err, size_t errlen)
+{
+	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if (strcmp(c->user, "root") == 0) {
+		log_warnx("running as root (user = root): a bug in roostd "
+			  "would be a bug with root's rights");
+		return 0;
+	}
+	errno = 0;
+	if ((pw = getpwnam(c->user)) == NULL) {
+		*exitcode = ROOSTD_EXIT_CONFIG;
+		snprintf(err, errlen,
+		    "user \"%s\" %s: create it (useradd --system "
+		    "--no-create-home --shell /usr/sbin/nologin %s) or set "
+		    "\"user\" in the configuration",
+		    c->user, errno != 0 ? strerror(errno) : "does not exist",
+		    c->user);
+		return -1;
+	}
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (uid == 0) {
+		*exitcode = ROOSTD_EXIT_CONFIG;
+		snprintf(err, errlen,
+		    "user \"%s\" has uid 0: roostd would keep root; name "
+		    "an unprivileged user",
+		    c->user);
+		return -1;
+	}
+	*exitcode = ROOSTD_EXIT_STARTUP;
+	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(uid, uid, uid) != 0) {
+		snprintf(err, errlen, "cannot switch to user \"%s\": %s",
+		    c->user, strerror(errno));
+		return -1;
+	}
+	/* never go on if root could come back */
+	if (setuid(0) == 0 || seteuid(0) == 0 || geteuid() == 0 ||
+	    getuid() == 0) {
+		snprintf(err, errlen,
+		    "switched to user \"%s\" but could regain root", c->user);
+		return -1;
+	}
+	log_info("running as user %s (uid %u, gid %u)", c->user, (unsigned)uid,
+	    (unsigned)gid);
+	return 0;
 }
 
 /* --- running ------------------------------------------------------------ */
@@ -610,6 +682,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	query_ctx_set_listen(d.qc, d.ls);
+	if (drop_privileges(d.cfg, &r, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		status = r;
+		goto out;
+	}
 	if (loop_signal_add(d.loop, SIGTERM, on_stop_signal, &d) != 0 ||
 	    loop_signal_add(d.loop, SIGINT, on_stop_signal, &d) != 0 ||
 	    loop_signal_add(d.loop, SIGHUP, on_sighup, &d) != 0 ||

@@ -8,7 +8,8 @@
 # SIGTERM; SIGHUP reloads the configuration (RELOADING=1 ... READY=1),
 # keeps the cache, applies upstreams, TTL clamps, log level and access
 # rules, drains the old upstreams, and keeps the old configuration when
-# the new file is broken.
+# the new file is broken.  Started as root, roostd drops to an
+# unprivileged user with no capabilities (read from /proc/PID/status).
 #
 # Runs in a private network namespace (lib_init); the mock upstream on
 # 127.0.0.2#5300, roostd on 127.0.0.1 ports 5353...
@@ -25,6 +26,12 @@ if ! command -v systemd-socket-activate >/dev/null; then
 	exit 99
 fi
 mock_start up "$UP" --zone "$ZONE" || exit 99
+# roostd drops to $ROOSTD_USER, then still sends notifications and reads
+# its file again on SIGHUP: notify sockets and that file live where that
+# user may reach them ($T is root's alone), as /run/systemd/notify is
+RT=$(mktemp -d /tmp/roost-systemd-test.XXXXXX) || exit 99
+LIB_RMDIRS+=("$RT")
+chmod 755 "$RT"
 
 # --- socket activation ---------------------------------------------------------
 
@@ -35,7 +42,8 @@ mock_start up "$UP" --zone "$ZONE" || exit 99
 # about where to listen: it must take both sockets from $LISTEN_FDS.
 systemd-socket-activate -d -l 127.0.0.1:5353 --fdname=dns-udp -- \
     systemd-socket-activate -l 127.0.0.1:5353 --fdname=dns-udp:dns-tcp -- \
-    "$ROOSTD" -c /dev/null -v --upstream "$UP" 2>"$T/act.log" &
+    "$ROOSTD" -c /dev/null -v --user "$ROOSTD_USER" --upstream "$UP" \
+    2>"$T/act.log" &
 ACT=$!
 LIB_PIDS+=("$ACT")
 # the first datagram starts roostd; give it time to start and answer
@@ -89,10 +97,11 @@ notify_has() { grep -Eq -- "$1" "$T/notify.out"; }
 # notify_count ERE: how many field lines match
 notify_count() { grep -Ec -- "$1" "$T/notify.out"; }
 
-lib_spawn "$NOTIFYLISTEN" "$T/notify.sock" >"$T/notify.out" 2>"$T/notify.log"
-wait_until 5 test -S "$T/notify.sock" || { fail "notifylisten starts"; finish; }
+lib_spawn "$NOTIFYLISTEN" "$RT/notify.sock" >"$T/notify.out" 2>"$T/notify.log"
+wait_until 5 test -S "$RT/notify.sock" || { fail "notifylisten starts"; finish; }
+chmod 666 "$RT/notify.sock"
 
-export NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=300000
+export NOTIFY_SOCKET=$RT/notify.sock WATCHDOG_USEC=300000
 roostd_start n 127.0.0.1#5354 --upstream "$UP" || exit 99
 unset NOTIFY_SOCKET WATCHDOG_USEC
 wait_until 5 notify_has '^[0-9]+: READY=1$'
@@ -121,7 +130,7 @@ check "STOPPING=1 comes with its STATUS=" notify_has 'STATUS=stopping \(SIGTERM\
 
 # without WATCHDOG_USEC there is no ping
 : >"$T/notify.out"
-export NOTIFY_SOCKET=$T/notify.sock
+export NOTIFY_SOCKET=$RT/notify.sock
 roostd_start nw 127.0.0.1#5355 --upstream "$UP" || exit 99
 unset NOTIFY_SOCKET
 wait_until 5 notify_has '^[0-9]+: READY=1$'
@@ -142,9 +151,10 @@ check_eq "no NOTIFY_SOCKET: nothing sent" "" "$(notify_fields)"
 # --- SIGHUP reload --------------------------------------------------------------
 
 # roostd with its own config file (no -v: the file's log level counts),
-# told to notify $T/r.sock; readiness is READY=1 there.
-lib_spawn "$NOTIFYLISTEN" "$T/r.sock" >"$T/r.out" 2>"$T/r-listen.log"
-wait_until 5 test -S "$T/r.sock" || { fail "notifylisten starts"; finish; }
+# told to notify $RT/r.sock; readiness is READY=1 there.
+lib_spawn "$NOTIFYLISTEN" "$RT/r.sock" >"$T/r.out" 2>"$T/r-listen.log"
+wait_until 5 test -S "$RT/r.sock" || { fail "notifylisten starts"; finish; }
+chmod 666 "$RT/r.sock"
 r_count() { grep -Ec -- "$1" "$T/r.out"; }
 # r_wait_ready N: wait until the N-th READY=1 has arrived
 r_ready_atleast() { [ "$(r_count ': READY=1$')" -ge "$1" ]; }
@@ -165,10 +175,11 @@ conf() {
 		echo "max-ttl = $3"
 		shift 3
 		printf '%s\n' "$@"
-	} >"$T/r.conf"
+	} >"$RT/r.conf"
 }
 conf 127.0.0.3#5300 info 3600
-NOTIFY_SOCKET=$T/r.sock "$ROOSTD" -c "$T/r.conf" 2>"$T/r.log" &
+NOTIFY_SOCKET=$RT/r.sock "$ROOSTD" -c "$RT/r.conf" --user "$ROOSTD_USER" \
+    2>"$T/r.log" &
 RPID=$!
 LIB_PIDS+=("$RPID")
 r_wait_ready 1 || { fail "reload roostd gets ready"; cat "$T/r.log"; finish; }
@@ -248,5 +259,58 @@ check_match "after reload: new access rules apply (REFUSED)" 'rcode=REFUSED' \
 kill -TERM "$RPID"
 wait "$RPID"
 check_eq "reloaded roostd stops with status 0" 0 "$?"
+
+# --- privilege drop --------------------------------------------------------------
+
+# status_field PID FIELD: the value of FIELD in /proc/PID/status
+status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
+if [ "$ROOST_TEST_REAL_UID" -eq 0 ]; then
+	NOBODY_UID=$(id -u nobody)
+	# a privileged port (below 1024): only root may bind it
+	roostd_start p 127.0.0.1#53 --upstream "$UP" --user nobody || exit 99
+	pid=${ROOSTD_PID[p]}
+	check_match "root, port 53: answers after the drop" 'rcode=NOERROR .*check=ok' \
+	    "$(probe 127.0.0.1#53 query www.example.test A)"
+	check_eq "root, port 53: every uid is nobody's (real, effective, saved, fs)" \
+	    "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID" \
+	    "$(status_field "$pid" Uid | tr -s '[:space:]' ' ' | sed 's/ $//')"
+	check_eq "root, port 53: no supplementary groups" \
+	    "$(id -g nobody)" "$(status_field "$pid" Groups | tr -d '[:space:]')"
+	check_eq "root, port 53: no effective capability" 0000000000000000 \
+	    "$(status_field "$pid" CapEff)"
+	check_eq "root, port 53: no permitted capability" 0000000000000000 \
+	    "$(status_field "$pid" CapPrm)"
+	check_match "root, port 53: the drop is logged" \
+	    "running as user nobody \\(uid $NOBODY_UID, gid [0-9]+\\)" \
+	    "$(cat "$T/p.log")"
+	roostd_stop p
+	check_eq "dropped roostd stops with status 0" 0 "$?"
+
+	# a user that does not exist: exit 3, and how to fix it
+	timeout 10 "$ROOSTD" -c /dev/null --listen 127.0.0.1#53 \
+	    --upstream "$UP" --user roost-no-such-user >"$T/nouser.out" 2>&1
+	check_eq "a user that does not exist: exit 3" 3 "$?"
+	check_match "a user that does not exist: named, with the way out" \
+	    'user "roost-no-such-user" does not exist: create it \(useradd --system' \
+	    "$(cat "$T/nouser.out")"
+	# the default user is roost
+	if ! getent passwd roost >/dev/null; then
+		timeout 10 "$ROOSTD" -c /dev/null --listen 127.0.0.1#53 \
+		    --upstream "$UP" >"$T/nouser.out" 2>&1
+		check_eq "the default user (roost, absent here): exit 3" 3 "$?"
+		check_match "the default user is roost" 'user "roost" does not exist' \
+		    "$(cat "$T/nouser.out")"
+	fi
+	# user = root keeps root, with a warning
+	roostd_start pr 127.0.0.1#5358 --upstream "$UP" --user root || exit 99
+	check_eq "user = root: stays root" 0 \
+	    "$(status_field "${ROOSTD_PID[pr]}" Uid | awk '{ print $2 }')"
+	check_match "user = root: warned" 'running as root \(user = root\)' \
+	    "$(cat "$T/pr.log")"
+	roostd_stop pr
+else
+	echo "# not really root (uid $ROOST_TEST_REAL_UID): the privilege" \
+	    "drop checks need root"
+fi
 
 finish
