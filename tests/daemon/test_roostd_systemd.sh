@@ -214,9 +214,9 @@ check_eq "after reload: the new upstream (up3) was asked, not up2" "0 1" \
     "$(mock_count up2 only-a.example.test. A udp) $(mock_count up3 only-a.example.test. A udp)"
 # (the cache clamps what it stores; the cache hit shows it)
 out=$(probe "$R" query only-a.example.test A)
-# (a second boundary may pass between the two queries)
+# (a second or more may pass between the two queries: 50..60)
 check_match "after reload: the new max-ttl (60) clamps the cached TTL" \
-    '^(59|60)$' "$(ttl_of "$out")"
+    '^(5[0-9]|60)$' "$(ttl_of "$out")"
 
 # a broken file: refused with FILE:LINE, the old configuration stays
 conf 127.0.0.3#5300 info 3600 "frobnicate = 1"
