@@ -30,6 +30,7 @@
 #define CONFIG_MAX_ALLOW 64
 #define CONFIG_MAX_LINE 1024 /* longer lines are an error */
 #define CONFIG_PATH_MAX 512
+#define CONFIG_USER_MAX 33 /* a Linux login name and the NUL */
 
 #define CONFIG_DNS_PORT 53
 
@@ -90,6 +91,10 @@ struct config {
 	bool prefetch;             /* refresh entries hit in their last 10% */
 	bool serve_stale;          /* RFC 8767, when every upstream fails */
 	unsigned stale_limit;      /* s past expiry an entry may be served */
+
+	/* Started as root, roostd binds its sockets and then runs as this
+	 * user; "root" keeps root (a warning is logged). */
+	char user[CONFIG_USER_MAX];
 };
 
 /* Defaults of the values above (documented in etc/roostd.conf). */
@@ -107,6 +112,7 @@ struct config {
 #define CONFIG_DEFAULT_PREFETCH true
 #define CONFIG_DEFAULT_SERVE_STALE true
 #define CONFIG_DEFAULT_STALE_LIMIT 86400
+#define CONFIG_DEFAULT_USER "roost"
 
 /*
  * Sets every value to its default, with empty listen, upstream and allow

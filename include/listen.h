@@ -58,6 +58,12 @@ struct listen_reply_to {
 typedef void listen_query_cb(void *arg, const struct listen_reply_to *from,
     const uint8_t *msg, size_t len);
 
+/* A socket made elsewhere (systemd), for listen_set_adopt(). */
+struct listen_fd {
+	int fd; /* nonblocking; a TCP one listening already */
+	enum listen_transport transport;
+};
+
 /*
  * Binds every listen address of c (UDP and TCP each) and registers them
  * with l.  Returns the set, or NULL with the reason in err, which names
@@ -65,6 +71,22 @@ typedef void listen_query_cb(void *arg, const struct listen_reply_to *from,
  */
 struct listen_set *listen_set_new(struct loop *l, const struct config *c,
     listen_query_cb *cb, void *arg, char *err, size_t errlen);
+
+/*
+ * Like listen_set_new(), but answers on the n sockets fds instead of
+ * binding c's listen addresses (c gives the TCP limits).  Takes
+ * ownership of every fd, also on failure.  Returns the set, or NULL with
+ * the reason in err.
+ */
+struct listen_set *listen_set_adopt(struct loop *l, const struct config *c,
+    const struct listen_fd *fds, size_t n, listen_query_cb *cb, void *arg,
+    char *err, size_t errlen);
+
+/*
+ * Applies c's TCP limits (idle timeout, connection limit) from now on;
+ * connections over a lowered limit are not closed.
+ */
+void listen_set_limits(struct listen_set *s, const struct config *c);
 
 /*
  * Stops taking new queries: TCP listeners are closed, UDP sockets are no

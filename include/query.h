@@ -62,6 +62,21 @@ void query_cache_limits(const struct config *c, struct cache_limits *lim);
 /* The context's cache (for stats and tests). */
 struct cache *query_cache(struct query_ctx *q);
 
+/*
+ * Reload: from now on c's access rules, prefetch, serve-stale,
+ * servfail-ttl and TTL clamps apply (cache_set_limits()); the cache and
+ * every entry are kept, and its budget is not changed.  c must outlive
+ * the context or the next switch.
+ */
+void query_ctx_set_config(struct query_ctx *q, const struct config *c);
+
+/*
+ * Reload: new fetches go to up.  Fetches in flight stay with the set
+ * that started them, which must live until upstream_inflight() of it is
+ * 0 and until query_ctx_free() (which cancels what is left).
+ */
+void query_ctx_set_upstream(struct query_ctx *q, struct upstream_set *up);
+
 /* Tells the context where answers go (created after it). */
 void query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls);
 

@@ -79,4 +79,11 @@ void upstream_cancel(struct upstream_req *r);
 /* Requests in flight. */
 unsigned upstream_inflight(const struct upstream_set *s);
 
+/*
+ * Upstreams that look alive: not tried yet, or whose latest try was
+ * answered (a timeout or failure marks one down until a try succeeds).
+ * *total gets the number of upstreams in the set.
+ */
+unsigned upstream_alive(const struct upstream_set *s, unsigned *total);
+
 #endif /* ROOST_UPSTREAM_H */

@@ -38,6 +38,7 @@ enum config_kind {
 	CONFIG_KIND_UINT,
 	CONFIG_KIND_LOG_LEVEL,
 	CONFIG_KIND_BOOL,
+	CONFIG_KIND_USER,
 };
 
 struct config_option {
@@ -116,6 +117,7 @@ static const struct config_option config_options[] = {
 	{ .name = "serve-stale",
 	    .kind = CONFIG_KIND_BOOL,
 	    .off = offsetof(struct config, serve_stale) },
+	{ .name = "user", .kind = CONFIG_KIND_USER },
 	{ .name = "stale-limit",
 	    .kind = CONFIG_KIND_UINT,
 	    .off = offsetof(struct config, stale_limit),
@@ -566,6 +568,7 @@ config_defaults(struct config *c)
 	c->prefetch = CONFIG_DEFAULT_PREFETCH;
 	c->serve_stale = CONFIG_DEFAULT_SERVE_STALE;
 	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
+	snprintf(c->user, sizeof(c->user), "%s", CONFIG_DEFAULT_USER);
 }
 
 static const struct config_option *
@@ -687,6 +690,21 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		    "%s: bad value \"%s\": expected error, warn, info or debug",
 		    key, value);
 		return -1;
+	case CONFIG_KIND_USER:
+		/* a login name as useradd takes it: no path, no separator */
+		if (strlen(value) >= CONFIG_USER_MAX ||
+		    strspn(value,
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789_.-") != strlen(value) ||
+		    value[0] == '-') {
+			seterr(err, errlen,
+			    "%s: bad value \"%s\": expected a user name "
+			    "(letters, digits, _ . -; at most %d characters)",
+			    key, value, CONFIG_USER_MAX - 1);
+			return -1;
+		}
+		snprintf(c->user, sizeof(c->user), "%s", value);
+		return 0;
 	case CONFIG_KIND_BOOL:
 		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
 			*(bool *)(void *)((char *)c + o->off) =

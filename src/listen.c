@@ -678,8 +678,9 @@ fail : {
 }
 }
 
-struct listen_set *
-listen_set_new(struct loop *l, const struct config *c, listen_query_cb *cb,
+/* An empty set: no listener yet.  Returns it, or NULL (no memory). */
+static struct listen_set *
+set_alloc(struct loop *l, const struct config *c, listen_query_cb *cb,
     void *arg, char *err, size_t errlen)
 {
 	struct listen_set *s;
@@ -691,34 +692,89 @@ listen_set_new(struct loop *l, const struct config *c, listen_query_cb *cb,
 	s->loop = l;
 	s->cb = cb;
 	s->cb_arg = arg;
-	s->max_conns = c->tcp_max_connections;
-	s->idle_ms = c->tcp_idle_timeout_s * 1000;
+	listen_set_limits(s, c);
 	loop_timer_init(&s->accept_pause, accept_pause_over, s);
+	return s;
+}
+
+/* Takes fd (also on failure) and watches it.  Returns 0, or -1 and err. */
+static int
+set_add(struct listen_set *s, int fd, enum listen_transport t, char *err,
+    size_t errlen)
+{
+	struct listener *li;
+
+	if (s->nls == sizeof(s->ls) / sizeof(s->ls[0])) {
+		snprintf(err, errlen, "more than %zu listening sockets",
+		    sizeof(s->ls) / sizeof(s->ls[0]));
+		close(fd);
+		return -1;
+	}
+	li = &s->ls[s->nls++];
+	li->fd = fd;
+	li->transport = t;
+	li->set = s;
+	if (loop_fd_add(s->loop, fd, LOOP_READ,
+		t == LISTEN_UDP ? udp_ready : tcp_accept_ready, li) != 0) {
+		snprintf(err, errlen, "event loop: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct listen_set *
+listen_set_new(struct loop *l, const struct config *c, listen_query_cb *cb,
+    void *arg, char *err, size_t errlen)
+{
+	struct listen_set *s = set_alloc(l, c, cb, arg, err, errlen);
+
+	if (s == NULL)
+		return NULL;
 	for (size_t i = 0; i < c->nlisten; i++) {
 		for (int t = LISTEN_UDP; t <= LISTEN_TCP; t++) {
-			struct listener *li = &s->ls[s->nls];
 			int fd = open_socket(&c->listen[i],
 			    (enum listen_transport)t, err, errlen);
 
-			if (fd < 0)
+			if (fd < 0 ||
+			    set_add(s, fd, (enum listen_transport)t, err,
+				errlen) != 0)
 				goto fail;
-			li->fd = fd;
-			li->transport = (enum listen_transport)t;
-			li->set = s;
-			s->nls++;
-			if (loop_fd_add(l, fd, LOOP_READ,
-				t == LISTEN_UDP ? udp_ready : tcp_accept_ready,
-				li) != 0) {
-				snprintf(err, errlen, "event loop: %s",
-				    strerror(errno));
-				goto fail;
-			}
 		}
 	}
 	return s;
 fail:
 	listen_set_free(s);
 	return NULL;
+}
+
+struct listen_set *
+listen_set_adopt(struct loop *l, const struct config *c,
+    const struct listen_fd *fds, size_t n, listen_query_cb *cb, void *arg,
+    char *err, size_t errlen)
+{
+	struct listen_set *s = set_alloc(l, c, cb, arg, err, errlen);
+	size_t i = 0;
+
+	if (s == NULL)
+		goto fail;
+	for (; i < n; i++)
+		if (set_add(s, fds[i].fd, fds[i].transport, err, errlen) != 0) {
+			i++; /* set_add took that one */
+			goto fail;
+		}
+	return s;
+fail:
+	for (; i < n; i++)
+		close(fds[i].fd);
+	listen_set_free(s);
+	return NULL;
+}
+
+void
+listen_set_limits(struct listen_set *s, const struct config *c)
+{
+	s->max_conns = c->tcp_max_connections;
+	s->idle_ms = c->tcp_idle_timeout_s * 1000;
 }
 
 void

@@ -110,6 +110,22 @@ query_cache_limits(const struct config *c, struct cache_limits *lim)
 }
 
 void
+query_ctx_set_config(struct query_ctx *q, const struct config *c)
+{
+	struct cache_limits lim;
+
+	q->cfg = c;
+	query_cache_limits(c, &lim);
+	cache_set_limits(q->cache, &lim);
+}
+
+void
+query_ctx_set_upstream(struct query_ctx *q, struct upstream_set *up)
+{
+	q->up = up;
+}
+
+void
 query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls)
 {
 	q->ls = ls;

@@ -10,6 +10,8 @@
 #include <ares.h>
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <ldns/ldns.h>
 #include <signal.h>
@@ -24,6 +26,7 @@
 #include "log.h"
 #include "loop.h"
 #include "query.h"
+#include "sd.h"
 #include "upstream.h"
 
 #ifndef SYSCONFDIR
@@ -51,12 +54,25 @@ _Static_assert((int)CONFIG_LOG_ERR == (int)LOG_LEVEL_ERR &&
 #define ROOSTD_STOP_GRACE_MS 500
 #define ROOSTD_STOP_POLL_MS 10
 
+struct args;
+struct config;
+static void log_started(const struct config *c, bool from_systemd);
+
+/* After a reload, the old upstream set lives until its requests end;
+ * this often we look. */
+#define ROOSTD_DRAIN_POLL_MS 50
+
 struct roostd {
 	struct loop *loop;
-	struct config cfg;
+	struct config *cfg; /* in force; a reload replaces it whole */
+	const struct args *args;
 	struct upstream_set *up;
+	struct upstream_set *retired; /* replaced by a reload, draining */
+	struct loop_timer drain_timer;
+	bool reload_failed; /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
+	struct rsd *sd;
 	struct loop_timer stop_timer;
 	uint64_t stop_deadline;
 	bool stopping;
@@ -120,10 +136,17 @@ help(void)
 	    "      --tcp-max-connections N      TCP clients at once (%u)\n"
 	    "      --log-level LEVEL            error, warn, info or debug "
 	    "(%s)\n"
+	    "      --user NAME                  started as root, run as NAME "
+	    "once the\n"
+	    "                                   sockets are bound (%s; root: "
+	    "stay root)\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
-	    "answered or\nget SERVFAIL first); SIGUSR1 logs the counters "
-	    "(queries, answers, cache).\n"
+	    "answered or\nget SERVFAIL first); SIGHUP reloads the "
+	    "configuration (upstreams, TTL\nclamps, access rules, log level; "
+	    "the cache is kept; a bad file is refused\nand the old "
+	    "configuration stays); SIGUSR1 logs the counters (queries,\n"
+	    "answers, cache).\n"
 	    "\n"
 	    "Exit status: 0 stopped by a signal, or --check-config passed; "
 	    "1 failure while\nrunning; 2 bad command line; 3 bad "
@@ -135,7 +158,8 @@ help(void)
 	    CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_DEBUG      ? "debug"
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_INFO ? "info"
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_WARN ? "warn"
-							      : "error");
+							      : "error",
+	    CONFIG_DEFAULT_USER);
 }
 
 static void
@@ -172,6 +196,7 @@ static const char *const config_flags[] = {
 	"prefetch",
 	"serve-stale",
 	"stale-limit",
+	"user",
 };
 #define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
 
@@ -186,6 +211,11 @@ struct args {
 	bool verbose;
 	struct flag_value set[64];
 	size_t nset;
+	/* the addresses of the sockets systemd passed: they replace the
+	 * listen list, so that the loop check of config_finish() sees
+	 * where roostd really answers */
+	struct config_addr sd_listen[CONFIG_MAX_LISTEN];
+	size_t nsd_listen;
 };
 
 /* Returns -1 (usage printed), 0 to go on, 1 to exit 0 (help/version). */
@@ -280,7 +310,76 @@ build_config(const struct args *a, struct config *c, char *err, size_t errlen)
 	}
 	if (a->verbose)
 		c->log_level = CONFIG_LOG_DEBUG;
+	if (a->nsd_listen > 0) {
+		memcpy(c->listen, a->sd_listen,
+		    a->nsd_listen * sizeof(c->listen[0]));
+		c->nlisten = a->nsd_listen;
+	}
 	return config_finish(c, err, errlen);
+}
+
+/* --- privileges ------------------------------------------------------- */
+
+/*
+ * Started as root: become c->user (its uid and primary group, no
+ * supplementary groups) for good, after the sockets are bound.  With
+ * setresuid() every saved id goes too, and the kernel clears the
+ * permitted and effective capabilities (no SECBIT_KEEP_CAPS).  Returns 0
+ * (also when not root, or user is "root"), or -1 with err filled; *exit
+ * gets the exit status for main.
+ */
+static int
+drop_privileges(const struct config *c, int *exitcode, char *err, size_t errlen)
+{
+	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if (strcmp(c->user, "root") == 0) {
+		log_warnx("running as root (user = root): a bug in roostd "
+			  "would be a bug with root's rights");
+		return 0;
+	}
+	errno = 0;
+	if ((pw = getpwnam(c->user)) == NULL) {
+		*exitcode = ROOSTD_EXIT_CONFIG;
+		snprintf(err, errlen,
+		    "user \"%s\" %s: create it (useradd --system "
+		    "--no-create-home --shell /usr/sbin/nologin %s) or set "
+		    "\"user\" in the configuration",
+		    c->user, errno != 0 ? strerror(errno) : "does not exist",
+		    c->user);
+		return -1;
+	}
+	uid = pw->pw_uid;
+	gid = pw->pw_gid;
+	if (uid == 0) {
+		*exitcode = ROOSTD_EXIT_CONFIG;
+		snprintf(err, errlen,
+		    "user \"%s\" has uid 0: roostd would keep root; name "
+		    "an unprivileged user",
+		    c->user);
+		return -1;
+	}
+	*exitcode = ROOSTD_EXIT_STARTUP;
+	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+	    setresuid(uid, uid, uid) != 0) {
+		snprintf(err, errlen, "cannot switch to user \"%s\": %s",
+		    c->user, strerror(errno));
+		return -1;
+	}
+	/* never go on if root could come back */
+	if (setuid(0) == 0 || seteuid(0) == 0 || geteuid() == 0 ||
+	    getuid() == 0) {
+		snprintf(err, errlen,
+		    "switched to user \"%s\" but could regain root", c->user);
+		return -1;
+	}
+	log_info("running as user %s (uid %u, gid %u)", c->user, (unsigned)uid,
+	    (unsigned)gid);
+	return 0;
 }
 
 /* --- running ------------------------------------------------------------ */
@@ -309,18 +408,141 @@ on_stop_signal(void *arg, int signo)
 	d->stopping = true;
 	log_info("%s: stopping (%u queries in flight)",
 	    signo == SIGINT ? "SIGINT" : "SIGTERM", query_pending(d->qc));
+	rsd_stopping(d->sd,
+	    signo == SIGINT ? "stopping (SIGINT)" : "stopping (SIGTERM)");
 	listen_stop_accepting(d->ls);
 	d->stop_deadline = loop_now_ms(d->loop) + ROOSTD_STOP_GRACE_MS;
 	stop_poll(d);
 }
 
+/* Frees the retired upstream set once its last request has ended. */
+static void
+drain_poll(void *arg)
+{
+	struct roostd *d = arg;
+
+	if (d->retired == NULL)
+		return;
+	if (upstream_inflight(d->retired) > 0) {
+		(void)loop_timer_set(d->loop, &d->drain_timer,
+		    ROOSTD_DRAIN_POLL_MS);
+		return;
+	}
+	upstream_set_free(d->retired);
+	d->retired = NULL;
+	log_debug("reload: the old upstreams have drained");
+}
+
+static bool
+same_upstreams(const struct config *a, const struct config *b)
+{
+	if (a->nupstream != b->nupstream ||
+	    a->upstream_timeout_ms != b->upstream_timeout_ms ||
+	    a->query_deadline_ms != b->query_deadline_ms)
+		return false;
+	for (size_t i = 0; i < a->nupstream; i++)
+		if (a->upstream[i].len != b->upstream[i].len ||
+		    memcmp(&a->upstream[i].ss, &b->upstream[i].ss,
+			a->upstream[i].len) != 0)
+			return false;
+	return true;
+}
+
+static bool
+same_listen(const struct config *a, const struct config *b)
+{
+	if (a->nlisten != b->nlisten)
+		return false;
+	for (size_t i = 0; i < a->nlisten; i++)
+		if (a->listen[i].len != b->listen[i].len ||
+		    memcmp(&a->listen[i].ss, &b->listen[i].ss,
+			a->listen[i].len) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Builds and checks the new configuration and, if it is good, puts it in
+ * force: upstreams (a new set when they changed), TTL clamps, access
+ * rules, log level, TCP limits.  The cache is kept.  Returns 0, or -1
+ * with the reason in err and the old configuration still in force.
+ */
+static int
+reload(struct roostd *d, char *err, size_t errlen)
+{
+	struct config *c = calloc(1, sizeof(*c));
+	struct upstream_set *up = NULL;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (build_config(d->args, c, err, errlen) != 0)
+		goto fail;
+	if (!same_upstreams(d->cfg, c) &&
+	    (up = upstream_set_new(d->loop, c, err, errlen)) == NULL)
+		goto fail;
+	/* nothing can fail from here on */
+	if (up != NULL) {
+		/* Requests in flight stay with the old set and are answered
+		 * by it; only one old set drains at a time, so a second
+		 * reload within query-deadline ends the older set's
+		 * requests (its clients get SERVFAIL, or stale answers). */
+		if (d->retired != NULL) {
+			log_info("reload: ending %u upstream requests of the "
+				 "previous configuration",
+			    upstream_inflight(d->retired));
+			upstream_set_free(d->retired);
+		}
+		d->retired = d->up;
+		d->up = up;
+		query_ctx_set_upstream(d->qc, up);
+		drain_poll(d);
+	}
+	if (c->cache_size != d->cfg->cache_size)
+		log_warnx("reload: cache-size changes on restart only; "
+			  "keeping %u bytes",
+		    d->cfg->cache_size);
+	c->cache_size = d->cfg->cache_size;
+	if (!same_listen(d->cfg, c))
+		log_warnx("reload: listen changes on restart only; keeping "
+			  "the sockets open now");
+	if (strcmp(c->user, d->cfg->user) != 0)
+		log_warnx("reload: user changes on restart only");
+	query_ctx_set_config(d->qc, c);
+	listen_set_limits(d->ls, c);
+	log_set_level((enum log_level)c->log_level);
+	free(d->cfg);
+	d->cfg = c;
+	return 0;
+fail:
+	free(c);
+	return -1;
+}
+
 static void
 on_sighup(void *arg, int signo)
 {
-	(void)arg;
+	struct roostd *d = arg;
+	char err[1024];
+
 	(void)signo;
-	log_warnx("SIGHUP: configuration reload is not implemented yet; "
-		  "restart roostd to apply changes");
+	if (d->stopping)
+		return;
+	rsd_reloading(d->sd);
+	if (reload(d, err, sizeof(err)) != 0) {
+		d->reload_failed = true;
+		log_warnx("SIGHUP: reload failed, the configuration in force "
+			  "stays: %s",
+		    err);
+	} else {
+		d->reload_failed = false;
+		log_info("SIGHUP: configuration reloaded from %s; the cache "
+			 "is kept",
+		    d->cfg->path[0] != '\0' ? d->cfg->path : "(defaults)");
+		log_started(d->cfg, d->args->nsd_listen > 0);
+	}
+	rsd_ready(d->sd);
 }
 
 /* SIGUSR1: one line of counters to the log, as dnsmasq does. */
@@ -343,11 +565,36 @@ on_sigusr1(void *arg, int signo)
 	    q->udp, q->tcp, q->dropped, q->truncated, q->rcode[0], q->rcode[1],
 	    q->rcode[2], q->rcode[3], q->rcode[4], q->rcode[5], c->hits,
 	    c->misses, q->stale, q->prefetches, q->coalesced, c->evictions,
-	    c->entries, c->bytes, d->cfg.cache_size, query_pending(d->qc));
+	    c->entries, c->bytes, d->cfg->cache_size, query_pending(d->qc));
+}
+
+/* The STATUS= line: queries, cache hit rate, upstreams alive. */
+static void
+status_line(void *arg, char *buf, size_t buflen)
+{
+	struct roostd *d = arg;
+	const struct query_stats *q = query_stats(d->qc);
+	const struct cache_stats *c = cache_stats(query_cache(d->qc));
+	uint64_t lookups = c->hits + c->misses;
+	unsigned total, alive = upstream_alive(d->up, &total);
+
+	/* per mille, in integers: no float formatting on the hot loop */
+	snprintf(buf, buflen,
+	    "%" PRIu64 " queries, cache hit rate %" PRIu64 ".%" PRIu64
+	    "%%, %u/%u upstreams alive, %u in flight",
+	    q->udp + q->tcp, lookups ? c->hits * 100 / lookups : 0,
+	    lookups ? c->hits * 1000 / lookups % 10 : 0, alive, total,
+	    query_pending(d->qc));
+	if (d->reload_failed) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, buflen - n,
+		    "; last reload failed, old configuration in force");
+	}
 }
 
 static void
-log_started(const struct config *c)
+log_started(const struct config *c, bool from_systemd)
 {
 	char line[1024], a[80];
 	size_t n = 0;
@@ -355,8 +602,8 @@ log_started(const struct config *c)
 	for (size_t i = 0; i < c->nlisten && n < sizeof(line); i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
 		    i ? " " : "", config_addr_str(&c->listen[i], a, sizeof(a)));
-	log_info("roostd %s: answering on %s (udp, tcp)", PACKAGE_VERSION,
-	    line);
+	log_info("roostd %s: answering on %s (%s)", PACKAGE_VERSION, line,
+	    from_systemd ? "sockets from systemd" : "udp, tcp");
 	n = 0;
 	for (size_t i = 0; i < c->nupstream && n < sizeof(line); i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
@@ -370,6 +617,8 @@ main(int argc, char **argv)
 {
 	struct roostd d = { 0 };
 	struct args a = { 0 };
+	struct listen_fd sdfds[RSD_MAX_SOCKETS];
+	size_t nsdfds = 0;
 	char err[1024];
 	int r, status = ROOSTD_EXIT_OK;
 	struct sigaction sa = { .sa_handler = SIG_IGN };
@@ -377,43 +626,67 @@ main(int argc, char **argv)
 	log_init("roostd", LOG_LEVEL_INFO);
 	if ((r = parse_args(argc, argv, &a)) != 0)
 		return r > 0 ? ROOSTD_EXIT_OK : ROOSTD_EXIT_USAGE;
-	if (build_config(&a, &d.cfg, err, sizeof(err)) != 0) {
+	if (!a.check &&
+	    rsd_listen_fds(sdfds, RSD_MAX_SOCKETS, &nsdfds, a.sd_listen,
+		&a.nsd_listen, err, sizeof(err)) != 0) {
 		log_err("%s", err);
-		return ROOSTD_EXIT_CONFIG;
+		return ROOSTD_EXIT_STARTUP;
+	}
+	d.args = &a;
+	if ((d.cfg = calloc(1, sizeof(*d.cfg))) == NULL) {
+		log_err("out of memory");
+		return ROOSTD_EXIT_STARTUP;
+	}
+	if (build_config(&a, d.cfg, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		status = ROOSTD_EXIT_CONFIG;
+		goto out;
 	}
 	if (a.check) {
 		printf("%s: configuration OK\n",
-		    d.cfg.path[0] != '\0' ? d.cfg.path : "(defaults)");
-		return ROOSTD_EXIT_OK;
+		    d.cfg->path[0] != '\0' ? d.cfg->path : "(defaults)");
+		goto out;
 	}
-	log_set_level((enum log_level)d.cfg.log_level);
+	log_set_level((enum log_level)d.cfg->log_level);
 	/* a client that closed its TCP socket must not kill us */
 	sigaction(SIGPIPE, &sa, NULL);
 
 	if ((d.loop = loop_new()) == NULL) {
 		log_err("event loop: %s", strerror(errno));
-		return ROOSTD_EXIT_STARTUP;
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
 	}
 	loop_timer_init(&d.stop_timer, stop_poll, &d);
-	if ((d.up = upstream_set_new(d.loop, &d.cfg, err, sizeof(err))) ==
+	loop_timer_init(&d.drain_timer, drain_poll, &d);
+	if ((d.up = upstream_set_new(d.loop, d.cfg, err, sizeof(err))) ==
 	    NULL) {
 		log_err("%s", err);
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
-	if ((d.qc = query_ctx_new(d.loop, &d.cfg, d.up)) == NULL) {
+	if ((d.qc = query_ctx_new(d.loop, d.cfg, d.up)) == NULL) {
 		log_err("out of memory");
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
-	d.ls = listen_set_new(d.loop, &d.cfg, query_receive, d.qc, err,
-	    sizeof(err));
+	if (nsdfds > 0)
+		d.ls = listen_set_adopt(d.loop, d.cfg, sdfds, nsdfds,
+		    query_receive, d.qc, err, sizeof(err));
+	else
+		d.ls = listen_set_new(d.loop, d.cfg, query_receive, d.qc, err,
+		    sizeof(err));
+	nsdfds = 0; /* the set owns them now, or closed them */
 	if (d.ls == NULL) {
 		log_err("%s", err);
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
 	query_ctx_set_listen(d.qc, d.ls);
+	if (drop_privileges(d.cfg, &r, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		status = r;
+		goto out;
+	}
 	if (loop_signal_add(d.loop, SIGTERM, on_stop_signal, &d) != 0 ||
 	    loop_signal_add(d.loop, SIGINT, on_stop_signal, &d) != 0 ||
 	    loop_signal_add(d.loop, SIGHUP, on_sighup, &d) != 0 ||
@@ -422,7 +695,15 @@ main(int argc, char **argv)
 		status = ROOSTD_EXIT_STARTUP;
 		goto out;
 	}
-	log_started(&d.cfg);
+	if ((d.sd = rsd_new(d.loop, status_line, &d)) == NULL) {
+		log_err("systemd notification: %s", strerror(errno));
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
+	}
+	log_started(d.cfg, a.nsd_listen > 0);
+	/* the sockets are bound and watched: what arrives from now on is
+	 * answered by the first loop pass */
+	rsd_ready(d.sd);
 	if (loop_run(d.loop) != 0) {
 		log_warn("event loop");
 		status = ROOSTD_EXIT_RUNTIME;
@@ -430,13 +711,22 @@ main(int argc, char **argv)
 out:
 	/* order: queries (answered SERVFAIL while sockets exist), then
 	 * upstreams, then client sockets, then the loop */
-	if (d.loop != NULL)
+	for (size_t i = 0; i < nsdfds; i++)
+		close(sdfds[i].fd);
+	if (d.loop != NULL) {
 		loop_timer_cancel(d.loop, &d.stop_timer);
+		loop_timer_cancel(d.loop, &d.drain_timer);
+	}
+	if (d.sd != NULL && !d.stopping)
+		rsd_stopping(d.sd, "stopping: start-up or loop failure");
+	rsd_free(d.sd);
 	query_ctx_free(d.qc);
 	upstream_set_free(d.up);
+	upstream_set_free(d.retired);
 	listen_set_free(d.ls);
 	loop_free(d.loop);
-	if (status == ROOSTD_EXIT_OK)
+	free(d.cfg);
+	if (status == ROOSTD_EXIT_OK && !a.check)
 		log_info("stopped");
 	return status;
 }

@@ -51,6 +51,7 @@ struct upstream {
 	uint32_t srtt_ms;      /* smoothed RTT, or the penalty */
 	uint64_t srtt_when_ms; /* when srtt_ms was last set */
 	uint64_t queries, failures, timeouts;
+	bool down; /* its latest try failed or timed out */
 };
 
 struct upstream_try {
@@ -426,6 +427,7 @@ req_try_timeout(void *arg)
 		struct upstream *u = r->tries->chan->u;
 
 		u->timeouts++;
+		u->down = true;
 		srtt_penalise(u, loop_now_ms(s->loop),
 		    (uint32_t)(loop_now_ms(s->loop) - r->tries->sent_ms));
 	}
@@ -521,8 +523,10 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	}
 	if (ok) {
 		srtt_sample(u, now, (uint32_t)(now - t->sent_ms));
+		u->down = false;
 	} else {
 		u->failures++;
+		u->down = true;
 		if (status == ARES_ETIMEOUT)
 			srtt_penalise(u, now, (uint32_t)(now - t->sent_ms));
 		else if (answered)
@@ -659,6 +663,17 @@ unsigned
 upstream_inflight(const struct upstream_set *s)
 {
 	return s->inflight;
+}
+
+unsigned
+upstream_alive(const struct upstream_set *s, unsigned *total)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < s->nups; i++)
+		n += !s->ups[i].down;
+	*total = s->nups;
+	return n;
 }
 
 /* --- the set -------------------------------------------------------- */

@@ -26,6 +26,7 @@
 LIB_PASSED=0
 LIB_FAILED=0
 LIB_PIDS=()
+LIB_RMDIRS=()	# more folders lib_cleanup removes
 LIB_READY_TIMEOUT=${LIB_READY_TIMEOUT:-10}
 declare -A MOCK_PID MOCK_ADDR
 
@@ -42,6 +43,8 @@ PATH=$PATH:/usr/sbin:/sbin
 lib_init() {
 	if [ -z "${ROOST_TEST_NETNS:-}" ]; then
 		export ROOST_TEST_NETNS=1
+		# who we really are, before unshare -r makes anyone uid 0
+		export ROOST_TEST_REAL_UID=${ROOST_TEST_REAL_UID:-$(id -u)}
 		if [ "$(id -u)" -eq 0 ]; then
 			exec unshare --net -- "$BASH" "$0" "$@"
 		fi
@@ -88,6 +91,9 @@ lib_cleanup() {
 		done
 	fi
 	[ -n "${T:-}" ] && rm -rf "$T"
+	for f in "${LIB_RMDIRS[@]}"; do
+		rm -rf "$f"
+	done
 	exit "$rc"
 }
 
@@ -278,6 +284,16 @@ mock_reset() {
 # --- roostd -----------------------------------------------------------------
 
 : "${ROOSTD:=$top_builddir/src/roostd}"
+# Whom roostd runs as (--user): started as root it drops to this user once
+# its sockets are bound.  Really root: nobody, so every test runs roostd
+# unprivileged; in a user namespace (unshare -r as a normal user) roostd
+# only looks like root and cannot switch users: root (stay).
+if [ "${ROOST_TEST_REAL_UID:-$(id -u)}" -eq 0 ]; then
+	: "${ROOSTD_USER:=nobody}"
+else
+	: "${ROOSTD_USER:=root}"
+fi
+export ROOSTD_USER
 : "${ROOSTD_WRAPPER:=}"
 export ROOSTD
 declare -A ROOSTD_PID ROOSTD_ADDR
@@ -308,14 +324,16 @@ roostd_ready() {
 # listening on ADDR#PORT (more --listen may follow in the args), with -v
 # and stderr to $T/NAME.log, and "-c /dev/null" before the args (a -c in
 # them wins) so that no system configuration is read; the args must name
-# every --upstream.  Returns once roostd answers on ADDR#PORT; 1 (log
-# shown) if it exits first or does not answer within LIB_READY_TIMEOUT s.
+# every --upstream; --user is $ROOSTD_USER (a --user in them wins).
+# Returns once roostd answers on ADDR#PORT; 1 (log shown) if it exits
+# first or does not answer within LIB_READY_TIMEOUT s.
 # Must run in the script's own shell (not in $(...)), so that the pid can
 # be awaited: roostd_stop.
 roostd_start() {
 	local name=$1 addr=$2 pid end
 	shift 2
-	$ROOSTD_WRAPPER "$ROOSTD" -c /dev/null -v --listen "$addr" "$@" \
+	$ROOSTD_WRAPPER "$ROOSTD" -c /dev/null -v --user "$ROOSTD_USER" \
+	    --listen "$addr" "$@" \
 	    2>"$T/$name.log" &
 	pid=$!
 	ROOSTD_PID[$name]=$pid

@@ -881,6 +881,7 @@ test_load_reads_every_key(void **state)
 	assert_false(c.prefetch);
 	assert_false(c.serve_stale);
 	assert_int_equal(c.stale_limit, 3600);
+	assert_string_equal(c.user, "nobody");
 	/* upstreams are set, so the missing resolv-conf is never read */
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 2);
