@@ -24,6 +24,7 @@
 #define LISTEN_UDP_BATCH 32       /* datagrams per recvmmsg() */
 #define LISTEN_UDP_PER_WAKEUP 256 /* then back to the loop, fairness */
 #define LISTEN_UDP_MAX_QUERY 4096 /* longer datagrams are dropped */
+#define LISTEN_UDP_MAX_REPLY 4096 /* answers that go out in a batch */
 #define LISTEN_TCP_MAX_QUERY 4096 /* a longer length prefix closes */
 #define LISTEN_TCP_MAX_PIPELINE                                                \
 	64 /* queries in flight per connection:

@@ -137,6 +137,14 @@ struct listen_set {
 	struct sockaddr_storage udp_peer[LISTEN_UDP_BATCH];
 	struct iovec udp_iov[LISTEN_UDP_BATCH];
 	struct mmsghdr udp_msg[LISTEN_UDP_BATCH];
+	/* answers given while a batch is being handled, sent together by
+	 * one sendmmsg() when it is done (reply_fd: the batch's socket) */
+	int reply_fd;
+	unsigned nreply;
+	uint8_t reply_buf[LISTEN_UDP_BATCH][LISTEN_UDP_MAX_REPLY];
+	struct sockaddr_storage reply_peer[LISTEN_UDP_BATCH];
+	struct iovec reply_iov[LISTEN_UDP_BATCH];
+	struct mmsghdr reply_msg[LISTEN_UDP_BATCH];
 };
 
 static void
@@ -156,6 +164,29 @@ ratelimited_warn(struct listen_set *s, struct log_ratelimit *rl,
 }
 
 /* --- UDP ------------------------------------------------------------ */
+
+/* Sends the answers gathered for this batch; what would block is lost
+ * (UDP: the client asks again). */
+static void
+udp_flush(struct listen_set *s)
+{
+	unsigned sent = 0;
+
+	while (sent < s->nreply) {
+		int n = sendmmsg(s->reply_fd, s->reply_msg + sent,
+		    s->nreply - sent, MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				ratelimited_warn(s, &s->rl_udp, "sendmmsg");
+			break;
+		}
+		sent += (unsigned)n;
+	}
+	s->nreply = 0;
+}
 
 static void
 udp_ready(void *arg, int fd, unsigned events)
@@ -187,6 +218,7 @@ udp_ready(void *arg, int fd, unsigned events)
 				ratelimited_warn(s, &s->rl_udp, "recvmmsg");
 			return;
 		}
+		s->reply_fd = fd;
 		for (int i = 0; i < n; i++) {
 			struct listen_reply_to to = { .transport = LISTEN_UDP,
 				.fd = fd,
@@ -199,6 +231,8 @@ udp_ready(void *arg, int fd, unsigned events)
 			s->cb(s->cb_arg, &to, s->udp_buf[i],
 			    s->udp_msg[i].msg_len);
 		}
+		udp_flush(s);
+		s->reply_fd = -1;
 		total += (unsigned)n;
 		if (n < LISTEN_UDP_BATCH)
 			return;
@@ -549,6 +583,22 @@ listen_reply(struct listen_set *s, struct listen_reply_to *to,
 	struct outbuf *b;
 
 	if (to->transport == LISTEN_UDP) {
+		/* answered within its receive batch: sent with the batch */
+		if (to->fd == s->reply_fd && len <= LISTEN_UDP_MAX_REPLY &&
+		    s->nreply < LISTEN_UDP_BATCH) {
+			unsigned i = s->nreply++;
+
+			memcpy(s->reply_buf[i], msg, len);
+			memcpy(&s->reply_peer[i], &to->peer, to->peerlen);
+			s->reply_iov[i].iov_base = s->reply_buf[i];
+			s->reply_iov[i].iov_len = len;
+			memset(&s->reply_msg[i], 0, sizeof(s->reply_msg[i]));
+			s->reply_msg[i].msg_hdr.msg_name = &s->reply_peer[i];
+			s->reply_msg[i].msg_hdr.msg_namelen = to->peerlen;
+			s->reply_msg[i].msg_hdr.msg_iov = &s->reply_iov[i];
+			s->reply_msg[i].msg_hdr.msg_iovlen = 1;
+			return;
+		}
 		if (sendto(to->fd, msg, len, MSG_DONTWAIT,
 			(struct sockaddr *)&to->peer, to->peerlen) < 0 &&
 		    errno != EAGAIN && errno != EWOULDBLOCK)
@@ -690,6 +740,7 @@ set_alloc(struct loop *l, const struct config *c, listen_query_cb *cb,
 		return NULL;
 	}
 	s->loop = l;
+	s->reply_fd = -1;
 	s->cb = cb;
 	s->cb_arg = arg;
 	listen_set_limits(s, c);
