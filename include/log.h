@@ -44,9 +44,9 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * A token bucket for warnings that can repeat per packet: at most burst
- * lines, then one per interval; the number suppressed is reported with
- * the next line let through.
+ * A fixed-window limit for warnings that can repeat per packet: at most
+ * LOG_RATELIMIT_BURST lines per LOG_RATELIMIT_INTERVAL_MS window; the
+ * number suppressed is reported with the next line let through.
  */
 struct log_ratelimit {
 	uint64_t window_start_ms;

@@ -14,7 +14,6 @@
  * - An answer never leaves without the client's id and question
  *   spelling, and carries an OPT record exactly when the query did.
  */
-#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>

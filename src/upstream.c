@@ -89,7 +89,6 @@ struct upstream_set {
 	struct loop_timer reap_timer; /* destroys drained channels */
 	uint8_t rnd[256];
 	size_t rnd_left;
-	struct log_ratelimit rl;
 };
 
 /* --- random query ids ----------------------------------------------- */
