@@ -138,6 +138,48 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
 int cache_insert_servfail(struct cache *c, const struct cache_key *k,
     uint32_t now, uint32_t ttl);
 
+/*
+ * A read-only view of one entry, for listing and saving the cache.
+ * Its pointers are valid until the next call that changes the cache.
+ */
+struct cache_view {
+	const uint8_t *name; /* uncompressed wire form, lower case */
+	size_t name_len;
+	uint16_t qtype;
+	uint16_t qclass;
+	bool dnssec_ok;         /* DO */
+	bool checking_disabled; /* CD */
+	unsigned rcode;         /* NOERROR, NXDOMAIN, or SERVFAIL (RFC 9520) */
+	uint32_t lifetime;      /* s from when it was stored */
+	uint32_t age;           /* s since it was stored */
+	const uint8_t *wire;    /* the stored answer, TTLs as stored */
+	size_t wire_len;
+	size_t size; /* bytes charged to the budget */
+};
+
+typedef void (*cache_walk_fn)(void *arg, const struct cache_view *v);
+
+/*
+ * Calls fn for every entry of nbuckets hash buckets from cursor on (the
+ * first call passes cursor 0), with ages as of now.  fn must not change
+ * the cache.  A walk may be spread over many calls with any changes in
+ * between: an entry present throughout is seen exactly once, one added
+ * or removed meanwhile at most once.  Returns the cursor for the next
+ * call, or 0 once every bucket was walked.
+ */
+size_t cache_walk(const struct cache *c, size_t cursor, size_t nbuckets,
+    uint32_t now, cache_walk_fn fn, void *arg);
+
+/*
+ * Stores an entry seen by cache_walk() (perhaps by another process, read
+ * back from a file: nothing in v is trusted) as if stored v->age seconds
+ * before now with v->lifetime, replacing any entry for its key.  The
+ * lifetime is capped at CACHE_MAX_TTL_CAP; an entry past its lifetime
+ * and stale limit is not stored.  Returns 1 if stored, 0 if rejected
+ * (malformed, expired, too big for the budget), -1 if out of memory.
+ */
+int cache_restore(struct cache *c, const struct cache_view *v, uint32_t now);
+
 /* Removes every entry. */
 void cache_flush(struct cache *c);
 

@@ -379,13 +379,13 @@ bound_chain(struct cache *c, const struct cache_entry *keep)
 
 /*
  * Stores msg (len octets, nttl TTL fields, its question k) as k's entry
- * for life seconds, replacing any entry for k.  Returns 1, 0 if it can
+ * for life seconds from stored, replacing any entry for k.  Returns 1, 0 if it can
  * never fit the budget, -1 if out of memory.
  */
 static int
 store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
-    size_t len, unsigned nttl, uint32_t life, unsigned rcode, uint32_t now,
-    const struct cache_entry **out)
+    size_t len, unsigned nttl, uint32_t life, unsigned rcode, uint32_t stored,
+    uint32_t now, const struct cache_entry **out)
 {
 	struct cache_entry *e, *old;
 	struct wire_iter it;
@@ -407,7 +407,7 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 		return -1;
 	memset(e, 0, sizeof(*e));
 	e->hash = hsh;
-	e->stored = now;
+	e->stored = stored;
 	e->used = now;
 	e->lifetime = life;
 	e->wire_len = (uint16_t)len;
@@ -487,7 +487,7 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
 		life = CACHE_MAX_TTL_CAP;
 	if (life == 0)
 		goto uncacheable;
-	if ((r = store(c, k, answer, len, nttl, life, rcode, now, e)) != 0)
+	if ((r = store(c, k, answer, len, nttl, life, rcode, now, now, e)) != 0)
 		return r;
 uncacheable:
 	c->st.uncacheable++;
@@ -512,7 +512,90 @@ cache_insert_servfail(struct cache *c, const struct cache_key *k, uint32_t now,
 	wire_put16(msg + WIRE_HDR_LEN + k->name_len + 2, k->qclass);
 	return store(c, k, msg, WIRE_HDR_LEN + k->name_len + 4, 0,
 	    ttl > CACHE_MAX_TTL_CAP ? CACHE_MAX_TTL_CAP : ttl, WIRE_SERVFAIL,
-	    now, NULL);
+	    now, now, NULL);
+}
+
+/* --- walk and restore ------------------------------------------------------ */
+
+size_t
+cache_walk(const struct cache *c, size_t cursor, size_t nbuckets, uint32_t now,
+    cache_walk_fn fn, void *arg)
+{
+	size_t end = cursor + nbuckets;
+
+	if (end > c->nbuckets || end < cursor)
+		end = c->nbuckets;
+	for (size_t b = cursor; b < end; b++)
+		for (const struct cache_entry *e = c->buckets[b]; e != NULL;
+		     e = e->hnext) {
+			struct cache_view v = {
+				.name = entry_wire(e) + WIRE_HDR_LEN,
+				.name_len = e->name_len,
+				.qtype = e->qtype,
+				.qclass = e->qclass,
+				.dnssec_ok = (e->keyflags & KEY_DO) != 0,
+				.checking_disabled =
+				    (e->keyflags & KEY_CD) != 0,
+				.rcode = e->rcode,
+				.lifetime = e->lifetime,
+				.age = now - e->stored,
+				.wire = entry_wire(e),
+				.wire_len = e->wire_len,
+				.size = e->size,
+			};
+
+			fn(arg, &v);
+		}
+	return end < c->nbuckets ? end : 0;
+}
+
+int
+cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
+{
+	struct cache_key k = {
+		.name = v->name,
+		.name_len = v->name_len,
+		.qtype = v->qtype,
+		.qclass = v->qclass,
+		.dnssec_ok = v->dnssec_ok,
+		.checking_disabled = v->checking_disabled,
+	};
+	struct cache_entry probe = {
+		.stored = now - v->age,
+		.lifetime = v->lifetime,
+		.rcode = (uint8_t)v->rcode,
+	};
+	struct wire_header h;
+	struct wire_question q;
+	struct wire_iter it;
+	struct wire_rr rr;
+	unsigned nttl = 0;
+	int r;
+
+	if (v->lifetime == 0 || v->lifetime > CACHE_MAX_TTL_CAP ||
+	    v->age > UINT32_MAX / 2 || v->wire_len > UINT16_MAX ||
+	    wire_parse_question(v->wire, v->wire_len, &h, &q) != WIRE_OK ||
+	    q.name_len != v->name_len ||
+	    q.end != WIRE_HDR_LEN + q.name_len + 4 || q.qtype != v->qtype ||
+	    q.qclass != v->qclass || WIRE_RCODE(h.flags) != v->rcode ||
+	    !wire_name_equal(q.name, q.name_len, v->name, v->name_len))
+		return 0;
+	if (v->rcode != WIRE_NOERROR && v->rcode != WIRE_NXDOMAIN &&
+	    v->rcode != WIRE_SERVFAIL)
+		return 0;
+	if (expired_for_good(c, &probe, now))
+		return 0;
+	if (wire_iter_init(&it, v->wire, v->wire_len) != WIRE_OK)
+		return 0;
+	while ((r = wire_iter_next(&it, &rr)) == WIRE_OK) {
+		if (rr.type == WIRE_T_OPT)
+			return 0;
+		nttl++;
+	}
+	if (r != WIRE_END || (v->rcode == WIRE_SERVFAIL && nttl != 0))
+		return 0;
+	return store(c, &k, v->wire, v->wire_len, nttl, v->lifetime, v->rcode,
+	    now - v->age, now, NULL);
 }
 
 /* --- invariants ------------------------------------------------------------ */
