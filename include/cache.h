@@ -4,7 +4,8 @@
  * offsets of their TTL fields, so that a hit is a copy and a patch.
  *
  * - Positive answers live for the smallest TTL of their answer and
- *   authority records; NXDOMAIN and NODATA for min(SOA TTL, SOA MINIMUM)
+ *   authority records (of the answer section alone with lim.minimal,
+ *   which stores only that section for queries without DO); NXDOMAIN and NODATA for min(SOA TTL, SOA MINIMUM)
  *   of the SOA in authority (RFC 2308), and are not cached without one.
  *   Lifetimes are clamped to [min_ttl, max_ttl] (negative ones to
  *   max_negative_ttl); a lifetime of 0 is not stored.  Every TTL field of
@@ -28,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CACHE_MAX_CHAIN 8        /* a longer chain loses its LRU entry */
+#define CACHE_MAX_CHAIN 16 /* a longer chain loses its least recently hit */
 #define CACHE_MAX_TTL_CAP 604800 /* no lifetime beyond a week, ever */
 #define CACHE_STALE_TTL 30       /* the TTL served on stale answers */
 
@@ -39,6 +40,8 @@ struct cache_limits {
 	uint32_t max_negative_ttl; /* s */
 	uint32_t stale_limit;      /* s past expiry kept for serve-stale;
 				      0: none */
+	bool minimal; /* positive answers to queries without DO keep only
+			 their answer section, and live as long as it */
 };
 
 struct cache_key {
@@ -74,7 +77,7 @@ enum cache_state {
 struct cache *cache_new(const struct cache_limits *lim, uint64_t seed);
 
 /*
- * cache_new() with n buckets (a power of two) instead of one per 128
+ * cache_new() with n buckets (a power of two) instead of one per 256
  * octets of budget: for tests of the chain bound.
  */
 struct cache *

@@ -194,6 +194,7 @@ static const char *const config_flags[] = {
 	"max-negative-ttl",
 	"servfail-ttl",
 	"prefetch",
+	"minimal-responses",
 	"serve-stale",
 	"stale-limit",
 	"user",

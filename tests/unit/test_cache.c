@@ -286,6 +286,65 @@ test_cache_key_separates_type_and_do_cd_bits(void **state)
 }
 
 static void
+test_cache_minimal_keeps_answer_section_unless_do(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct msg m, neg;
+	uint8_t kb[WIRE_MAX_NAME], nb[WIRE_MAX_NAME], out[4096];
+	struct cache_key k = key("www.example.test", WIRE_T_A, kb);
+	struct cache_key kdo = k;
+	struct cache_key kn = key("nx.example.test", WIRE_T_A, nb);
+	const struct cache_entry *e;
+	uint32_t ttls[4];
+	size_t n, answer_end;
+
+	(void)state;
+	lim.minimal = true;
+	c = new_cache(&lim);
+	kdo.dnssec_ok = true;
+	start(&m, "www.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 300, 1);
+	answer_end = m.len;
+	rr_a(&m, 1, 60, 2); /* authority: shorter-lived */
+	rr_a(&m, 2, 30, 3); /* additional: shorter still */
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
+	assert_int_equal(cache_insert(c, &kdo, m.b, m.len, 0, NULL), 1);
+	cache_check(c);
+
+	/* without DO: the answer section alone, living its 300 s */
+	assert_int_equal(cache_lookup(c, &k, 100, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 300);
+	n = cache_answer(e, 100, 7, kb, k.name_len, out, sizeof(out));
+	assert_int_equal(n, answer_end);
+	assert_int_equal(wire_get16(out + 6), 1);
+	assert_int_equal(wire_get16(out + 8), 0);
+	assert_int_equal(wire_get16(out + 10), 0);
+	assert_int_equal(answer_ttls(out, n, ttls, 4), 1);
+	assert_int_equal(ttls[0], 200);
+
+	/* with DO: every section, living as long as the shortest */
+	assert_int_equal(cache_lookup(c, &kdo, 10, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 60);
+	n = cache_answer(e, 10, 7, kb, k.name_len, out, sizeof(out));
+	assert_int_equal(n, m.len);
+	assert_int_equal(answer_ttls(out, n, ttls, 4), 3);
+
+	/* a negative answer keeps its SOA */
+	start(&neg, "nx.example.test", WIRE_T_A, WIRE_NXDOMAIN);
+	rr_soa(&neg, "example.test", 600, 120);
+	finish(&neg);
+	assert_int_equal(cache_insert(c, &kn, neg.b, neg.len, 0, NULL), 1);
+	assert_int_equal(cache_lookup(c, &kn, 1, &e), CACHE_FRESH);
+	assert_int_equal(
+	    cache_answer(e, 1, 7, nb, kn.name_len, out, sizeof(out)), neg.len);
+	assert_int_equal(wire_get16(out + 8), 1);
+	cache_check(c);
+	cache_free(c);
+}
+
+static void
 test_cache_clamps_min_and_max_ttl(void **state)
 {
 	struct cache_limits lim = defaults;
@@ -856,6 +915,8 @@ main(void)
 		cmocka_unit_test(
 		    test_cache_lookup_ignores_case_and_answers_in_clients_spelling),
 		cmocka_unit_test(test_cache_key_separates_type_and_do_cd_bits),
+		cmocka_unit_test(
+		    test_cache_minimal_keeps_answer_section_unless_do),
 		cmocka_unit_test(test_cache_clamps_min_and_max_ttl),
 		cmocka_unit_test(
 		    test_cache_ttl_zero_and_top_bit_are_not_stored),
