@@ -100,9 +100,13 @@ ct_cleanup() {
 			sleep 0.1	# polling for exit, with a deadline
 		done
 	fi
-	# killing the PID 1 of its PID namespace kills all of the container
-	[ -n "$CT_PID" ] && kill -KILL "$CT_PID" 2>/dev/null
-	[ -n "$NSPAWN_PID" ] && kill -KILL "$NSPAWN_PID" 2>/dev/null
+	if [ -n "$NSPAWN_PID" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
+		# still there: killing the PID 1 of its PID namespace kills
+		# all of the container (nspawn has not reaped it, so the PID
+		# is still its)
+		[ -n "$CT_PID" ] && kill -KILL "$CT_PID" 2>/dev/null
+		kill -KILL "$NSPAWN_PID" 2>/dev/null
+	fi
 	[ -n "$NSPAWN_PID" ] && wait "$NSPAWN_PID" 2>/dev/null
 	echo "# the container is gone after $SECONDS s"
 	(exit "$rc")
@@ -119,7 +123,8 @@ systemd-nspawn -q -D / --volatile=yes --private-network --register=no \
     </dev/null >"$T/nspawn.log" 2>&1 &
 NSPAWN_PID=$!
 
-# ct_pid: the container's PID 1 is nspawn's child running systemd
+# ct_find: set CT_PID, the container's PID 1: nspawn's child running
+# systemd
 ct_find() {
 	local p
 	for p in $(pgrep -P "$NSPAWN_PID"); do
