@@ -52,6 +52,10 @@ struct loop {
 	loop_clock_fn *clock;
 	void *clock_arg;
 	uint64_t now; /* ms, read at the start of each pass */
+	/* What the timerfd is set for (UINT64_MAX: nothing), valid while
+	 * armed_known: a pass of the loop re-arms it only on a change. */
+	uint64_t armed;
+	bool armed_known;
 	bool stop;
 };
 
@@ -136,7 +140,13 @@ static void
 timerfd_arm(struct loop *l)
 {
 	struct itimerspec its = { 0 };
+	uint64_t want = l->nheap > 0 ? l->heap[0]->deadline : UINT64_MAX;
 
+	/* one syscall less per pass: most passes leave the first timer */
+	if (l->armed_known && l->armed == want)
+		return;
+	l->armed = want;
+	l->armed_known = true;
 	if (l->nheap > 0) {
 		uint64_t now = clock_read(l), when = l->heap[0]->deadline;
 		uint64_t ms = when > now ? when - now : 0;
@@ -171,10 +181,13 @@ run_timers(struct loop *l)
 static void
 timerfd_ready(void *arg, int fd, unsigned events)
 {
+	struct loop *l = arg;
 	uint64_t expirations;
 
-	(void)arg;
 	(void)events;
+	/* it fired, so it is disarmed: the next timerfd_arm() sets it
+	 * again even for the same deadline (it may fire a little early) */
+	l->armed_known = false;
 	/* Just clear it: run_timers() runs at the end of every pass. */
 	while (read(fd, &expirations, sizeof(expirations)) > 0)
 		;
@@ -408,6 +421,7 @@ loop_set_clock(struct loop *l, loop_clock_fn *fn, void *arg)
 	l->clock = fn != NULL ? fn : mono_ms;
 	l->clock_arg = fn != NULL ? arg : NULL;
 	l->now = clock_read(l);
+	l->armed_known = false;
 	timerfd_arm(l);
 }
 
