@@ -1,0 +1,573 @@
+/*
+ * src/cachefile.c - the cache on disk (see include/cachefile.h for the
+ * format and the guarantees).
+ *
+ * Invariants:
+ * - A save writes only PATH.tmp until its last step, the rename; every
+ *   failing path closes the fd and unlinks PATH.tmp.
+ * - A load stores nothing in the cache before the whole file is read,
+ *   its header, both checksums and every record's framing checked.
+ * - No read goes past a length taken from the file without first being
+ *   compared with what is really there.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cachefile.h"
+
+static const uint8_t cachefile_magic[8] = { 0x89, 'R', 'O', 'O', 'S', 'T', 'C',
+	'\n' };
+
+/* Header field offsets. */
+#define OFF_VERSION 8
+#define OFF_HDRLEN 12
+#define OFF_WALL 16
+#define OFF_COUNT 24
+#define OFF_BODYLEN 32
+#define OFF_BODYCRC 40
+#define OFF_HDRCRC 44
+
+/* Record flags. */
+#define REC_DO 0x01
+#define REC_CD 0x02
+#define REC_RESERVED 0x0c
+#define REC_RCODE_SHIFT 4
+
+/* A save buffers this much before each write(). */
+#define CACHEFILE_WRITE_BUF (1u << 20)
+
+/* --- little-endian fields --------------------------------------------- */
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)v);
+	put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* --- CRC-32C, slicing by 8 ---------------------------------------------- */
+
+static uint32_t crc_table[8][256];
+static bool crc_ready;
+
+static void
+crc_init(void)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+		crc_table[0][i] = c;
+	}
+	for (unsigned i = 0; i < 256; i++)
+		for (unsigned t = 1; t < 8; t++)
+			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
+			    crc_table[0][crc_table[t - 1][i] & 0xff];
+	crc_ready = true;
+}
+
+uint32_t
+cachefile_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (!crc_ready)
+		crc_init();
+	crc = ~crc;
+	while (len >= 8) {
+		uint32_t lo = crc ^ get32(p), hi = get32(p + 4);
+
+		crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+		    crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+		    crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+		    crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+		p += 8;
+		len -= 8;
+	}
+	while (len-- > 0)
+		crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xff];
+	return ~crc;
+}
+
+/* --- saving ---------------------------------------------------------------- */
+
+struct writer {
+	int fd;
+	uint8_t *buf;
+	size_t used;
+	uint32_t crc;
+	uint64_t count;
+	uint64_t body;
+	int error; /* the first errno, 0 while all is well */
+	const char *what;
+};
+
+static int
+write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void
+writer_flush(struct writer *w)
+{
+	if (w->error != 0 || w->used == 0)
+		return;
+	if (write_all(w->fd, w->buf, w->used) != 0) {
+		w->error = errno;
+		w->what = "write";
+	}
+	w->used = 0;
+}
+
+static void
+save_one(void *arg, const struct cache_view *v)
+{
+	struct writer *w = arg;
+	size_t need = CACHEFILE_RECORD_LEN + v->wire_len;
+	uint8_t *r;
+
+	if (w->error != 0)
+		return;
+	/* cache.c keeps answers under 64 KiB and names under 256 */
+	if (v->wire_len > UINT16_MAX || v->name_len > UINT8_MAX)
+		return;
+	if (w->used + need > CACHEFILE_WRITE_BUF)
+		writer_flush(w);
+	r = w->buf + w->used;
+	put32(r, v->lifetime);
+	put32(r + 4, v->age);
+	put16(r + 8, v->qtype);
+	put16(r + 10, v->qclass);
+	put16(r + 12, (uint16_t)v->wire_len);
+	r[14] = (uint8_t)v->name_len;
+	r[15] = (uint8_t)((v->dnssec_ok ? REC_DO : 0) |
+	    (v->checking_disabled ? REC_CD : 0) |
+	    (v->rcode & 0xf) << REC_RCODE_SHIFT);
+	memcpy(r + CACHEFILE_RECORD_LEN, v->wire, v->wire_len);
+	w->crc = cachefile_crc32c(w->crc, r, need);
+	w->used += need;
+	w->body += need;
+	w->count++;
+}
+
+static void
+make_header(uint8_t *h, uint64_t wall, uint64_t count, uint64_t body,
+    uint32_t bodycrc)
+{
+	memset(h, 0, CACHEFILE_HEADER_LEN);
+	memcpy(h, cachefile_magic, sizeof(cachefile_magic));
+	put32(h + OFF_VERSION, CACHEFILE_VERSION);
+	put32(h + OFF_HDRLEN, CACHEFILE_HEADER_LEN);
+	put64(h + OFF_WALL, wall);
+	put64(h + OFF_COUNT, count);
+	put64(h + OFF_BODYLEN, body);
+	put32(h + OFF_BODYCRC, bodycrc);
+	put32(h + OFF_HDRCRC, cachefile_crc32c(0, h, OFF_HDRCRC));
+}
+
+/* fsync()s the directory holding path, so that the rename is durable. */
+static int
+sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	if (rc != 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+int
+cachefile_save(const struct cache *c, const char *path, uint32_t now,
+    uint64_t wall, struct cachefile_result *res, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	uint8_t hdr[CACHEFILE_HEADER_LEN] = { 0 };
+	struct writer w = { .fd = -1 };
+	size_t cursor = 0;
+	int e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((w.buf = malloc(CACHEFILE_WRITE_BUF)) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (w.fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot create: %s", tmp,
+		    strerror(e));
+		free(w.buf);
+		errno = e;
+		return -1;
+	}
+	if (write_all(w.fd, hdr, sizeof(hdr)) != 0) {
+		w.error = errno;
+		w.what = "write";
+	}
+	do
+		cursor = cache_walk(c, cursor, CACHEFILE_WALK_SLICE, now,
+		    save_one, &w);
+	while (cursor != 0 && w.error == 0);
+	writer_flush(&w);
+	if (w.error == 0) {
+		make_header(hdr, wall, w.count, w.body, w.crc);
+		if (pwrite(w.fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
+			w.error = errno != 0 ? errno : EIO;
+			w.what = "write";
+		}
+	}
+	if (w.error == 0 && fsync(w.fd) != 0) {
+		w.error = errno;
+		w.what = "fsync";
+	}
+	if (close(w.fd) != 0 && w.error == 0) {
+		w.error = errno;
+		w.what = "close";
+	}
+	free(w.buf);
+	if (w.error == 0 && rename(tmp, path) != 0) {
+		w.error = errno;
+		w.what = "rename";
+	}
+	if (w.error != 0) {
+		snprintf(err, errlen, "%s: %s: %s; the previous file is kept",
+		    tmp, w.what, strerror(w.error));
+		(void)unlink(tmp);
+		errno = w.error;
+		return -1;
+	}
+	/* the new file is in place; make the rename itself durable */
+	if (sync_dir(path) != 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: fsync of its directory: %s", path,
+		    strerror(e));
+		errno = e;
+		return -1;
+	}
+	res->entries = w.count;
+	res->bytes = CACHEFILE_HEADER_LEN + w.body;
+	res->restored = res->dropped = res->downtime = 0;
+	return 0;
+}
+
+/* --- loading --------------------------------------------------------------- */
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Checks header and checksums; returns 0 with *count and *wall, or -1. */
+static int
+check_header(const uint8_t *buf, size_t len, uint64_t *count, uint64_t *wall,
+    char *err, size_t errlen)
+{
+	uint64_t body;
+	uint32_t version;
+
+	if (len < sizeof(cachefile_magic) ||
+	    memcmp(buf, cachefile_magic, sizeof(cachefile_magic)) != 0) {
+		if (len < sizeof(cachefile_magic) &&
+		    memcmp(buf, cachefile_magic, len) == 0)
+			seterr(err, errlen,
+			    "truncated: %zu bytes, shorter than the header",
+			    len);
+		else
+			seterr(err, errlen,
+			    "not a roostd cache file (bad magic)");
+		return -1;
+	}
+	if (len < CACHEFILE_HEADER_LEN) {
+		seterr(err, errlen,
+		    "truncated: %zu bytes, shorter than the header", len);
+		return -1;
+	}
+	version = get32(buf + OFF_VERSION);
+	if (get32(buf + OFF_HDRCRC) != cachefile_crc32c(0, buf, OFF_HDRCRC)) {
+		/* a newer version may lay its header out otherwise */
+		if (version > CACHEFILE_VERSION)
+			goto too_new;
+		seterr(err, errlen, "corrupt header (checksum mismatch)");
+		return -1;
+	}
+	if (version > CACHEFILE_VERSION)
+		goto too_new;
+	if (version != CACHEFILE_VERSION ||
+	    get32(buf + OFF_HDRLEN) != CACHEFILE_HEADER_LEN) {
+		seterr(err, errlen, "corrupt header (version %u, length %u)",
+		    version, get32(buf + OFF_HDRLEN));
+		return -1;
+	}
+	body = get64(buf + OFF_BODYLEN);
+	if (body != len - CACHEFILE_HEADER_LEN) {
+		if (body > len - CACHEFILE_HEADER_LEN)
+			seterr(err, errlen, "truncated: %zu bytes of %llu", len,
+			    (unsigned long long)(body + CACHEFILE_HEADER_LEN));
+		else
+			seterr(err, errlen,
+			    "%zu bytes, more than the %llu written", len,
+			    (unsigned long long)(body + CACHEFILE_HEADER_LEN));
+		return -1;
+	}
+	if (get32(buf + OFF_BODYCRC) !=
+	    cachefile_crc32c(0, buf + CACHEFILE_HEADER_LEN, (size_t)body)) {
+		seterr(err, errlen, "corrupt (checksum mismatch)");
+		return -1;
+	}
+	*count = get64(buf + OFF_COUNT);
+	*wall = get64(buf + OFF_WALL);
+	return 0;
+too_new:
+	seterr(err, errlen, "version %u is newer than this roostd reads (%d)",
+	    version, CACHEFILE_VERSION);
+	return -1;
+}
+
+/*
+ * Reads the record at p (left octets remain) into *v, its name and
+ * answer pointing into p.  Returns the record's length, or 0 if it is
+ * malformed.
+ */
+static size_t
+read_record(const uint8_t *p, size_t left, struct cache_view *v)
+{
+	size_t wire_len, name_len;
+	uint8_t flags;
+
+	if (left < CACHEFILE_RECORD_LEN)
+		return 0;
+	wire_len = get16(p + 12);
+	name_len = p[14];
+	flags = p[15];
+	if (wire_len > left - CACHEFILE_RECORD_LEN ||
+	    (flags & REC_RESERVED) != 0 || name_len == 0 ||
+	    wire_len < 12 + name_len + 4)
+		return 0;
+	memset(v, 0, sizeof(*v));
+	v->lifetime = get32(p);
+	v->age = get32(p + 4);
+	v->qtype = get16(p + 8);
+	v->qclass = get16(p + 10);
+	v->dnssec_ok = (flags & REC_DO) != 0;
+	v->checking_disabled = (flags & REC_CD) != 0;
+	v->rcode = flags >> REC_RCODE_SHIFT;
+	v->wire = p + CACHEFILE_RECORD_LEN;
+	v->wire_len = wire_len;
+	v->name = v->wire + 12;
+	v->name_len = name_len;
+	return CACHEFILE_RECORD_LEN + wire_len;
+}
+
+int
+cachefile_load_buffer(struct cache *c, const uint8_t *buf, size_t len,
+    uint32_t now, uint64_t wall, struct cachefile_result *res, char *err,
+    size_t errlen)
+{
+	const uint8_t *body = buf + CACHEFILE_HEADER_LEN;
+	struct cache_view v;
+	uint64_t count, saved, n, downtime;
+	size_t off, blen, rl;
+
+	if (check_header(buf, len, &count, &saved, err, errlen) != 0)
+		return -1;
+	/* the framing of every record, before anything is stored */
+	blen = len - CACHEFILE_HEADER_LEN;
+	for (off = 0, n = 0; off < blen; off += rl, n++)
+		if ((rl = read_record(body + off, blen - off, &v)) == 0) {
+			seterr(err, errlen, "malformed record %llu",
+			    (unsigned long long)n + 1);
+			return -1;
+		}
+	if (n != count) {
+		seterr(err, errlen, "%llu records, the header says %llu",
+		    (unsigned long long)n, (unsigned long long)count);
+		return -1;
+	}
+	downtime = wall > saved ? wall - saved : 0;
+	memset(res, 0, sizeof(*res));
+	res->entries = count;
+	res->bytes = len;
+	res->downtime = downtime;
+	for (off = 0; off < blen; off += rl) {
+		uint64_t age;
+
+		rl = read_record(body + off, blen - off, &v);
+		age = (uint64_t)v.age + downtime;
+		/* cache_restore() refuses what is that old */
+		v.age = age > UINT32_MAX ? UINT32_MAX : (uint32_t)age;
+		switch (cache_restore(c, &v, now)) {
+		case 1:
+			res->restored++;
+			break;
+		case 0:
+			res->dropped++;
+			break;
+		default:
+			seterr(err, errlen, "out of memory after %llu entries",
+			    (unsigned long long)res->restored);
+			return 1; /* what is in is good */
+		}
+	}
+	return 1;
+}
+
+int
+cachefile_load(struct cache *c, const char *path, uint32_t now, uint64_t wall,
+    struct cachefile_result *res, char *err, size_t errlen)
+{
+	char why[256];
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t got = 0;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		seterr(err, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > CACHEFILE_MAX_SIZE) {
+		seterr(err, errlen, "%s: %llu bytes, more than %llu", path,
+		    (unsigned long long)st.st_size,
+		    (unsigned long long)CACHEFILE_MAX_SIZE);
+		goto out;
+	}
+	if ((buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1)) == NULL) {
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			seterr(err, errlen, "%s: read: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break; /* shrank meanwhile: the checks below see it */
+		got += (size_t)n;
+	}
+	if (cachefile_load_buffer(c, buf, got, now, wall, res, why,
+		sizeof(why)) != 1) {
+		seterr(err, errlen, "%s: %s", path, why);
+		goto out;
+	}
+	rc = 1;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+void
+cachefile_seal(uint8_t *buf, size_t len)
+{
+	if (len < CACHEFILE_HEADER_LEN)
+		return;
+	put64(buf + OFF_BODYLEN, len - CACHEFILE_HEADER_LEN);
+	put32(buf + OFF_BODYCRC,
+	    cachefile_crc32c(0, buf + CACHEFILE_HEADER_LEN,
+		len - CACHEFILE_HEADER_LEN));
+	put32(buf + OFF_HDRCRC, cachefile_crc32c(0, buf, OFF_HDRCRC));
+}
