@@ -39,6 +39,7 @@
 #ifndef ROOST_CACHEFILE_H
 #define ROOST_CACHEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,8 +50,6 @@
 #define CACHEFILE_RECORD_LEN 16 /* a record's fixed part */
 /* A bigger file is refused unread: more than any cache-size holds. */
 #define CACHEFILE_MAX_SIZE ((uint64_t)8 << 30)
-/* Buckets walked between two checks for a write error. */
-#define CACHEFILE_WALK_SLICE 4096
 
 /* What a save wrote or a load found. */
 struct cachefile_result {
@@ -63,12 +62,47 @@ struct cachefile_result {
 };
 
 /*
- * Writes every entry of c (ages as of now, the cache's clock) to path,
- * stamped with the wall-clock time wall (seconds since the epoch), by way
- * of path.tmp, fsync and rename (see above).  Only reads c, so a forked
- * child may call it on its copy.  Returns 0 with *res filled, or -1 with
- * errno set and "PATH: what: strerror" in err; path.tmp is then removed
- * and path untouched.
+ * A snapshot: a serialized copy of a cache, built a slice at a time from
+ * the event loop (each slice a bounded walk of a few buckets, the cache
+ * free to change in between), then written by another thread, or at
+ * shutdown, without the cache.  It owns its memory (about the size of
+ * the file); one thread at a time.
+ */
+struct cachefile_snap;
+
+/*
+ * Starts a snapshot, stamped with the wall-clock time wall (seconds since
+ * the epoch) taken when the cache's clock read now.  Returns it, or NULL
+ * (out of memory).
+ */
+struct cachefile_snap *cachefile_snap_new(uint32_t now, uint64_t wall);
+
+/*
+ * Copies the entries of the next nbuckets buckets of c (its clock reading
+ * now) into s.  An entry present throughout the snapshot is copied once,
+ * one added or removed meanwhile at most once (see cache_walk()); ages
+ * are as of the snapshot's start.  Returns 1 once every bucket is copied
+ * (and from then on), 0 if there are more, -1 if out of memory (errno).
+ */
+int cachefile_snap_step(struct cachefile_snap *s, const struct cache *c,
+    size_t nbuckets, uint32_t now);
+
+/*
+ * Writes a complete snapshot to path by way of path.tmp, fsync and rename
+ * (see above).  Blocks on the disk; touches nothing but s and the file
+ * system, so another thread may run it.  Returns 0 with *res filled, or
+ * -1 with errno set and "PATH: what: strerror" in err; path.tmp is then
+ * removed and path untouched.
+ */
+int cachefile_snap_write(const struct cachefile_snap *s, const char *path,
+    struct cachefile_result *res, char *err, size_t errlen);
+
+/* Frees s (NULL is fine). */
+void cachefile_snap_free(struct cachefile_snap *s);
+
+/*
+ * The whole of c at once: a snapshot of every bucket, written to path.
+ * Returns as cachefile_snap_write().
  */
 int cachefile_save(const struct cache *c, const char *path, uint32_t now,
     uint64_t wall, struct cachefile_result *res, char *err, size_t errlen);

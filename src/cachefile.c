@@ -42,8 +42,8 @@ static const uint8_t cachefile_magic[8] = { 0x89, 'R', 'O', 'O', 'S', 'T', 'C',
 #define REC_RESERVED 0x0c
 #define REC_RCODE_SHIFT 4
 
-/* A save buffers this much before each write(). */
-#define CACHEFILE_WRITE_BUF (1u << 20)
+/* A snapshot grows by chunks of this many octets. */
+#define CACHEFILE_CHUNK ((1u << 20) - 64)
 
 /* --- little-endian fields --------------------------------------------- */
 
@@ -131,18 +131,119 @@ cachefile_crc32c(uint32_t crc, const void *buf, size_t len)
 	return ~crc;
 }
 
-/* --- saving ---------------------------------------------------------------- */
+/* --- snapshots and saving ---------------------------------------------- */
 
-struct writer {
-	int fd;
-	uint8_t *buf;
+/* The serialized records, in chunks, so that growing never copies. */
+struct chunk {
+	struct chunk *next;
 	size_t used;
-	uint32_t crc;
-	uint64_t count;
-	uint64_t body;
-	int error; /* the first errno, 0 while all is well */
-	const char *what;
+	uint8_t data[CACHEFILE_CHUNK];
 };
+
+struct cachefile_snap {
+	struct chunk *head, *tail;
+	size_t cursor; /* the next bucket to copy */
+	bool done;
+	uint32_t start; /* the cache clock when it began */
+	uint64_t wall;  /* the wall clock then */
+	uint64_t count; /* records */
+	uint64_t body;  /* octets of records */
+};
+
+struct cachefile_snap *
+cachefile_snap_new(uint32_t now, uint64_t wall)
+{
+	struct cachefile_snap *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->start = now;
+	s->wall = wall;
+	return s;
+}
+
+void
+cachefile_snap_free(struct cachefile_snap *s)
+{
+	struct chunk *c, *next;
+
+	if (s == NULL)
+		return;
+	for (c = s->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(s);
+}
+
+struct step {
+	struct cachefile_snap *s;
+	uint32_t late; /* seconds since the snapshot began */
+	bool nomem;
+};
+
+static void
+snap_one(void *arg, const struct cache_view *v)
+{
+	struct step *st = arg;
+	struct cachefile_snap *s = st->s;
+	size_t need = CACHEFILE_RECORD_LEN + v->wire_len;
+	struct chunk *c = s->tail;
+	uint8_t *r;
+
+	/* cache.c keeps answers under 64 KiB and names under 256 */
+	if (st->nomem || v->wire_len > UINT16_MAX || v->name_len > UINT8_MAX)
+		return;
+	if (c == NULL || c->used + need > sizeof(c->data)) {
+		if ((c = malloc(sizeof(*c))) == NULL) {
+			st->nomem = true;
+			return;
+		}
+		c->next = NULL;
+		c->used = 0;
+		if (s->tail != NULL)
+			s->tail->next = c;
+		else
+			s->head = c;
+		s->tail = c;
+	}
+	r = c->data + c->used;
+	put32(r, v->lifetime);
+	/* the age as of the start, the file's one wall-clock time: an entry
+	 * stored since then counts as stored then (served a little shorter,
+	 * never longer) */
+	put32(r + 4, v->age > st->late ? v->age - st->late : 0);
+	put16(r + 8, v->qtype);
+	put16(r + 10, v->qclass);
+	put16(r + 12, (uint16_t)v->wire_len);
+	r[14] = (uint8_t)v->name_len;
+	r[15] = (uint8_t)((v->dnssec_ok ? REC_DO : 0) |
+	    (v->checking_disabled ? REC_CD : 0) |
+	    (v->rcode & 0xf) << REC_RCODE_SHIFT);
+	memcpy(r + CACHEFILE_RECORD_LEN, v->wire, v->wire_len);
+	c->used += need;
+	s->body += need;
+	s->count++;
+}
+
+int
+cachefile_snap_step(struct cachefile_snap *s, const struct cache *c,
+    size_t nbuckets, uint32_t now)
+{
+	struct step st = { .s = s, .late = now - s->start };
+
+	if (s->done)
+		return 1;
+	if (st.late > UINT32_MAX / 2) /* a clock before the start */
+		st.late = 0;
+	s->cursor = cache_walk(c, s->cursor, nbuckets, now, snap_one, &st);
+	if (st.nomem) {
+		errno = ENOMEM;
+		return -1;
+	}
+	s->done = s->cursor == 0;
+	return s->done ? 1 : 0;
+}
 
 static int
 write_all(int fd, const uint8_t *p, size_t len)
@@ -159,49 +260,6 @@ write_all(int fd, const uint8_t *p, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-static void
-writer_flush(struct writer *w)
-{
-	if (w->error != 0 || w->used == 0)
-		return;
-	if (write_all(w->fd, w->buf, w->used) != 0) {
-		w->error = errno;
-		w->what = "write";
-	}
-	w->used = 0;
-}
-
-static void
-save_one(void *arg, const struct cache_view *v)
-{
-	struct writer *w = arg;
-	size_t need = CACHEFILE_RECORD_LEN + v->wire_len;
-	uint8_t *r;
-
-	if (w->error != 0)
-		return;
-	/* cache.c keeps answers under 64 KiB and names under 256 */
-	if (v->wire_len > UINT16_MAX || v->name_len > UINT8_MAX)
-		return;
-	if (w->used + need > CACHEFILE_WRITE_BUF)
-		writer_flush(w);
-	r = w->buf + w->used;
-	put32(r, v->lifetime);
-	put32(r + 4, v->age);
-	put16(r + 8, v->qtype);
-	put16(r + 10, v->qclass);
-	put16(r + 12, (uint16_t)v->wire_len);
-	r[14] = (uint8_t)v->name_len;
-	r[15] = (uint8_t)((v->dnssec_ok ? REC_DO : 0) |
-	    (v->checking_disabled ? REC_CD : 0) |
-	    (v->rcode & 0xf) << REC_RCODE_SHIFT);
-	memcpy(r + CACHEFILE_RECORD_LEN, v->wire, v->wire_len);
-	w->crc = cachefile_crc32c(w->crc, r, need);
-	w->used += need;
-	w->body += need;
-	w->count++;
 }
 
 static void
@@ -251,68 +309,60 @@ sync_dir(const char *path)
 }
 
 int
-cachefile_save(const struct cache *c, const char *path, uint32_t now,
-    uint64_t wall, struct cachefile_result *res, char *err, size_t errlen)
+cachefile_snap_write(const struct cachefile_snap *s, const char *path,
+    struct cachefile_result *res, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
-	uint8_t hdr[CACHEFILE_HEADER_LEN] = { 0 };
-	struct writer w = { .fd = -1 };
-	size_t cursor = 0;
-	int e;
+	uint8_t hdr[CACHEFILE_HEADER_LEN];
+	const struct chunk *c;
+	const char *what = NULL;
+	uint32_t crc = 0;
+	int fd, e = 0;
 
+	if (!s->done) {
+		errno = EINVAL;
+		snprintf(err, errlen, "%s: the snapshot is not complete", path);
+		return -1;
+	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((w.buf = malloc(CACHEFILE_WRITE_BUF)) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	w.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	for (c = s->head; c != NULL; c = c->next)
+		crc = cachefile_crc32c(crc, c->data, c->used);
+	make_header(hdr, s->wall, s->count, s->body, crc);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
-	if (w.fd < 0) {
+	if (fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "%s: cannot create: %s", tmp,
 		    strerror(e));
-		free(w.buf);
 		errno = e;
 		return -1;
 	}
-	if (write_all(w.fd, hdr, sizeof(hdr)) != 0) {
-		w.error = errno;
-		w.what = "write";
+	if (write_all(fd, hdr, sizeof(hdr)) != 0)
+		what = "write";
+	for (c = s->head; what == NULL && c != NULL; c = c->next)
+		if (write_all(fd, c->data, c->used) != 0)
+			what = "write";
+	if (what == NULL && fsync(fd) != 0)
+		what = "fsync";
+	if (what != NULL)
+		e = errno;
+	if (close(fd) != 0 && what == NULL) {
+		what = "close";
+		e = errno;
 	}
-	do
-		cursor = cache_walk(c, cursor, CACHEFILE_WALK_SLICE, now,
-		    save_one, &w);
-	while (cursor != 0 && w.error == 0);
-	writer_flush(&w);
-	if (w.error == 0) {
-		make_header(hdr, wall, w.count, w.body, w.crc);
-		if (pwrite(w.fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
-			w.error = errno != 0 ? errno : EIO;
-			w.what = "write";
-		}
+	if (what == NULL && rename(tmp, path) != 0) {
+		what = "rename";
+		e = errno;
 	}
-	if (w.error == 0 && fsync(w.fd) != 0) {
-		w.error = errno;
-		w.what = "fsync";
-	}
-	if (close(w.fd) != 0 && w.error == 0) {
-		w.error = errno;
-		w.what = "close";
-	}
-	free(w.buf);
-	if (w.error == 0 && rename(tmp, path) != 0) {
-		w.error = errno;
-		w.what = "rename";
-	}
-	if (w.error != 0) {
+	if (what != NULL) {
 		snprintf(err, errlen, "%s: %s: %s; the previous file is kept",
-		    tmp, w.what, strerror(w.error));
+		    tmp, what, strerror(e));
 		(void)unlink(tmp);
-		errno = w.error;
+		errno = e;
 		return -1;
 	}
 	/* the new file is in place; make the rename itself durable */
@@ -323,10 +373,31 @@ cachefile_save(const struct cache *c, const char *path, uint32_t now,
 		errno = e;
 		return -1;
 	}
-	res->entries = w.count;
-	res->bytes = CACHEFILE_HEADER_LEN + w.body;
-	res->restored = res->dropped = res->downtime = 0;
+	memset(res, 0, sizeof(*res));
+	res->entries = s->count;
+	res->bytes = CACHEFILE_HEADER_LEN + s->body;
 	return 0;
+}
+
+int
+cachefile_save(const struct cache *c, const char *path, uint32_t now,
+    uint64_t wall, struct cachefile_result *res, char *err, size_t errlen)
+{
+	struct cachefile_snap *s = cachefile_snap_new(now, wall);
+	int rc = -1, e;
+
+	if (s == NULL || cachefile_snap_step(s, c, SIZE_MAX, now) != 1) {
+		e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		cachefile_snap_free(s);
+		errno = e;
+		return -1;
+	}
+	rc = cachefile_snap_write(s, path, res, err, errlen);
+	e = errno;
+	cachefile_snap_free(s);
+	errno = e;
+	return rc;
 }
 
 /* --- loading --------------------------------------------------------------- */

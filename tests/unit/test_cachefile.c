@@ -651,6 +651,65 @@ test_a_write_error_half_way_keeps_the_previous_file(void **state)
 	free(before);
 }
 
+static void
+test_a_snapshot_in_slices_survives_changes_between_them(void **state)
+{
+	struct cache *c, *d = new_cache(0);
+	struct cache_limits lim = { .budget = 1u << 20, .max_ttl = 86400 };
+	struct cachefile_snap *s;
+	struct cachefile_result r;
+	char err[ERRLEN] = "", name[64];
+	uint32_t now = 100, ttl;
+	int rc, slices = 0;
+
+	(void)state;
+	/* 16 buckets, so that slices of one bucket take many steps */
+	assert_non_null(c = cache_new_buckets(&lim, 9, 16));
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "old%d.example.test", i);
+		insert(c, name, false, 1000, false, now);
+	}
+	assert_non_null(s = cachefile_snap_new(now, WALL));
+	do {
+		/* between slices the loop goes on: time passes, entries
+		 * come (and some push others out of their chain) */
+		now += 10;
+		snprintf(name, sizeof(name), "new%d.example.test", slices);
+		insert(c, name, false, 1000, false, now);
+		rc = cachefile_snap_step(s, c, 1, now);
+		slices++;
+	} while (rc == 0);
+	assert_int_equal(rc, 1);
+	assert_int_equal(slices, 16);
+	assert_int_equal(cachefile_snap_step(s, c, 1, now), 1);
+	assert_int_equal(cachefile_snap_write(s, path, &r, err, sizeof(err)),
+	    0);
+	cachefile_snap_free(s);
+	assert_int_equal(
+	    cachefile_load(d, path, 5, WALL + 100, &r, err, sizeof(err)), 1);
+	cache_check(d);
+	assert_true(r.restored >= 40 - 16);
+	/* ages as of the start: 1000 - 100 down */
+	for (int i = 0; i < 40; i++) {
+		enum cache_state st;
+
+		snprintf(name, sizeof(name), "old%d.example.test", i);
+		st = look(d, name, false, 5, &ttl);
+		if (st == CACHE_MISS) /* lost to a chain bound */
+			continue;
+		assert_int_equal(st, CACHE_FRESH);
+		assert_int_equal(ttl, 900);
+	}
+	/* one stored after the start counts as stored at the start */
+	for (int i = 0; i < slices; i++) {
+		snprintf(name, sizeof(name), "new%d.example.test", i);
+		if (look(d, name, false, 5, &ttl) != CACHE_MISS)
+			assert_int_equal(ttl, 900);
+	}
+	cache_free(c);
+	cache_free(d);
+}
+
 int
 main(void)
 {
@@ -669,6 +728,7 @@ main(void)
 		T(test_sealed_nonsense_is_refused_before_anything_is_stored),
 		T(test_a_failed_save_keeps_the_previous_file),
 		T(test_a_write_error_half_way_keeps_the_previous_file),
+		T(test_a_snapshot_in_slices_survives_changes_between_them),
 #undef T
 	};
 
