@@ -86,6 +86,29 @@ check "the TTL dropped by the elapsed time, within 2 s ($drop vs $elapsed)" \
 roostd_stop main
 cp "$CF" "$T/good.cache" || exit 99
 
+# --- the default: $STATE_DIRECTORY/cache under systemd, else none ----------
+
+SD=$T/sdstate
+mkdir -p "$SD" && chmod 777 "$SD" || exit 99
+STATE_DIRECTORY=$SD roostd_start sd "$ADDR" --upstream "$UP" || exit 99
+check_match "with \$STATE_DIRECTORY set, the cache file is in it" \
+    "cache file $SD/cache: none yet, starting cold" "$(cat "$T/sd.log")"
+roostd_stop sd
+check "... and is saved there at stop" "$CFTOOL" check "$SD/cache"
+roostd_start nosd "$ADDR" --upstream "$UP" || exit 99
+check_match "without it, no cache file" \
+    "no cache file: the cache starts empty and is not saved" \
+    "$(cat "$T/nosd.log")"
+roostd_stop nosd
+rm -f "$SD/cache"
+STATE_DIRECTORY=$SD roostd_start none "$ADDR" --upstream "$UP" \
+    --cache-file none || exit 99
+check_match "... nor with cache-file none" \
+    "no cache file: the cache starts empty and is not saved" \
+    "$(cat "$T/none.log")"
+roostd_stop none
+check "... which saves nothing at stop" test ! -e "$SD/cache"
+
 # --- damaged files: one line, a cold start ------------------------------------
 
 # damaged NAME REASON-ERE: start on the damaged $CF; it must be refused
