@@ -149,6 +149,14 @@ cpu_ms(void)
 }
 
 static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
 bench(unsigned long n, const char *dir)
 {
 	struct cache *c = new_cache(BENCH_BUDGET), *d;
@@ -157,6 +165,7 @@ bench(unsigned long n, const char *dir)
 	struct timespec t0;
 	char path[4096], err[1024];
 	double fork_ms = 0, worst = 0, cpu0, total = 0, cworst = 0;
+	static double times[1 << 16];
 	unsigned slices = 0;
 	pid_t pid;
 	int st, rc;
@@ -203,6 +212,8 @@ bench(unsigned long n, const char *dir)
 		if (cms > cworst)
 			cworst = cms;
 		total += ms;
+		if (slices < sizeof(times) / sizeof(times[0]))
+			times[slices] = ms;
 		slices++;
 		if (ms > worst)
 			worst = ms;
@@ -210,6 +221,12 @@ bench(unsigned long n, const char *dir)
 	printf("snapshot: %u slices of %u buckets, %.2f ms at worst (%.2f ms "
 	       "of CPU), %.0f ms in all\n",
 	    slices, BENCH_SLICE, worst, cworst, total);
+	if (slices <= sizeof(times) / sizeof(times[0])) {
+		qsort(times, slices, sizeof(times[0]), cmp_double);
+		printf("snapshot slices: median %.3f ms, 99th percentile %.3f "
+		       "ms\n",
+		    times[slices / 2], times[slices * 99 / 100]);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (rc < 0 ||
 	    cachefile_snap_write(s, path, &r, err, sizeof(err)) != 0) {
