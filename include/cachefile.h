@@ -133,7 +133,12 @@ int cachefile_load_buffer(struct cache *c, const uint8_t *buf, size_t len,
  */
 void cachefile_seal(uint8_t *buf, size_t len);
 
-/* CRC-32C (Castagnoli) of len octets, continuing crc (start with 0). */
+/*
+ * CRC-32C (Castagnoli) of len octets, continuing crc (start with 0): with
+ * the CPU's instruction where there is one (x86-64 SSE 4.2), else
+ * cachefile_crc32c_sw(), the portable tables (for tests: both agree).
+ */
 uint32_t cachefile_crc32c(uint32_t crc, const void *buf, size_t len);
+uint32_t cachefile_crc32c_sw(uint32_t crc, const void *buf, size_t len);
 
 #endif /* ROOST_CACHEFILE_H */

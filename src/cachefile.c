@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -88,8 +89,9 @@ get64(const uint8_t *p)
 
 /* --- CRC-32C, slicing by 8 ---------------------------------------------- */
 
+/* built once, by whichever thread first needs it (roostd's writer may) */
 static uint32_t crc_table[8][256];
-static bool crc_ready;
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void
 crc_init(void)
@@ -105,16 +107,15 @@ crc_init(void)
 		for (unsigned t = 1; t < 8; t++)
 			crc_table[t][i] = (crc_table[t - 1][i] >> 8) ^
 			    crc_table[0][crc_table[t - 1][i] & 0xff];
-	crc_ready = true;
 }
 
+/* The portable way: eight table lookups per 8 octets. */
 uint32_t
-cachefile_crc32c(uint32_t crc, const void *buf, size_t len)
+cachefile_crc32c_sw(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
-	if (!crc_ready)
-		crc_init();
+	(void)pthread_once(&crc_once, crc_init);
 	crc = ~crc;
 	while (len >= 8) {
 		uint32_t lo = crc ^ get32(p), hi = get32(p + 4);
@@ -129,6 +130,49 @@ cachefile_crc32c(uint32_t crc, const void *buf, size_t len)
 	while (len-- > 0)
 		crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xff];
 	return ~crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* SSE 4.2's crc32 instruction computes CRC-32C: ten times the tables'
+ * speed, which is most of a load's checksum time. */
+__attribute__((target("sse4.2"))) static uint32_t
+crc32c_hw(uint32_t crc, const uint8_t *p, size_t len)
+{
+	uint64_t c = ~crc;
+
+	while (len >= 8) {
+		uint64_t v;
+
+		memcpy(&v, p, 8); /* little-endian, as the tables read it */
+		c = __builtin_ia32_crc32di(c, v);
+		p += 8;
+		len -= 8;
+	}
+	crc = (uint32_t)c;
+	while (len-- > 0)
+		crc = __builtin_ia32_crc32qi(crc, *p++);
+	return ~crc;
+}
+
+static bool
+have_crc32c_hw(void)
+{
+	static int have = -1; /* a race writes the same value */
+
+	if (have < 0)
+		have = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+	return have == 1;
+}
+#endif
+
+uint32_t
+cachefile_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	if (have_crc32c_hw())
+		return crc32c_hw(crc, buf, len);
+#endif
+	return cachefile_crc32c_sw(crc, buf, len);
 }
 
 /* --- snapshots and saving ---------------------------------------------- */

@@ -125,7 +125,7 @@ check(const char *path)
 static int
 sample(const char *path, unsigned long n)
 {
-	struct cache *c = new_cache((size_t)64 << 20);
+	struct cache *c = new_cache(BENCH_BUDGET);
 	struct cachefile_result r;
 	char err[1024];
 

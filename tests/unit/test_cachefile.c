@@ -263,6 +263,19 @@ test_crc32c_matches_the_check_value(void **state)
 	    cachefile_crc32c(cachefile_crc32c(0, "1234", 4), "56789", 5),
 	    0xe3069283u);
 	assert_int_equal(cachefile_crc32c(0, "", 0), 0);
+	assert_int_equal(cachefile_crc32c_sw(0, "123456789", 9), 0xe3069283u);
+	/* the CPU's way and the tables agree, at every length and offset */
+	{
+		uint8_t buf[300];
+
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)(i * 37 + 11);
+		for (size_t off = 0; off < 8; off++)
+			for (size_t n = 0; n + off <= sizeof(buf); n++)
+				assert_int_equal(
+				    cachefile_crc32c(7, buf + off, n),
+				    cachefile_crc32c_sw(7, buf + off, n));
+	}
 }
 
 static void
