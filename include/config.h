@@ -94,6 +94,12 @@ struct config {
 	bool serve_stale;          /* RFC 8767, when every upstream fails */
 	unsigned stale_limit;      /* s past expiry an entry may be served */
 
+	/* Warm restarts (see include/cachefile.h): where the cache is
+	 * saved, "" for the default (see config_cache_file()) or "none";
+	 * and how often, in seconds (0: only when roostd stops). */
+	char cache_file[CONFIG_PATH_MAX];
+	unsigned cache_save_interval_s;
+
 	/* Started as root, roostd binds its sockets and then runs as this
 	 * user; "root" keeps root (a warning is logged). */
 	char user[CONFIG_USER_MAX];
@@ -116,6 +122,9 @@ struct config {
 #define CONFIG_DEFAULT_SERVE_STALE true
 #define CONFIG_DEFAULT_STALE_LIMIT 86400
 #define CONFIG_DEFAULT_USER "roost"
+#define CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S 300
+#define CONFIG_CACHE_FILE_NONE "none"
+#define CONFIG_CACHE_FILE_NAME "cache" /* in the state directory */
 
 /*
  * Sets every value to its default, with empty listen, upstream and allow
@@ -171,6 +180,16 @@ int config_load_file(struct config *c, const char *path, bool missing_ok,
  * it twice is harmless.
  */
 int config_finish(struct config *c, char *err, size_t errlen);
+
+/*
+ * Where the cache is saved: c->cache_file if set (an absolute path), or
+ * else STATE_DIR/cache when state_dir (systemd's $STATE_DIRECTORY; the
+ * first directory of a colon-separated list) is set and not empty.
+ * Returns buf holding the path, or NULL for no cache file ("none", no
+ * state directory, or a path that does not fit buflen).
+ */
+const char *config_cache_file(const struct config *c, const char *state_dir,
+    char *buf, size_t buflen);
 
 /*
  * Parses "ADDR", "ADDR#PORT", "[ADDR]:PORT" or "[ADDR]" (numeric IPv4 or

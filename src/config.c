@@ -39,6 +39,7 @@ enum config_kind {
 	CONFIG_KIND_LOG_LEVEL,
 	CONFIG_KIND_BOOL,
 	CONFIG_KIND_USER,
+	CONFIG_KIND_CACHE_FILE,
 };
 
 struct config_option {
@@ -127,6 +128,13 @@ static const struct config_option config_options[] = {
 	    .min = 1,
 	    .max = 604800,
 	    .unit = "seconds" },
+	{ .name = "cache-file", .kind = CONFIG_KIND_CACHE_FILE },
+	{ .name = "cache-save-interval",
+	    .kind = CONFIG_KIND_UINT,
+	    .off = offsetof(struct config, cache_save_interval_s),
+	    .min = 0,
+	    .max = 86400,
+	    .unit = "seconds; 0: only at shutdown" },
 };
 
 static const char *const config_log_names[] = {
@@ -573,6 +581,7 @@ config_defaults(struct config *c)
 	c->serve_stale = CONFIG_DEFAULT_SERVE_STALE;
 	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
 	snprintf(c->user, sizeof(c->user), "%s", CONFIG_DEFAULT_USER);
+	c->cache_save_interval_s = CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S;
 }
 
 static const struct config_option *
@@ -709,6 +718,25 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		}
 		snprintf(c->user, sizeof(c->user), "%s", value);
 		return 0;
+	case CONFIG_KIND_CACHE_FILE:
+		/* absolute: roostd may run from any directory, and systemd
+		 * starts it in / */
+		if (value[0] != '/' &&
+		    strcmp(value, CONFIG_CACHE_FILE_NONE) != 0) {
+			seterr(err, errlen,
+			    "%s: bad value \"%s\": expected an absolute path "
+			    "or none",
+			    key, value);
+			return -1;
+		}
+		if (strlen(value) >= CONFIG_PATH_MAX) {
+			seterr(err, errlen,
+			    "%s: bad value \"%s\": longer than %d characters",
+			    key, value, CONFIG_PATH_MAX - 1);
+			return -1;
+		}
+		snprintf(c->cache_file, sizeof(c->cache_file), "%s", value);
+		return 0;
 	case CONFIG_KIND_BOOL:
 		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
 			*(bool *)(void *)((char *)c + o->off) =
@@ -737,6 +765,29 @@ config_clear_list(struct config *c, const char *key)
 		return -1;
 	}
 	return 0;
+}
+
+const char *
+config_cache_file(const struct config *c, const char *state_dir, char *buf,
+    size_t buflen)
+{
+	size_t n;
+
+	if (strcmp(c->cache_file, CONFIG_CACHE_FILE_NONE) == 0)
+		return NULL;
+	if (c->cache_file[0] != '\0') {
+		if ((size_t)snprintf(buf, buflen, "%s", c->cache_file) >=
+		    buflen)
+			return NULL;
+		return buf;
+	}
+	if (state_dir == NULL || state_dir[0] == '\0' || state_dir[0] == ':')
+		return NULL;
+	n = strcspn(state_dir, ":");
+	if ((size_t)snprintf(buf, buflen, "%.*s/%s", (int)n, state_dir,
+		CONFIG_CACHE_FILE_NAME) >= buflen)
+		return NULL;
+	return buf;
 }
 
 /* --- files ------------------------------------------------------------ */

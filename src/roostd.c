@@ -9,18 +9,22 @@
 #define _GNU_SOURCE
 #include <ares.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <inttypes.h>
 #include <ldns/ldns.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "autoconf.h"
+#include "cachefile.h"
 #include "config.h"
 #include "listen.h"
 #include "log.h"
@@ -62,6 +66,24 @@ static void log_started(const struct config *c, bool from_systemd);
  * this often we look. */
 #define ROOSTD_DRAIN_POLL_MS 50
 
+/* A save copies this many hash buckets of the cache per loop pass (about
+ * half as many entries when full: well under a millisecond), then a
+ * thread writes the copy (tests/tools/cachefile_tool bench measures). */
+#define ROOSTD_SAVE_SLICE 1024
+
+/* A snapshot being written to disk by its own thread. */
+struct roostd_saver {
+	pthread_t thread;
+	struct cachefile_snap *snap; /* owned */
+	char path[CONFIG_PATH_MAX + 16];
+	int done[2]; /* the thread writes one byte to done[1] at the end */
+	uint64_t started_ms;
+	/* the thread's results, read once done[0] is readable */
+	int rc;
+	struct cachefile_result res;
+	char err[CONFIG_PATH_MAX + 256];
+};
+
 struct roostd {
 	struct loop *loop;
 	struct config *cfg; /* in force; a reload replaces it whole */
@@ -76,6 +98,14 @@ struct roostd {
 	struct loop_timer stop_timer;
 	uint64_t stop_deadline;
 	bool stopping;
+	/* warm restarts: where the cache is saved ("" for nowhere), the
+	 * periodic save, a snapshot being copied, one being written */
+	char cache_path[CONFIG_PATH_MAX + 16];
+	struct loop_timer save_timer;
+	struct loop_timer slice_timer;
+	struct cachefile_snap *snap;
+	uint64_t snap_started_ms;
+	struct roostd_saver *saver;
 };
 
 static void
@@ -140,13 +170,22 @@ help(void)
 	    "once the\n"
 	    "                                   sockets are bound (%s; root: "
 	    "stay root)\n"
+	    "      --cache-file PATH|none       save the cache there at "
+	    "shutdown and every\n"
+	    "                                   cache-save-interval, load it "
+	    "at start (default:\n"
+	    "                                   $STATE_DIRECTORY/cache under "
+	    "systemd, else none)\n"
+	    "      --cache-save-interval S      seconds between saves; 0: "
+	    "only at shutdown (%u)\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
 	    "answered or\nget SERVFAIL first); SIGHUP reloads the "
 	    "configuration (upstreams, TTL\nclamps, access rules, log level; "
 	    "the cache is kept; a bad file is refused\nand the old "
 	    "configuration stays); SIGUSR1 logs the counters (queries,\n"
-	    "answers, cache).\n"
+	    "answers, cache).  With a cache file, SIGTERM saves the cache "
+	    "first.\n"
 	    "\n"
 	    "Exit status: 0 stopped by a signal, or --check-config passed; "
 	    "1 failure while\nrunning; 2 bad command line; 3 bad "
@@ -159,7 +198,7 @@ help(void)
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_INFO ? "info"
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_WARN ? "warn"
 							      : "error",
-	    CONFIG_DEFAULT_USER);
+	    CONFIG_DEFAULT_USER, CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S);
 }
 
 static void
@@ -198,6 +237,8 @@ static const char *const config_flags[] = {
 	"serve-stale",
 	"stale-limit",
 	"user",
+	"cache-file",
+	"cache-save-interval",
 };
 #define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
 
@@ -383,6 +424,253 @@ drop_privileges(const struct config *c, int *exitcode, char *err, size_t errlen)
 	return 0;
 }
 
+/* --- warm restarts: the cache file --------------------------------------- */
+
+static uint64_t
+wall_now(void)
+{
+	time_t t = time(NULL);
+
+	return t > 0 ? (uint64_t)t : 0;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/*
+ * Loads the cache file into the cache, before READY: a missing file is a
+ * cold start, a bad one too, with one line saying why.
+ */
+static void
+cache_file_load(struct roostd *d)
+{
+	struct cachefile_result r;
+	char err[CONFIG_PATH_MAX + 256];
+	uint64_t t0 = mono_ms();
+	int rc;
+
+	if (d->cache_path[0] == '\0') {
+		log_debug("no cache file: the cache starts empty and is not "
+			  "saved");
+		return;
+	}
+	/* what an interrupted save left (a crash, kill -9) */
+	snprintf(err, sizeof(err), "%s.tmp", d->cache_path);
+	if (unlink(err) == 0)
+		log_debug("cache file: removed %s, left by an interrupted save",
+		    err);
+	rc = cachefile_load(query_cache(d->qc), d->cache_path,
+	    (uint32_t)loop_now(d->loop), wall_now(), &r, err, sizeof(err));
+	if (rc == 0)
+		log_info("cache file %s: none yet, starting cold",
+		    d->cache_path);
+	else if (rc < 0)
+		log_warnx("cache file ignored, starting cold: %s", err);
+	else
+		log_info("cache file %s: loaded %" PRIu64 " entries of %" PRIu64
+			 " (%" PRIu64 " expired or refused), %" PRIu64
+			 " s after the save, in %" PRIu64 " ms",
+		    d->cache_path, r.restored, r.entries, r.dropped, r.downtime,
+		    mono_ms() - t0);
+}
+
+/* The writer thread: touches the snapshot, the file system, its saver. */
+static void *
+saver_run(void *arg)
+{
+	struct roostd_saver *sv = arg;
+	const uint8_t one = 1;
+	ssize_t n;
+
+	sv->rc = cachefile_snap_write(sv->snap, sv->path, &sv->res, sv->err,
+	    sizeof(sv->err));
+	do
+		n = write(sv->done[1], &one, 1);
+	while (n < 0 && errno == EINTR);
+	return NULL;
+}
+
+/* Joins the writer (at once when it is done), logs, frees.  */
+static void
+saver_finish(struct roostd *d, bool final)
+{
+	struct roostd_saver *sv = d->saver;
+
+	if (sv == NULL)
+		return;
+	pthread_join(sv->thread, NULL);
+	loop_fd_del(d->loop, sv->done[0]);
+	close(sv->done[0]);
+	close(sv->done[1]);
+	if (sv->rc != 0)
+		log_warnx("cache not saved: %s", sv->err);
+	else if (final)
+		log_info("cache saved to %s: %" PRIu64 " entries, %" PRIu64
+			 " bytes",
+		    sv->path, sv->res.entries, sv->res.bytes);
+	else
+		log_debug("cache saved to %s: %" PRIu64 " entries, %" PRIu64
+			  " bytes, in %" PRIu64 " ms",
+		    sv->path, sv->res.entries, sv->res.bytes,
+		    mono_ms() - sv->started_ms);
+	cachefile_snap_free(sv->snap);
+	free(sv);
+	d->saver = NULL;
+}
+
+static void
+saver_done(void *arg, int fd, unsigned events)
+{
+	struct roostd *d = arg;
+
+	(void)fd;
+	(void)events;
+	saver_finish(d, false);
+}
+
+/* Hands the finished snapshot to a writer thread. */
+static void
+saver_start(struct roostd *d)
+{
+	struct roostd_saver *sv = calloc(1, sizeof(*sv));
+	sigset_t all, old;
+	int e;
+
+	if (sv == NULL) {
+		log_warnx("cache not saved: out of memory");
+		goto fail;
+	}
+	sv->snap = d->snap;
+	sv->started_ms = d->snap_started_ms;
+	snprintf(sv->path, sizeof(sv->path), "%s", d->cache_path);
+	if (pipe2(sv->done, O_CLOEXEC | O_NONBLOCK) != 0) {
+		log_warn("cache not saved: pipe");
+		goto fail;
+	}
+	if (loop_fd_add(d->loop, sv->done[0], LOOP_READ, saver_done, d) != 0) {
+		log_warn("cache not saved: event loop");
+		goto fail_pipe;
+	}
+	/* signals stay with the loop's thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&sv->thread, NULL, saver_run, sv);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		errno = e;
+		log_warn("cache not saved: thread");
+		loop_fd_del(d->loop, sv->done[0]);
+		goto fail_pipe;
+	}
+	d->snap = NULL; /* the saver has it */
+	d->saver = sv;
+	return;
+fail_pipe:
+	close(sv->done[0]);
+	close(sv->done[1]);
+fail:
+	free(sv);
+	cachefile_snap_free(d->snap);
+	d->snap = NULL;
+}
+
+/* One slice of the snapshot per loop pass; the writer once complete. */
+static void
+save_slice(void *arg)
+{
+	struct roostd *d = arg;
+	int r;
+
+	if (d->snap == NULL)
+		return;
+	r = cachefile_snap_step(d->snap, query_cache(d->qc), ROOSTD_SAVE_SLICE,
+	    (uint32_t)loop_now(d->loop));
+	if (r == 0) {
+		(void)loop_timer_set(d->loop, &d->slice_timer, 0);
+		return;
+	}
+	if (r < 0) {
+		log_warn("cache not saved: snapshot");
+		cachefile_snap_free(d->snap);
+		d->snap = NULL;
+		return;
+	}
+	saver_start(d);
+}
+
+/* Starts a save unless one is in flight. */
+static void
+save_begin(struct roostd *d)
+{
+	if (d->cache_path[0] == '\0' || d->stopping)
+		return;
+	if (d->snap != NULL || d->saver != NULL) {
+		log_debug("cache save: the previous one is still running");
+		return;
+	}
+	if ((d->snap = cachefile_snap_new((uint32_t)loop_now(d->loop),
+		 wall_now())) == NULL) {
+		log_warnx("cache not saved: out of memory");
+		return;
+	}
+	d->snap_started_ms = mono_ms();
+	save_slice(d);
+}
+
+/* Arms the periodic save (cache-save-interval; 0: none). */
+static void
+save_timer_arm(struct roostd *d)
+{
+	loop_timer_cancel(d->loop, &d->save_timer);
+	if (d->cache_path[0] != '\0' && d->cfg->cache_save_interval_s > 0)
+		(void)loop_timer_set(d->loop, &d->save_timer,
+		    (uint64_t)d->cfg->cache_save_interval_s * 1000);
+}
+
+static void
+save_tick(void *arg)
+{
+	struct roostd *d = arg;
+
+	save_begin(d);
+	save_timer_arm(d);
+}
+
+/*
+ * At a clean stop: waits for a writer in flight, drops a snapshot being
+ * copied, and saves the whole cache as it is now, here (the loop is
+ * over; this takes about a second for 1M entries).
+ */
+static void
+save_final(struct roostd *d)
+{
+	struct cachefile_result r;
+	char err[CONFIG_PATH_MAX + 256];
+	uint64_t t0 = mono_ms();
+
+	if (d->cache_path[0] == '\0')
+		return;
+	loop_timer_cancel(d->loop, &d->slice_timer);
+	cachefile_snap_free(d->snap);
+	d->snap = NULL;
+	saver_finish(d, false);
+	if (cachefile_save(query_cache(d->qc), d->cache_path,
+		(uint32_t)loop_now(d->loop), wall_now(), &r, err,
+		sizeof(err)) != 0) {
+		log_warnx("cache not saved: %s", err);
+		return;
+	}
+	log_info("cache saved to %s: %" PRIu64 " entries, %" PRIu64
+		 " bytes, in %" PRIu64 " ms",
+	    d->cache_path, r.entries, r.bytes, mono_ms() - t0);
+}
+
 /* --- running ------------------------------------------------------------ */
 
 static void
@@ -510,11 +798,15 @@ reload(struct roostd *d, char *err, size_t errlen)
 			  "the sockets open now");
 	if (strcmp(c->user, d->cfg->user) != 0)
 		log_warnx("reload: user changes on restart only");
+	if (strcmp(c->cache_file, d->cfg->cache_file) != 0)
+		log_warnx("reload: cache-file changes on restart only");
+	memcpy(c->cache_file, d->cfg->cache_file, sizeof(c->cache_file));
 	query_ctx_set_config(d->qc, c);
 	listen_set_limits(d->ls, c);
 	log_set_level((enum log_level)c->log_level);
 	free(d->cfg);
 	d->cfg = c;
+	save_timer_arm(d); /* cache-save-interval may have changed */
 	return 0;
 fail:
 	free(c);
@@ -659,6 +951,8 @@ main(int argc, char **argv)
 	}
 	loop_timer_init(&d.stop_timer, stop_poll, &d);
 	loop_timer_init(&d.drain_timer, drain_poll, &d);
+	loop_timer_init(&d.save_timer, save_tick, &d);
+	loop_timer_init(&d.slice_timer, save_slice, &d);
 	if ((d.up = upstream_set_new(d.loop, d.cfg, err, sizeof(err))) ==
 	    NULL) {
 		log_err("%s", err);
@@ -702,6 +996,17 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_started(d.cfg, a.nsd_listen > 0);
+	/* as the user that will save it, before the first answer */
+	{
+		char buf[sizeof(d.cache_path)];
+		const char *p = config_cache_file(d.cfg,
+		    getenv("STATE_DIRECTORY"), buf, sizeof(buf));
+
+		if (p != NULL)
+			snprintf(d.cache_path, sizeof(d.cache_path), "%s", p);
+	}
+	cache_file_load(&d);
+	save_timer_arm(&d);
 	/* the sockets are bound and watched: what arrives from now on is
 	 * answered by the first loop pass */
 	rsd_ready(d.sd);
@@ -709,6 +1014,8 @@ main(int argc, char **argv)
 		log_warn("event loop");
 		status = ROOSTD_EXIT_RUNTIME;
 	}
+	if (d.stopping)
+		save_final(&d);
 out:
 	/* order: queries (answered SERVFAIL while sockets exist), then
 	 * upstreams, then client sockets, then the loop */
@@ -717,7 +1024,11 @@ out:
 	if (d.loop != NULL) {
 		loop_timer_cancel(d.loop, &d.stop_timer);
 		loop_timer_cancel(d.loop, &d.drain_timer);
+		loop_timer_cancel(d.loop, &d.save_timer);
+		loop_timer_cancel(d.loop, &d.slice_timer);
 	}
+	saver_finish(&d, false);
+	cachefile_snap_free(d.snap);
 	if (d.sd != NULL && !d.stopping)
 		rsd_stopping(d.sd, "stopping: start-up or loop failure");
 	rsd_free(d.sd);

@@ -195,6 +195,42 @@ test_defaults_set_every_value_and_empty_lists(void **state)
 	assert_int_equal(c.minimal_responses, CONFIG_DEFAULT_MINIMAL_RESPONSES);
 	assert_int_equal(c.serve_stale, CONFIG_DEFAULT_SERVE_STALE);
 	assert_int_equal(c.stale_limit, CONFIG_DEFAULT_STALE_LIMIT);
+	assert_string_equal(c.cache_file, "");
+	assert_int_equal(c.cache_save_interval_s,
+	    CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S);
+}
+
+static void
+test_cache_file_defaults_to_the_state_directory(void **state)
+{
+	struct config c;
+	char buf[CONFIG_PATH_MAX + 16];
+
+	(void)state;
+	config_defaults(&c);
+	/* not under systemd: no cache file unless configured */
+	assert_null(config_cache_file(&c, NULL, buf, sizeof(buf)));
+	assert_null(config_cache_file(&c, "", buf, sizeof(buf)));
+	assert_string_equal(
+	    config_cache_file(&c, "/var/lib/roost", buf, sizeof(buf)),
+	    "/var/lib/roost/cache");
+	/* $STATE_DIRECTORY lists several: the first */
+	assert_string_equal(config_cache_file(&c, "/var/lib/roost:/var/lib/x",
+				buf, sizeof(buf)),
+	    "/var/lib/roost/cache");
+	assert_null(config_cache_file(&c, "/var/lib/roost", buf, 10));
+	set_ok(&c, "cache-file", "/srv/roost.cache");
+	assert_string_equal(
+	    config_cache_file(&c, "/var/lib/roost", buf, sizeof(buf)),
+	    "/srv/roost.cache");
+	assert_string_equal(config_cache_file(&c, NULL, buf, sizeof(buf)),
+	    "/srv/roost.cache");
+	set_ok(&c, "cache-file", "none");
+	assert_null(config_cache_file(&c, "/var/lib/roost", buf, sizeof(buf)));
+	set_ok(&c, "cache-save-interval", "0");
+	assert_int_equal(c.cache_save_interval_s, 0);
+	set_ok(&c, "cache-save-interval", "86400");
+	assert_int_equal(c.cache_save_interval_s, 86400);
 }
 
 /* --- addresses ---------------------------------------------------- */
@@ -884,6 +920,8 @@ test_load_reads_every_key(void **state)
 	assert_false(c.serve_stale);
 	assert_int_equal(c.stale_limit, 3600);
 	assert_string_equal(c.user, "nobody");
+	assert_string_equal(c.cache_file, "/var/lib/roost-test/cache");
+	assert_int_equal(c.cache_save_interval_s, 60);
 	/* upstreams are set, so the missing resolv-conf is never read */
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 2);
@@ -1500,6 +1538,8 @@ main(void)
 		cmocka_unit_test(
 		    test_clear_list_rejects_a_key_that_is_not_a_list),
 		cmocka_unit_test(test_load_reads_every_key),
+		cmocka_unit_test(
+		    test_cache_file_defaults_to_the_state_directory),
 		cmocka_unit_test(
 		    test_load_skips_comments_blanks_and_trailing_comments),
 		cmocka_unit_test(test_load_accepts_crlf_line_ends),
