@@ -217,6 +217,9 @@ size_t cache_flush_name(struct cache *c, const uint8_t *name, size_t len);
 /* Removes every entry at or below zone at once.  Returns how many went. */
 size_t cache_flush_zone(struct cache *c, const uint8_t *zone, size_t len);
 
+/* The byte budget the cache was created with. */
+size_t cache_budget(const struct cache *c);
+
 /* The number of hash buckets (what a walk or flush goes through). */
 size_t cache_buckets(const struct cache *c);
 

@@ -716,6 +716,12 @@ cache_flush_zone(struct cache *c, const uint8_t *zone, size_t len)
 }
 
 size_t
+cache_budget(const struct cache *c)
+{
+	return c->lim.budget;
+}
+
+size_t
 cache_buckets(const struct cache *c)
 {
 	return c->nbuckets;

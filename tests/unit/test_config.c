@@ -922,6 +922,8 @@ test_load_reads_every_key(void **state)
 	assert_string_equal(c.user, "nobody");
 	assert_string_equal(c.cache_file, "/var/lib/roost-test/cache");
 	assert_int_equal(c.cache_save_interval_s, 60);
+	assert_string_equal(c.control_socket, "/tmp/roost-test/control");
+	assert_true(c.control_socket_set);
 	/* upstreams are set, so the missing resolv-conf is never read */
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 2);
