@@ -75,8 +75,8 @@ conn_open(struct conn *c, const char *request)
 	}
 	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		fprintf(stderr, "%s: %s: socket: %s\n", client_progname,
-		    c->cmd, strerror(errno));
+		fprintf(stderr, "%s: %s: socket: %s\n", client_progname, c->cmd,
+		    strerror(errno));
 		return CLIENT_EXIT_FAIL;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -407,7 +407,8 @@ stats_json(const struct stats *st)
 
 	printf("{");
 	for (unsigned i = 0; i < st->nkv; i++) {
-		if (i == 0 || strcmp(st->kv[i].group, st->kv[i - 1].group) != 0) {
+		if (i == 0 ||
+		    strcmp(st->kv[i].group, st->kv[i - 1].group) != 0) {
 			printf("%s", open ? "}, " : "");
 			client_json_str(stdout, st->kv[i].group);
 			printf(": {");
@@ -461,8 +462,8 @@ static const struct prom_map prom_maps[] = {
 	    "Cache lookups that found a fresh entry." },
 	{ "cache", "misses", "roost_cache_misses_total", NULL, "counter",
 	    "Cache lookups that found none (or a stale one)." },
-	{ "cache", "stale", "roost_cache_stale_answers_total", NULL,
-	    "counter", "Stale answers served (RFC 8767)." },
+	{ "cache", "stale", "roost_cache_stale_answers_total", NULL, "counter",
+	    "Stale answers served (RFC 8767)." },
 	{ "cache", "prefetches", "roost_cache_prefetches_total", NULL,
 	    "counter", "Refreshes started by a hit in an entry's last tenth." },
 	{ "cache", "inserts", "roost_cache_inserts_total", NULL, "counter",
@@ -546,8 +547,9 @@ stats_prometheus(const struct stats *st)
 		if (done[i])
 			continue;
 		if (m == NULL) {
-			printf("# TYPE roost_%s_%s untyped\nroost_%s_%s %" PRIu64
-			       "\n",
+			printf(
+			    "# TYPE roost_%s_%s untyped\nroost_%s_%s %" PRIu64
+			    "\n",
 			    st->kv[i].group, st->kv[i].key, st->kv[i].group,
 			    st->kv[i].key, st->kv[i].value);
 			continue;
@@ -612,7 +614,8 @@ stats_prometheus(const struct stats *st)
 		prom_ms(up_value(&st->up[i], "rtt_sum_ms"));
 		printf("\nroost_upstream_rtt_seconds_count{upstream=\"");
 		prom_label(st->up[i].name);
-		printf("\"} %" PRIu64 "\n", up_value(&st->up[i], "rtt_samples"));
+		printf("\"} %" PRIu64 "\n",
+		    up_value(&st->up[i], "rtt_samples"));
 	}
 }
 

@@ -280,7 +280,14 @@ static void
 client_close(struct client *cl)
 {
 	struct control *ctl = cl->ctl;
+	char scratch[4096];
 
+	/* input left unread (past a request too long, or after its line)
+	 * would make the close a reset that can eat our reply: drop it
+	 * first, within bounds */
+	for (int i = 0; i < 16; i++)
+		if (recv(cl->fd, scratch, sizeof(scratch), MSG_DONTWAIT) <= 0)
+			break;
 	loop_timer_cancel(ctl->loop, &cl->idle);
 	loop_fd_del(ctl->loop, cl->fd);
 	close(cl->fd);
