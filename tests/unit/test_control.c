@@ -91,8 +91,8 @@ test_control_parse_request_rejects_the_rest(void **state)
 		    control_parse_request(bad[i], &r, err, sizeof(err)), -1);
 		assert_true(err[0] != '\0');
 	}
-	assert_int_equal(control_parse_request("flush name bad..name", &r, err,
-			     sizeof(err)),
+	assert_int_equal(
+	    control_parse_request("flush name bad..name", &r, err, sizeof(err)),
 	    -1);
 	assert_string_equal(err, "bad name \"bad..name\"");
 	/* a name over 255 octets */
@@ -154,8 +154,9 @@ test_control_stats_text_and_log_line_show_the_same_numbers(void **state)
 	assert_non_null(strstr(line, " stale=15 "));
 	assert_non_null(strstr(line, " entries=17 "));
 	assert_non_null(strstr(line, " budget=18; fetches inflight=19 "));
-	assert_non_null(strstr(line, " coalesced=14; upstream 192.0.2.1#53 "
-				     "queries=20 "));
+	assert_non_null(strstr(line,
+	    " coalesced=14; upstream 192.0.2.1#53 "
+	    "queries=20 "));
 	assert_non_null(strstr(line, " down=1"));
 	/* every "group.key value" of the text is "key=value" in the line */
 	for (char *p = text; *p != '\0' && strncmp(p, "upstream", 8) != 0;) {
@@ -257,18 +258,18 @@ setup(void **state)
 	loop_set_clock(f->loop, fake_clock, NULL);
 	config_defaults(&f->cfg);
 	/* never asked: no query is sent in these tests */
-	assert_int_equal(config_set(&f->cfg, "upstream", "127.0.0.1#1", err,
-			     sizeof(err)),
+	assert_int_equal(
+	    config_set(&f->cfg, "upstream", "127.0.0.1#1", err, sizeof(err)),
 	    0);
 	snprintf(f->cfg.control_socket, sizeof(f->cfg.control_socket),
 	    "%s/control", f->dir);
 	f->cfg.control_socket_set = true;
-	assert_non_null(f->up = upstream_set_new(f->loop, &f->cfg, err,
-			    sizeof(err)));
+	assert_non_null(
+	    f->up = upstream_set_new(f->loop, &f->cfg, err, sizeof(err)));
 	assert_non_null(f->qc = query_ctx_new(f->loop, &f->cfg, f->up));
 	ops.arg = f;
-	assert_int_equal(control_new(f->loop, &f->cfg, f->qc, &ops, false, 0,
-			     0, &f->ctl, err, sizeof(err)),
+	assert_int_equal(control_new(f->loop, &f->cfg, f->qc, &ops, false, 0, 0,
+			     &f->ctl, err, sizeof(err)),
 	    0);
 	assert_non_null(f->ctl);
 	*state = f;
@@ -381,8 +382,7 @@ test_control_socket_answers_requests_and_errors(void **state)
 	free(r);
 	f->reload_result = -1;
 	r = ask(f, "reload\n", NULL);
-	assert_string_equal(r,
-	    "error test.conf:7: unknown option \"x\"\n.\n");
+	assert_string_equal(r, "error test.conf:7: unknown option \"x\"\n.\n");
 	free(r);
 	f->reload_result = 0;
 	r = ask(f, "reload\n", NULL);
@@ -423,8 +423,8 @@ store(struct fixture *f, unsigned num, const char *name)
 	wire_put16(msg + len + 10, 4);
 	memcpy(msg + len + 12, "\xc0\x00\x02\x01", 4);
 	len += 16;
-	assert_int_equal(cache_insert(c, &k, msg, len,
-			     (uint32_t)(fake_now / 1000), NULL),
+	assert_int_equal(
+	    cache_insert(c, &k, msg, len, (uint32_t)(fake_now / 1000), NULL),
 	    1);
 }
 
