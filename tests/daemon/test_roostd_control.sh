@@ -51,7 +51,7 @@ NBULK=2000
 
 mock_start up "$UP" --zone "$top_srcdir/tests/daemon/zones/ctl.test.zone" \
     --zone "$T/ctl2.test.zone" --rule 'slow.ctl.test A delay=1000' || exit 99
-roostd_start main "$MAIN" -c "$CONF" || exit 99
+roostd_start main "$MAIN" -c "$CONF" --control-socket "$CTL" || exit 99
 
 # roost: the client on our socket (a --control after the command wins)
 roost() { "$ROOST" --control "$CTL" "$@"; }
