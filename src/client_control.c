@@ -186,11 +186,11 @@ control_usage(FILE *f, const char *cmd)
 		    "timeouts,\n"
 		    "smoothed RTT and RTT percentiles (p50, p90, p99).\n"
 		    "\n"
-		    "  -j, --json        one JSON document\n"
-		    "      --prometheus  the Prometheus text exposition "
-		    "format (metrics roost_*),\n"
-		    "                    e.g. for node_exporter's textfile "
-		    "collector\n");
+		    "  -j, --json          one JSON document\n"
+		    "      --prometheus    the Prometheus text exposition "
+		    "format (metrics\n"
+		    "                      roost_*), e.g. for node_exporter's "
+		    "textfile collector\n");
 	else if (strcmp(cmd, "flush") == 0)
 		fprintf(f,
 		    "usage: roost flush [NAME | --zone SUFFIX] [--control "
@@ -201,7 +201,7 @@ control_usage(FILE *f, const char *cmd)
 		    "or below SUFFIX.\n"
 		    "Prints how many entries went.\n"
 		    "\n"
-		    "  -z, --zone SUFFIX the names at or below SUFFIX\n");
+		    "  -z, --zone SUFFIX   the names at or below SUFFIX\n");
 	else if (strcmp(cmd, "dump") == 0)
 		fprintf(f,
 		    "usage: roost dump [--json] [--control PATH]\n"
@@ -211,7 +211,7 @@ control_usage(FILE *f, const char *cmd)
 		    "its TTL, kept for\n"
 		    "serve-stale), in the cache's own order.\n"
 		    "\n"
-		    "  -j, --json        a JSON array of entries\n");
+		    "  -j, --json          a JSON array of entries\n");
 	else
 		fprintf(f,
 		    "usage: roost reload [--control PATH]\n"
@@ -221,7 +221,7 @@ control_usage(FILE *f, const char *cmd)
 		    "configuration stays.\n\n");
 	fprintf(f,
 	    "      --control PATH  roostd's control socket (default %s)\n"
-	    "  -h, --help        this text\n"
+	    "  -h, --help          this text\n"
 	    "\n"
 	    "Exit status: 0 done, 2 failure (roostd unreachable, permission "
 	    "denied,\nan error from roostd), 3 usage.\n",
