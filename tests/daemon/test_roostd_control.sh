@@ -31,7 +31,8 @@ CTL=$CTLDIR/control
 CONF=$CTLDIR/roostd.conf
 cat >"$CONF" <<EOF
 upstream = $UP
-upstream-timeout = 1500
+upstream-timeout = 3000
+query-deadline = 5000
 control-socket = $CTL
 EOF
 chmod 644 "$CONF"
@@ -50,7 +51,7 @@ NBULK=2000
 } >"$T/ctl2.test.zone"
 
 mock_start up "$UP" --zone "$top_srcdir/tests/daemon/zones/ctl.test.zone" \
-    --zone "$T/ctl2.test.zone" --rule 'slow.ctl.test A delay=1000' || exit 99
+    --zone "$T/ctl2.test.zone" --rule 'slow.ctl.test A delay=1500' || exit 99
 roostd_start main "$MAIN" -c "$CONF" --control-socket "$CTL" || exit 99
 
 # roost: the client on our socket (a --control after the command wins)
@@ -117,11 +118,11 @@ check_eq "stats: the upstream is up" false "$(ustat down)"
 b_coal=$(st fetches.coalesced)
 slow_pids=()
 for i in 1 2 3 4 5; do
-	probe -t 3000 "$MAIN" query slow.ctl.test A >"$T/slow.$i" &
+	probe -t 6000 "$MAIN" query slow.ctl.test A >"$T/slow.$i" &
 	slow_pids+=($!)
 done
 waiting5() { snap && [ "$(st fetches.waiting)" = 5 ]; }
-if wait_until 3 waiting5; then
+if wait_until 5 waiting5; then
 	pass "in flight: 5 queries wait on the slow name"
 else
 	fail "in flight: 5 queries wait on the slow name" "$STATS"
@@ -138,10 +139,10 @@ check_eq "in flight: none left" 0 "$(st fetches.inflight)"
 check_eq "in flight: nobody waits" 0 "$(st fetches.waiting)"
 check_eq "latency: 4 RTT samples" 4 "$(ustat rtt_samples)"
 check_lt "latency: p50 is a fast answer" "$(ustat p50_ms)" 300
-check_ge "latency: p99 is the 1000 ms one" "$(ustat p99_ms)" 1000
-check_lt "latency: p99 under 2 s" "$(ustat p99_ms)" 2000
+check_ge "latency: p99 is the 1500 ms one" "$(ustat p99_ms)" 1500
+check_lt "latency: p99 under 5 s" "$(ustat p99_ms)" 5000
 check_ge "latency: p90 >= p50" "$(ustat p90_ms)" "$(ustat p50_ms)"
-check_ge "latency: the RTT sum holds the slow one" "$(ustat rtt_sum_ms)" 1000
+check_ge "latency: the RTT sum holds the slow one" "$(ustat rtt_sum_ms)" 1500
 
 # SIGUSR1 logs exactly what `roost stats` shows
 snap
@@ -177,7 +178,7 @@ check_match "prometheus: queries by transport" \
 check_match "prometheus: answers by rcode" \
     '^roost_answers_total\{rcode="nxdomain"\} [0-9]+$' "$prom"
 check_match "prometheus: a summary of upstream RTTs" \
-    "^roost_upstream_rtt_seconds\{upstream=\"$UP\",quantile=\"0.99\"\} 1\.[0-9]{3}$" \
+    "^roost_upstream_rtt_seconds\{upstream=\"$UP\",quantile=\"0.99\"\} [1-4]\.[0-9]{3}$" \
     "$prom"
 untyped=$(awk '/^# TYPE / { typed[$3] = 1; next } /^#/ { next }
     { m = $1; sub(/\{.*/, "", m); b = m; sub(/_(sum|count)$/, "", b)
@@ -327,7 +328,7 @@ echo 'bogus-key = 1' >>"$CONF"
 out=$(roost reload 2>&1)
 check_eq "reload: a broken file fails (exit 2)" 2 $?
 check_match "reload: the error names FILE:LINE" \
-    "$CONF:5: unknown option \"bogus-key\"" "$out"
+    "$CONF:6: unknown option \"bogus-key\"" "$out"
 check_eq "reload: roostd still answers" NOERROR "$(q b.ctl.test)"
 STATS=
 snap
