@@ -186,6 +186,43 @@ int cache_restore(struct cache *c, const struct cache_view *v, uint32_t now);
 /* Removes every entry. */
 void cache_flush(struct cache *c);
 
+/*
+ * Which entries a flush removes: every one (name NULL), those of one name
+ * (every type, class, DO and CD bit), or with zone set those at or below
+ * the name.  name is uncompressed wire form, any case.
+ */
+struct cache_match {
+	const uint8_t *name;
+	size_t name_len;
+	bool zone;
+};
+
+/*
+ * Removes the entries m selects from nbuckets hash buckets from cursor on
+ * (the first call passes cursor 0), adding their number to *removed, so
+ * that a large cache is flushed in slices.  Like cache_walk(), an entry
+ * present throughout a flush spread over many calls is met exactly once;
+ * one stored meanwhile may survive (it is a fresh answer).  Returns the
+ * cursor for the next call, or 0 once every bucket was done.
+ */
+size_t cache_flush_slice(struct cache *c, size_t cursor, size_t nbuckets,
+    const struct cache_match *m, size_t *removed);
+
+/*
+ * Removes every entry of one name (all types, classes, DO and CD
+ * variants) at once.  Returns how many went.
+ */
+size_t cache_flush_name(struct cache *c, const uint8_t *name, size_t len);
+
+/* Removes every entry at or below zone at once.  Returns how many went. */
+size_t cache_flush_zone(struct cache *c, const uint8_t *zone, size_t len);
+
+/* The byte budget the cache was created with. */
+size_t cache_budget(const struct cache *c);
+
+/* The number of hash buckets (what a walk or flush goes through). */
+size_t cache_buckets(const struct cache *c);
+
 /* Counters and sizes. */
 const struct cache_stats *cache_stats(const struct cache *c);
 

@@ -31,6 +31,16 @@ int client_trace_main(int argc, char **argv);
 int client_resolve_main(int argc, char **argv);
 
 /*
+ * roost stats|flush|dump|reload [--control PATH] ...: argv[0] names the
+ * command.  Talks to roostd's control socket.
+ */
+int client_control_main(int argc, char **argv);
+
+/* The control socket given before the command (roost --control PATH
+ * CMD), or NULL for the default; a command's own --control wins. */
+extern const char *client_control_path;
+
+/*
  * Parse a number of seconds ("1.5", "0.2") into milliseconds, at least
  * 1 ms and at most one hour.  Returns 0, or -1 if text is not one.
  */

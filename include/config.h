@@ -31,6 +31,8 @@
 #define CONFIG_MAX_LINE 1024 /* longer lines are an error */
 #define CONFIG_PATH_MAX 512
 #define CONFIG_USER_MAX 33 /* a Linux login name and the NUL */
+/* a unix socket path: sizeof(sun_path) with its NUL */
+#define CONFIG_CONTROL_PATH_MAX 108
 
 #define CONFIG_DNS_PORT 53
 
@@ -103,6 +105,13 @@ struct config {
 	/* Started as root, roostd binds its sockets and then runs as this
 	 * user; "root" keeps root (a warning is logged). */
 	char user[CONFIG_USER_MAX];
+
+	/* The control socket (roost stats, flush, dump, reload): an
+	 * absolute path, or "" for none ("control-socket = none").
+	 * control_socket_set: it was configured, so failing to create it
+	 * stops start-up; the default only logs why it is missing. */
+	char control_socket[CONFIG_CONTROL_PATH_MAX];
+	bool control_socket_set;
 };
 
 /* Defaults of the values above (documented in etc/roostd.conf). */
@@ -125,6 +134,7 @@ struct config {
 #define CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S 300
 #define CONFIG_CACHE_FILE_NONE "none"
 #define CONFIG_CACHE_FILE_NAME "cache" /* in the state directory */
+#define CONFIG_DEFAULT_CONTROL_SOCKET "/run/roost/control"
 
 /*
  * Sets every value to its default, with empty listen, upstream and allow

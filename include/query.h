@@ -90,6 +90,12 @@ void query_receive(void *arg, const struct listen_reply_to *from,
 /* Client queries waiting for an upstream answer. */
 unsigned query_pending(const struct query_ctx *q);
 
+/* Upstream fetches in flight (each may have many waiting queries). */
+unsigned query_fetches(const struct query_ctx *q);
+
+/* The upstream set new fetches go to (for stats). */
+struct upstream_set *query_upstream(const struct query_ctx *q);
+
 /* Counters since start. */
 const struct query_stats *query_stats(const struct query_ctx *q);
 

@@ -33,8 +33,25 @@
 /* Requests in flight at once; past it new questions get SERVFAIL. */
 #define UPSTREAM_MAX_INFLIGHT 4096
 
+/* Buckets of the RTT histogram each upstream keeps (see
+ * upstream_rtt_bucket()): four per power of two, about 25% wide. */
+#define UPSTREAM_RTT_BUCKETS 64
+
 struct upstream_set;
 struct upstream_req;
+
+/* One upstream's counters since the set was created, for stats. */
+struct upstream_stats {
+	char name[64];     /* "ADDR#PORT" */
+	uint64_t queries;  /* tries sent */
+	uint64_t failures; /* tries that failed: unusable answer, error */
+	uint64_t timeouts; /* tries that outlasted SRTT + upstream-timeout */
+	uint64_t rtt_samples, rtt_sum_ms; /* answered tries, their RTTs */
+	uint32_t srtt_ms; /* smoothed RTT as used for ordering now */
+	uint32_t p50_ms, p90_ms, p99_ms; /* RTT percentiles (upper bound
+					    of their bucket); 0: none */
+	bool down;                       /* its latest try failed */
+};
 
 /*
  * Called once per request.  answer is the upstream's accepted response
@@ -85,5 +102,26 @@ unsigned upstream_inflight(const struct upstream_set *s);
  * *total gets the number of upstreams in the set.
  */
 unsigned upstream_alive(const struct upstream_set *s, unsigned *total);
+
+/*
+ * Fills out[0..max) with the counters of s's upstreams, in configuration
+ * order.  Returns how many were filled.
+ */
+unsigned upstream_stats(const struct upstream_set *s,
+    struct upstream_stats *out, unsigned max);
+
+/* The histogram bucket of an RTT of ms milliseconds: 0..3 exact, then
+ * four per power of two; the last bucket takes everything larger. */
+unsigned upstream_rtt_bucket(uint32_t ms);
+
+/* The largest RTT in ms that falls in bucket b. */
+uint32_t upstream_rtt_bucket_max(unsigned b);
+
+/*
+ * The pct-th percentile (1..100) of the histogram hist (n samples): the
+ * upper bound of the bucket holding it; 0 if n is 0.
+ */
+uint32_t
+upstream_rtt_percentile(const uint64_t *hist, uint64_t n, unsigned pct);
 
 #endif /* ROOST_UPSTREAM_H */

@@ -651,6 +651,82 @@ cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
 	    now - v->age, now, NULL);
 }
 
+/* --- flush ------------------------------------------------------------------ */
+
+static bool
+entry_matches(const struct cache_entry *e, const struct cache_match *m)
+{
+	const uint8_t *name = entry_wire(e) + WIRE_HDR_LEN;
+
+	if (m->name == NULL)
+		return true;
+	if (m->zone)
+		return wire_name_is_subdomain(name, e->name_len, m->name,
+		    m->name_len);
+	return wire_name_equal(name, e->name_len, m->name, m->name_len);
+}
+
+size_t
+cache_flush_slice(struct cache *c, size_t cursor, size_t nbuckets,
+    const struct cache_match *m, size_t *removed)
+{
+	size_t end = cursor + nbuckets;
+
+	if (end > c->nbuckets || end < cursor)
+		end = c->nbuckets;
+	for (size_t b = cursor; b < end; b++) {
+		struct cache_entry *e = c->buckets[b], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->hnext;
+			if (entry_matches(e, m)) {
+				entry_remove(c, e);
+				(*removed)++;
+			}
+		}
+	}
+	return end < c->nbuckets ? end : 0;
+}
+
+static size_t
+flush_all_of(struct cache *c, const struct cache_match *m)
+{
+	size_t cur = 0, n = 0;
+
+	do
+		cur = cache_flush_slice(c, cur, c->nbuckets, m, &n);
+	while (cur != 0);
+	return n;
+}
+
+size_t
+cache_flush_name(struct cache *c, const uint8_t *name, size_t len)
+{
+	struct cache_match m = { .name = name, .name_len = len };
+
+	return flush_all_of(c, &m);
+}
+
+size_t
+cache_flush_zone(struct cache *c, const uint8_t *zone, size_t len)
+{
+	struct cache_match m = { .name = zone, .name_len = len, .zone = true };
+
+	return flush_all_of(c, &m);
+}
+
+size_t
+cache_budget(const struct cache *c)
+{
+	return c->lim.budget;
+}
+
+size_t
+cache_buckets(const struct cache *c)
+{
+	return c->nbuckets;
+}
+
 /* --- invariants ------------------------------------------------------------ */
 
 void

@@ -40,6 +40,7 @@ enum config_kind {
 	CONFIG_KIND_BOOL,
 	CONFIG_KIND_USER,
 	CONFIG_KIND_CACHE_FILE,
+	CONFIG_KIND_CONTROL,
 };
 
 struct config_option {
@@ -122,6 +123,7 @@ static const struct config_option config_options[] = {
 	    .kind = CONFIG_KIND_BOOL,
 	    .off = offsetof(struct config, serve_stale) },
 	{ .name = "user", .kind = CONFIG_KIND_USER },
+	{ .name = "control-socket", .kind = CONFIG_KIND_CONTROL },
 	{ .name = "stale-limit",
 	    .kind = CONFIG_KIND_UINT,
 	    .off = offsetof(struct config, stale_limit),
@@ -582,6 +584,9 @@ config_defaults(struct config *c)
 	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
 	snprintf(c->user, sizeof(c->user), "%s", CONFIG_DEFAULT_USER);
 	c->cache_save_interval_s = CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S;
+	snprintf(c->control_socket, sizeof(c->control_socket), "%s",
+	    CONFIG_DEFAULT_CONTROL_SOCKET);
+	c->control_socket_set = false;
 }
 
 static const struct config_option *
@@ -736,6 +741,26 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 			return -1;
 		}
 		snprintf(c->cache_file, sizeof(c->cache_file), "%s", value);
+		return 0;
+	case CONFIG_KIND_CONTROL:
+		if (strcmp(value, "none") == 0) {
+			c->control_socket[0] = '\0';
+			c->control_socket_set = true;
+			return 0;
+		}
+		/* a unix socket's path must fit sun_path; a relative one
+		 * would depend on the directory roostd started in */
+		if (value[0] != '/' ||
+		    strlen(value) >= sizeof(c->control_socket)) {
+			seterr(err, errlen,
+			    "%s: bad value \"%s\": expected none or an "
+			    "absolute path of at most %zu characters",
+			    key, value, sizeof(c->control_socket) - 1);
+			return -1;
+		}
+		snprintf(c->control_socket, sizeof(c->control_socket), "%s",
+		    value);
+		c->control_socket_set = true;
 		return 0;
 	case CONFIG_KIND_BOOL:
 		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {

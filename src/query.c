@@ -137,6 +137,18 @@ query_pending(const struct query_ctx *q)
 	return q->nwaiting;
 }
 
+unsigned
+query_fetches(const struct query_ctx *q)
+{
+	return q->nfetches;
+}
+
+struct upstream_set *
+query_upstream(const struct query_ctx *q)
+{
+	return q->up;
+}
+
 const struct query_stats *
 query_stats(const struct query_ctx *q)
 {

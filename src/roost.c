@@ -5,8 +5,8 @@
  * Each subcommand lives in its own file (client_query.c, trace_cli.c,
  * client_resolve.c) and returns an enum client_exit; this file only
  * chooses one.  The daemon's control commands (stats, flush, dump,
- * reload) need roostd's control socket, which does not exist yet: they
- * are refused with a usage status rather than faked.
+ * reload) live in client_control.c; a --control PATH before the command
+ * applies to them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,19 +42,39 @@ usage_full(FILE *f)
 	    "                         resolve -x ADDRESS: getnameinfo()\n"
 	    "  help [COMMAND]         this text, or a command's options\n"
 	    "\n"
-	    "  stats, flush, dump and reload (roostd's control socket) are "
-	    "not\n"
-	    "  available yet.\n"
+	    "Commands for a running roostd (its control socket):\n"
+	    "  stats [--json|--prometheus]\n"
+	    "                         counters: queries, answers by rcode, "
+	    "cache,\n"
+	    "                         fetches, upstreams with RTT "
+	    "percentiles\n"
+	    "  flush [NAME | --zone SUFFIX]\n"
+	    "                         drop everything, every type of NAME, "
+	    "or\n"
+	    "                         everything at or below SUFFIX from the "
+	    "cache\n"
+	    "  dump [--json]          list the cache: name, type, TTL left, "
+	    "rcode,\n"
+	    "                         size, flags\n"
+	    "  reload                 reload roostd's configuration (as "
+	    "SIGHUP)\n"
 	    "\n"
 	    "Options:\n"
 	    "  -h, --help     this text; `roost COMMAND --help` for a command\n"
 	    "  -V, --version  the version\n"
+	    "      --control PATH\n"
+	    "                 roostd's control socket, before or after the "
+	    "command\n"
+	    "                 (default /run/roost/control)\n"
 	    "\n"
 	    "Exit status (every command):\n"
 	    "  0  an answer (records, addresses or a name)\n"
 	    "  1  no such name (NXDOMAIN) or no data of that type (NODATA)\n"
 	    "  2  failure: no usable answer (timeouts, errors, deadline)\n"
-	    "  3  usage: a bad command line\n");
+	    "  3  usage: a bad command line\n"
+	    "stats, flush, dump and reload exit 0 when done, 2 when roostd "
+	    "cannot be\nreached, refuses (permission) or reports an error, "
+	    "3 on usage.\n");
 }
 
 int
@@ -81,7 +101,32 @@ main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-		    "usage: roost trace|query|resolve ... "
+		    "usage: roost trace|query|resolve|stats|flush|dump|reload "
+		    "... "
+		    "(roost --help)\n");
+		return CLIENT_EXIT_USAGE;
+	}
+	/* roost --control PATH COMMAND ... */
+	while (argc >= 2 &&
+	    (strcmp(argv[1], "--control") == 0 ||
+		strncmp(argv[1], "--control=", 10) == 0)) {
+		if (argv[1][9] == '=') {
+			client_control_path = argv[1] + 10;
+			argc--;
+			argv++;
+			continue;
+		}
+		if (argc < 3) {
+			fprintf(stderr, "roost: --control needs a PATH\n");
+			return CLIENT_EXIT_USAGE;
+		}
+		client_control_path = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 2) {
+		fprintf(stderr,
+		    "usage: roost [--control PATH] COMMAND ... "
 		    "(roost --help)\n");
 		return CLIENT_EXIT_USAGE;
 	}
@@ -111,13 +156,8 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "resolve") == 0)
 		return client_resolve_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "flush") == 0 ||
-	    strcmp(cmd, "dump") == 0 || strcmp(cmd, "reload") == 0) {
-		fprintf(stderr,
-		    "roost: %s: not available yet (needs roostd's control "
-		    "socket)\n",
-		    cmd);
-		return CLIENT_EXIT_USAGE;
-	}
+	    strcmp(cmd, "dump") == 0 || strcmp(cmd, "reload") == 0)
+		return client_control_main(argc - 1, argv + 1);
 	fprintf(stderr, "roost: unknown command \"%s\" (roost --help)\n", cmd);
 	return CLIENT_EXIT_USAGE;
 }

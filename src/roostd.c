@@ -26,6 +26,7 @@
 #include "autoconf.h"
 #include "cachefile.h"
 #include "config.h"
+#include "control.h"
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
@@ -61,6 +62,7 @@ _Static_assert((int)CONFIG_LOG_ERR == (int)LOG_LEVEL_ERR &&
 struct args;
 struct config;
 static void log_started(const struct config *c, bool from_systemd);
+static int control_reload(void *arg, char *err, size_t errlen);
 
 /* After a reload, the old upstream set lives until its requests end;
  * this often we look. */
@@ -94,6 +96,7 @@ struct roostd {
 	bool reload_failed; /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
+	struct control *ctl;
 	struct rsd *sd;
 	struct loop_timer stop_timer;
 	uint64_t stop_deadline;
@@ -178,14 +181,17 @@ help(void)
 	    "systemd, else none)\n"
 	    "      --cache-save-interval S      seconds between saves; 0: "
 	    "only at shutdown (%u)\n"
+	    "      --control-socket PATH|none   the socket of roost stats, "
+	    "flush, dump and\n"
+	    "                                   reload (%s)\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
 	    "answered or\nget SERVFAIL first); SIGHUP reloads the "
 	    "configuration (upstreams, TTL\nclamps, access rules, log level; "
 	    "the cache is kept; a bad file is refused\nand the old "
-	    "configuration stays); SIGUSR1 logs the counters (queries,\n"
-	    "answers, cache).  With a cache file, SIGTERM saves the cache "
-	    "first.\n"
+	    "configuration stays); SIGUSR1 logs the counters `roost stats`\n"
+	    "shows (queries, answers, cache, fetches, upstreams).  With a "
+	    "cache file,\nSIGTERM saves the cache first.\n"
 	    "\n"
 	    "Exit status: 0 stopped by a signal, or --check-config passed; "
 	    "1 failure while\nrunning; 2 bad command line; 3 bad "
@@ -198,7 +204,8 @@ help(void)
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_INFO ? "info"
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_WARN ? "warn"
 							      : "error",
-	    CONFIG_DEFAULT_USER, CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S);
+	    CONFIG_DEFAULT_USER, CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S,
+	    CONFIG_DEFAULT_CONTROL_SOCKET);
 }
 
 static void
@@ -239,6 +246,7 @@ static const char *const config_flags[] = {
 	"user",
 	"cache-file",
 	"cache-save-interval",
+	"control-socket",
 };
 #define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
 
@@ -671,6 +679,27 @@ save_final(struct roostd *d)
 	    d->cache_path, r.entries, r.bytes, mono_ms() - t0);
 }
 
+/*
+ * Creates the control socket, before privileges are dropped: started as
+ * root to become another user, the socket is given to that user and its
+ * group.  Returns 0 (also with no socket), or -1 with err filled.
+ */
+static int
+start_control(struct roostd *d, char *err, size_t errlen)
+{
+	static const struct control_ops ops0 = { .reload = control_reload };
+	struct control_ops ops = ops0;
+	struct passwd *pw = NULL;
+
+	ops.arg = d;
+	/* an unknown user is reported by drop_privileges() */
+	if (geteuid() == 0 && strcmp(d->cfg->user, "root") != 0)
+		pw = getpwnam(d->cfg->user);
+	return control_new(d->loop, d->cfg, d->qc, &ops, pw != NULL,
+	    pw != NULL ? pw->pw_uid : 0, pw != NULL ? pw->pw_gid : 0, &d->ctl,
+	    err, errlen);
+}
+
 /* --- running ------------------------------------------------------------ */
 
 static void
@@ -801,6 +830,8 @@ reload(struct roostd *d, char *err, size_t errlen)
 	if (strcmp(c->cache_file, d->cfg->cache_file) != 0)
 		log_warnx("reload: cache-file changes on restart only");
 	memcpy(c->cache_file, d->cfg->cache_file, sizeof(c->cache_file));
+	if (strcmp(c->control_socket, d->cfg->control_socket) != 0)
+		log_warnx("reload: control-socket changes on restart only");
 	query_ctx_set_config(d->qc, c);
 	listen_set_limits(d->ls, c);
 	log_set_level((enum log_level)c->log_level);
@@ -813,6 +844,32 @@ fail:
 	return -1;
 }
 
+/*
+ * Reloads as SIGHUP does, telling systemd and the log; who names the
+ * trigger ("SIGHUP", "control").  Returns 0, or -1 with err filled.
+ */
+static int
+reload_and_log(struct roostd *d, const char *who, char *err, size_t errlen)
+{
+	int r;
+
+	rsd_reloading(d->sd);
+	if ((r = reload(d, err, errlen)) != 0) {
+		d->reload_failed = true;
+		log_warnx("%s: reload failed, the configuration in force "
+			  "stays: %s",
+		    who, err);
+	} else {
+		d->reload_failed = false;
+		log_info("%s: configuration reloaded from %s; the cache "
+			 "is kept",
+		    who, d->cfg->path[0] != '\0' ? d->cfg->path : "(defaults)");
+		log_started(d->cfg, d->args->nsd_listen > 0);
+	}
+	rsd_ready(d->sd);
+	return r;
+}
+
 static void
 on_sighup(void *arg, int signo)
 {
@@ -822,43 +879,35 @@ on_sighup(void *arg, int signo)
 	(void)signo;
 	if (d->stopping)
 		return;
-	rsd_reloading(d->sd);
-	if (reload(d, err, sizeof(err)) != 0) {
-		d->reload_failed = true;
-		log_warnx("SIGHUP: reload failed, the configuration in force "
-			  "stays: %s",
-		    err);
-	} else {
-		d->reload_failed = false;
-		log_info("SIGHUP: configuration reloaded from %s; the cache "
-			 "is kept",
-		    d->cfg->path[0] != '\0' ? d->cfg->path : "(defaults)");
-		log_started(d->cfg, d->args->nsd_listen > 0);
-	}
-	rsd_ready(d->sd);
+	(void)reload_and_log(d, "SIGHUP", err, sizeof(err));
 }
 
-/* SIGUSR1: one line of counters to the log, as dnsmasq does. */
+/* `roost reload`, through the control socket. */
+static int
+control_reload(void *arg, char *err, size_t errlen)
+{
+	struct roostd *d = arg;
+
+	if (d->stopping) {
+		snprintf(err, errlen, "roostd is stopping");
+		return -1;
+	}
+	return reload_and_log(d, "control", err, errlen);
+}
+
+/* SIGUSR1: the counters of `roost stats` in one log line, as dnsmasq
+ * does. */
 static void
 on_sigusr1(void *arg, int signo)
 {
 	struct roostd *d = arg;
-	const struct query_stats *q = query_stats(d->qc);
-	const struct cache_stats *c = cache_stats(query_cache(d->qc));
+	struct control_stats st;
+	char line[4096];
 
 	(void)signo;
-	log_info("stats: queries udp=%" PRIu64 " tcp=%" PRIu64
-		 " dropped=%" PRIu64 " truncated=%" PRIu64
-		 "; answers noerror=%" PRIu64 " formerr=%" PRIu64
-		 " servfail=%" PRIu64 " nxdomain=%" PRIu64 " notimp=%" PRIu64
-		 " refused=%" PRIu64 "; cache hits=%" PRIu64 " misses=%" PRIu64
-		 " stale=%" PRIu64 " prefetches=%" PRIu64 " coalesced=%" PRIu64
-		 " evictions=%" PRIu64
-		 " entries=%zu bytes=%zu budget=%u; inflight=%u",
-	    q->udp, q->tcp, q->dropped, q->truncated, q->rcode[0], q->rcode[1],
-	    q->rcode[2], q->rcode[3], q->rcode[4], q->rcode[5], c->hits,
-	    c->misses, q->stale, q->prefetches, q->coalesced, c->evictions,
-	    c->entries, c->bytes, d->cfg->cache_size, query_pending(d->qc));
+	control_stats_collect(d->qc, &st);
+	(void)control_stats_line(&st, line, sizeof(line));
+	log_info("stats: %s", line);
 }
 
 /* The STATUS= line: queries, cache hit rate, upstreams alive. */
@@ -977,6 +1026,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	query_ctx_set_listen(d.qc, d.ls);
+	if (start_control(&d, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
+	}
 	if (drop_privileges(d.cfg, &r, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		status = r;
@@ -1032,6 +1086,7 @@ out:
 	if (d.sd != NULL && !d.stopping)
 		rsd_stopping(d.sd, "stopping: start-up or loop failure");
 	rsd_free(d.sd);
+	control_free(d.ctl);
 	query_ctx_free(d.qc);
 	upstream_set_free(d.up);
 	upstream_set_free(d.retired);

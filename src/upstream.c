@@ -52,6 +52,9 @@ struct upstream {
 	uint64_t srtt_when_ms; /* when srtt_ms was last set */
 	uint64_t queries, failures, timeouts;
 	bool down; /* its latest try failed or timed out */
+	/* RTTs of answered tries: fixed buckets, no allocation */
+	uint64_t rtt_hist[UPSTREAM_RTT_BUCKETS];
+	uint64_t rtt_samples, rtt_sum_ms;
 };
 
 struct upstream_try {
@@ -351,6 +354,59 @@ srtt_penalise(struct upstream *u, uint64_t now, uint32_t timeout)
 	u->srtt_when_ms = now;
 }
 
+/* --- RTT histogram --------------------------------------------------- */
+
+unsigned
+upstream_rtt_bucket(uint32_t ms)
+{
+	unsigned e = 0, b;
+
+	if (ms < 4)
+		return ms;
+	for (uint32_t v = ms; v > 1; v >>= 1)
+		e++; /* e = floor(log2(ms)) >= 2 */
+	b = 4 * (e - 1) + ((ms >> (e - 2)) & 3);
+	return b < UPSTREAM_RTT_BUCKETS ? b : UPSTREAM_RTT_BUCKETS - 1;
+}
+
+uint32_t
+upstream_rtt_bucket_max(unsigned b)
+{
+	unsigned e = b / 4 + 1, m = b % 4;
+
+	if (b < 4)
+		return b;
+	if (b >= UPSTREAM_RTT_BUCKETS - 1)
+		return UINT32_MAX;
+	return ((5u + m) << (e - 2)) - 1;
+}
+
+uint32_t
+upstream_rtt_percentile(const uint64_t *hist, uint64_t n, unsigned pct)
+{
+	/* the rank of the sample, rounded up: p99 of 10 is the 10th */
+	uint64_t rank = (n * pct + 99) / 100, seen = 0;
+
+	if (n == 0)
+		return 0;
+	if (rank == 0)
+		rank = 1;
+	for (unsigned b = 0; b < UPSTREAM_RTT_BUCKETS; b++) {
+		seen += hist[b];
+		if (seen >= rank)
+			return upstream_rtt_bucket_max(b);
+	}
+	return upstream_rtt_bucket_max(UPSTREAM_RTT_BUCKETS - 1);
+}
+
+static void
+rtt_record(struct upstream *u, uint32_t ms)
+{
+	u->rtt_hist[upstream_rtt_bucket(ms)]++;
+	u->rtt_samples++;
+	u->rtt_sum_ms += ms;
+}
+
 static void
 order_upstreams(struct upstream_set *s, struct upstream_req *r)
 {
@@ -522,6 +578,7 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	}
 	if (ok) {
 		srtt_sample(u, now, (uint32_t)(now - t->sent_ms));
+		rtt_record(u, (uint32_t)(now - t->sent_ms));
 		u->down = false;
 	} else {
 		u->failures++;
@@ -662,6 +719,36 @@ unsigned
 upstream_inflight(const struct upstream_set *s)
 {
 	return s->inflight;
+}
+
+unsigned
+upstream_stats(const struct upstream_set *s, struct upstream_stats *out,
+    unsigned max)
+{
+	uint64_t now = loop_now_ms(s->loop);
+	unsigned i;
+
+	for (i = 0; i < s->nups && i < max; i++) {
+		const struct upstream *u = &s->ups[i];
+		struct upstream_stats *o = &out[i];
+
+		memset(o, 0, sizeof(*o));
+		snprintf(o->name, sizeof(o->name), "%s", u->name);
+		o->queries = u->queries;
+		o->failures = u->failures;
+		o->timeouts = u->timeouts;
+		o->rtt_samples = u->rtt_samples;
+		o->rtt_sum_ms = u->rtt_sum_ms;
+		o->srtt_ms = srtt_now(u, now);
+		o->p50_ms =
+		    upstream_rtt_percentile(u->rtt_hist, u->rtt_samples, 50);
+		o->p90_ms =
+		    upstream_rtt_percentile(u->rtt_hist, u->rtt_samples, 90);
+		o->p99_ms =
+		    upstream_rtt_percentile(u->rtt_hist, u->rtt_samples, 99);
+		o->down = u->down;
+	}
+	return i;
 }
 
 unsigned

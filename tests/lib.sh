@@ -324,7 +324,9 @@ roostd_ready() {
 # listening on ADDR#PORT (more --listen may follow in the args), with -v
 # and stderr to $T/NAME.log, and "-c /dev/null" before the args (a -c in
 # them wins) so that no system configuration is read; the args must name
-# every --upstream; --user is $ROOSTD_USER (a --user in them wins).
+# every --upstream; --user is $ROOSTD_USER (a --user in them wins); no
+# control socket (a --control-socket in them wins; a -c file's does not),
+# so that no test touches the host's /run/roost.
 # Returns once roostd answers on ADDR#PORT; 1 (log shown) if it exits
 # first or does not answer within LIB_READY_TIMEOUT s.
 # Must run in the script's own shell (not in $(...)), so that the pid can
@@ -333,7 +335,7 @@ roostd_start() {
 	local name=$1 addr=$2 pid end
 	shift 2
 	$ROOSTD_WRAPPER "$ROOSTD" -c /dev/null -v --user "$ROOSTD_USER" \
-	    --listen "$addr" "$@" \
+	    --control-socket none --listen "$addr" "$@" \
 	    2>"$T/$name.log" &
 	pid=$!
 	ROOSTD_PID[$name]=$pid

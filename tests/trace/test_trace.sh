@@ -270,8 +270,9 @@ check_eq "trace: unknown type is usage (3)" 3 "$RC"
 "$ROOST" trace --root-hints "$T/missing.hints" www.example.test >/dev/null 2>"$T/err"
 check_eq "trace: missing hints file is usage (3)" 3 $?
 check_match "trace: missing hints file named" 'missing\.hints: No such file' "$(cat "$T/err")"
-"$ROOST" stats >/dev/null 2>"$T/err"
-check_eq "stats: not available yet (3)" 3 $?
-check_match "stats: says so" 'not available yet' "$(cat "$T/err")"
+"$ROOST" stats --control "$T/no-roostd" >/dev/null 2>"$T/err"
+check_eq "stats: no roostd is a failure (2)" 2 $?
+check_match "stats: says so" 'cannot reach roostd at .*/no-roostd' \
+    "$(cat "$T/err")"
 
 finish

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -696,6 +697,167 @@ test_cache_restore_rejects_what_does_not_fit_its_view(void **state)
 	cache_free(c);
 }
 
+/* Stores an A answer for name with the given DO/CD bits; TTL 300. */
+static void
+put_a(struct cache *c, const char *name, uint16_t qtype, bool dnssec_ok,
+    bool cd)
+{
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key(name, qtype, kb);
+	struct msg m;
+
+	k.dnssec_ok = dnssec_ok;
+	k.checking_disabled = cd;
+	start(&m, name, qtype, WIRE_NOERROR);
+	if (qtype == WIRE_T_A)
+		rr_a(&m, 0, 300, 1);
+	else
+		rr_cname(&m, 300, "target.example.test");
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 100, NULL), 1);
+	cache_check(c);
+}
+
+static bool
+cached(struct cache *c, const char *name, uint16_t qtype, bool dnssec_ok,
+    bool cd)
+{
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key(name, qtype, kb);
+	const struct cache_entry *e;
+
+	k.dnssec_ok = dnssec_ok;
+	k.checking_disabled = cd;
+	return cache_lookup(c, &k, 101, &e) == CACHE_FRESH;
+}
+
+static void
+test_cache_flush_name_removes_every_variant_of_one_name(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	uint8_t kb[WIRE_MAX_NAME];
+	size_t len;
+
+	(void)state;
+	for (int v = 0; v < 4; v++) {
+		put_a(c, "www.example.test", WIRE_T_A, v & 1, v & 2);
+		put_a(c, "www.example.test", WIRE_T_CNAME, v & 1, v & 2);
+	}
+	put_a(c, "example.test", WIRE_T_A, false, false);
+	put_a(c, "a.www.example.test", WIRE_T_A, false, false);
+	put_a(c, "www2.example.test", WIRE_T_A, false, false);
+	assert_int_equal(cache_stats(c)->entries, 11);
+	/* any case, trailing dot or not */
+	assert_int_equal(wire_name_from_text("WWW.Example.TEST.", kb, &len),
+	    WIRE_OK);
+	assert_int_equal(cache_flush_name(c, kb, len), 8);
+	cache_check(c);
+	assert_int_equal(cache_stats(c)->entries, 3);
+	for (int v = 0; v < 4; v++) {
+		assert_false(
+		    cached(c, "www.example.test", WIRE_T_A, v & 1, v & 2));
+		assert_false(
+		    cached(c, "www.example.test", WIRE_T_CNAME, v & 1, v & 2));
+	}
+	assert_true(cached(c, "example.test", WIRE_T_A, false, false));
+	assert_true(cached(c, "a.www.example.test", WIRE_T_A, false, false));
+	assert_true(cached(c, "www2.example.test", WIRE_T_A, false, false));
+	/* again: nothing left to remove */
+	assert_int_equal(cache_flush_name(c, kb, len), 0);
+	cache_check(c);
+	cache_free(c);
+}
+
+static void
+test_cache_flush_zone_removes_a_subtree_and_nothing_else(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	uint8_t kb[WIRE_MAX_NAME];
+	size_t len;
+
+	(void)state;
+	put_a(c, "example.test", WIRE_T_A, false, false);
+	put_a(c, "www.example.test", WIRE_T_A, true, false);
+	put_a(c, "a.b.c.example.test", WIRE_T_CNAME, false, true);
+	put_a(c, "test", WIRE_T_A, false, false);
+	put_a(c, "other.test", WIRE_T_A, false, false);
+	/* a suffix in text, not on a label boundary: not in the zone */
+	put_a(c, "notexample.test", WIRE_T_A, false, false);
+	put_a(c, "example.test.other", WIRE_T_A, false, false);
+	assert_int_equal(wire_name_from_text("Example.Test", kb, &len),
+	    WIRE_OK);
+	assert_int_equal(cache_flush_zone(c, kb, len), 3);
+	cache_check(c);
+	assert_false(cached(c, "example.test", WIRE_T_A, false, false));
+	assert_false(cached(c, "www.example.test", WIRE_T_A, true, false));
+	assert_false(
+	    cached(c, "a.b.c.example.test", WIRE_T_CNAME, false, true));
+	assert_true(cached(c, "test", WIRE_T_A, false, false));
+	assert_true(cached(c, "other.test", WIRE_T_A, false, false));
+	assert_true(cached(c, "notexample.test", WIRE_T_A, false, false));
+	assert_true(cached(c, "example.test.other", WIRE_T_A, false, false));
+	/* the root zone is everything */
+	assert_int_equal(wire_name_from_text(".", kb, &len), WIRE_OK);
+	assert_int_equal(cache_flush_zone(c, kb, len), 4);
+	cache_check(c);
+	assert_int_equal(cache_stats(c)->entries, 0);
+	cache_free(c);
+}
+
+static void
+test_cache_flush_in_slices_meets_every_entry_once(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct cache_match all = { 0 };
+	char name[32];
+	size_t cur = 0, removed = 0, stored;
+	unsigned calls = 0;
+
+	(void)state;
+	c = cache_new_buckets(&lim, 7, 64);
+	assert_non_null(c);
+	for (unsigned i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "n%u.example.test", i);
+		put_a(c, name, WIRE_T_A, false, false);
+	}
+	/* a chain past CACHE_MAX_CHAIN may have lost one or two */
+	stored = cache_stats(c)->entries;
+	assert_true(stored >= 90);
+	assert_int_equal(cache_buckets(c), 64);
+	/* a few buckets at a time, with lookups and a new entry between */
+	do {
+		cur = cache_flush_slice(c, cur, 5, &all, &removed);
+		cache_check(c);
+		(void)cached(c, "n3.example.test", WIRE_T_A, false, false);
+		calls++;
+	} while (cur != 0);
+	assert_int_equal(calls, 13);
+	assert_int_equal(removed, stored);
+	assert_int_equal(cache_stats(c)->entries, 0);
+	/* a flush of one name in slices */
+	put_a(c, "x.example.test", WIRE_T_A, false, false);
+	put_a(c, "x.example.test", WIRE_T_A, true, false);
+	put_a(c, "y.example.test", WIRE_T_A, false, false);
+	{
+		uint8_t kb[WIRE_MAX_NAME];
+		struct cache_match m = { .name = kb };
+
+		assert_int_equal(
+		    wire_name_from_text("x.example.test", kb, &m.name_len),
+		    WIRE_OK);
+		removed = 0;
+		cur = 0;
+		do
+			cur = cache_flush_slice(c, cur, 1, &m, &removed);
+		while (cur != 0);
+	}
+	assert_int_equal(removed, 2);
+	cache_check(c);
+	assert_true(cached(c, "y.example.test", WIRE_T_A, false, false));
+	cache_free(c);
+}
+
 static void
 test_cache_evicts_least_recently_used_first(void **state)
 {
@@ -926,6 +1088,12 @@ main(void)
 		    test_cache_max_negative_ttl_clamps_negative_only),
 		cmocka_unit_test(test_cache_stale_entry_within_limit_then_gone),
 		cmocka_unit_test(test_cache_evicts_least_recently_used_first),
+		cmocka_unit_test(
+		    test_cache_flush_name_removes_every_variant_of_one_name),
+		cmocka_unit_test(
+		    test_cache_flush_zone_removes_a_subtree_and_nothing_else),
+		cmocka_unit_test(
+		    test_cache_flush_in_slices_meets_every_entry_once),
 		cmocka_unit_test(
 		    test_cache_walk_sees_each_entry_once_across_slices),
 		cmocka_unit_test(test_cache_restore_keeps_age_and_lifetime),

@@ -198,6 +198,8 @@ test_defaults_set_every_value_and_empty_lists(void **state)
 	assert_string_equal(c.cache_file, "");
 	assert_int_equal(c.cache_save_interval_s,
 	    CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S);
+	assert_string_equal(c.control_socket, CONFIG_DEFAULT_CONTROL_SOCKET);
+	assert_false(c.control_socket_set);
 }
 
 static void
@@ -922,6 +924,8 @@ test_load_reads_every_key(void **state)
 	assert_string_equal(c.user, "nobody");
 	assert_string_equal(c.cache_file, "/var/lib/roost-test/cache");
 	assert_int_equal(c.cache_save_interval_s, 60);
+	assert_string_equal(c.control_socket, "/tmp/roost-test/control");
+	assert_true(c.control_socket_set);
 	/* upstreams are set, so the missing resolv-conf is never read */
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 2);
@@ -1199,6 +1203,7 @@ test_shipped_config_documents_every_default(void **state)
 		"# prefetch = yes\n",
 		"# minimal-responses = yes\n",
 		"# serve-stale = yes\n",
+		"# control-socket = " CONFIG_DEFAULT_CONTROL_SOCKET "\n",
 	};
 	static const struct {
 		const char *key;

@@ -1,0 +1,156 @@
+/*
+ * include/control.h - roostd's control socket: a unix stream socket on
+ * which root, roostd's own user and the members of the socket's group
+ * read the counters, flush the cache, list it, or reload the
+ * configuration (`roost stats|flush|dump|reload`).  Everything runs from
+ * the event loop: nonblocking I/O, and long work (a dump or flush of a
+ * large cache) sliced across loop passes.
+ *
+ * Protocol: one request per connection, text with LF line ends.
+ *
+ *   request   one line of at most CONTROL_MAX_REQUEST octets (LF
+ *             included): "stats", "flush", "flush name NAME",
+ *             "flush zone NAME", "dump" or "reload"; NAME in
+ *             presentation format ("www.example.test", "." the root).
+ *   reply     a status line, "ok" or "error MESSAGE", then (after ok)
+ *             data lines, then a line "." as the terminator; roostd
+ *             then closes the connection.  A reply without its "." was
+ *             cut short.
+ *   stats     "GROUP.KEY VALUE" lines (e.g. "queries.udp 12",
+ *             "cache.hits 7"), then one line per upstream:
+ *             "upstream ADDR#PORT KEY=VALUE ..." (queries, failures,
+ *             timeouts, srtt_ms, p50_ms, p90_ms, p99_ms, rtt_samples,
+ *             rtt_sum_ms, down).  Keys may be added, never renamed.
+ *   flush     "removed N": the entries that went.
+ *   dump      one line per entry: "NAME TYPE TTL RCODE SIZE FLAGS" -
+ *             NAME in presentation format (lower case, no blanks:
+ *             wire_name_to_text()), TYPE and RCODE as numbers, TTL the
+ *             seconds left (0 once stale), SIZE the bytes charged to the
+ *             cache budget, FLAGS "-" or a comma list of "do", "cd",
+ *             "stale".
+ *   reload    nothing more; "error FILE:LINE: ..." if refused.
+ *
+ * The client renders the lines as tables, JSON or Prometheus text; the
+ * daemon stays small.
+ *
+ * Access: the socket is created mode 0660, owned by roostd's user and
+ * group (when started as root), else by whoever runs roostd.  Each
+ * connection's SO_PEERCRED is checked as well: uid 0, roostd's own
+ * uid, the socket's group as the peer's gid or one of its
+ * supplementary groups (SO_PEERGROUPS) are served; anyone else gets
+ * "error permission denied ..." and is closed.
+ *
+ * Ownership: the control set owns its listening socket (and the path,
+ * unlinked by control_free()) and every client connection.
+ */
+#ifndef ROOST_CONTROL_H
+#define ROOST_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cache.h"
+#include "config.h"
+#include "loop.h"
+#include "query.h"
+#include "upstream.h"
+#include "wire.h"
+
+#define CONTROL_MAX_REQUEST 1100     /* a request line, LF included */
+#define CONTROL_MAX_CLIENTS 8        /* more are told so and closed */
+#define CONTROL_IDLE_MS 10000        /* no progress this long: closed */
+#define CONTROL_DUMP_BUCKETS 256     /* cache buckets listed per pass */
+#define CONTROL_FLUSH_BUCKETS 4096   /* cache buckets flushed per pass */
+#define CONTROL_OUT_LOW 65536        /* list more only below this queued */
+#define CONTROL_MAX_OUT (8u << 20)   /* queued output cap: closed past it */
+#define CONTROL_ACCEPT_PAUSE_MS 1000 /* out of fds: stop accepting */
+
+struct control;
+
+/* What the control socket asks roostd itself. */
+struct control_ops {
+	/*
+	 * Reloads the configuration as SIGHUP does.  Returns 0, or -1 with
+	 * the reason ("FILE:LINE: message") in err, the old configuration
+	 * staying in force.
+	 */
+	int (*reload)(void *arg, char *err, size_t errlen);
+	void *arg;
+};
+
+/* Every counter `roost stats` and SIGUSR1 show. */
+struct control_stats {
+	struct query_stats q;
+	struct cache_stats c;
+	size_t budget;    /* the cache's, bytes */
+	unsigned fetches; /* upstream fetches in flight */
+	unsigned waiting; /* client queries waiting on them */
+	struct upstream_stats up[CONFIG_MAX_UPSTREAM];
+	unsigned nup;
+};
+
+/* Reads every counter of qc (its cache and current upstreams). */
+void control_stats_collect(struct query_ctx *qc, struct control_stats *st);
+
+/*
+ * Writes st as the protocol's stats data lines into buf (NUL-terminated,
+ * cut if short).  Returns the length the whole text needs (like
+ * snprintf).
+ */
+size_t
+control_stats_text(const struct control_stats *st, char *buf, size_t len);
+
+/*
+ * Writes st as one log line ("queries udp=N tcp=N ...; answers ...;
+ * cache ...; fetches ...; upstream ADDR queries=N ...") into buf, with
+ * the same keys and numbers as control_stats_text().  Returns as
+ * snprintf.
+ */
+size_t
+control_stats_line(const struct control_stats *st, char *buf, size_t len);
+
+enum control_verb {
+	CONTROL_STATS,
+	CONTROL_FLUSH,      /* everything */
+	CONTROL_FLUSH_NAME, /* one name, every type */
+	CONTROL_FLUSH_ZONE, /* at or below a name */
+	CONTROL_DUMP,
+	CONTROL_RELOAD,
+};
+
+struct control_request {
+	enum control_verb verb;
+	uint8_t name[WIRE_MAX_NAME]; /* FLUSH_NAME, FLUSH_ZONE: wire form */
+	size_t name_len;
+};
+
+/*
+ * Parses one request line (without its LF; a CR before it is allowed).
+ * Returns 0, or -1 with the reason in err (sent back as "error ...").
+ */
+int control_parse_request(const char *line, struct control_request *r,
+    char *err, size_t errlen);
+
+/*
+ * Creates the control socket at c->control_socket and watches it with l;
+ * stats and the cache come from qc, reloads go to ops.  Run before
+ * privileges are dropped: if chown_to is true the socket is given to
+ * uid:gid (roostd's user), else its group is our effective group.  A
+ * stale socket left at the path (nobody answers on it) is replaced; a
+ * live one is not.
+ * Returns 0 with *out set, or NULL in *out with no socket: none is
+ * configured, or the default path could not be made (logged as a
+ * warning, roostd runs on).  Returns -1 with the reason in err when a
+ * configured path cannot be made.  l, qc and ops must outlive the set.
+ */
+int control_new(struct loop *l, const struct config *c, struct query_ctx *qc,
+    const struct control_ops *ops, bool chown_to, uid_t uid, gid_t gid,
+    struct control **out, char *err, size_t errlen);
+
+/* Closes every client and the socket, and removes the path.  NULL is
+ * fine. */
+void control_free(struct control *ctl);
+
+#endif /* ROOST_CONTROL_H */

@@ -1,0 +1,859 @@
+/*
+ * src/control.c - roostd's control socket (see include/control.h).
+ *
+ * Invariants:
+ * - A client is on the set's list while its fd is open; client_close()
+ *   unlinks, unwatches, closes and frees it, and is the only place that
+ *   does.  At most CONTROL_MAX_CLIENTS are open.
+ * - A client watches for reading only in READ, for writing only in WORK
+ *   and WRITE: one slice of work per loop pass, when its socket can take
+ *   more (so a dump is paced by the reader, and a flush of a large cache
+ *   takes many passes).
+ * - Queued output never exceeds CONTROL_MAX_OUT: a dump slice is made
+ *   only while less than CONTROL_OUT_LOW is queued.
+ * - The idle timer runs while a client is open and is re-armed on
+ *   progress (octets read or written, a slice done).
+ *
+ * Client states:
+ *
+ * state   event                    action                     next
+ * READ    octets, no LF yet        append; too long: error    READ / WRITE
+ * READ    LF                       check peer, parse, answer  WRITE / WORK
+ * READ    EOF, error               close                      -
+ * WORK    writable                 write; below LOW: a slice  WORK / WRITE
+ * WRITE   writable                 write; all written: close  WRITE / -
+ * any     idle timer               close                      -
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+#include "wire.h"
+
+/* Supplementary groups of a peer we look at (SO_PEERGROUPS). */
+#define CONTROL_MAX_PEER_GROUPS 256
+
+enum client_state {
+	CLIENT_READ,
+	CLIENT_WORK,
+	CLIENT_WRITE,
+};
+
+struct client {
+	struct control *ctl;
+	struct client *prev, *next;
+	int fd;
+	enum client_state state;
+	struct loop_timer idle;
+	uid_t uid; /* the peer, for logs */
+	char in[CONTROL_MAX_REQUEST];
+	size_t inlen;
+	char *out;
+	size_t outlen, outoff, outcap;
+	struct control_request req; /* the job of WORK */
+	size_t cursor;
+	size_t removed;
+	bool failed; /* out of memory while queueing: close */
+};
+
+struct control {
+	struct loop *loop;
+	struct query_ctx *qc;
+	struct control_ops ops;
+	int fd;
+	char path[CONFIG_CONTROL_PATH_MAX];
+	gid_t gid; /* the socket's group */
+	struct client *clients;
+	unsigned nclients;
+	struct loop_timer accept_pause;
+	struct log_ratelimit rl_accept;
+	char stats[16384]; /* one stats reply is built at a time */
+};
+
+/* --- stats ------------------------------------------------------------- */
+
+void
+control_stats_collect(struct query_ctx *qc, struct control_stats *st)
+{
+	struct cache *c = query_cache(qc);
+
+	memset(st, 0, sizeof(*st));
+	st->q = *query_stats(qc);
+	st->c = *cache_stats(c);
+	st->budget = cache_budget(c);
+	st->fetches = query_fetches(qc);
+	st->waiting = query_pending(qc);
+	st->nup =
+	    upstream_stats(query_upstream(qc), st->up, CONFIG_MAX_UPSTREAM);
+}
+
+struct stat_row {
+	const char *group, *key;
+	uint64_t value;
+};
+
+#define STAT_ROWS 30
+
+/* The counters in their order of display: one table for text and log. */
+static size_t
+stat_rows(const struct control_stats *st, struct stat_row *r)
+{
+	size_t n = 0;
+
+#define ROW(g, k, v) (r[n++] = (struct stat_row){ g, k, (uint64_t)(v) })
+	ROW("queries", "udp", st->q.udp);
+	ROW("queries", "tcp", st->q.tcp);
+	ROW("queries", "dropped", st->q.dropped);
+	ROW("queries", "truncated", st->q.truncated);
+	ROW("answers", "noerror", st->q.rcode[0]);
+	ROW("answers", "formerr", st->q.rcode[1]);
+	ROW("answers", "servfail", st->q.rcode[2]);
+	ROW("answers", "nxdomain", st->q.rcode[3]);
+	ROW("answers", "notimp", st->q.rcode[4]);
+	ROW("answers", "refused", st->q.rcode[5]);
+	ROW("answers", "badvers", st->q.badvers);
+	ROW("cache", "hits", st->c.hits);
+	ROW("cache", "misses", st->c.misses);
+	ROW("cache", "stale", st->q.stale);
+	ROW("cache", "prefetches", st->q.prefetches);
+	ROW("cache", "inserts", st->c.inserts);
+	ROW("cache", "uncacheable", st->c.uncacheable);
+	ROW("cache", "evictions", st->c.evictions);
+	ROW("cache", "expired", st->c.expired);
+	ROW("cache", "entries", st->c.entries);
+	ROW("cache", "bytes", st->c.bytes);
+	ROW("cache", "budget", st->budget);
+	ROW("fetches", "inflight", st->fetches);
+	ROW("fetches", "waiting", st->waiting);
+	ROW("fetches", "coalesced", st->q.coalesced);
+#undef ROW
+	return n;
+}
+
+/* snprintf that appends at *n and keeps counting past the end. */
+static void
+append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(*n < len ? buf + *n : NULL, *n < len ? len - *n : 0, fmt,
+	    ap);
+	va_end(ap);
+	if (r > 0)
+		*n += (size_t)r;
+}
+
+static void
+upstream_kv(const struct upstream_stats *u, char *buf, size_t len, size_t *n)
+{
+	append(buf, len, n,
+	    "queries=%" PRIu64 " failures=%" PRIu64 " timeouts=%" PRIu64
+	    " srtt_ms=%" PRIu32 " p50_ms=%" PRIu32 " p90_ms=%" PRIu32
+	    " p99_ms=%" PRIu32 " rtt_samples=%" PRIu64 " rtt_sum_ms=%" PRIu64
+	    " down=%d",
+	    u->queries, u->failures, u->timeouts, u->srtt_ms, u->p50_ms,
+	    u->p90_ms, u->p99_ms, u->rtt_samples, u->rtt_sum_ms, u->down);
+}
+
+size_t
+control_stats_text(const struct control_stats *st, char *buf, size_t len)
+{
+	struct stat_row rows[STAT_ROWS];
+	size_t nrows = stat_rows(st, rows), n = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < nrows; i++)
+		append(buf, len, &n, "%s.%s %" PRIu64 "\n", rows[i].group,
+		    rows[i].key, rows[i].value);
+	for (unsigned i = 0; i < st->nup; i++) {
+		append(buf, len, &n, "upstream %s ", st->up[i].name);
+		upstream_kv(&st->up[i], buf, len, &n);
+		append(buf, len, &n, "\n");
+	}
+	return n;
+}
+
+size_t
+control_stats_line(const struct control_stats *st, char *buf, size_t len)
+{
+	struct stat_row rows[STAT_ROWS];
+	size_t nrows = stat_rows(st, rows), n = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < nrows; i++) {
+		if (i == 0 || strcmp(rows[i].group, rows[i - 1].group) != 0)
+			append(buf, len, &n, "%s%s", i ? "; " : "",
+			    rows[i].group);
+		append(buf, len, &n, " %s=%" PRIu64, rows[i].key,
+		    rows[i].value);
+	}
+	for (unsigned i = 0; i < st->nup; i++) {
+		append(buf, len, &n, "; upstream %s ", st->up[i].name);
+		upstream_kv(&st->up[i], buf, len, &n);
+	}
+	return n;
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+int
+control_parse_request(const char *line, struct control_request *r, char *err,
+    size_t errlen)
+{
+	char buf[CONTROL_MAX_REQUEST];
+	char *words[4], *save = NULL, *w;
+	size_t n = 0, len = strlen(line);
+
+	memset(r, 0, sizeof(*r));
+	if (len >= sizeof(buf)) {
+		snprintf(err, errlen, "request too long");
+		return -1;
+	}
+	memcpy(buf, line, len + 1);
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\t') {
+			snprintf(err, errlen, "control character in request");
+			return -1;
+		}
+	for (w = strtok_r(buf, " \t", &save); w != NULL;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (n == sizeof(words) / sizeof(words[0])) {
+			snprintf(err, errlen, "too many words in request");
+			return -1;
+		}
+		words[n++] = w;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "empty request");
+		return -1;
+	}
+	if (n == 1 && strcmp(words[0], "stats") == 0)
+		r->verb = CONTROL_STATS;
+	else if (n == 1 && strcmp(words[0], "dump") == 0)
+		r->verb = CONTROL_DUMP;
+	else if (n == 1 && strcmp(words[0], "reload") == 0)
+		r->verb = CONTROL_RELOAD;
+	else if (n == 1 && strcmp(words[0], "flush") == 0)
+		r->verb = CONTROL_FLUSH;
+	else if (n == 3 && strcmp(words[0], "flush") == 0 &&
+	    (strcmp(words[1], "name") == 0 || strcmp(words[1], "zone") == 0)) {
+		r->verb = strcmp(words[1], "name") == 0 ? CONTROL_FLUSH_NAME
+							: CONTROL_FLUSH_ZONE;
+		if (wire_name_from_text(words[2], r->name, &r->name_len) !=
+		    WIRE_OK) {
+			snprintf(err, errlen, "bad name \"%.300s\"", words[2]);
+			return -1;
+		}
+		wire_name_lower(r->name, r->name_len);
+	} else {
+		snprintf(err, errlen,
+		    "unknown request \"%.100s\" (stats, flush, flush name "
+		    "NAME, flush zone NAME, dump, reload)",
+		    words[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- clients ------------------------------------------------------------- */
+
+static void client_ready(void *arg, int fd, unsigned events);
+
+static void
+client_close(struct client *cl)
+{
+	struct control *ctl = cl->ctl;
+	char scratch[4096];
+
+	/* input left unread (past a request too long, or after its line)
+	 * would make the close a reset that can eat our reply: drop it
+	 * first, within bounds */
+	for (int i = 0; i < 16; i++)
+		if (recv(cl->fd, scratch, sizeof(scratch), MSG_DONTWAIT) <= 0)
+			break;
+	loop_timer_cancel(ctl->loop, &cl->idle);
+	loop_fd_del(ctl->loop, cl->fd);
+	close(cl->fd);
+	if (cl->prev != NULL)
+		cl->prev->next = cl->next;
+	else
+		ctl->clients = cl->next;
+	if (cl->next != NULL)
+		cl->next->prev = cl->prev;
+	ctl->nclients--;
+	free(cl->out);
+	free(cl);
+}
+
+static void
+client_idle(void *arg)
+{
+	struct client *cl = arg;
+
+	log_debug("control: uid %u: idle for %u ms, closing", (unsigned)cl->uid,
+	    CONTROL_IDLE_MS);
+	client_close(cl);
+}
+
+static void
+client_progress(struct client *cl)
+{
+	(void)loop_timer_set(cl->ctl->loop, &cl->idle, CONTROL_IDLE_MS);
+}
+
+/* Queues text; on failure marks the client failed (closed later). */
+static void
+client_put(struct client *cl, const char *text, size_t len)
+{
+	if (cl->failed)
+		return;
+	if (cl->outlen + len > cl->outcap) {
+		size_t cap = cl->outcap ? cl->outcap : 4096;
+		char *grown;
+
+		while (cap < cl->outlen + len)
+			cap *= 2;
+		if (cap > CONTROL_MAX_OUT ||
+		    (grown = realloc(cl->out, cap)) == NULL) {
+			cl->failed = true;
+			return;
+		}
+		cl->out = grown;
+		cl->outcap = cap;
+	}
+	memcpy(cl->out + cl->outlen, text, len);
+	cl->outlen += len;
+}
+
+static void client_printf(struct client *cl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+client_printf(struct client *cl, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	client_put(cl, line,
+	    (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* Moves cl to WRITE: what is queued goes out, then it is closed. */
+static void
+client_finish(struct client *cl)
+{
+	cl->state = CLIENT_WRITE;
+	(void)loop_fd_mod(cl->ctl->loop, cl->fd, LOOP_WRITE);
+}
+
+static void
+client_error(struct client *cl, const char *msg)
+{
+	client_printf(cl, "error %s\n.\n", msg);
+	client_finish(cl);
+}
+
+/*
+ * Writes what is queued.  Returns 0 (all written or the socket is
+ * full), -1 if the client is gone (closed by then).
+ */
+static int
+client_write(struct client *cl)
+{
+	while (cl->outoff < cl->outlen) {
+		ssize_t n = send(cl->fd, cl->out + cl->outoff,
+		    cl->outlen - cl->outoff, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			log_debug("control: uid %u: write: %s",
+			    (unsigned)cl->uid, strerror(errno));
+			client_close(cl);
+			return -1;
+		}
+		cl->outoff += (size_t)n;
+		client_progress(cl);
+	}
+	if (cl->outoff == cl->outlen)
+		cl->outoff = cl->outlen = 0;
+	else if (cl->outoff > cl->outcap / 2) {
+		memmove(cl->out, cl->out + cl->outoff, cl->outlen - cl->outoff);
+		cl->outlen -= cl->outoff;
+		cl->outoff = 0;
+	}
+	return 0;
+}
+
+static void
+dump_entry(void *arg, const struct cache_view *v)
+{
+	struct client *cl = arg;
+	char name[WIRE_MAX_NAME * 4 + 1], flags[16];
+	bool stale = v->age >= v->lifetime;
+
+	(void)wire_name_to_text(v->name, v->name_len, name, sizeof(name));
+	snprintf(flags, sizeof(flags), "%s%s%s%s%s", v->dnssec_ok ? "do" : "",
+	    v->dnssec_ok && v->checking_disabled ? "," : "",
+	    v->checking_disabled ? "cd" : "",
+	    (v->dnssec_ok || v->checking_disabled) && stale ? "," : "",
+	    stale ? "stale" : "");
+	client_printf(cl, "%s %u %" PRIu32 " %u %zu %s\n", name,
+	    (unsigned)v->qtype, stale ? 0 : v->lifetime - v->age, v->rcode,
+	    v->size, flags[0] != '\0' ? flags : "-");
+}
+
+/* One slice of a dump or flush.  Returns true once the job is done. */
+static bool
+client_slice(struct client *cl)
+{
+	struct control *ctl = cl->ctl;
+	struct cache *c = query_cache(ctl->qc);
+	struct cache_match m = { 0 };
+
+	if (cl->req.verb == CONTROL_DUMP) {
+		cl->cursor = cache_walk(c, cl->cursor, CONTROL_DUMP_BUCKETS,
+		    (uint32_t)loop_now(ctl->loop), dump_entry, cl);
+		return cl->cursor == 0;
+	}
+	if (cl->req.verb != CONTROL_FLUSH) {
+		m.name = cl->req.name;
+		m.name_len = cl->req.name_len;
+		m.zone = cl->req.verb == CONTROL_FLUSH_ZONE;
+	}
+	cl->cursor = cache_flush_slice(c, cl->cursor, CONTROL_FLUSH_BUCKETS, &m,
+	    &cl->removed);
+	if (cl->cursor != 0)
+		return false;
+	log_info("control: uid %u: flush: %zu entries removed",
+	    (unsigned)cl->uid, cl->removed);
+	client_printf(cl, "ok\nremoved %zu\n", cl->removed);
+	return true;
+}
+
+static void
+client_work(struct client *cl)
+{
+	if (client_write(cl) != 0)
+		return;
+	if (cl->outlen - cl->outoff >= CONTROL_OUT_LOW)
+		return;
+	if (client_slice(cl)) {
+		client_put(cl, ".\n", 2);
+		client_finish(cl);
+	}
+	client_progress(cl);
+	if (cl->failed) {
+		log_warnx("control: uid %u: output over %u octets or out of "
+			  "memory; closing",
+		    (unsigned)cl->uid, CONTROL_MAX_OUT);
+		client_close(cl);
+		return;
+	}
+	(void)client_write(cl);
+}
+
+/* True if the peer may use the socket; *uid gets its uid. */
+static bool
+peer_allowed(const struct control *ctl, int fd, uid_t *uid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	gid_t groups[CONTROL_MAX_PEER_GROUPS];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+	    len != sizeof(cred)) {
+		*uid = (uid_t)-1;
+		return false;
+	}
+	*uid = cred.uid;
+	if (cred.uid == 0 || cred.uid == geteuid() || cred.gid == ctl->gid)
+		return true;
+	/* the peer's supplementary groups as they were at connect(): no
+	 * /proc (hidden under ProtectProc=) and no NSS lookup */
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0)
+		return false; /* ERANGE: more groups than we look at */
+	for (size_t i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == ctl->gid)
+			return true;
+	return false;
+}
+
+static void
+client_request(struct client *cl, const char *line)
+{
+	struct control *ctl = cl->ctl;
+	char err[1024], *stats = ctl->stats;
+	struct control_stats st;
+	size_t n;
+
+	if (control_parse_request(line, &cl->req, err, sizeof(err)) != 0) {
+		log_debug("control: uid %u: %s", (unsigned)cl->uid, err);
+		client_error(cl, err);
+		return;
+	}
+	switch (cl->req.verb) {
+	case CONTROL_STATS:
+		control_stats_collect(ctl->qc, &st);
+		n = control_stats_text(&st, stats, sizeof(ctl->stats));
+		client_put(cl, "ok\n", 3);
+		client_put(cl, stats,
+		    n < sizeof(ctl->stats) ? n : sizeof(ctl->stats) - 1);
+		client_put(cl, ".\n", 2);
+		client_finish(cl);
+		return;
+	case CONTROL_RELOAD:
+		if (ctl->ops.reload(ctl->ops.arg, err, sizeof(err)) != 0) {
+			client_error(cl, err);
+			return;
+		}
+		client_put(cl, "ok\n.\n", 5);
+		client_finish(cl);
+		return;
+	case CONTROL_DUMP:
+		client_put(cl, "ok\n", 3);
+		/* fall through */
+	case CONTROL_FLUSH:
+	case CONTROL_FLUSH_NAME:
+	case CONTROL_FLUSH_ZONE:
+		if (cl->req.verb == CONTROL_FLUSH) {
+			log_info("control: uid %u: flush everything",
+			    (unsigned)cl->uid);
+		} else if (cl->req.verb != CONTROL_DUMP) {
+			(void)wire_name_to_text(cl->req.name, cl->req.name_len,
+			    err, sizeof(err));
+			log_info("control: uid %u: flush %s %s",
+			    (unsigned)cl->uid,
+			    cl->req.verb == CONTROL_FLUSH_ZONE ? "zone"
+							       : "name",
+			    err);
+		}
+		cl->state = CLIENT_WORK;
+		cl->cursor = 0;
+		cl->removed = 0;
+		(void)loop_fd_mod(ctl->loop, cl->fd, LOOP_WRITE);
+		return;
+	}
+}
+
+static void
+client_read(struct client *cl)
+{
+	char *lf;
+	ssize_t n;
+	uid_t uid;
+
+	n = recv(cl->fd, cl->in + cl->inlen, sizeof(cl->in) - 1 - cl->inlen, 0);
+	if (n < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_close(cl); /* gone before asking */
+		return;
+	}
+	cl->inlen += (size_t)n;
+	cl->in[cl->inlen] = '\0';
+	client_progress(cl);
+	if ((lf = memchr(cl->in, '\n', cl->inlen)) == NULL) {
+		if (memchr(cl->in, '\0', cl->inlen) != NULL)
+			client_error(cl, "NUL in request");
+		else if (cl->inlen == sizeof(cl->in) - 1)
+			client_error(cl, "request too long");
+		return;
+	}
+	*lf = '\0';
+	(void)shutdown(cl->fd, SHUT_RD);
+	/* checked when the request is complete: the credentials are
+	 * those of connect() in any case */
+	if (!peer_allowed(cl->ctl, cl->fd, &uid)) {
+		cl->uid = uid;
+		log_warnx("control: refused uid %u: not root, roostd's user "
+			  "or in group %u",
+		    (unsigned)uid, (unsigned)cl->ctl->gid);
+		client_printf(cl,
+		    "error permission denied: uid %u is not root, roostd's "
+		    "user or in group %u\n.\n",
+		    (unsigned)uid, (unsigned)cl->ctl->gid);
+		client_finish(cl);
+		return;
+	}
+	cl->uid = uid;
+	if (strlen(cl->in) != (size_t)(lf - cl->in)) {
+		client_error(cl, "NUL in request");
+		return;
+	}
+	client_request(cl, cl->in);
+}
+
+static void
+client_ready(void *arg, int fd, unsigned events)
+{
+	struct client *cl = arg;
+
+	(void)fd;
+	switch (cl->state) {
+	case CLIENT_READ:
+		if (events & (LOOP_READ | LOOP_ERROR))
+			client_read(cl);
+		return;
+	case CLIENT_WORK:
+		client_work(cl);
+		return;
+	case CLIENT_WRITE:
+		if (cl->failed) {
+			client_close(cl);
+			return;
+		}
+		if (client_write(cl) == 0 && cl->outlen == 0)
+			client_close(cl);
+		return;
+	}
+}
+
+/* --- the listening socket ------------------------------------------------ */
+
+static void
+accept_resume(void *arg)
+{
+	struct control *ctl = arg;
+
+	(void)loop_fd_mod(ctl->loop, ctl->fd, LOOP_READ);
+}
+
+static void
+control_accept(void *arg, int fd, unsigned events)
+{
+	static const char busy[] = "error too many control clients\n.\n";
+	struct control *ctl = arg;
+	struct client *cl;
+	unsigned suppressed;
+	int cfd;
+
+	(void)events;
+	for (;;) {
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (log_ratelimit_ok(&ctl->rl_accept,
+				loop_now_ms(ctl->loop), &suppressed))
+				log_warn("control: accept (%u suppressed)",
+				    suppressed);
+			/* out of fds or memory: pause rather than spin */
+			(void)loop_fd_mod(ctl->loop, fd, 0);
+			(void)loop_timer_set(ctl->loop, &ctl->accept_pause,
+			    CONTROL_ACCEPT_PAUSE_MS);
+			return;
+		}
+		if (ctl->nclients >= CONTROL_MAX_CLIENTS ||
+		    (cl = calloc(1, sizeof(*cl))) == NULL) {
+			/* a fresh socket's buffer takes this at once */
+			(void)send(cfd, busy, sizeof(busy) - 1,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(cfd);
+			continue;
+		}
+		cl->ctl = ctl;
+		cl->fd = cfd;
+		cl->uid = (uid_t)-1;
+		cl->state = CLIENT_READ;
+		loop_timer_init(&cl->idle, client_idle, cl);
+		if (loop_fd_add(ctl->loop, cfd, LOOP_READ, client_ready, cl) !=
+		    0) {
+			close(cfd);
+			free(cl);
+			continue;
+		}
+		cl->next = ctl->clients;
+		if (ctl->clients != NULL)
+			ctl->clients->prev = cl;
+		ctl->clients = cl;
+		ctl->nclients++;
+		client_progress(cl);
+	}
+}
+
+/*
+ * Makes room at path: a socket nobody answers on is removed; a live
+ * one, or anything else, is an error.  Returns 0, or -1 with err.
+ */
+static int
+clear_stale(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat sb;
+	int fd, r;
+
+	if (lstat(path, &sb) != 0)
+		return 0; /* nothing there (or bind() will say why) */
+	if (!S_ISSOCK(sb.st_mode)) {
+		snprintf(err, errlen, "%s exists and is not a socket", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		 0)) < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (r == 0 || errno == EAGAIN) {
+		snprintf(err, errlen,
+		    "%s: another roostd answers there (stop it, or set "
+		    "control-socket)",
+		    path);
+		return -1;
+	}
+	if (errno != ECONNREFUSED) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove the stale %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Creates, binds and listens.  Returns the fd, or -1 with err. */
+static int
+open_socket(const char *path, bool chown_to, uid_t uid, gid_t gid, char *err,
+    size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd, r, e;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	if (clear_stale(path, err, errlen) != 0)
+		return -1;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		 0)) < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* the socket file is born 0660: no moment with a wider mode
+	 * (we are one thread at start-up, so the umask is ours) */
+	old = umask(0117);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	e = errno;
+	umask(old);
+	if (r != 0) {
+		snprintf(err, errlen, "%s: %s%s", path, strerror(e),
+		    e == ENOENT ? " (its directory is missing)" : "");
+		close(fd);
+		return -1;
+	}
+	if ((chown_to && chown(path, uid, gid) != 0) ||
+	    listen(fd, CONTROL_MAX_CLIENTS) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		(void)unlink(path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+control_new(struct loop *l, const struct config *c, struct query_ctx *qc,
+    const struct control_ops *ops, bool chown_to, uid_t uid, gid_t gid,
+    struct control **out, char *err, size_t errlen)
+{
+	struct control *ctl;
+	char why[512];
+	int fd;
+
+	*out = NULL;
+	if (c->control_socket[0] == '\0')
+		return 0;
+	fd = open_socket(c->control_socket, chown_to, uid, gid, why,
+	    sizeof(why));
+	if (fd < 0) {
+		if (c->control_socket_set) {
+			snprintf(err, errlen, "control socket %s", why);
+			return -1;
+		}
+		log_warnx("control socket %s; running without one: roost "
+			  "stats, flush, dump and reload will not reach "
+			  "roostd (set control-socket, or none)",
+		    why);
+		return 0;
+	}
+	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		(void)unlink(c->control_socket);
+		close(fd);
+		return -1;
+	}
+	ctl->loop = l;
+	ctl->qc = qc;
+	ctl->ops = *ops;
+	ctl->fd = fd;
+	ctl->gid = chown_to ? gid : getegid();
+	snprintf(ctl->path, sizeof(ctl->path), "%s", c->control_socket);
+	loop_timer_init(&ctl->accept_pause, accept_resume, ctl);
+	if (loop_fd_add(l, fd, LOOP_READ, control_accept, ctl) != 0) {
+		snprintf(err, errlen, "control socket %s: %s", ctl->path,
+		    strerror(errno));
+		(void)unlink(ctl->path);
+		close(fd);
+		free(ctl);
+		return -1;
+	}
+	log_info("control socket %s (mode 0660, group %u)", ctl->path,
+	    (unsigned)ctl->gid);
+	*out = ctl;
+	return 0;
+}
+
+void
+control_free(struct control *ctl)
+{
+	if (ctl == NULL)
+		return;
+	while (ctl->clients != NULL)
+		client_close(ctl->clients);
+	loop_timer_cancel(ctl->loop, &ctl->accept_pause);
+	loop_fd_del(ctl->loop, ctl->fd);
+	close(ctl->fd);
+	/* after dropping privileges the directory may not be ours: a
+	 * leftover is found stale and replaced at the next start */
+	if (unlink(ctl->path) != 0 && errno != ENOENT)
+		log_debug("control socket %s: cannot remove: %s", ctl->path,
+		    strerror(errno));
+	free(ctl);
+}

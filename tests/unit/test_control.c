@@ -1,0 +1,549 @@
+/*
+ * tests/unit/test_control.c - the control socket: request parsing, the
+ * stats text and log line (one table, the same numbers), the upstream
+ * RTT histogram, and the socket itself driven pass by pass on a fake
+ * clock: replies and errors, a dump and flushes of a 3000-entry cache
+ * spread over many passes, the client limit and the idle timeout.
+ *
+ * The socket lives in a fresh directory under /tmp; the upstream set is
+ * created but never asked anything (no query is sent).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "control.h"
+#include "wire.h"
+
+/* --- request parsing ------------------------------------------------------ */
+
+static void
+test_control_parse_request_accepts_each_verb(void **state)
+{
+	struct control_request r;
+	char err[256];
+	uint8_t want[WIRE_MAX_NAME];
+	size_t wlen;
+
+	(void)state;
+	assert_int_equal(control_parse_request("stats", &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(r.verb, CONTROL_STATS);
+	assert_int_equal(control_parse_request("dump\r", &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(r.verb, CONTROL_DUMP);
+	assert_int_equal(
+	    control_parse_request(" reload\t", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.verb, CONTROL_RELOAD);
+	assert_int_equal(control_parse_request("flush", &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(r.verb, CONTROL_FLUSH);
+	assert_int_equal(control_parse_request("flush name WWW.Example.TEST.",
+			     &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(r.verb, CONTROL_FLUSH_NAME);
+	/* lower-cased, trailing dot or not */
+	assert_int_equal(wire_name_from_text("www.example.test", want, &wlen),
+	    WIRE_OK);
+	assert_int_equal(r.name_len, wlen);
+	assert_memory_equal(r.name, want, wlen);
+	assert_int_equal(
+	    control_parse_request("flush zone .", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.verb, CONTROL_FLUSH_ZONE);
+	assert_int_equal(r.name_len, 1);
+}
+
+static void
+test_control_parse_request_rejects_the_rest(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"   ",
+		"stat",
+		"STATS",
+		"stats extra",
+		"flush name",
+		"flush name a b",
+		"flush name bad..name",
+		"flush everything x",
+		"flush zone a.b extra",
+		"dump\x01",
+	};
+	struct control_request r;
+	char err[256], longname[400];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(
+		    control_parse_request(bad[i], &r, err, sizeof(err)), -1);
+		assert_true(err[0] != '\0');
+	}
+	assert_int_equal(
+	    control_parse_request("flush name bad..name", &r, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "bad name \"bad..name\"");
+	/* a name over 255 octets */
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	for (size_t i = 60; i < sizeof(longname) - 1; i += 61)
+		longname[i] = '.';
+	{
+		char req[512];
+
+		snprintf(req, sizeof(req), "flush name %s", longname);
+		assert_int_equal(
+		    control_parse_request(req, &r, err, sizeof(err)), -1);
+	}
+}
+
+/* --- stats text and log line ------------------------------------------------ */
+
+static void
+test_control_stats_text_and_log_line_show_the_same_numbers(void **state)
+{
+	struct control_stats st = { 0 };
+	char text[8192], line[4096];
+	size_t n;
+
+	(void)state;
+	st.q.udp = 11;
+	st.q.tcp = 12;
+	st.q.rcode[3] = 13;
+	st.q.coalesced = 14;
+	st.q.stale = 15;
+	st.c.hits = 16;
+	st.c.entries = 17;
+	st.budget = 18;
+	st.fetches = 19;
+	st.nup = 1;
+	snprintf(st.up[0].name, sizeof(st.up[0].name), "192.0.2.1#53");
+	st.up[0].queries = 20;
+	st.up[0].p99_ms = 21;
+	st.up[0].down = true;
+	n = control_stats_text(&st, text, sizeof(text));
+	assert_int_equal(n, strlen(text));
+	assert_non_null(strstr(text, "queries.udp 11\nqueries.tcp 12\n"));
+	assert_non_null(strstr(text, "\nanswers.nxdomain 13\n"));
+	assert_non_null(strstr(text, "\ncache.hits 16\n"));
+	assert_non_null(strstr(text, "\ncache.stale 15\n"));
+	assert_non_null(strstr(text, "\ncache.entries 17\n"));
+	assert_non_null(strstr(text, "\ncache.budget 18\n"));
+	assert_non_null(strstr(text, "\nfetches.inflight 19\n"));
+	assert_non_null(strstr(text, "\nfetches.coalesced 14\n"));
+	assert_non_null(strstr(text, "\nupstream 192.0.2.1#53 queries=20 "));
+	assert_non_null(strstr(text, " p99_ms=21 "));
+	assert_non_null(strstr(text, " down=1\n"));
+	n = control_stats_line(&st, line, sizeof(line));
+	assert_int_equal(n, strlen(line));
+	assert_non_null(strstr(line, "queries udp=11 tcp=12 "));
+	assert_non_null(strstr(line, " nxdomain=13 "));
+	assert_non_null(strstr(line, "; cache hits=16 "));
+	assert_non_null(strstr(line, " stale=15 "));
+	assert_non_null(strstr(line, " entries=17 "));
+	assert_non_null(strstr(line, " budget=18; fetches inflight=19 "));
+	assert_non_null(strstr(line,
+	    " coalesced=14; upstream 192.0.2.1#53 "
+	    "queries=20 "));
+	assert_non_null(strstr(line, " down=1"));
+	/* every "group.key value" of the text is "key=value" in the line */
+	for (char *p = text; *p != '\0' && strncmp(p, "upstream", 8) != 0;) {
+		char *nl = strchr(p, '\n'), *dot = strchr(p, '.'),
+		     *sp = strchr(p, ' '), want[128];
+
+		assert_non_null(nl);
+		snprintf(want, sizeof(want), " %.*s=%.*s", (int)(sp - dot - 1),
+		    dot + 1, (int)(nl - sp - 1), sp + 1);
+		assert_non_null(strstr(line, want));
+		p = nl + 1;
+	}
+	/* cut short: still NUL-terminated, and the full length returned */
+	assert_int_equal(control_stats_text(&st, text, 10), strlen(text));
+	assert_int_equal(strlen(text), 9);
+}
+
+/* --- the upstream RTT histogram --------------------------------------------- */
+
+static void
+test_upstream_rtt_buckets_are_ordered_and_within_25_percent(void **state)
+{
+	uint64_t hist[UPSTREAM_RTT_BUCKETS] = { 0 };
+
+	(void)state;
+	for (uint32_t v = 0; v < 4; v++) {
+		assert_int_equal(upstream_rtt_bucket(v), v);
+		assert_int_equal(upstream_rtt_bucket_max(v), v);
+	}
+	for (uint32_t v = 1; v < 200000; v++) {
+		unsigned b = upstream_rtt_bucket(v);
+
+		assert_true(b >= upstream_rtt_bucket(v - 1));
+		assert_true(upstream_rtt_bucket_max(b) >= v);
+		assert_true(b == 0 || upstream_rtt_bucket_max(b - 1) < v);
+		if (b < UPSTREAM_RTT_BUCKETS - 1)
+			assert_true(upstream_rtt_bucket_max(b) <= v + v / 4);
+	}
+	assert_int_equal(upstream_rtt_bucket(UINT32_MAX),
+	    UPSTREAM_RTT_BUCKETS - 1);
+	/* 98 fast (1 ms), one at 300 ms, one at 1000 ms */
+	assert_int_equal(upstream_rtt_percentile(hist, 0, 50), 0);
+	hist[upstream_rtt_bucket(1)] = 98;
+	hist[upstream_rtt_bucket(300)]++;
+	hist[upstream_rtt_bucket(1000)]++;
+	assert_int_equal(upstream_rtt_percentile(hist, 100, 50), 1);
+	assert_int_equal(upstream_rtt_percentile(hist, 100, 90), 1);
+	assert_int_equal(upstream_rtt_percentile(hist, 100, 99),
+	    upstream_rtt_bucket_max(upstream_rtt_bucket(300)));
+	assert_int_equal(upstream_rtt_percentile(hist, 100, 100),
+	    upstream_rtt_bucket_max(upstream_rtt_bucket(1000)));
+}
+
+/* --- the socket, pass by pass ----------------------------------------------- */
+
+static uint64_t fake_now;
+
+static uint64_t
+fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_now;
+}
+
+struct fixture {
+	struct loop *loop;
+	struct config cfg;
+	struct upstream_set *up;
+	struct query_ctx *qc;
+	struct control *ctl;
+	char dir[64];
+	int reload_result;
+	unsigned reloads;
+};
+
+static int
+fake_reload(void *arg, char *err, size_t errlen)
+{
+	struct fixture *f = arg;
+
+	f->reloads++;
+	if (f->reload_result != 0)
+		snprintf(err, errlen, "test.conf:7: unknown option \"x\"");
+	return f->reload_result;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct control_ops ops = { .reload = fake_reload };
+	char err[256];
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/roost-test-control.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_non_null(f->loop = loop_new());
+	fake_now = 1000000;
+	loop_set_clock(f->loop, fake_clock, NULL);
+	config_defaults(&f->cfg);
+	/* never asked: no query is sent in these tests */
+	assert_int_equal(
+	    config_set(&f->cfg, "upstream", "127.0.0.1#1", err, sizeof(err)),
+	    0);
+	snprintf(f->cfg.control_socket, sizeof(f->cfg.control_socket),
+	    "%s/control", f->dir);
+	f->cfg.control_socket_set = true;
+	assert_non_null(
+	    f->up = upstream_set_new(f->loop, &f->cfg, err, sizeof(err)));
+	assert_non_null(f->qc = query_ctx_new(f->loop, &f->cfg, f->up));
+	ops.arg = f;
+	assert_int_equal(control_new(f->loop, &f->cfg, f->qc, &ops, false, 0, 0,
+			     &f->ctl, err, sizeof(err)),
+	    0);
+	assert_non_null(f->ctl);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	control_free(f->ctl);
+	/* control_free() removed the socket */
+	assert_int_equal(access(f->cfg.control_socket, F_OK), -1);
+	query_ctx_free(f->qc);
+	upstream_set_free(f->up);
+	loop_free(f->loop);
+	assert_int_equal(rmdir(f->dir), 0);
+	free(f);
+	return 0;
+}
+
+static int
+connect_ctl(struct fixture *f)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    f->cfg.control_socket);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/*
+ * Runs loop passes until fd reaches EOF, collecting what it reads.
+ * Returns the text (caller frees); *passes gets the passes it took.
+ */
+static char *
+read_reply(struct fixture *f, int fd, unsigned *passes)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	unsigned n = 0;
+
+	assert_non_null(buf);
+	for (;;) {
+		ssize_t r;
+
+		if (len + 4096 > cap) {
+			cap *= 2;
+			assert_non_null(buf = realloc(buf, cap));
+		}
+		r = recv(fd, buf + len, cap - len - 1, MSG_DONTWAIT);
+		if (r == 0)
+			break;
+		if (r > 0) {
+			len += (size_t)r;
+			continue;
+		}
+		assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+		assert_int_equal(loop_run_once(f->loop, 0), 0);
+		assert_true(++n < 1000000);
+	}
+	buf[len] = '\0';
+	if (passes != NULL)
+		*passes = n;
+	return buf;
+}
+
+static char *
+ask(struct fixture *f, const char *req, unsigned *passes)
+{
+	int fd = connect_ctl(f);
+	char *reply;
+
+	assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	reply = read_reply(f, fd, passes);
+	close(fd);
+	return reply;
+}
+
+static void
+test_control_socket_answers_requests_and_errors(void **state)
+{
+	struct fixture *f = *state;
+	char *r, big[2000];
+
+	r = ask(f, "stats\n", NULL);
+	assert_true(strncmp(r, "ok\nqueries.udp 0\n", 17) == 0);
+	assert_non_null(strstr(r, "\nupstream 127.0.0.1#1 queries=0 "));
+	assert_true(strlen(r) > 2 && strcmp(r + strlen(r) - 3, "\n.\n") == 0);
+	free(r);
+	r = ask(f, "bogus\n", NULL);
+	assert_true(strncmp(r, "error unknown request \"bogus\"", 29) == 0);
+	assert_true(strcmp(r + strlen(r) - 3, "\n.\n") == 0);
+	free(r);
+	/* no LF within CONTROL_MAX_REQUEST octets */
+	memset(big, 'x', sizeof(big));
+	{
+		int fd = connect_ctl(f);
+
+		assert_int_equal(send(fd, big, sizeof(big), 0),
+		    (ssize_t)sizeof(big));
+		r = read_reply(f, fd, NULL);
+		close(fd);
+	}
+	assert_string_equal(r, "error request too long\n.\n");
+	free(r);
+	f->reload_result = -1;
+	r = ask(f, "reload\n", NULL);
+	assert_string_equal(r, "error test.conf:7: unknown option \"x\"\n.\n");
+	free(r);
+	f->reload_result = 0;
+	r = ask(f, "reload\n", NULL);
+	assert_string_equal(r, "ok\n.\n");
+	free(r);
+	assert_int_equal(f->reloads, 2);
+}
+
+/* Stores an A answer for nNUM.bulk.test, or for name if not NULL. */
+static void
+store(struct fixture *f, unsigned num, const char *name)
+{
+	struct cache *c = query_cache(f->qc);
+	uint8_t msg[512];
+	char text[64];
+	struct cache_key k = { .qtype = WIRE_T_A, .qclass = WIRE_C_IN };
+	struct wire_header h = { .id = 1,
+		.flags = WIRE_QR | WIRE_RD | WIRE_RA,
+		.qdcount = 1,
+		.ancount = 1 };
+	size_t n, len;
+
+	snprintf(text, sizeof(text), "n%u.bulk.test", num);
+	wire_write_header(msg, &h);
+	assert_int_equal(wire_name_from_text(name != NULL ? name : text,
+			     msg + WIRE_HDR_LEN, &n),
+	    WIRE_OK);
+	k.name = msg + WIRE_HDR_LEN;
+	k.name_len = n;
+	len = WIRE_HDR_LEN + n;
+	wire_put16(msg + len, WIRE_T_A);
+	wire_put16(msg + len + 2, WIRE_C_IN);
+	len += 4;
+	wire_put16(msg + len, 0xc000 | WIRE_HDR_LEN);
+	wire_put16(msg + len + 2, WIRE_T_A);
+	wire_put16(msg + len + 4, WIRE_C_IN);
+	wire_put32(msg + len + 6, 300);
+	wire_put16(msg + len + 10, 4);
+	memcpy(msg + len + 12, "\xc0\x00\x02\x01", 4);
+	len += 16;
+	assert_int_equal(
+	    cache_insert(c, &k, msg, len, (uint32_t)(fake_now / 1000), NULL),
+	    1);
+}
+
+static unsigned
+count_lines(const char *s)
+{
+	unsigned n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void
+test_control_dump_and_flush_spread_over_passes(void **state)
+{
+	struct fixture *f = *state;
+	struct cache *c = query_cache(f->qc);
+	unsigned passes;
+	char *r;
+
+	for (unsigned i = 0; i < 3000; i++)
+		store(f, i, NULL);
+	store(f, 0, "www.zone.test");
+	store(f, 0, "a.b.zone.test");
+	store(f, 0, "zone.test");
+	store(f, 0, "notzone.test");
+	assert_int_equal(cache_stats(c)->entries, 3004);
+	fake_now += 2000; /* two seconds later: TTL 298 */
+	r = ask(f, "dump\n", &passes);
+	assert_true(strncmp(r, "ok\n", 3) == 0);
+	assert_int_equal(count_lines(r), 3004 + 2);
+	assert_true(strcmp(r + strlen(r) - 3, "\n.\n") == 0);
+	assert_non_null(strstr(r, "\nn1234.bulk.test. 1 298 0 "));
+	assert_non_null(strstr(r, "\nwww.zone.test. 1 298 0 "));
+	/* one slice of CONTROL_DUMP_BUCKETS buckets per pass */
+	assert_true(passes >= cache_buckets(c) / CONTROL_DUMP_BUCKETS);
+	free(r);
+	r = ask(f, "flush name N7.Bulk.Test\n", NULL);
+	assert_string_equal(r, "ok\nremoved 1\n.\n");
+	free(r);
+	r = ask(f, "flush zone zone.test\n", &passes);
+	assert_string_equal(r, "ok\nremoved 3\n.\n");
+	assert_true(passes >= cache_buckets(c) / CONTROL_FLUSH_BUCKETS);
+	free(r);
+	cache_check(c);
+	assert_int_equal(cache_stats(c)->entries, 3000);
+	r = ask(f, "flush\n", NULL);
+	assert_string_equal(r, "ok\nremoved 3000\n.\n");
+	free(r);
+	cache_check(c);
+	assert_int_equal(cache_stats(c)->entries, 0);
+}
+
+static void
+test_control_limits_clients_and_closes_idle_ones(void **state)
+{
+	struct fixture *f = *state;
+	int fds[CONTROL_MAX_CLIENTS], extra;
+	char buf[128];
+	ssize_t n;
+
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		fds[i] = connect_ctl(f);
+		assert_int_equal(loop_run_once(f->loop, 0), 0);
+	}
+	/* one too many: told so and closed */
+	extra = connect_ctl(f);
+	{
+		char *r = read_reply(f, extra, NULL);
+
+		assert_string_equal(r, "error too many control clients\n.\n");
+		free(r);
+	}
+	close(extra);
+	/* the others are idle: nothing happens before the timeout */
+	fake_now += CONTROL_IDLE_MS - 1;
+	assert_int_equal(loop_run_once(f->loop, 0), 0);
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		n = recv(fds[i], buf, sizeof(buf), MSG_DONTWAIT);
+		assert_int_equal(n, -1);
+		assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+	}
+	fake_now += 2;
+	assert_int_equal(loop_run_once(f->loop, 0), 0);
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		assert_int_equal(recv(fds[i], buf, sizeof(buf), MSG_DONTWAIT),
+		    0);
+		close(fds[i]);
+	}
+	/* room again */
+	{
+		char *r = ask(f, "stats\n", NULL);
+
+		assert_true(strncmp(r, "ok\n", 3) == 0);
+		free(r);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_control_parse_request_accepts_each_verb),
+		cmocka_unit_test(test_control_parse_request_rejects_the_rest),
+		cmocka_unit_test(
+		    test_control_stats_text_and_log_line_show_the_same_numbers),
+		cmocka_unit_test(
+		    test_upstream_rtt_buckets_are_ordered_and_within_25_percent),
+		cmocka_unit_test_setup_teardown(
+		    test_control_socket_answers_requests_and_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_control_dump_and_flush_spread_over_passes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_control_limits_clients_and_closes_idle_ones, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
