@@ -91,6 +91,7 @@ struct config {
 	bool prefetch;             /* refresh entries hit in their last 10% */
 	bool serve_stale;          /* RFC 8767, when every upstream fails */
 	unsigned stale_limit;      /* s past expiry an entry may be served */
+	bool dns0x20; /* random case upstream, exact case in the answer */
 
 	/* Started as root, roostd binds its sockets and then runs as this
 	 * user; "root" keeps root (a warning is logged). */
@@ -110,6 +111,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_NEGATIVE_TTL 3600
 #define CONFIG_DEFAULT_SERVFAIL_TTL 5
 #define CONFIG_DEFAULT_PREFETCH true
+#define CONFIG_DEFAULT_DNS0X20 true
 #define CONFIG_DEFAULT_SERVE_STALE true
 #define CONFIG_DEFAULT_STALE_LIMIT 86400
 #define CONFIG_DEFAULT_USER "roost"

@@ -117,6 +117,9 @@ static const struct config_option config_options[] = {
 	{ .name = "serve-stale",
 	    .kind = CONFIG_KIND_BOOL,
 	    .off = offsetof(struct config, serve_stale) },
+	{ .name = "dns0x20",
+	    .kind = CONFIG_KIND_BOOL,
+	    .off = offsetof(struct config, dns0x20) },
 	{ .name = "user", .kind = CONFIG_KIND_USER },
 	{ .name = "stale-limit",
 	    .kind = CONFIG_KIND_UINT,
@@ -566,6 +569,7 @@ config_defaults(struct config *c)
 	c->max_negative_ttl = CONFIG_DEFAULT_MAX_NEGATIVE_TTL;
 	c->servfail_ttl = CONFIG_DEFAULT_SERVFAIL_TTL;
 	c->prefetch = CONFIG_DEFAULT_PREFETCH;
+	c->dns0x20 = CONFIG_DEFAULT_DNS0X20;
 	c->serve_stale = CONFIG_DEFAULT_SERVE_STALE;
 	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
 	snprintf(c->user, sizeof(c->user), "%s", CONFIG_DEFAULT_USER);

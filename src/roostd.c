@@ -197,6 +197,7 @@ static const char *const config_flags[] = {
 	"serve-stale",
 	"stale-limit",
 	"user",
+	"dns0x20",
 };
 #define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
 
