@@ -44,7 +44,8 @@ enum item {
 	ITEM_OTHER_PORT,
 	ITEM_FLAP,
 	ITEM_TCP_CLAIM,
-	ITEM_TRICKLE
+	ITEM_TRICKLE,
+	ITEM_TC_BIT
 };
 
 enum item_arg {
@@ -77,6 +78,7 @@ static const struct {
 	{ "flap", ITEM_FLAP, ARG_BYTES },
 	{ "tcp-claim", ITEM_TCP_CLAIM, ARG_BYTES },
 	{ "trickle", ITEM_TRICKLE, ARG_MS },
+	{ "tc-bit", ITEM_TC_BIT, ARG_NONE },
 };
 
 struct mock_rules *
@@ -267,6 +269,9 @@ parse_item(struct mock_rule *rule, char *tok, const char *where, char *err,
 		if (v == 0)
 			goto bad_value;
 		rule->trickle_ms = v;
+		break;
+	case ITEM_TC_BIT:
+		rule->tc_bit = 1;
 		break;
 	}
 	return 0;

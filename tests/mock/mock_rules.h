@@ -46,6 +46,7 @@ struct mock_rule {
 	int flap;           /* 0, or N: drop N queries, answer N, ... */
 	int tcp_claim;      /* -1, or TCP: this length prefix instead */
 	int trickle_ms;     /* 0, or TCP: one byte every this many ms */
+	int tc_bit;         /* TC=1 on the whole reply, either transport */
 	char *text;         /* owned: the items as written */
 };
 

@@ -225,6 +225,7 @@ static const char help_text[] =
     "                           reply's length\n"
     "        trickle=MS         over TCP: the framed reply one byte every\n"
     "                           MS ms\n"
+    "        tc-bit             TC=1 on the whole reply, also over TCP\n"
     "  e.g.  slow.example.test A delay=300\n"
     "        * * transport=udp tc\n"
     "\n"
@@ -803,7 +804,7 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 	const ldns_rdf *qname;
 	ldns_rr_type qtype;
 	ldns_rdf *lname = NULL;
-	char *name = NULL, *type = NULL, *rcode = NULL;
+	char *name = NULL, *type = NULL, *rcode = NULL, *sent = NULL;
 	const char *action = "answer", *tcnote = "";
 	uint8_t *wire = NULL;
 	size_t wlen = 0;
@@ -836,6 +837,7 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		goto done;
 	ldns_dname2canonical(lname);
 	name = ldns_rdf2str(lname);
+	sent = ldns_rdf2str(qname);
 	type = ldns_rr_type2str(qtype);
 	if (name == NULL || type == NULL ||
 	    (reply = mock_reply_new(q, opt->mode, opt->edns_size)) == NULL)
@@ -877,6 +879,8 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		goto done;
 	if (rule != NULL && rule->tc && !tcp)
 		make_tc(reply);
+	if (rule != NULL && rule->tc_bit)
+		ldns_pkt_set_tc(reply, true);
 answer:
 	if (ldns_pkt2wire(&wire, reply, &wlen) != LDNS_STATUS_OK)
 		goto done;
@@ -921,10 +925,17 @@ answer:
 	wire = NULL;
 done:
 	if (verbose)
-		logx("query %s %s id=%u %s %s %s %s%s", tcp ? "tcp" : "udp",
+		logx("query %s %s id=%u %s %s %s %s%s%s%s", tcp ? "tcp" : "udp",
 		    from->peer, len >= 2 ? (unsigned)(msg[0] << 8 | msg[1]) : 0,
 		    name != NULL ? name : "-", type != NULL ? type : "-",
-		    action, rcode != NULL ? rcode : "-", tcnote);
+		    action, rcode != NULL ? rcode : "-", tcnote,
+		    sent != NULL && name != NULL && strcmp(sent, name) != 0
+			? " sent="
+			: "",
+		    sent != NULL && name != NULL && strcmp(sent, name) != 0
+			? sent
+			: "");
+	free(sent);
 	free(rcode);
 	free(wire);
 	free(name);

@@ -47,6 +47,7 @@ oport.example.test	*	other-port
 flap.example.test	*	flap=2
 claim.example.test	*	tcp-claim=65535
 trickle.example.test	*	trickle=20
+tcbit.example.test	*	tc-bit
 EOF
 
 mock_start up "$UP" --listen "[::1]:$P" --zone "$ZONES/example.test.zone" ||
@@ -329,6 +330,8 @@ for i in 1 2 3 4 5 6; do
 	fi
 done
 check_eq "flap=2: down 2, up 2, down 2" dduudd "$flaps"
+out=$(probe -T "$MIS" query tcbit.example.test A)
+check_match "tc-bit over TCP: TC=1 on a TCP reply" 'flags=qr,tc' "$out"
 out=$(probe -T -t 500 "$MIS" query claim.example.test A)
 check_eq "tcp-claim=65535: the client waits for the rest" 3 $?
 out=$(probe -T -t 3000 "$MIS" query trickle.example.test A)
