@@ -80,8 +80,12 @@ struct upstream_question {
 	bool checking_disabled; /* CD bit */
 };
 
-/* Octets of case_bits that upstream_query_build() may read. */
+/* Octets of case_bits that upstream_query_build() may read at most; it
+ * reads (upstream_name_letters(q) + 7) / 8 of them. */
 #define UPSTREAM_CASE_BITS ((WIRE_MAX_NAME + 7) / 8)
+
+/* The ASCII letters in q's name (the bits DNS 0x20 needs). */
+size_t upstream_name_letters(const struct upstream_question *q);
 
 /*
  * Writes the query for q to buf (cap octets): id, RD (and CD), the

@@ -660,8 +660,10 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
+	/* one random bit per letter, and no more: getrandom() is the
+	 * main cost of DNS 0x20 (UPSTREAM_CASE_BITS would be 32) */
 	if (s->dns0x20)
-		rand_bytes(s, case_bits, sizeof(case_bits));
+		rand_bytes(s, case_bits, (upstream_name_letters(q) + 7) / 8);
 	r->exact_case = s->dns0x20;
 	r->qlen = upstream_query_build(q, 0, s->dns0x20 ? case_bits : NULL,
 	    r->query, sizeof(r->query));

@@ -23,6 +23,20 @@ is_letter(uint8_t c)
 }
 
 size_t
+upstream_name_letters(const struct upstream_question *q)
+{
+	size_t n = 0;
+
+	/* labels only, never a length octet */
+	for (size_t i = 0; i < q->name_len && q->name[i] != 0;
+	     i += (size_t)q->name[i] + 1)
+		for (size_t j = i + 1; j <= i + q->name[i] && j < q->name_len;
+		     j++)
+			n += is_letter(q->name[j]);
+	return n;
+}
+
+size_t
 upstream_query_build(const struct upstream_question *q, uint16_t id,
     const uint8_t *case_bits, uint8_t *buf, size_t cap)
 {
