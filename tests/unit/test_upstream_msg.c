@@ -140,8 +140,8 @@ test_upstream_answer_compressed_question_refused(void **state)
 	alen += 4;
 	memcpy(a + alen, q + WIRE_HDR_LEN, sizeof(name));
 	alen += sizeof(name);
-	assert_int_not_equal(upstream_answer_check(q, n, a, alen, false,
-				 &has_opt),
+	assert_int_not_equal(
+	    upstream_answer_check(q, n, a, alen, false, &has_opt),
 	    UPSTREAM_ANSWER_OK);
 }
 
