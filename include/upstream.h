@@ -36,7 +36,10 @@
 /* Queries per c-ares channel (one UDP socket, one source port) before it
  * is replaced by a fresh one and drains: an off-path forger must guess
  * the port as well as the id.  c-ares >= 1.20 does this itself
- * (ARES_OPT_UDP_MAX_QUERIES); see chan_new(). */
+ * (ARES_OPT_UDP_MAX_QUERIES); see chan_new().  Measured (c-ares 1.18,
+ * Debian 12 VM): a renewal costs ~95 us (ares_init_options() reads
+ * resolv.conf and host.conf, then a new socket), so ~1 us per query at
+ * 100, against ~45 us of CPU per cache miss. */
 #define UPSTREAM_UDP_MAX_QUERIES 100
 /* Warnings of one kind (a limit hit, an answer rejected) logged per
  * UPSTREAM_LOG_INTERVAL_MS at most. */
