@@ -95,6 +95,7 @@ struct config {
 				      of positive answers without DO */
 	bool serve_stale;          /* RFC 8767, when every upstream fails */
 	unsigned stale_limit;      /* s past expiry an entry may be served */
+	bool dns0x20; /* random case upstream, exact case in the answer */
 
 	/* Warm restarts (see include/cachefile.h): where the cache is
 	 * saved, "" for the default (see config_cache_file()) or "none";
@@ -128,6 +129,7 @@ struct config {
 #define CONFIG_DEFAULT_SERVFAIL_TTL 5
 #define CONFIG_DEFAULT_PREFETCH true
 #define CONFIG_DEFAULT_MINIMAL_RESPONSES true
+#define CONFIG_DEFAULT_DNS0X20 true
 #define CONFIG_DEFAULT_SERVE_STALE true
 #define CONFIG_DEFAULT_STALE_LIMIT 86400
 #define CONFIG_DEFAULT_USER "roost"

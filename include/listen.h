@@ -43,6 +43,17 @@ enum listen_transport {
 struct listen_conn;
 struct listen_set;
 
+/* Limits hit and connections cut, since start (for `roost stats`). */
+struct listen_stats {
+	uint64_t tcp_accepted;
+	uint64_t tcp_conn_limit;   /* times tcp-max-connections was reached */
+	uint64_t tcp_bad_length;   /* closed: length prefix 0 or too long */
+	uint64_t tcp_idle_closed;  /* closed: idle timeout */
+	uint64_t tcp_output_limit; /* closed: 2 * LISTEN_TCP_MAX_OUTPUT
+				      queued, the client does not read */
+	uint64_t tcp_fd_pauses;    /* accept() out of fds: paused */
+};
+
 struct listen_reply_to {
 	enum listen_transport transport;
 	int fd; /* UDP: the socket it came in on */
@@ -117,6 +128,9 @@ void listen_drop(struct listen_set *s, struct listen_reply_to *to);
 
 /* Open TCP connections. */
 unsigned listen_tcp_connections(const struct listen_set *s);
+
+/* Counters since start. */
+const struct listen_stats *listen_stats(const struct listen_set *s);
 
 /* --- TCP framing, testable without sockets --------------------------- */
 

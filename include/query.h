@@ -39,14 +39,17 @@
 struct query_ctx;
 
 struct query_stats {
-	uint64_t udp, tcp;   /* queries received */
-	uint64_t dropped;    /* too broken to answer, or responses */
-	uint64_t rcode[6];   /* answers sent by rcode (0..5) */
-	uint64_t badvers;    /* BADVERS answers */
-	uint64_t truncated;  /* TC=1 answers over UDP */
-	uint64_t coalesced;  /* queries that joined a fetch in flight */
-	uint64_t prefetches; /* refreshes started by a hit */
-	uint64_t stale;      /* stale answers served (RFC 8767) */
+	uint64_t udp, tcp;       /* queries received */
+	uint64_t dropped;        /* too broken to answer, or responses */
+	uint64_t rcode[6];       /* answers sent by rcode (0..5) */
+	uint64_t badvers;        /* BADVERS answers */
+	uint64_t truncated;      /* TC=1 answers over UDP */
+	uint64_t coalesced;      /* queries that joined a fetch in flight */
+	uint64_t prefetches;     /* refreshes started by a hit */
+	uint64_t stale;          /* stale answers served (RFC 8767) */
+	uint64_t waiters_limit;  /* SERVFAIL: QUERY_MAX_WAITERS on a fetch */
+	uint64_t upstream_limit; /* SERVFAIL: no fetch could start (the
+				    in-flight limit, or out of memory) */
 };
 
 /*

@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "loop.h"
+#include "wire.h"
 
 #define UPSTREAM_EDNS_SIZE 1232 /* what we advertise upstream */
 #define UPSTREAM_SRTT_MAX_MS 10000
@@ -32,6 +33,17 @@
 #define UPSTREAM_SRTT_HALFLIFE_MS 2000
 /* Requests in flight at once; past it new questions get SERVFAIL. */
 #define UPSTREAM_MAX_INFLIGHT 4096
+/* Queries per c-ares channel (one UDP socket, one source port) before it
+ * is replaced by a fresh one and drains: an off-path forger must guess
+ * the port as well as the id.  c-ares >= 1.20 does this itself
+ * (ARES_OPT_UDP_MAX_QUERIES); see chan_new().  Measured (c-ares 1.18,
+ * Debian 12 VM): a renewal costs ~95 us (ares_init_options() reads
+ * resolv.conf and host.conf, then a new socket), so ~1 us per query at
+ * 100, against ~45 us of CPU per cache miss. */
+#define UPSTREAM_UDP_MAX_QUERIES 100
+/* Warnings of one kind (a limit hit, an answer rejected) logged per
+ * UPSTREAM_LOG_INTERVAL_MS at most. */
+#define UPSTREAM_LOG_INTERVAL_MS 10000
 
 /* Buckets of the RTT histogram each upstream keeps (see
  * upstream_rtt_bucket()): four per power of two, about 25% wide. */
@@ -53,6 +65,25 @@ struct upstream_stats {
 	bool down;                       /* its latest try failed */
 };
 
+/* What upstream_answer_check() made of an answer. */
+enum upstream_verdict {
+	UPSTREAM_ANSWER_OK,    /* use it */
+	UPSTREAM_BAD_MSG,      /* malformed, not a response, not QUERY */
+	UPSTREAM_BAD_ID,       /* not the id we sent */
+	UPSTREAM_BAD_QUESTION, /* not the name, type or class we sent */
+	UPSTREAM_BAD_CASE,     /* DNS 0x20: the name's case differs */
+	UPSTREAM_BAD_RCODE,    /* neither NOERROR nor NXDOMAIN */
+	UPSTREAM_TRUNCATED,    /* TC=1 (also over TCP) */
+	UPSTREAM_NVERDICTS
+};
+
+/* The set's defence counters since start (for `roost stats`). */
+struct upstream_guard_stats {
+	uint64_t rejected[UPSTREAM_NVERDICTS]; /* [0]: accepted */
+	uint64_t chan_recycled;  /* channels renewed for a new source port */
+	uint64_t inflight_limit; /* requests refused at UPSTREAM_MAX_INFLIGHT */
+};
+
 /*
  * Called once per request.  answer is the upstream's accepted response
  * (valid for the call only), or NULL on failure.
@@ -68,6 +99,35 @@ struct upstream_question {
 	bool dnssec_ok;         /* DO bit for the upstream query */
 	bool checking_disabled; /* CD bit */
 };
+
+/* Octets of case_bits that upstream_query_build() may read at most; it
+ * reads (upstream_name_letters(q) + 7) / 8 of them. */
+#define UPSTREAM_CASE_BITS ((WIRE_MAX_NAME + 7) / 8)
+
+/* The ASCII letters in q's name (the bits DNS 0x20 needs). */
+size_t upstream_name_letters(const struct upstream_question *q);
+
+/*
+ * Writes the query for q to buf (cap octets): id, RD (and CD), the
+ * question lower-cased, an OPT record with our UDP size (and DO).  If
+ * case_bits is not NULL (UPSTREAM_CASE_BITS random octets), each letter
+ * of the name is upper-cased when its bit is set (DNS 0x20).  Returns the
+ * length, or 0 if q's name is empty or too long or buf too small.
+ */
+size_t upstream_query_build(const struct upstream_question *q, uint16_t id,
+    const uint8_t *case_bits, uint8_t *buf, size_t cap);
+
+/*
+ * Vets ans (alen octets) as the answer to query (qlen octets, built by
+ * upstream_query_build()): it must parse, be a QUERY response with the
+ * query's id and question (name, type, class; the name uncompressed at
+ * offset 12, equal ignoring case, or octet for octet if exact_case),
+ * with rcode NOERROR or NXDOMAIN and TC clear.  *has_opt tells whether
+ * it carried an OPT record (false if it does not parse).  Returns
+ * UPSTREAM_ANSWER_OK or why not.
+ */
+enum upstream_verdict upstream_answer_check(const uint8_t *query, size_t qlen,
+    const uint8_t *ans, size_t alen, bool exact_case, bool *has_opt);
 
 /*
  * Creates the set for c's upstreams, registering with l.  Returns it,
@@ -95,6 +155,10 @@ void upstream_cancel(struct upstream_req *r);
 
 /* Requests in flight. */
 unsigned upstream_inflight(const struct upstream_set *s);
+
+/* The set's defence counters. */
+const struct upstream_guard_stats *
+upstream_guard_stats(const struct upstream_set *s);
 
 /*
  * Upstreams that look alive: not tried yet, or whose latest try was

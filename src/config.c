@@ -122,6 +122,9 @@ static const struct config_option config_options[] = {
 	{ .name = "serve-stale",
 	    .kind = CONFIG_KIND_BOOL,
 	    .off = offsetof(struct config, serve_stale) },
+	{ .name = "dns0x20",
+	    .kind = CONFIG_KIND_BOOL,
+	    .off = offsetof(struct config, dns0x20) },
 	{ .name = "user", .kind = CONFIG_KIND_USER },
 	{ .name = "control-socket", .kind = CONFIG_KIND_CONTROL },
 	{ .name = "stale-limit",
@@ -580,6 +583,7 @@ config_defaults(struct config *c)
 	c->servfail_ttl = CONFIG_DEFAULT_SERVFAIL_TTL;
 	c->prefetch = CONFIG_DEFAULT_PREFETCH;
 	c->minimal_responses = CONFIG_DEFAULT_MINIMAL_RESPONSES;
+	c->dns0x20 = CONFIG_DEFAULT_DNS0X20;
 	c->serve_stale = CONFIG_DEFAULT_SERVE_STALE;
 	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
 	snprintf(c->user, sizeof(c->user), "%s", CONFIG_DEFAULT_USER);

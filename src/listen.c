@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +132,8 @@ struct listen_set {
 	struct listen_conn *conns;
 	unsigned nconns, max_conns;
 	unsigned idle_ms;
-	struct log_ratelimit rl_udp, rl_accept;
+	struct log_ratelimit rl_udp, rl_accept, rl_limit;
+	struct listen_stats stats;
 	/* recvmmsg buffers */
 	uint8_t udp_buf[LISTEN_UDP_BATCH][LISTEN_UDP_MAX_QUERY];
 	struct sockaddr_storage udp_peer[LISTEN_UDP_BATCH];
@@ -146,6 +148,25 @@ struct listen_set {
 	struct iovec reply_iov[LISTEN_UDP_BATCH];
 	struct mmsghdr reply_msg[LISTEN_UDP_BATCH];
 };
+
+/* A limit was hit: warn, at most LOG_RATELIMIT_BURST lines a window. */
+static void limit_warn(struct listen_set *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+limit_warn(struct listen_set *s, const char *fmt, ...)
+{
+	char line[256];
+	unsigned suppressed;
+	va_list ap;
+
+	if (!log_ratelimit_ok(&s->rl_limit, loop_now_ms(s->loop), &suppressed))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_warnx("%s (%u more suppressed)", line, suppressed);
+}
 
 static void
 ratelimited_warn(struct listen_set *s, struct log_ratelimit *rl,
@@ -327,6 +348,7 @@ conn_feed(struct listen_conn *c)
 		used = listen_framer_feed(&c->fr, c->rbuf + c->roff,
 		    c->rlen - c->roff, conn_frame, c, &c->pause);
 		if (used < 0) {
+			c->set->stats.tcp_bad_length++;
 			log_debug("tcp: bad length prefix, closing");
 			conn_close(c);
 			break;
@@ -439,6 +461,7 @@ conn_idle(void *arg)
 		conn_idle_reset(c);
 		return;
 	}
+	c->set->stats.tcp_idle_closed++;
 	log_debug("tcp: closing idle connection");
 	conn_close(c);
 }
@@ -498,6 +521,7 @@ tcp_accept_ready(void *arg, int fd, unsigned events)
 			    errno == ENOBUFS || errno == ENOMEM) {
 				/* LISTEN_FD_PAUSE_MS: out of fds; stop
 				 * accepting for a while instead of spinning */
+				s->stats.tcp_fd_pauses++;
 				ratelimited_warn(s, &s->rl_accept, "accept");
 				s->accepting_paused = true;
 				for (unsigned i = 0; i < s->nls; i++)
@@ -529,13 +553,20 @@ tcp_accept_ready(void *arg, int fd, unsigned events)
 			return;
 		}
 		conn_idle_reset(c);
+		s->stats.tcp_accepted++;
 		c->next = s->conns;
 		if (s->conns != NULL)
 			s->conns->prev = c;
 		s->conns = c;
 		s->nconns++;
 	}
-	/* at the connection limit: stop accepting until one closes */
+	/* at the connection limit: stop accepting until one closes (the
+	 * kernel's backlog holds the rest, then refuses) */
+	s->stats.tcp_conn_limit++;
+	limit_warn(s,
+	    "tcp: %u connections, the limit (tcp-max-connections): "
+	    "not accepting until one closes",
+	    s->max_conns);
 	s->accepting_paused = true;
 	for (unsigned i = 0; i < s->nls; i++)
 		if (s->ls[i].transport == LISTEN_TCP && s->ls[i].fd >= 0)
@@ -611,7 +642,11 @@ listen_reply(struct listen_set *s, struct listen_reply_to *to,
 	}
 	if (c->out_bytes + len + 2 > 2 * LISTEN_TCP_MAX_OUTPUT) {
 		/* the client does not read its answers: cut it off */
-		log_debug("tcp: output limit reached, closing");
+		s->stats.tcp_output_limit++;
+		limit_warn(s,
+		    "tcp: %d octets of answers unread: closing the "
+		    "connection",
+		    2 * LISTEN_TCP_MAX_OUTPUT);
 		conn_close(c);
 		end_tcp(to);
 		return;
@@ -643,6 +678,12 @@ listen_drop(struct listen_set *s, struct listen_reply_to *to)
 	(void)s;
 	if (to->transport == LISTEN_TCP && to->conn != NULL)
 		end_tcp(to);
+}
+
+const struct listen_stats *
+listen_stats(const struct listen_set *s)
+{
+	return &s->stats;
 }
 
 unsigned

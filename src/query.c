@@ -62,6 +62,7 @@ struct query_ctx {
 	unsigned nfetches;
 	unsigned nwaiting;
 	struct query_stats stats;
+	struct log_ratelimit rl_limit;
 	/* one answer is built at a time (one loop, one thread) */
 	uint8_t out[WIRE_MAX_MSG];
 	uint8_t ans[WIRE_MAX_MSG];
@@ -427,15 +428,30 @@ fetch_join(struct query_ctx *ctx, const struct cache_key *k, uint64_t h,
 	struct fetch *f = fetch_find(ctx, k, h);
 	struct waiter *w;
 
+	unsigned suppressed;
+
 	if (f != NULL) {
 		ctx->stats.coalesced++;
 	} else if ((f = fetch_start(ctx, k, h)) == NULL) {
-		/* too much in flight: fail fast rather than queue */
+		/* too much in flight: fail fast rather than queue (the
+		 * upstream module logs its limit) */
+		ctx->stats.upstream_limit++;
 		answer_servfail(ctx, cq);
 		return;
 	}
-	if (f->nwaiters >= QUERY_MAX_WAITERS ||
-	    (w = malloc(sizeof(*w))) == NULL) {
+	if (f->nwaiters >= QUERY_MAX_WAITERS) {
+		/* one question asked by a crowd: the first ones wait, the
+		 * rest are turned away rather than queued without end */
+		ctx->stats.waiters_limit++;
+		if (log_ratelimit_ok(&ctx->rl_limit, loop_now_ms(ctx->loop),
+			&suppressed))
+			log_warnx("query: %d clients wait for one question, "
+				  "the limit: SERVFAIL (%u more suppressed)",
+			    QUERY_MAX_WAITERS, suppressed);
+		answer_servfail(ctx, cq);
+		return;
+	}
+	if ((w = malloc(sizeof(*w))) == NULL) {
 		answer_servfail(ctx, cq);
 		return;
 	}

@@ -247,6 +247,7 @@ static const char *const config_flags[] = {
 	"cache-file",
 	"cache-save-interval",
 	"control-socket",
+	"dns0x20",
 };
 #define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
 

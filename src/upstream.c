@@ -25,6 +25,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "autoconf.h"
 #include "log.h"
 #include "upstream.h"
 #include "wire.h"
@@ -38,6 +39,7 @@ struct upstream_chan {
 	struct upstream *u;
 	struct loop_timer timer; /* drives ares_process_fd() timeouts */
 	unsigned tries;          /* tries in flight on this channel */
+	unsigned sent;           /* tries ever sent on this channel */
 	bool draining;           /* replaced: destroy when tries == 0 */
 	uint8_t idmap[65536 / 8];
 	struct upstream_chan *next_draining;
@@ -70,8 +72,7 @@ struct upstream_req {
 	struct upstream_req *prev, *next; /* on set->reqs */
 	uint8_t query[UPSTREAM_QUERY_MAX];
 	size_t qlen;
-	size_t qname_len;
-	uint16_t qtype, qclass;
+	bool exact_case; /* sent with DNS 0x20 */
 	unsigned order[CONFIG_MAX_UPSTREAM];
 	unsigned norder, next_up; /* next_up: index into order */
 	struct upstream_try *tries;
@@ -90,6 +91,9 @@ struct upstream_set {
 	unsigned inflight;
 	struct upstream_chan *draining;
 	struct loop_timer reap_timer; /* destroys drained channels */
+	bool dns0x20;
+	struct upstream_guard_stats guard;
+	struct log_ratelimit rl_reject, rl_limit;
 	uint8_t rnd[256];
 	size_t rnd_left;
 };
@@ -115,6 +119,23 @@ rand16(struct upstream_set *s)
 	s->rnd_left -= 2;
 	memcpy(&v, s->rnd + s->rnd_left, 2);
 	return v;
+}
+
+/* n (at most sizeof(s->rnd)) random octets into out. */
+static void
+rand_bytes(struct upstream_set *s, uint8_t *out, size_t n)
+{
+	while (n > 0) {
+		size_t k;
+
+		if (s->rnd_left == 0)
+			(void)rand16(s); /* refills, then takes 2 */
+		k = n < s->rnd_left ? n : s->rnd_left;
+		s->rnd_left -= k;
+		memcpy(out, s->rnd + s->rnd_left, k);
+		out += k;
+		n -= k;
+	}
 }
 
 static bool
@@ -226,9 +247,17 @@ chan_new(struct upstream *u, char *err, size_t errlen)
 	o.sock_state_cb_data = c;
 	o.nservers = 0;
 	o.lookups = (char *)"b";
+#if HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
+	/* c-ares opens a fresh UDP socket (source port) itself */
+	o.udp_max_queries = UPSTREAM_UDP_MAX_QUERIES;
+#endif
 	r = ares_init_options(&c->ch, &o,
 	    ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-		ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS);
+		ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS
+#if HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
+		| ARES_OPT_UDP_MAX_QUERIES
+#endif
+	);
 	if (r != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(r));
 		free(c);
@@ -286,8 +315,11 @@ chan_lost_edns(struct upstream_chan *c)
 	return lost;
 }
 
-/* Replaces u's channel; the old one drains. */
-static void
+/*
+ * Replaces u's channel; the old one drains.  Returns 0, or -1 (logged)
+ * if no new channel could be made: the old one stays in use.
+ */
+static int
 chan_replace(struct upstream *u)
 {
 	struct upstream_chan *old = u->chan, *c;
@@ -296,15 +328,15 @@ chan_replace(struct upstream *u)
 	if ((c = chan_new(u, err, sizeof(err))) == NULL) {
 		log_warnx("upstream %s: cannot renew channel: %s", u->name,
 		    err);
-		return;
+		return -1;
 	}
-	log_info("upstream %s: c-ares dropped EDNS after a FORMERR; "
-		 "renewing the channel",
-	    u->name);
 	u->chan = c;
 	old->draining = true;
 	old->next_draining = u->set->draining;
 	u->set->draining = old;
+	if (old->tries == 0)
+		(void)loop_timer_set(u->set->loop, &u->set->reap_timer, 0);
+	return 0;
 }
 
 static void
@@ -504,40 +536,31 @@ try_unlink(struct upstream_try *t)
 	t->req = NULL;
 }
 
-/*
- * The answer is usable: it parses, answers our question with our id, and
- * its rcode is an answer (NOERROR, NXDOMAIN).  *has_opt tells whether it
- * carried an OPT record.
- */
-static bool
-answer_acceptable(const struct upstream_req *r, uint16_t id,
-    const uint8_t *abuf, size_t alen, bool *has_opt)
+/* Counts v and logs a rejected answer, rate-limited. */
+static void
+note_verdict(struct upstream_set *s, const struct upstream *u,
+    enum upstream_verdict v)
 {
-	struct wire_msg m;
-	struct wire_header h;
-	struct wire_question q;
-	unsigned rcode;
+	static const char *const why[UPSTREAM_NVERDICTS] = {
+		[UPSTREAM_BAD_MSG] = "malformed",
+		[UPSTREAM_BAD_ID] = "wrong id",
+		[UPSTREAM_BAD_QUESTION] = "wrong question",
+		[UPSTREAM_BAD_CASE] = "wrong 0x20 case",
+		[UPSTREAM_BAD_RCODE] = "rcode not an answer",
+		[UPSTREAM_TRUNCATED] = "truncated",
+	};
+	unsigned suppressed;
 
-	*has_opt = false;
-	if (wire_parse_msg(abuf, alen, &m, NULL, 0) != WIRE_OK)
-		return false;
-	*has_opt = m.edns.present;
-	if (wire_parse_question(abuf, alen, &h, &q) != WIRE_OK)
-		return false;
-	if (!(h.flags & WIRE_QR) || h.id != id ||
-	    WIRE_OPCODE(h.flags) != WIRE_OP_QUERY)
-		return false;
-	if (q.qtype != r->qtype || q.qclass != r->qclass ||
-	    !wire_name_equal(q.name, q.name_len, r->query + WIRE_HDR_LEN,
-		r->qname_len))
-		return false;
-	rcode = WIRE_RCODE(h.flags) | (unsigned)m.edns.ext_rcode << 4;
-	if (rcode != WIRE_NOERROR && rcode != WIRE_NXDOMAIN)
-		return false;
-	/* truncated even over TCP: nothing whole to give */
-	if (h.flags & WIRE_TC)
-		return false;
-	return true;
+	s->guard.rejected[v]++;
+	/* a refusal is an ordinary failure; the rest smell of forgery or
+	 * a broken upstream */
+	if (v == UPSTREAM_ANSWER_OK || v == UPSTREAM_BAD_RCODE ||
+	    v == UPSTREAM_TRUNCATED)
+		return;
+	if (log_ratelimit_ok(&s->rl_reject, loop_now_ms(s->loop), &suppressed))
+		log_warnx("upstream %s: answer rejected: %s (%u more "
+			  "suppressed)",
+		    u->name, why[v], suppressed);
 }
 
 static void
@@ -562,12 +585,22 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	c->tries--;
 	id_set(c, t->id, false);
 	try_unlink(t);
-	if (answered && r != NULL)
-		ok = answer_acceptable(r, t->id, abuf, (size_t)alen, &has_opt);
+	if (answered && r != NULL) {
+		enum upstream_verdict v;
+
+		wire_put16(r->query, t->id);
+		v = upstream_answer_check(r->query, r->qlen, abuf, (size_t)alen,
+		    r->exact_case, &has_opt);
+		note_verdict(s, u, v);
+		ok = v == UPSTREAM_ANSWER_OK;
+	}
 	/* c-ares drops EDNS for the whole channel after a FORMERR without
 	 * OPT: one broken answer must not downgrade every later query */
-	if (answered && !has_opt && c == u->chan && chan_lost_edns(c))
-		chan_replace(u);
+	if (answered && !has_opt && c == u->chan && chan_lost_edns(c) &&
+	    chan_replace(u) == 0)
+		log_info("upstream %s: c-ares dropped EDNS after a FORMERR; "
+			 "renewing the channel",
+		    u->name);
 	if (c->draining && c->tries == 0)
 		(void)loop_timer_set(s->loop, &s->reap_timer, 0);
 	if (status == ARES_EDESTRUCTION) {
@@ -656,6 +689,13 @@ try_start(struct upstream_req *r)
 	 * from a timer, never from a callback). */
 	ares_send(c->ch, r->query, (int)r->qlen, try_done, t);
 	chan_timer_arm(c);
+#if !HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
+	/* c-ares < 1.20 keeps one UDP socket per channel for ever: spread
+	 * source ports by renewing the channel; the old one drains */
+	if (++c->sent >= UPSTREAM_UDP_MAX_QUERIES && c == u->chan &&
+	    chan_replace(u) == 0)
+		s->guard.chan_recycled++;
+#endif
 }
 
 struct upstream_req *
@@ -663,30 +703,34 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
     upstream_done_cb *cb, void *arg)
 {
 	struct upstream_req *r;
-	struct wire_header h = { 0 };
-	uint8_t *p;
+	uint8_t case_bits[UPSTREAM_CASE_BITS];
+	unsigned suppressed;
 
-	if (s->inflight >= UPSTREAM_MAX_INFLIGHT || q->name_len > WIRE_MAX_NAME)
+	if (s->inflight >= UPSTREAM_MAX_INFLIGHT) {
+		s->guard.inflight_limit++;
+		if (log_ratelimit_ok(&s->rl_limit, loop_now_ms(s->loop),
+			&suppressed))
+			log_warnx("upstream: %d requests in flight, the "
+				  "limit: SERVFAIL (%u more suppressed)",
+			    UPSTREAM_MAX_INFLIGHT, suppressed);
 		return NULL;
+	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
+	/* one random bit per letter, and no more: getrandom() is the
+	 * main cost of DNS 0x20 (UPSTREAM_CASE_BITS would be 32) */
+	if (s->dns0x20)
+		rand_bytes(s, case_bits, (upstream_name_letters(q) + 7) / 8);
+	r->exact_case = s->dns0x20;
+	r->qlen = upstream_query_build(q, 0, s->dns0x20 ? case_bits : NULL,
+	    r->query, sizeof(r->query));
+	if (r->qlen == 0) {
+		free(r);
+		return NULL;
+	}
 	r->set = s;
 	r->cb = cb;
 	r->arg = arg;
-	r->qtype = q->qtype;
-	r->qclass = q->qclass;
-	r->qname_len = q->name_len;
-	h.flags = WIRE_RD | (q->checking_disabled ? WIRE_CD : 0);
-	h.qdcount = 1;
-	wire_write_header(r->query, &h);
-	p = r->query + WIRE_HDR_LEN;
-	memcpy(p, q->name, q->name_len);
-	wire_name_lower(p, q->name_len);
-	wire_put16(p + q->name_len, q->qtype);
-	wire_put16(p + q->name_len + 2, q->qclass);
-	r->qlen = WIRE_HDR_LEN + q->name_len + 4;
-	(void)wire_append_opt(r->query, sizeof(r->query), &r->qlen,
-	    UPSTREAM_EDNS_SIZE, 0, q->dnssec_ok ? WIRE_EDNS_DO : 0);
 	loop_timer_init(&r->try_timer, req_try_timeout, r);
 	loop_timer_init(&r->deadline, req_deadline, r);
 	r->next = s->reqs;
@@ -719,6 +763,12 @@ unsigned
 upstream_inflight(const struct upstream_set *s)
 {
 	return s->inflight;
+}
+
+const struct upstream_guard_stats *
+upstream_guard_stats(const struct upstream_set *s)
+{
+	return &s->guard;
 }
 
 unsigned
@@ -788,6 +838,7 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 	loop_timer_init(&s->reap_timer, reap_later, s);
 	s->upstream_timeout_ms = c->upstream_timeout_ms;
 	s->deadline_ms = c->query_deadline_ms;
+	s->dns0x20 = c->dns0x20;
 	for (size_t i = 0; i < c->nupstream; i++) {
 		struct upstream *u = &s->ups[i];
 

@@ -39,7 +39,13 @@ enum item {
 	ITEM_WRONG_QUESTION,
 	ITEM_GARBAGE,
 	ITEM_TRUNCATE,
-	ITEM_CLOSE
+	ITEM_CLOSE,
+	ITEM_WRONG_CASE,
+	ITEM_OTHER_PORT,
+	ITEM_FLAP,
+	ITEM_TCP_CLAIM,
+	ITEM_TRICKLE,
+	ITEM_TC_BIT
 };
 
 enum item_arg {
@@ -67,6 +73,12 @@ static const struct {
 	{ "garbage", ITEM_GARBAGE, ARG_NONE },
 	{ "truncate", ITEM_TRUNCATE, ARG_BYTES },
 	{ "close", ITEM_CLOSE, ARG_NONE },
+	{ "wrong-case", ITEM_WRONG_CASE, ARG_NONE },
+	{ "other-port", ITEM_OTHER_PORT, ARG_NONE },
+	{ "flap", ITEM_FLAP, ARG_BYTES },
+	{ "tcp-claim", ITEM_TCP_CLAIM, ARG_BYTES },
+	{ "trickle", ITEM_TRICKLE, ARG_MS },
+	{ "tc-bit", ITEM_TC_BIT, ARG_NONE },
 };
 
 struct mock_rules *
@@ -239,6 +251,28 @@ parse_item(struct mock_rule *rule, char *tok, const char *where, char *err,
 	case ITEM_CLOSE:
 		rule->close_mid = 1;
 		break;
+	case ITEM_WRONG_CASE:
+		rule->wrong_case = 1;
+		break;
+	case ITEM_OTHER_PORT:
+		rule->other_port = 1;
+		break;
+	case ITEM_FLAP:
+		if (v == 0)
+			goto bad_value;
+		rule->flap = v;
+		break;
+	case ITEM_TCP_CLAIM:
+		rule->tcp_claim = v;
+		break;
+	case ITEM_TRICKLE:
+		if (v == 0)
+			goto bad_value;
+		rule->trickle_ms = v;
+		break;
+	case ITEM_TC_BIT:
+		rule->tc_bit = 1;
+		break;
 	}
 	return 0;
 bad_value:
@@ -270,7 +304,9 @@ int
 mock_rules_add(struct mock_rules *r, const char *line, const char *where,
     char *err, size_t errlen)
 {
-	struct mock_rule rule = { .rcode = -1, .truncate = -1 };
+	struct mock_rule rule = { .rcode = -1,
+		.truncate = -1,
+		.tcp_claim = -1 };
 	struct mock_rule *v;
 	char *copy, *tok, *save = NULL, *p, *text = NULL;
 	size_t textcap = strlen(line) + 1, textlen = 0, ntok = 0;

@@ -41,6 +41,12 @@ struct mock_rule {
 	int garbage;        /* the id, then junk bytes */
 	int truncate;       /* -1: whole; else keep this many bytes */
 	int close_mid;      /* TCP: half the reply, then close */
+	int wrong_case;     /* the question's letters change case */
+	int other_port;     /* UDP: sent from another socket (port) */
+	int flap;           /* 0, or N: drop N queries, answer N, ... */
+	int tcp_claim;      /* -1, or TCP: this length prefix instead */
+	int trickle_ms;     /* 0, or TCP: one byte every this many ms */
+	int tc_bit;         /* TC=1 on the whole reply, either transport */
 	char *text;         /* owned: the items as written */
 };
 

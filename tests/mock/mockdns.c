@@ -161,7 +161,8 @@ struct server {
 	struct mock_counts *counts;
 	unsigned long generation; /* successful loads */
 	unsigned long reload_errors;
-	int wake[2]; /* self-pipe for signal handlers */
+	unsigned long flap_count; /* queries a "flap" rule has seen */
+	int wake[2];              /* self-pipe for signal handlers */
 	uint8_t udpbuf[MOCK_MSG_MAX];
 };
 
@@ -216,6 +217,15 @@ static const char help_text[] =
     "        wrong-question     the question name is " MOCK_WRONG_QNAME "\n"
     "        close              over TCP: length prefix and half the\n"
     "                           reply, then close the connection\n"
+    "        wrong-case         the question name's letters swap case\n"
+    "        other-port         over UDP: the reply leaves from another\n"
+    "                           socket (same address, another port)\n"
+    "        flap=N             drop N queries, answer N, drop N...\n"
+    "        tcp-claim=N        over TCP: length prefix N, whatever the\n"
+    "                           reply's length\n"
+    "        trickle=MS         over TCP: the framed reply one byte every\n"
+    "                           MS ms\n"
+    "        tc-bit             TC=1 on the whole reply, also over TCP\n"
     "  e.g.  slow.example.test A delay=300\n"
     "        * * transport=udp tc\n"
     "\n"
@@ -412,21 +422,26 @@ conn_flush(struct conn *c)
 	conn_settle(c);
 }
 
+/* conn_reply()'s close_mid: SEND_RAW queues buf as it is, no prefix (the
+ * caller framed it, or it is one byte of a trickle). */
+#define SEND_RAW 2
+
 /*
  * Queue a framed reply on c and start writing it.  close_mid: queue the
- * prefix and only half of buf, then close.  A connection that is past
+ * prefix and only half of buf, then close; SEND_RAW: see above.  A connection that is past
  * taking replies, or whose queue would pass MOCK_TCP_MAX_OUT (then it is
  * closed), gets nothing.
  */
 static void
 conn_reply(struct conn *c, const uint8_t *buf, size_t len, int close_mid)
 {
-	size_t part = close_mid ? len / 2 : len, need;
+	size_t part = close_mid == 1 ? len / 2 : len, need;
+	size_t prefix = close_mid == SEND_RAW ? 0 : 2;
 	uint8_t *out;
 
 	if (c->state != CONN_OPEN && c->state != CONN_EOF)
 		return;
-	need = c->outlen + 2 + part;
+	need = c->outlen + prefix + part;
 	if (need > MOCK_TCP_MAX_OUT) {
 		logx("tcp %s: more than %d bytes unread, closing", c->peer,
 		    MOCK_TCP_MAX_OUT);
@@ -441,11 +456,13 @@ conn_reply(struct conn *c, const uint8_t *buf, size_t len, int close_mid)
 		c->out = out;
 		c->outcap = need;
 	}
-	c->out[c->outlen] = (uint8_t)(len >> 8);
-	c->out[c->outlen + 1] = (uint8_t)len;
-	memcpy(c->out + c->outlen + 2, buf, part);
-	c->outlen += 2 + part;
-	if (close_mid)
+	if (prefix > 0) {
+		c->out[c->outlen] = (uint8_t)(len >> 8);
+		c->out[c->outlen + 1] = (uint8_t)len;
+	}
+	memcpy(c->out + c->outlen + prefix, buf, part);
+	c->outlen += prefix + part;
+	if (close_mid == 1)
 		c->state = CONN_CLOSING;
 	conn_flush(c);
 }
@@ -696,6 +713,81 @@ garbage_reply(const uint8_t *q, size_t *len)
 	return buf;
 }
 
+/* "wrong-case": swap the case of every letter of the question name
+ * (uncompressed at offset 12, as ldns writes it). */
+static void
+flip_question_case(uint8_t *wire, size_t len)
+{
+	size_t i = LDNS_HEADER_SIZE;
+
+	while (i < len && wire[i] != 0 && wire[i] < 64) {
+		for (size_t j = i + 1; j <= i + wire[i] && j < len; j++)
+			if ((wire[j] >= 'a' && wire[j] <= 'z') ||
+			    (wire[j] >= 'A' && wire[j] <= 'Z'))
+				wire[j] ^= 0x20;
+		i += (size_t)wire[i] + 1;
+	}
+}
+
+/* "other-port": send buf to from from a new socket on the address of the
+ * socket the query came in on, with another (ephemeral) port. */
+static void
+send_other_port(const struct from *from, const uint8_t *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd;
+
+	if (getsockname(from->udp_fd, (struct sockaddr *)&ss, &sl) == -1)
+		return;
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	if ((fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	if (bind(fd, (struct sockaddr *)&ss, sl) == 0 &&
+	    sendto(fd, buf, len, 0, from->sa, from->salen) == -1 && verbose)
+		logx("other-port send: %s", strerror(errno));
+	close(fd);
+}
+
+/*
+ * "tcp-claim", "trickle": the TCP reply framed here, with the length
+ * prefix claim (or its true length if claim < 0), sent whole after
+ * delay ms or one byte every trickle ms after it.  Takes wire.
+ */
+static void
+deliver_tcp_odd(struct server *s, const struct from *from, uint8_t *wire,
+    size_t wlen, int delay, int claim, int trickle)
+{
+	uint8_t *framed = malloc(2 + wlen), *one;
+	size_t n = 2 + wlen;
+
+	if (framed == NULL) {
+		free(wire);
+		return;
+	}
+	if (claim < 0)
+		claim = (int)wlen;
+	framed[0] = (uint8_t)(claim >> 8);
+	framed[1] = (uint8_t)claim;
+	memcpy(framed + 2, wire, wlen);
+	free(wire);
+	if (trickle == 0) {
+		deliver(s, from, framed, n, delay, SEND_RAW);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((one = malloc(1)) == NULL)
+			break;
+		one[0] = framed[i];
+		deliver(s, from, one, 1, delay + (int)(i + 1) * trickle,
+		    SEND_RAW);
+	}
+	free(framed);
+}
+
 /*
  * Handle one query message and send (or schedule, or withhold) its reply.
  * Never fails: trouble ends in an rcode or a drop, logged with -v.  Every
@@ -712,7 +804,7 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 	const ldns_rdf *qname;
 	ldns_rr_type qtype;
 	ldns_rdf *lname = NULL;
-	char *name = NULL, *type = NULL, *rcode = NULL;
+	char *name = NULL, *type = NULL, *rcode = NULL, *sent = NULL;
 	const char *action = "answer", *tcnote = "";
 	uint8_t *wire = NULL;
 	size_t wlen = 0;
@@ -745,6 +837,7 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		goto done;
 	ldns_dname2canonical(lname);
 	name = ldns_rdf2str(lname);
+	sent = ldns_rdf2str(qname);
 	type = ldns_rr_type2str(qtype);
 	if (name == NULL || type == NULL ||
 	    (reply = mock_reply_new(q, opt->mode, opt->edns_size)) == NULL)
@@ -766,6 +859,12 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		action = rule->text;
 	if (rule != NULL && rule->drop)
 		goto done;
+	/* "flap=N": down for N queries, up for N, down... */
+	if (rule != NULL && rule->flap > 0 &&
+	    (s->flap_count++ / (unsigned long)rule->flap) % 2 == 0) {
+		action = "flap-down";
+		goto done;
+	}
 
 	if (ldns_pkt_edns(q) && ldns_pkt_edns_version(q) > 0) {
 		/* RFC 6891 6.1.3: BADVERS (16) is extended rcode 1, rcode 0 */
@@ -780,6 +879,8 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		goto done;
 	if (rule != NULL && rule->tc && !tcp)
 		make_tc(reply);
+	if (rule != NULL && rule->tc_bit)
+		ldns_pkt_set_tc(reply, true);
 answer:
 	if (ldns_pkt2wire(&wire, reply, &wlen) != LDNS_STATUS_OK)
 		goto done;
@@ -803,18 +904,38 @@ answer:
 			wire[0] ^= 0xff;
 			wire[1] ^= 0xff;
 		}
+		if (rule->wrong_case)
+			flip_question_case(wire, wlen);
 		delay = rule->delay_ms + (tcp ? rule->tcp_delay_ms : 0);
 	}
 	rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(reply));
+	if (rule != NULL && tcp &&
+	    (rule->tcp_claim >= 0 || rule->trickle_ms > 0)) {
+		deliver_tcp_odd(s, from, wire, wlen, delay, rule->tcp_claim,
+		    rule->trickle_ms);
+		wire = NULL;
+		goto done;
+	}
+	if (rule != NULL && !tcp && rule->other_port) {
+		send_other_port(from, wire, wlen);
+		goto done;
+	}
 	deliver(s, from, wire, wlen, delay,
 	    tcp && rule != NULL && rule->close_mid);
 	wire = NULL;
 done:
 	if (verbose)
-		logx("query %s %s id=%u %s %s %s %s%s", tcp ? "tcp" : "udp",
+		logx("query %s %s id=%u %s %s %s %s%s%s%s", tcp ? "tcp" : "udp",
 		    from->peer, len >= 2 ? (unsigned)(msg[0] << 8 | msg[1]) : 0,
 		    name != NULL ? name : "-", type != NULL ? type : "-",
-		    action, rcode != NULL ? rcode : "-", tcnote);
+		    action, rcode != NULL ? rcode : "-", tcnote,
+		    sent != NULL && name != NULL && strcmp(sent, name) != 0
+			? " sent="
+			: "",
+		    sent != NULL && name != NULL && strcmp(sent, name) != 0
+			? sent
+			: "");
+	free(sent);
 	free(rcode);
 	free(wire);
 	free(name);

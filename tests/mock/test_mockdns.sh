@@ -42,6 +42,12 @@ cut.example.test	*	close
 tcpslow.example.test	*	tcp-delay=400
 *.sub2.example.test	*	rcode=servfail
 www.example.test	AAAA	transport=udp drop
+case.example.test	*	wrong-case
+oport.example.test	*	other-port
+flap.example.test	*	flap=2
+claim.example.test	*	tcp-claim=65535
+trickle.example.test	*	trickle=20
+tcbit.example.test	*	tc-bit
 EOF
 
 mock_start up "$UP" --listen "[::1]:$P" --zone "$ZONES/example.test.zone" ||
@@ -309,6 +315,29 @@ check_match "wrong-question: another name in the question" \
     'qd=wrong-question\.mockdns\./MX/IN .*check=question-mismatch' "$out"
 out=$($DIG @127.0.0.3 +time=1 bad.example.test MX)
 check_match "wrong-question: dig notices" 'Question section mismatch' "$out"
+
+out=$(probe "$MIS" query CaSe.example.test A)
+check_match "wrong-case: the question's case is swapped" \
+    'qd=cAsE\.EXAMPLE\.TEST\./A/IN ' "$out"
+out=$(probe -t 500 "$MIS" query oport.example.test A)
+check_eq "other-port: a connected client never sees the reply" 3 $?
+flaps=""
+for i in 1 2 3 4 5 6; do
+	if probe -q -t 300 "$MIS" query flap.example.test A >/dev/null; then
+		flaps+=u
+	else
+		flaps+=d
+	fi
+done
+check_eq "flap=2: down 2, up 2, down 2" dduudd "$flaps"
+out=$(probe -T "$MIS" query tcbit.example.test A)
+check_match "tc-bit over TCP: TC=1 on a TCP reply" 'flags=qr,tc' "$out"
+out=$(probe -T -t 500 "$MIS" query claim.example.test A)
+check_eq "tcp-claim=65535: the client waits for the rest" 3 $?
+out=$(probe -T -t 3000 "$MIS" query trickle.example.test A)
+check_match "trickle=20 over TCP: the whole reply, in the end" \
+    'rcode=NXDOMAIN .*check=ok' "$out"
+check_ge "trickle=20 over TCP: slowly" "$(field ms <<<"$out")" 500
 
 out=$(probe -T "$MIS" query cut.example.test A)
 check_eq "close over TCP: the client sees a cut reply" 4 $?

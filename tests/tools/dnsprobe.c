@@ -9,6 +9,7 @@
  * Invariants: every wait has the one deadline set by -t; only the server
  * given on the command line is ever sent to.
  */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -61,6 +62,10 @@ static const char usage_text[] =
     "  stall [LEN]                TCP: send a length prefix claiming LEN\n"
     "                             bytes (default 512), nothing more, and\n"
     "                             wait for the server to close\n"
+    "  flood N                    TCP: open N connections at once, hold\n"
+    "                             them until the deadline (-t), then close\n"
+    "  noread N NAME[/TYPE]       TCP: write N queries, never read; hold\n"
+    "                             until the deadline (-t)\n"
     "output, one line each:\n"
     "  reply id=ID rcode=RCODE flags=qr,aa,tc,rd,ra,ad,cd qd=NAME/TYPE/CLASS\n"
     "        an=N ns=N ar=N edns=SIZE|- size=BYTES ms=T\n"
@@ -72,9 +77,13 @@ static const char usage_text[] =
     "  pipeline sent=N answered=N ms=T\n"
     "  recv size=N hex=HEX        (raw)\n"
     "  closed ms=T | open ms=T    (stall, raw over TCP)\n"
+    "  flood tried=N connected=N closed=N ms=T\n"
+    "  noread sent=N closed=yes|no ms=T\n"
     "exit status: 0 ok, 1 usage, 2 socket error, 3 timeout (or nothing\n"
     "received), 4 malformed reply or closed early, 5 reply does not match\n"
     "its query\n";
+
+static int usage(const char *why);
 
 struct probe {
 	struct sockaddr_storage ss;
@@ -801,6 +810,130 @@ cmd_stall(struct probe *p, long want)
 	return closed ? PROBE_EXIT_OK : PROBE_EXIT_TIMEOUT;
 }
 
+/* The most connections flood opens. */
+#define PROBE_MAX_FLOOD 20000
+
+/*
+ * flood N: N nonblocking connects at once, held until the deadline.
+ * connected: the handshake completed (accepted by the server or queued
+ * in its backlog); closed: the server closed (or reset) it by then.
+ */
+static int
+cmd_flood(struct probe *p, long n)
+{
+	struct pollfd *pf = calloc((size_t)n, sizeof(*pf));
+	long tried = 0, connected = 0, closed = 0;
+	char *up = calloc((size_t)n, 1), b[64];
+
+	if (pf == NULL || up == NULL) {
+		free(pf);
+		free(up);
+		return PROBE_EXIT_OS;
+	}
+	for (long i = 0; i < n; i++) {
+		int fd = socket(p->ss.ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		pf[i].fd = -1;
+		if (fd == -1)
+			break;
+		if (connect(fd, (struct sockaddr *)&p->ss, p->sl) == -1 &&
+		    errno != EINPROGRESS) {
+			close(fd);
+			break;
+		}
+		pf[i].fd = fd;
+		pf[i].events = POLLOUT;
+		tried++;
+	}
+	while (now_ms() < p->deadline) {
+		int r = poll(pf, (nfds_t)tried, (int)(p->deadline - now_ms()));
+
+		if (r <= 0)
+			continue;
+		for (long i = 0; i < tried; i++) {
+			if (pf[i].fd < 0 || pf[i].revents == 0)
+				continue;
+			if ((pf[i].revents & POLLOUT) && !up[i]) {
+				up[i] = 1;
+				connected++;
+			}
+			if (pf[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+				if (pf[i].revents & POLLIN &&
+				    read(pf[i].fd, b, sizeof(b)) > 0)
+					continue;
+				closed++;
+				close(pf[i].fd);
+				pf[i].fd = -1;
+				continue;
+			}
+			pf[i].events = POLLIN;
+		}
+	}
+	for (long i = 0; i < tried; i++)
+		if (pf[i].fd >= 0)
+			close(pf[i].fd);
+	printf("flood tried=%ld connected=%ld closed=%ld ms=%lu\n", tried,
+	    connected, closed, elapsed(p));
+	free(pf);
+	free(up);
+	return tried == n ? PROBE_EXIT_OK : PROBE_EXIT_OS;
+}
+
+/* noread N NAME[/TYPE]: N queries written on one connection, never a
+ * reply read; held until the deadline; did the server close it? */
+static int
+cmd_noread(struct probe *p, long n, const char *arg)
+{
+	char name[LDNS_MAX_DOMAINLEN * 4 + 1];
+	const char *slash = strrchr(arg, '/');
+	size_t len = slash != NULL ? (size_t)(slash - arg) : strlen(arg);
+	ldns_rr_type type = LDNS_RR_TYPE_A;
+	struct query q = { 0 };
+	struct pollfd pf;
+	uint8_t prefix[2];
+	long sent = 0;
+	int fd, closed = 0;
+
+	if (len == 0 || len >= sizeof(name) ||
+	    (slash != NULL &&
+		(type = ldns_get_rr_type_by_name(slash + 1)) == 0))
+		return usage("noread N NAME[/TYPE]");
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	if (make_query(p, name, type, LDNS_RR_CLASS_IN, p->id, &q) == -1)
+		return PROBE_EXIT_USAGE;
+	p->tcp = 1;
+	if ((fd = open_socket(p)) == -1) {
+		ldns_pkt_free(q.pkt);
+		free(q.wire);
+		return PROBE_EXIT_OS;
+	}
+	prefix[0] = (uint8_t)(q.len >> 8);
+	prefix[1] = (uint8_t)q.len;
+	for (; sent < n; sent++)
+		if (write_all(p, fd, prefix, 2) == -1 ||
+		    write_all(p, fd, q.wire, q.len) == -1)
+			break;
+	pf.fd = fd;
+	pf.events = POLLRDHUP;
+	while (!closed && now_ms() < p->deadline) {
+		pf.revents = 0;
+		if (poll(&pf, 1, (int)(p->deadline - now_ms())) > 0 &&
+		    (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			closed = 1;
+	}
+	/* hold it to the end either way, like a client that went away */
+	while (now_ms() < p->deadline)
+		poll(NULL, 0, (int)(p->deadline - now_ms()));
+	close(fd);
+	ldns_pkt_free(q.pkt);
+	free(q.wire);
+	printf("noread sent=%ld closed=%s ms=%lu\n", sent,
+	    closed ? "yes" : "no", elapsed(p));
+	return PROBE_EXIT_OK;
+}
+
 static int
 usage(const char *why)
 {
@@ -874,6 +1007,17 @@ main(int argc, char **argv)
 		if (argc != 1)
 			return usage("raw HEX");
 		return cmd_raw(&p, argv[0]);
+	}
+	if (strcmp(cmd, "flood") == 0) {
+		if (argc != 1 ||
+		    parse_long(argv[0], 1, PROBE_MAX_FLOOD, &v) == -1)
+			return usage("flood N");
+		return cmd_flood(&p, v);
+	}
+	if (strcmp(cmd, "noread") == 0) {
+		if (argc != 2 || parse_long(argv[0], 1, 100000, &v) == -1)
+			return usage("noread N NAME[/TYPE]");
+		return cmd_noread(&p, v, argv[1]);
 	}
 	if (strcmp(cmd, "stall") == 0) {
 		v = 512;

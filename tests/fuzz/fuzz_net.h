@@ -1,0 +1,85 @@
+/*
+ * tests/fuzz/fuzz_net.h - the query path without sockets, for the
+ * fuzzers: query.c linked against a fake listen (answers are captured)
+ * and a fake upstream (requests wait for the fuzzer's bytes), with a
+ * fake clock.  The fake upstream builds its query and vets the answer
+ * with the real upstream_query_build() and upstream_answer_check(), so
+ * what reaches query.c is what the real upstream would hand it.
+ *
+ * This is a link-time seam: fuzz_net.c defines listen_reply(),
+ * listen_drop(), upstream_resolve(), upstream_cancel() and loop_now(),
+ * so listen.o, upstream.o and loop.o are never pulled from the library.
+ */
+#ifndef FUZZ_NET_H
+#define FUZZ_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "query.h"
+#include "upstream.h"
+
+#define FUZZ_MAX_REPLIES 64
+
+struct fuzz_reply {
+	bool dropped;
+	bool tcp;
+	size_t len;
+	uint8_t msg[WIRE_MAX_MSG];
+};
+
+struct fuzz_net {
+	/* filled by the fakes */
+	struct fuzz_reply replies[FUZZ_MAX_REPLIES];
+	unsigned nreplies;           /* reply_tos ended (answered or dropped) */
+	struct upstream_req *req;    /* the one request in flight, or NULL */
+	uint8_t query[WIRE_MAX_MSG]; /* what it would send */
+	size_t qlen;
+	unsigned started; /* requests ever started */
+	bool dns0x20;     /* build queries with random case */
+	uint64_t now_ms;
+};
+
+extern struct fuzz_net fuzz_net;
+
+/* A config fit for the fake: defaults, one upstream, cache of budget. */
+void fuzz_net_config(struct config *c, size_t budget);
+
+/* Resets the captured replies and the request (the clock stays). */
+void fuzz_net_reset(bool dns0x20);
+
+/*
+ * Hands ans (alen octets) to the request in flight as the upstream's
+ * answer: the real check runs; an answer it refuses ends the request as
+ * a failure (as when every upstream has failed).  Returns the verdict.
+ */
+enum upstream_verdict fuzz_net_answer(const uint8_t *ans, size_t alen);
+
+/*
+ * Checks a captured answer against the query it answers: it parses, is
+ * a response with the query's id, the query's question spelled the same
+ * way, and fits the client's UDP limit.  Aborts (assert) if not.
+ */
+void fuzz_net_check_reply(const struct fuzz_reply *r, const uint8_t *query,
+    size_t qlen);
+
+/* Bits of the control octet of fuzz_net_run(). */
+#define FUZZ_TCP 0x01       /* the client came over TCP */
+#define FUZZ_0X20 0x02      /* DNS 0x20 on */
+#define FUZZ_FIX_ID 0x04    /* the answer gets the query's id */
+#define FUZZ_FIX_QUEST 0x08 /* the answer gets the query's question */
+#define FUZZ_EDNS_ANS 0x10  /* (fuzz_response) the client sent EDNS */
+
+/*
+ * One scenario: the client's query arrives; if it goes upstream, ans
+ * (patched as ctl says) is the upstream's answer; then the same query
+ * again, answered from the cache or by the same bytes once more.  Every
+ * answer is checked (fuzz_net_check_reply()), the cache after each step
+ * (cache_check()), and an answer the check refused must not be served
+ * from the cache.  Aborts on a violation.
+ */
+void fuzz_net_run(unsigned ctl, const uint8_t *query, size_t qlen,
+    const uint8_t *ans, size_t alen);
+#endif /* FUZZ_NET_H */
