@@ -89,6 +89,8 @@ struct control_stats {
 	unsigned waiting; /* client queries waiting on them */
 	struct upstream_stats up[CONFIG_MAX_UPSTREAM];
 	unsigned nup;
+	struct listen_stats l;         /* TCP limits hit */
+	struct upstream_guard_stats g; /* answers refused, ports renewed */
 };
 
 /* Reads every counter of qc (its cache and current upstreams). */

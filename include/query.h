@@ -99,6 +99,9 @@ unsigned query_fetches(const struct query_ctx *q);
 /* The upstream set new fetches go to (for stats). */
 struct upstream_set *query_upstream(const struct query_ctx *q);
 
+/* The listen set answers go out on, or NULL before one is set. */
+struct listen_set *query_listen(const struct query_ctx *q);
+
 /* Counters since start. */
 const struct query_stats *query_stats(const struct query_ctx *q);
 

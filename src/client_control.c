@@ -378,7 +378,7 @@ stats_text(const struct stats *st)
 	for (unsigned i = 0; i < st->nkv; i++) {
 		if (i == 0 || strcmp(st->kv[i].group, st->kv[i - 1].group) != 0)
 			printf("%s%s\n", i ? "\n" : "", st->kv[i].group);
-		printf("  %-14s %12" PRIu64 "\n", st->kv[i].key,
+		printf("  %-18s %8" PRIu64 "\n", st->kv[i].key,
 		    st->kv[i].value);
 	}
 	if (st->nup == 0)
@@ -486,6 +486,17 @@ static const struct prom_map prom_maps[] = {
 	    "Client queries waiting on a fetch." },
 	{ "fetches", "coalesced", "roost_queries_coalesced_total", NULL,
 	    "counter", "Queries that joined a fetch already in flight." },
+	{ "limits", NULL, "roost_limits_hit_total", "limit", "counter",
+	    "Times a resource limit was hit (answered SERVFAIL, or the "
+	    "connection closed or refused)." },
+	{ "tcp", "accepted", "roost_tcp_accepted_total", NULL, "counter",
+	    "TCP connections accepted." },
+	{ "guard", "accepted", "roost_upstream_answers_accepted_total", NULL,
+	    "counter", "Upstream answers that passed the answer check." },
+	{ "guard", "ports_renewed", "roost_upstream_ports_renewed_total", NULL,
+	    "counter", "Upstream channels renewed for a new source port." },
+	{ "guard", NULL, "roost_upstream_answers_rejected_total", "reason",
+	    "counter", "Upstream answers refused by the answer check." },
 };
 #define NPROM_MAPS (sizeof(prom_maps) / sizeof(prom_maps[0]))
 

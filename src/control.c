@@ -25,6 +25,7 @@
  * any     idle timer               close                      -
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -96,6 +97,9 @@ control_stats_collect(struct query_ctx *qc, struct control_stats *st)
 	st->waiting = query_pending(qc);
 	st->nup =
 	    upstream_stats(query_upstream(qc), st->up, CONFIG_MAX_UPSTREAM);
+	st->g = *upstream_guard_stats(query_upstream(qc));
+	if (query_listen(qc) != NULL)
+		st->l = *listen_stats(query_listen(qc));
 }
 
 struct stat_row {
@@ -103,7 +107,7 @@ struct stat_row {
 	uint64_t value;
 };
 
-#define STAT_ROWS 30
+#define STAT_ROWS 48
 
 /* The counters in their order of display: one table for text and log. */
 static size_t
@@ -137,7 +141,26 @@ stat_rows(const struct control_stats *st, struct stat_row *r)
 	ROW("fetches", "inflight", st->fetches);
 	ROW("fetches", "waiting", st->waiting);
 	ROW("fetches", "coalesced", st->q.coalesced);
+	ROW("limits", "waiters", st->q.waiters_limit);
+	ROW("limits", "upstream", st->q.upstream_limit);
+	ROW("limits", "upstream_inflight", st->g.inflight_limit);
+	ROW("limits", "tcp_connections", st->l.tcp_conn_limit);
+	ROW("limits", "tcp_bad_length", st->l.tcp_bad_length);
+	ROW("limits", "tcp_idle_closed", st->l.tcp_idle_closed);
+	ROW("limits", "tcp_output", st->l.tcp_output_limit);
+	ROW("limits", "tcp_fd_pauses", st->l.tcp_fd_pauses);
+	ROW("tcp", "accepted", st->l.tcp_accepted);
+	ROW("guard", "accepted", st->g.rejected[UPSTREAM_ANSWER_OK]);
+	ROW("guard", "bad_msg", st->g.rejected[UPSTREAM_BAD_MSG]);
+	ROW("guard", "bad_id", st->g.rejected[UPSTREAM_BAD_ID]);
+	ROW("guard", "bad_question", st->g.rejected[UPSTREAM_BAD_QUESTION]);
+	ROW("guard", "bad_case", st->g.rejected[UPSTREAM_BAD_CASE]);
+	ROW("guard", "bad_rcode", st->g.rejected[UPSTREAM_BAD_RCODE]);
+	ROW("guard", "truncated", st->g.rejected[UPSTREAM_TRUNCATED]);
+	ROW("guard", "ports_renewed", st->g.chan_recycled);
+	static_assert(UPSTREAM_NVERDICTS == 7, "a guard row per verdict");
 #undef ROW
+	assert(n <= STAT_ROWS);
 	return n;
 }
 

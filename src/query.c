@@ -150,6 +150,12 @@ query_upstream(const struct query_ctx *q)
 	return q->up;
 }
 
+struct listen_set *
+query_listen(const struct query_ctx *q)
+{
+	return q->ls;
+}
+
 const struct query_stats *
 query_stats(const struct query_ctx *q)
 {

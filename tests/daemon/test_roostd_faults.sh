@@ -36,8 +36,12 @@ ulimit -n 8192 2>/dev/null || ulimit -n 4096
 mock_start up "$UP" --zone "$ZONE" --rules "$T/up.rules" || exit 99
 roostd_start r "$R" --upstream "$UP" --upstream-timeout 200 \
     --query-deadline 1000 --servfail-ttl 0 --cache-size 1048576 \
-    --tcp-max-connections 100 --tcp-idle-timeout 1 || exit 99
+    --tcp-max-connections 100 --tcp-idle-timeout 1 \
+    --control-socket "$T/ctl" || exit 99
 RPID=${ROOSTD_PID[r]}
+: "${ROOST:=$top_builddir/src/roost}"
+# stat GROUP.KEY: one of roostd's counters, from `roost stats --json`
+stat() { "$ROOST" --control "$T/ctl" stats --json | jq -r ".$1"; }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$RPID/status"; }
 # fds roostd has open; at least / at most N
@@ -103,6 +107,8 @@ fault "wrong question" tc.example.test 192.0.2.12 \
     'tc.example.test A wrong-question'
 fault "wrong 0x20 case" bad.example.test 192.0.2.13 \
     'bad.example.test A wrong-case'
+check_ge "wrong 0x20 case: counted as refused answers (roost stats)" \
+    "$(stat guard.bad_case)" 1
 # a forger's answer from the upstream's address but another port: the
 # connected UDP socket never takes it, so the question times out
 fault "answer from another port" count.example.test 192.0.2.14 \
@@ -232,6 +238,9 @@ check_match "2000 connections: the flood ran" 'flood tried=2000 ' \
     "$(cat "$T/flood.out")"
 check_match "the connection limit is logged" \
     'tcp: 100 connections, the limit' "$(cat "$T/r.log")"
+check_ge "the connection limit is counted (roost stats)" \
+    "$(stat limits.tcp_connections)" 1
+check_ge "... and the accepted connections" "$(stat tcp.accepted)" 100
 # once the flood is gone, TCP is served again
 wait_until 10 probe -q -T -t 1000 "$R" query www.example.test A
 out=$(probe -q -T -t 3000 "$R" query www.example.test A)

@@ -133,6 +133,8 @@ test_control_stats_text_and_log_line_show_the_same_numbers(void **state)
 	st.up[0].queries = 20;
 	st.up[0].p99_ms = 21;
 	st.up[0].down = true;
+	st.l.tcp_conn_limit = 22;
+	st.g.rejected[UPSTREAM_BAD_CASE] = 23;
 	n = control_stats_text(&st, text, sizeof(text));
 	assert_int_equal(n, strlen(text));
 	assert_non_null(strstr(text, "queries.udp 11\nqueries.tcp 12\n"));
@@ -143,6 +145,8 @@ test_control_stats_text_and_log_line_show_the_same_numbers(void **state)
 	assert_non_null(strstr(text, "\ncache.budget 18\n"));
 	assert_non_null(strstr(text, "\nfetches.inflight 19\n"));
 	assert_non_null(strstr(text, "\nfetches.coalesced 14\n"));
+	assert_non_null(strstr(text, "\nlimits.tcp_connections 22\n"));
+	assert_non_null(strstr(text, "\nguard.bad_case 23\n"));
 	assert_non_null(strstr(text, "\nupstream 192.0.2.1#53 queries=20 "));
 	assert_non_null(strstr(text, " p99_ms=21 "));
 	assert_non_null(strstr(text, " down=1\n"));
@@ -154,9 +158,10 @@ test_control_stats_text_and_log_line_show_the_same_numbers(void **state)
 	assert_non_null(strstr(line, " stale=15 "));
 	assert_non_null(strstr(line, " entries=17 "));
 	assert_non_null(strstr(line, " budget=18; fetches inflight=19 "));
-	assert_non_null(strstr(line,
-	    " coalesced=14; upstream 192.0.2.1#53 "
-	    "queries=20 "));
+	assert_non_null(strstr(line, " coalesced=14; limits waiters="));
+	assert_non_null(strstr(line, " tcp_connections=22 "));
+	assert_non_null(strstr(line, " bad_case=23 "));
+	assert_non_null(strstr(line, "; upstream 192.0.2.1#53 queries=20 "));
 	assert_non_null(strstr(line, " down=1"));
 	/* every "group.key value" of the text is "key=value" in the line */
 	for (char *p = text; *p != '\0' && strncmp(p, "upstream", 8) != 0;) {
