@@ -29,6 +29,12 @@ lib_init "$@"
 SRC=$top_srcdir/src
 MAN=$top_srcdir/man
 export LC_ALL=C
+for tool in groff man; do
+	command -v $tool >/dev/null || {
+		echo "test_docs.sh: $tool is needed (apt-get install groff-base man-db)"
+		exit 99
+	}
+done
 
 # --- reading the source --------------------------------------------------
 
