@@ -335,7 +335,7 @@ def cmd_report(a):
       "name can be answered. `own accounting` is roostd's cache `bytes` / "
       "`entries` (SIGUSR1). roostd's cache-size is %s bytes per name plus "
       "4 MiB: room for every name without an oversized hash table (it is "
-      "cache-size / 16 bytes); the budget run below fills a small one. "
+      "cache-size / 32 bytes); the budget run below fills a small one. "
       "dnsmasq's cache-size is the names plus 1000." %
       meta.get("roostd_per_name", "?"))
     o()

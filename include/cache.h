@@ -4,7 +4,8 @@
  * offsets of their TTL fields, so that a hit is a copy and a patch.
  *
  * - Positive answers live for the smallest TTL of their answer and
- *   authority records; NXDOMAIN and NODATA for min(SOA TTL, SOA MINIMUM)
+ *   authority records (of the answer section alone with lim.minimal,
+ *   which stores only that section for queries without DO); NXDOMAIN and NODATA for min(SOA TTL, SOA MINIMUM)
  *   of the SOA in authority (RFC 2308), and are not cached without one.
  *   Lifetimes are clamped to [min_ttl, max_ttl] (negative ones to
  *   max_negative_ttl); a lifetime of 0 is not stored.  Every TTL field of
@@ -28,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CACHE_MAX_CHAIN 8        /* a longer chain loses its LRU entry */
+#define CACHE_MAX_CHAIN 16 /* a longer chain loses its least recently hit */
 #define CACHE_MAX_TTL_CAP 604800 /* no lifetime beyond a week, ever */
 #define CACHE_STALE_TTL 30       /* the TTL served on stale answers */
 
@@ -39,6 +40,8 @@ struct cache_limits {
 	uint32_t max_negative_ttl; /* s */
 	uint32_t stale_limit;      /* s past expiry kept for serve-stale;
 				      0: none */
+	bool minimal; /* positive answers to queries without DO keep only
+			 their answer section, and live as long as it */
 };
 
 struct cache_key {
@@ -74,7 +77,7 @@ enum cache_state {
 struct cache *cache_new(const struct cache_limits *lim, uint64_t seed);
 
 /*
- * cache_new() with n buckets (a power of two) instead of one per 128
+ * cache_new() with n buckets (a power of two) instead of one per 256
  * octets of budget: for tests of the chain bound.
  */
 struct cache *
@@ -137,6 +140,48 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
  */
 int cache_insert_servfail(struct cache *c, const struct cache_key *k,
     uint32_t now, uint32_t ttl);
+
+/*
+ * A read-only view of one entry, for listing and saving the cache.
+ * Its pointers are valid until the next call that changes the cache.
+ */
+struct cache_view {
+	const uint8_t *name; /* uncompressed wire form, lower case */
+	size_t name_len;
+	uint16_t qtype;
+	uint16_t qclass;
+	bool dnssec_ok;         /* DO */
+	bool checking_disabled; /* CD */
+	unsigned rcode;         /* NOERROR, NXDOMAIN, or SERVFAIL (RFC 9520) */
+	uint32_t lifetime;      /* s from when it was stored */
+	uint32_t age;           /* s since it was stored */
+	const uint8_t *wire;    /* the stored answer, TTLs as stored */
+	size_t wire_len;
+	size_t size; /* bytes charged to the budget */
+};
+
+typedef void (*cache_walk_fn)(void *arg, const struct cache_view *v);
+
+/*
+ * Calls fn for every entry of nbuckets hash buckets from cursor on (the
+ * first call passes cursor 0), with ages as of now.  fn must not change
+ * the cache.  A walk may be spread over many calls with any changes in
+ * between: an entry present throughout is seen exactly once, one added
+ * or removed meanwhile at most once.  Returns the cursor for the next
+ * call, or 0 once every bucket was walked.
+ */
+size_t cache_walk(const struct cache *c, size_t cursor, size_t nbuckets,
+    uint32_t now, cache_walk_fn fn, void *arg);
+
+/*
+ * Stores an entry seen by cache_walk() (perhaps by another process, read
+ * back from a file: nothing in v is trusted) as if stored v->age seconds
+ * before now with v->lifetime, replacing any entry for its key.  The
+ * lifetime is capped at CACHE_MAX_TTL_CAP; an entry past its lifetime
+ * and stale limit is not stored.  Returns 1 if stored, 0 if rejected
+ * (malformed, expired, too big for the budget), -1 if out of memory.
+ */
+int cache_restore(struct cache *c, const struct cache_view *v, uint32_t now);
 
 /* Removes every entry. */
 void cache_flush(struct cache *c);

@@ -89,6 +89,8 @@ struct config {
 	unsigned servfail_ttl;     /* s a SERVFAIL from every upstream is
 				      remembered; 0: not at all */
 	bool prefetch;             /* refresh entries hit in their last 10% */
+	bool minimal_responses;    /* cache and serve only the answer section
+				      of positive answers without DO */
 	bool serve_stale;          /* RFC 8767, when every upstream fails */
 	unsigned stale_limit;      /* s past expiry an entry may be served */
 
@@ -110,6 +112,7 @@ struct config {
 #define CONFIG_DEFAULT_MAX_NEGATIVE_TTL 3600
 #define CONFIG_DEFAULT_SERVFAIL_TTL 5
 #define CONFIG_DEFAULT_PREFETCH true
+#define CONFIG_DEFAULT_MINIMAL_RESPONSES true
 #define CONFIG_DEFAULT_SERVE_STALE true
 #define CONFIG_DEFAULT_STALE_LIMIT 86400
 #define CONFIG_DEFAULT_USER "roost"

@@ -24,14 +24,18 @@
 #define KEY_DO 0x1
 #define KEY_CD 0x2
 
+/*
+ * One allocation per entry: this header, the TTL offsets, the answer.
+ * Every field earns its place (issue 10: bytes per cached name); the
+ * size charged to the budget is the allocator's, asked again when the
+ * entry goes.
+ */
 struct cache_entry {
-	struct cache_entry *hnext;       /* hash chain */
+	struct cache_entry *hnext;       /* hash chain, most recent hit first */
 	struct cache_entry *prev, *next; /* LRU list, most recent first */
-	uint64_t hash;
+	uint32_t hash;     /* the key hash's low half: picks the bucket */
 	uint32_t stored;   /* when it was stored */
 	uint32_t lifetime; /* seconds from stored */
-	uint32_t used;     /* last hit, for chain eviction */
-	uint32_t size;     /* bytes charged to the budget */
 	uint16_t wire_len;
 	uint16_t nttl;
 	uint16_t qtype, qclass;
@@ -40,6 +44,15 @@ struct cache_entry {
 	uint8_t rcode;
 	uint16_t offs[]; /* nttl TTL offsets, then wire_len octets */
 };
+
+#define ENTRY_HEADER offsetof(struct cache_entry, offs)
+
+/* The bytes e costs: what the allocator holds, plus its chunk header. */
+static size_t
+entry_size(const struct cache_entry *e)
+{
+	return malloc_usable_size((void *)e) + sizeof(size_t);
+}
 
 struct cache {
 	struct cache_limits lim;
@@ -63,17 +76,17 @@ key_flags(const struct cache_key *k)
 	    (k->checking_disabled ? KEY_CD : 0));
 }
 
-static uint64_t
+static uint32_t
 key_hash(const struct cache *c, const struct cache_key *k)
 {
 	uint64_t extra =
 	    (uint64_t)k->qtype << 32 | (uint64_t)k->qclass << 16 | key_flags(k);
 
-	return wire_name_hash(k->name, k->name_len, c->seed ^ extra);
+	return (uint32_t)wire_name_hash(k->name, k->name_len, c->seed ^ extra);
 }
 
 static bool
-key_matches(const struct cache_entry *e, uint64_t h, const struct cache_key *k)
+key_matches(const struct cache_entry *e, uint32_t h, const struct cache_key *k)
 {
 	return e->hash == h && e->qtype == k->qtype && e->qclass == k->qclass &&
 	    e->keyflags == key_flags(k) && e->name_len == k->name_len &&
@@ -110,7 +123,7 @@ lru_push(struct cache *c, struct cache_entry *e)
 }
 
 static struct cache_entry **
-bucket(const struct cache *c, uint64_t h)
+bucket(const struct cache *c, uint32_t h)
 {
 	return &c->buckets[h & (c->nbuckets - 1)];
 }
@@ -127,7 +140,7 @@ entry_remove(struct cache *c, struct cache_entry *e)
 	}
 	*pp = e->hnext;
 	lru_unlink(c, e);
-	c->st.bytes -= e->size;
+	c->st.bytes -= entry_size(e);
 	c->st.entries--;
 	free(e);
 }
@@ -149,9 +162,9 @@ cache_new(const struct cache_limits *lim, uint64_t seed)
 {
 	size_t n = 16;
 
-	/* about one bucket per 128 octets of budget: chains stay short
-	 * when the cache is full of small answers */
-	while (n < lim->budget / 128 && n < ((size_t)1 << 30))
+	/* one bucket per 256 octets of budget: about two small answers
+	 * per chain when the cache is full */
+	while (n < lim->budget / 256 && n < ((size_t)1 << 30))
 		n *= 2;
 	return cache_new_buckets(lim, seed, n);
 }
@@ -215,10 +228,10 @@ enum cache_state
 cache_lookup(struct cache *c, const struct cache_key *k, uint32_t now,
     const struct cache_entry **out)
 {
-	uint64_t h = key_hash(c, k);
-	struct cache_entry *e;
+	uint32_t h = key_hash(c, k);
+	struct cache_entry **head = bucket(c, h), **pp, *e;
 
-	for (e = *bucket(c, h); e != NULL; e = e->hnext)
+	for (pp = head; (e = *pp) != NULL; pp = &e->hnext)
 		if (key_matches(e, h, k))
 			break;
 	if (e == NULL) {
@@ -226,7 +239,11 @@ cache_lookup(struct cache *c, const struct cache_key *k, uint32_t now,
 		return CACHE_MISS;
 	}
 	if (now - e->stored < e->lifetime) {
-		e->used = now;
+		if (pp != head) { /* to the chain's front: see bound_chain() */
+			*pp = e->hnext;
+			e->hnext = *head;
+			*head = e;
+		}
 		if (c->lru_head != e) {
 			lru_unlink(c, e);
 			lru_push(c, e);
@@ -292,15 +309,22 @@ ttl_value(uint32_t ttl)
 	return ttl > 0x7fffffffu ? 0 : ttl;
 }
 
+/* What answer_lifetime() learns about the answer section alone. */
+struct answer_part {
+	size_t end;   /* offset just past its last record */
+	unsigned n;   /* its records */
+	uint32_t min; /* their smallest TTL */
+};
+
 /*
  * Works out how long an answer may live.  Returns the lifetime in
  * seconds (before clamps), 0 if it must not be cached; *nttl gets the
- * number of TTL fields (OPT excluded) and *negative whether it is
- * NXDOMAIN/NODATA.
+ * number of TTL fields (OPT excluded), *negative whether it is
+ * NXDOMAIN/NODATA and *ans the extent of the answer section.
  */
 static uint32_t
 answer_lifetime(const uint8_t *msg, size_t len, const struct cache_key *k,
-    unsigned rcode, unsigned *nttl, bool *negative)
+    unsigned rcode, unsigned *nttl, bool *negative, struct answer_part *ans)
 {
 	struct wire_iter it;
 	struct wire_rr rr;
@@ -309,6 +333,7 @@ answer_lifetime(const uint8_t *msg, size_t len, const struct cache_key *k,
 	int r;
 
 	*nttl = 0;
+	*ans = (struct answer_part){ .end = len, .min = UINT32_MAX };
 	if (wire_iter_init(&it, msg, len) != WIRE_OK)
 		return 0;
 	while ((r = wire_iter_next(&it, &rr)) == WIRE_OK) {
@@ -321,6 +346,12 @@ answer_lifetime(const uint8_t *msg, size_t len, const struct cache_key *k,
 			continue;
 		if (ttl < min_any)
 			min_any = ttl;
+		if (rr.section == WIRE_SEC_ANSWER) {
+			ans->end = rr.end;
+			ans->n++;
+			if (ttl < ans->min)
+				ans->min = ttl;
+		}
 		if (rr.section == WIRE_SEC_ANSWER &&
 		    (rr.type == k->qtype || k->qtype == WIRE_T_ANY))
 			has_data = true;
@@ -359,39 +390,42 @@ reclaim_tail(struct cache *c, uint32_t now, unsigned max)
 	}
 }
 
-/* Keeps e's chain at CACHE_MAX_CHAIN: the least recently hit goes. */
+/*
+ * Keeps a chain at CACHE_MAX_CHAIN.  Inserts and hits move an entry to
+ * its chain's front, so the last one is the least recently hit or
+ * stored: it goes.
+ */
 static void
-bound_chain(struct cache *c, const struct cache_entry *keep)
+bound_chain(struct cache *c, uint32_t h)
 {
-	struct cache_entry *e, *victim = NULL;
+	struct cache_entry *e, *last = NULL;
 	unsigned n = 0;
 
-	for (e = *bucket(c, keep->hash); e != NULL; e = e->hnext) {
+	for (e = *bucket(c, h); e != NULL; e = e->hnext) {
 		n++;
-		if (e != keep && (victim == NULL || e->used <= victim->used))
-			victim = e;
+		last = e;
 	}
-	if (n > CACHE_MAX_CHAIN && victim != NULL) {
+	if (n > CACHE_MAX_CHAIN) {
 		c->st.evictions++;
-		entry_remove(c, victim);
+		entry_remove(c, last);
 	}
 }
 
 /*
  * Stores msg (len octets, nttl TTL fields, its question k) as k's entry
- * for life seconds, replacing any entry for k.  Returns 1, 0 if it can
+ * for life seconds from stored, replacing any entry for k.  Returns 1, 0 if it can
  * never fit the budget, -1 if out of memory.
  */
 static int
 store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
-    size_t len, unsigned nttl, uint32_t life, unsigned rcode, uint32_t now,
-    const struct cache_entry **out)
+    size_t len, unsigned nttl, uint32_t life, unsigned rcode, uint32_t stored,
+    uint32_t now, const struct cache_entry **out)
 {
 	struct cache_entry *e, *old;
 	struct wire_iter it;
 	struct wire_rr rr;
-	size_t alloc = sizeof(*e) + nttl * sizeof(uint16_t) + len;
-	uint64_t hsh = key_hash(c, k);
+	size_t alloc = ENTRY_HEADER + nttl * sizeof(uint16_t) + len;
+	uint32_t hsh = key_hash(c, k);
 	unsigned i = 0;
 	uint8_t *w;
 
@@ -405,10 +439,9 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 		}
 	if ((e = malloc(alloc)) == NULL)
 		return -1;
-	memset(e, 0, sizeof(*e));
+	memset(e, 0, ENTRY_HEADER);
 	e->hash = hsh;
-	e->stored = now;
-	e->used = now;
+	e->stored = stored;
 	e->lifetime = life;
 	e->wire_len = (uint16_t)len;
 	e->nttl = (uint16_t)nttl;
@@ -417,9 +450,7 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 	e->name_len = (uint8_t)k->name_len;
 	e->keyflags = key_flags(k);
 	e->rcode = (uint8_t)rcode;
-	/* what the allocator really holds, plus its chunk header */
-	e->size = (uint32_t)(malloc_usable_size(e) + sizeof(size_t));
-	if (e->size + c->nbuckets * sizeof(*c->buckets) > c->lim.budget) {
+	if (entry_size(e) + c->nbuckets * sizeof(*c->buckets) > c->lim.budget) {
 		free(e);
 		return 0;
 	}
@@ -440,10 +471,10 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 	*bucket(c, hsh) = e;
 	lru_push(c, e);
 	c->st.entries++;
-	c->st.bytes += e->size;
+	c->st.bytes += entry_size(e);
 	c->st.inserts++;
 	reclaim_tail(c, now, 2);
-	bound_chain(c, e);
+	bound_chain(c, hsh);
 	/* e fits alone, and eviction starts at the tail: e stays */
 	while (c->st.bytes > c->lim.budget && c->lru_tail != NULL) {
 		c->st.evictions++;
@@ -463,9 +494,12 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
 	unsigned rcode, nttl;
 	uint32_t life;
 	bool negative;
+	struct answer_part ans;
+	uint8_t trimmed[UINT16_MAX];
 	int r;
 
-	if (wire_parse_question(answer, len, &h, &q) != WIRE_OK ||
+	if (len > UINT16_MAX ||
+	    wire_parse_question(answer, len, &h, &q) != WIRE_OK ||
 	    q.name_len != k->name_len ||
 	    q.end != WIRE_HDR_LEN + q.name_len + 4 || q.qtype != k->qtype ||
 	    q.qclass != k->qclass ||
@@ -474,9 +508,28 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
 	rcode = WIRE_RCODE(h.flags);
 	if (rcode != WIRE_NOERROR && rcode != WIRE_NXDOMAIN)
 		goto uncacheable;
-	life = answer_lifetime(answer, len, k, rcode, &nttl, &negative);
+	life = answer_lifetime(answer, len, k, rcode, &nttl, &negative, &ans);
 	if (life == 0)
 		goto uncacheable; /* TTL 0 answers are not stored */
+	if (c->lim.minimal && !negative && !k->dnssec_ok && ans.end < len) {
+		/*
+		 * A stub's client wants the answer section: drop authority
+		 * and additional (they follow it, and compression only
+		 * points backwards), and live as long as the answer.  A DO
+		 * query keeps them: they may carry NSEC proofs.
+		 */
+		if (ans.end > sizeof(trimmed))
+			goto uncacheable;
+		memcpy(trimmed, answer, ans.end);
+		wire_put16(trimmed + 8, 0);
+		wire_put16(trimmed + 10, 0);
+		answer = trimmed;
+		len = ans.end;
+		nttl = ans.n;
+		life = ans.min;
+		if (life == 0)
+			goto uncacheable;
+	}
 	if (life < c->lim.min_ttl)
 		life = c->lim.min_ttl;
 	if (life > c->lim.max_ttl)
@@ -487,7 +540,7 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
 		life = CACHE_MAX_TTL_CAP;
 	if (life == 0)
 		goto uncacheable;
-	if ((r = store(c, k, answer, len, nttl, life, rcode, now, e)) != 0)
+	if ((r = store(c, k, answer, len, nttl, life, rcode, now, now, e)) != 0)
 		return r;
 uncacheable:
 	c->st.uncacheable++;
@@ -512,7 +565,90 @@ cache_insert_servfail(struct cache *c, const struct cache_key *k, uint32_t now,
 	wire_put16(msg + WIRE_HDR_LEN + k->name_len + 2, k->qclass);
 	return store(c, k, msg, WIRE_HDR_LEN + k->name_len + 4, 0,
 	    ttl > CACHE_MAX_TTL_CAP ? CACHE_MAX_TTL_CAP : ttl, WIRE_SERVFAIL,
-	    now, NULL);
+	    now, now, NULL);
+}
+
+/* --- walk and restore ------------------------------------------------------ */
+
+size_t
+cache_walk(const struct cache *c, size_t cursor, size_t nbuckets, uint32_t now,
+    cache_walk_fn fn, void *arg)
+{
+	size_t end = cursor + nbuckets;
+
+	if (end > c->nbuckets || end < cursor)
+		end = c->nbuckets;
+	for (size_t b = cursor; b < end; b++)
+		for (const struct cache_entry *e = c->buckets[b]; e != NULL;
+		     e = e->hnext) {
+			struct cache_view v = {
+				.name = entry_wire(e) + WIRE_HDR_LEN,
+				.name_len = e->name_len,
+				.qtype = e->qtype,
+				.qclass = e->qclass,
+				.dnssec_ok = (e->keyflags & KEY_DO) != 0,
+				.checking_disabled =
+				    (e->keyflags & KEY_CD) != 0,
+				.rcode = e->rcode,
+				.lifetime = e->lifetime,
+				.age = now - e->stored,
+				.wire = entry_wire(e),
+				.wire_len = e->wire_len,
+				.size = entry_size(e),
+			};
+
+			fn(arg, &v);
+		}
+	return end < c->nbuckets ? end : 0;
+}
+
+int
+cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
+{
+	struct cache_key k = {
+		.name = v->name,
+		.name_len = v->name_len,
+		.qtype = v->qtype,
+		.qclass = v->qclass,
+		.dnssec_ok = v->dnssec_ok,
+		.checking_disabled = v->checking_disabled,
+	};
+	struct cache_entry probe = {
+		.stored = now - v->age,
+		.lifetime = v->lifetime,
+		.rcode = (uint8_t)v->rcode,
+	};
+	struct wire_header h;
+	struct wire_question q;
+	struct wire_iter it;
+	struct wire_rr rr;
+	unsigned nttl = 0;
+	int r;
+
+	if (v->lifetime == 0 || v->lifetime > CACHE_MAX_TTL_CAP ||
+	    v->age > UINT32_MAX / 2 || v->wire_len > UINT16_MAX ||
+	    wire_parse_question(v->wire, v->wire_len, &h, &q) != WIRE_OK ||
+	    q.name_len != v->name_len ||
+	    q.end != WIRE_HDR_LEN + q.name_len + 4 || q.qtype != v->qtype ||
+	    q.qclass != v->qclass || WIRE_RCODE(h.flags) != v->rcode ||
+	    !wire_name_equal(q.name, q.name_len, v->name, v->name_len))
+		return 0;
+	if (v->rcode != WIRE_NOERROR && v->rcode != WIRE_NXDOMAIN &&
+	    v->rcode != WIRE_SERVFAIL)
+		return 0;
+	if (expired_for_good(c, &probe, now))
+		return 0;
+	if (wire_iter_init(&it, v->wire, v->wire_len) != WIRE_OK)
+		return 0;
+	while ((r = wire_iter_next(&it, &rr)) == WIRE_OK) {
+		if (rr.type == WIRE_T_OPT)
+			return 0;
+		nttl++;
+	}
+	if (r != WIRE_END || (v->rcode == WIRE_SERVFAIL && nttl != 0))
+		return 0;
+	return store(c, &k, v->wire, v->wire_len, nttl, v->lifetime, v->rcode,
+	    now - v->age, now, NULL);
 }
 
 /* --- invariants ------------------------------------------------------------ */
@@ -538,7 +674,7 @@ cache_check(const struct cache *c)
 
 		CHECK(e->prev == prev);
 		n++;
-		bytes += e->size;
+		bytes += entry_size(e);
 		for (x = *bucket(c, e->hash); x != NULL && x != e; x = x->hnext)
 			;
 		CHECK(x == e);

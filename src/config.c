@@ -114,6 +114,9 @@ static const struct config_option config_options[] = {
 	{ .name = "prefetch",
 	    .kind = CONFIG_KIND_BOOL,
 	    .off = offsetof(struct config, prefetch) },
+	{ .name = "minimal-responses",
+	    .kind = CONFIG_KIND_BOOL,
+	    .off = offsetof(struct config, minimal_responses) },
 	{ .name = "serve-stale",
 	    .kind = CONFIG_KIND_BOOL,
 	    .off = offsetof(struct config, serve_stale) },
@@ -566,6 +569,7 @@ config_defaults(struct config *c)
 	c->max_negative_ttl = CONFIG_DEFAULT_MAX_NEGATIVE_TTL;
 	c->servfail_ttl = CONFIG_DEFAULT_SERVFAIL_TTL;
 	c->prefetch = CONFIG_DEFAULT_PREFETCH;
+	c->minimal_responses = CONFIG_DEFAULT_MINIMAL_RESPONSES;
 	c->serve_stale = CONFIG_DEFAULT_SERVE_STALE;
 	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
 	snprintf(c->user, sizeof(c->user), "%s", CONFIG_DEFAULT_USER);

@@ -105,6 +105,7 @@ query_cache_limits(const struct config *c, struct cache_limits *lim)
 		.max_ttl = c->max_ttl,
 		.max_negative_ttl = c->max_negative_ttl,
 		.stale_limit = c->serve_stale ? c->stale_limit : 0,
+		.minimal = c->minimal_responses,
 	};
 }
 

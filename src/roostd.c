@@ -150,6 +150,10 @@ help(void)
 	    "      --prefetch yes|no            refresh answers asked in the "
 	    "last tenth of\n"
 	    "                                   their life (%s)\n"
+	    "      --minimal-responses yes|no   keep and serve only the "
+	    "answer section of\n"
+	    "                                   positive answers without DO "
+	    "(%s)\n"
 	    "      --serve-stale yes|no         serve expired answers when "
 	    "every upstream\n"
 	    "                                   fails (%s) ...\n"
@@ -182,6 +186,7 @@ help(void)
 	    (unsigned)CONFIG_DEFAULT_CACHE_SIZE, CONFIG_DEFAULT_MIN_TTL,
 	    CONFIG_DEFAULT_MAX_TTL, CONFIG_DEFAULT_MAX_NEGATIVE_TTL,
 	    CONFIG_DEFAULT_SERVFAIL_TTL, CONFIG_DEFAULT_PREFETCH ? "yes" : "no",
+	    CONFIG_DEFAULT_MINIMAL_RESPONSES ? "yes" : "no",
 	    CONFIG_DEFAULT_SERVE_STALE ? "yes" : "no",
 	    CONFIG_DEFAULT_STALE_LIMIT, CONFIG_DEFAULT_USER);
 }
@@ -221,6 +226,7 @@ static const char *const config_flags[] = {
 	"max-negative-ttl",
 	"servfail-ttl",
 	"prefetch",
+	"minimal-responses",
 	"serve-stale",
 	"stale-limit",
 	"user",

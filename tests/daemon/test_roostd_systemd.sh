@@ -125,6 +125,9 @@ check "STATUS= refreshed: the queries, hit rate 50% (1 of 2), upstream alive" \
 check_eq "no STOPPING=1 while running" 0 "$(notify_count 'STOPPING=1')"
 roostd_stop n
 check_eq "notified roostd stops with status 0" 0 "$?"
+# roostd has exited, but notifylisten may not have printed its last
+# datagrams yet (a busy machine): wait for them
+wait_until 5 notify_has 'STATUS=stopping \(SIGTERM\)'
 check "STOPPING=1 on SIGTERM" notify_has '^[0-9]+: STOPPING=1$'
 check "STOPPING=1 comes with its STATUS=" notify_has 'STATUS=stopping \(SIGTERM\)'
 
@@ -139,6 +142,10 @@ probe 127.0.0.1#5355 query www.example.test A >/dev/null
 check_eq "no watchdog: no WATCHDOG=1" 0 "$(notify_count 'WATCHDOG=1')"
 roostd_stop nw
 check_eq "roostd without watchdog stops with status 0" 0 "$?"
+# its last datagrams must be in before the file is emptied again
+wait_until 5 notify_has 'STATUS=stopping \(SIGTERM\)'
+check "roostd without watchdog: STOPPING=1 on SIGTERM" \
+    notify_has '^[0-9]+: STOPPING=1$'
 
 # without NOTIFY_SOCKET nothing is sent and roostd runs as before
 : >"$T/notify.out"

@@ -286,6 +286,65 @@ test_cache_key_separates_type_and_do_cd_bits(void **state)
 }
 
 static void
+test_cache_minimal_keeps_answer_section_unless_do(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct msg m, neg;
+	uint8_t kb[WIRE_MAX_NAME], nb[WIRE_MAX_NAME], out[4096];
+	struct cache_key k = key("www.example.test", WIRE_T_A, kb);
+	struct cache_key kdo = k;
+	struct cache_key kn = key("nx.example.test", WIRE_T_A, nb);
+	const struct cache_entry *e;
+	uint32_t ttls[4];
+	size_t n, answer_end;
+
+	(void)state;
+	lim.minimal = true;
+	c = new_cache(&lim);
+	kdo.dnssec_ok = true;
+	start(&m, "www.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 300, 1);
+	answer_end = m.len;
+	rr_a(&m, 1, 60, 2); /* authority: shorter-lived */
+	rr_a(&m, 2, 30, 3); /* additional: shorter still */
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 0, NULL), 1);
+	assert_int_equal(cache_insert(c, &kdo, m.b, m.len, 0, NULL), 1);
+	cache_check(c);
+
+	/* without DO: the answer section alone, living its 300 s */
+	assert_int_equal(cache_lookup(c, &k, 100, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 300);
+	n = cache_answer(e, 100, 7, kb, k.name_len, out, sizeof(out));
+	assert_int_equal(n, answer_end);
+	assert_int_equal(wire_get16(out + 6), 1);
+	assert_int_equal(wire_get16(out + 8), 0);
+	assert_int_equal(wire_get16(out + 10), 0);
+	assert_int_equal(answer_ttls(out, n, ttls, 4), 1);
+	assert_int_equal(ttls[0], 200);
+
+	/* with DO: every section, living as long as the shortest */
+	assert_int_equal(cache_lookup(c, &kdo, 10, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_lifetime(e), 60);
+	n = cache_answer(e, 10, 7, kb, k.name_len, out, sizeof(out));
+	assert_int_equal(n, m.len);
+	assert_int_equal(answer_ttls(out, n, ttls, 4), 3);
+
+	/* a negative answer keeps its SOA */
+	start(&neg, "nx.example.test", WIRE_T_A, WIRE_NXDOMAIN);
+	rr_soa(&neg, "example.test", 600, 120);
+	finish(&neg);
+	assert_int_equal(cache_insert(c, &kn, neg.b, neg.len, 0, NULL), 1);
+	assert_int_equal(cache_lookup(c, &kn, 1, &e), CACHE_FRESH);
+	assert_int_equal(
+	    cache_answer(e, 1, 7, nb, kn.name_len, out, sizeof(out)), neg.len);
+	assert_int_equal(wire_get16(out + 8), 1);
+	cache_check(c);
+	cache_free(c);
+}
+
+static void
 test_cache_clamps_min_and_max_ttl(void **state)
 {
 	struct cache_limits lim = defaults;
@@ -491,6 +550,150 @@ lookup_numbered(struct cache *c, unsigned i)
 	snprintf(name, sizeof(name), "host%u.example.test", i);
 	k = key(name, WIRE_T_A, kb);
 	return cache_lookup(c, &k, 1, &e);
+}
+
+struct walk_seen {
+	unsigned n, names[64];
+	struct cache *into; /* restore each seen entry here, if set */
+	uint32_t at;        /* ... at this time */
+	int restored;
+};
+
+static void
+walk_note(void *arg, const struct cache_view *v)
+{
+	struct walk_seen *w = arg;
+	char text[4 * WIRE_MAX_NAME];
+	unsigned i;
+
+	assert_true(wire_name_to_text(v->name, v->name_len, text,
+			sizeof(text)) < sizeof(text));
+	assert_int_equal(sscanf(text, "n%u.example.test.", &i), 1);
+	assert_true(i < 64);
+	w->names[i]++;
+	w->n++;
+	assert_int_equal(v->qtype, WIRE_T_A);
+	assert_int_equal(v->rcode, WIRE_NOERROR);
+	assert_int_equal(v->lifetime, 100 + i);
+	assert_int_equal(v->age, 10);
+	if (w->into != NULL)
+		w->restored += cache_restore(w->into, v, w->at);
+}
+
+static void
+test_cache_walk_sees_each_entry_once_across_slices(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	struct walk_seen w = { 0 };
+	uint8_t kb[WIRE_MAX_NAME];
+	char name[32];
+	struct msg m;
+	size_t cur = 0;
+	unsigned calls = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 40; i++) {
+		struct cache_key k;
+
+		snprintf(name, sizeof(name), "n%u.example.test", i);
+		k = key(name, WIRE_T_A, kb);
+		start(&m, name, WIRE_T_A, WIRE_NOERROR);
+		rr_a(&m, 0, 100 + i, (uint8_t)i);
+		finish(&m);
+		assert_int_equal(cache_insert(c, &k, m.b, m.len, 500, NULL), 1);
+	}
+	/* three buckets at a time, with lookups (LRU moves) in between */
+	do {
+		struct cache_key k = key("n7.example.test", WIRE_T_A, kb);
+		const struct cache_entry *e;
+
+		cur = cache_walk(c, cur, 3, 510, walk_note, &w);
+		assert_int_equal(cache_lookup(c, &k, 510, &e), CACHE_FRESH);
+		calls++;
+	} while (cur != 0);
+	assert_true(calls > 1);
+	assert_int_equal(w.n, 40);
+	for (unsigned i = 0; i < 40; i++)
+		assert_int_equal(w.names[i], 1);
+	cache_free(c);
+}
+
+static void
+test_cache_restore_keeps_age_and_lifetime(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	struct cache *d = new_cache(&defaults);
+	struct walk_seen w = { .into = d, .at = 90000 };
+	uint8_t kb[WIRE_MAX_NAME], out[4096];
+	struct cache_key k = key("n3.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+	uint32_t ttl;
+	struct msg m;
+
+	(void)state;
+	start(&m, "N3.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 103, 3);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 500, NULL), 1);
+	assert_int_equal(cache_walk(c, 0, SIZE_MAX, 510, walk_note, &w), 0);
+	assert_int_equal(w.restored, 1);
+	cache_check(d);
+	/* in d, the entry is 10 s old at 90000: 93 s left, then gone */
+	assert_int_equal(cache_lookup(d, &k, 90000, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_ttl(e, 90000), 93);
+	assert_int_equal(
+	    cache_answer(e, 90000, 1, kb, k.name_len, out, sizeof(out)), m.len);
+	assert_int_equal(answer_ttls(out, m.len, &ttl, 1), 1);
+	assert_int_equal(ttl, 93);
+	assert_int_equal(cache_lookup(d, &k, 90093, &e), CACHE_MISS);
+	cache_check(d);
+	cache_free(c);
+	cache_free(d);
+}
+
+static void
+test_cache_restore_rejects_what_does_not_fit_its_view(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key("n1.example.test", WIRE_T_A, kb);
+	struct msg m;
+	struct cache_view v;
+
+	(void)state;
+	start(&m, "n1.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 60, 1);
+	finish(&m);
+	v = (struct cache_view){ .name = kb,
+		.name_len = k.name_len,
+		.qtype = WIRE_T_A,
+		.qclass = WIRE_C_IN,
+		.rcode = WIRE_NOERROR,
+		.lifetime = 60,
+		.age = 0,
+		.wire = m.b,
+		.wire_len = m.len };
+	v.qtype = WIRE_T_AAAA; /* question differs from the key */
+	assert_int_equal(cache_restore(c, &v, 100), 0);
+	v.qtype = WIRE_T_A;
+	v.rcode = WIRE_NXDOMAIN; /* rcode differs from the header */
+	assert_int_equal(cache_restore(c, &v, 100), 0);
+	v.rcode = WIRE_NOERROR;
+	v.wire_len = m.len - 1; /* truncated */
+	assert_int_equal(cache_restore(c, &v, 100), 0);
+	v.wire_len = m.len;
+	v.age = 60; /* expired, no stale limit */
+	assert_int_equal(cache_restore(c, &v, 100), 0);
+	v.age = 0;
+	v.lifetime = 0;
+	assert_int_equal(cache_restore(c, &v, 100), 0);
+	v.lifetime = CACHE_MAX_TTL_CAP + 1;
+	assert_int_equal(cache_restore(c, &v, 100), 0);
+	v.lifetime = 60;
+	assert_int_equal(cache_restore(c, &v, 100), 1);
+	assert_int_equal(cache_stats(c)->entries, 1);
+	cache_check(c);
+	cache_free(c);
 }
 
 static void
@@ -712,6 +915,8 @@ main(void)
 		cmocka_unit_test(
 		    test_cache_lookup_ignores_case_and_answers_in_clients_spelling),
 		cmocka_unit_test(test_cache_key_separates_type_and_do_cd_bits),
+		cmocka_unit_test(
+		    test_cache_minimal_keeps_answer_section_unless_do),
 		cmocka_unit_test(test_cache_clamps_min_and_max_ttl),
 		cmocka_unit_test(
 		    test_cache_ttl_zero_and_top_bit_are_not_stored),
@@ -721,6 +926,11 @@ main(void)
 		    test_cache_max_negative_ttl_clamps_negative_only),
 		cmocka_unit_test(test_cache_stale_entry_within_limit_then_gone),
 		cmocka_unit_test(test_cache_evicts_least_recently_used_first),
+		cmocka_unit_test(
+		    test_cache_walk_sees_each_entry_once_across_slices),
+		cmocka_unit_test(test_cache_restore_keeps_age_and_lifetime),
+		cmocka_unit_test(
+		    test_cache_restore_rejects_what_does_not_fit_its_view),
 		cmocka_unit_test(
 		    test_cache_byte_budget_holds_under_a_stream_of_names),
 		cmocka_unit_test(

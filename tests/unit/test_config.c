@@ -192,6 +192,7 @@ test_defaults_set_every_value_and_empty_lists(void **state)
 	assert_int_equal(c.max_negative_ttl, CONFIG_DEFAULT_MAX_NEGATIVE_TTL);
 	assert_int_equal(c.servfail_ttl, CONFIG_DEFAULT_SERVFAIL_TTL);
 	assert_int_equal(c.prefetch, CONFIG_DEFAULT_PREFETCH);
+	assert_int_equal(c.minimal_responses, CONFIG_DEFAULT_MINIMAL_RESPONSES);
 	assert_int_equal(c.serve_stale, CONFIG_DEFAULT_SERVE_STALE);
 	assert_int_equal(c.stale_limit, CONFIG_DEFAULT_STALE_LIMIT);
 }
@@ -879,6 +880,7 @@ test_load_reads_every_key(void **state)
 	assert_int_equal(c.max_negative_ttl, 600);
 	assert_int_equal(c.servfail_ttl, 0);
 	assert_false(c.prefetch);
+	assert_false(c.minimal_responses);
 	assert_false(c.serve_stale);
 	assert_int_equal(c.stale_limit, 3600);
 	assert_string_equal(c.user, "nobody");
@@ -1157,6 +1159,7 @@ test_shipped_config_documents_every_default(void **state)
 		"# resolv-conf = " CONFIG_DEFAULT_RESOLV_CONF "\n",
 		"# log-level = info\n",
 		"# prefetch = yes\n",
+		"# minimal-responses = yes\n",
 		"# serve-stale = yes\n",
 	};
 	static const struct {
