@@ -169,6 +169,29 @@ help(void)
 	    "      --tcp-max-connections N      TCP clients at once (%u)\n"
 	    "      --log-level LEVEL            error, warn, info or debug "
 	    "(%s)\n"
+	    "      --cache-size BYTES           the cache's budget in bytes "
+	    "(%u)\n"
+	    "      --min-ttl S                  keep answers at least this "
+	    "long (%u)\n"
+	    "      --max-ttl S                  keep answers at most this "
+	    "long (%u)\n"
+	    "      --max-negative-ttl S         keep NXDOMAIN/NODATA at most "
+	    "this long (%u)\n"
+	    "      --servfail-ttl S             remember that every upstream "
+	    "failed (%u;\n"
+	    "                                   0: off)\n"
+	    "      --prefetch yes|no            refresh answers asked in the "
+	    "last tenth of\n"
+	    "                                   their life (%s)\n"
+	    "      --minimal-responses yes|no   keep and serve only the "
+	    "answer section of\n"
+	    "                                   positive answers without DO "
+	    "(%s)\n"
+	    "      --serve-stale yes|no         serve expired answers when "
+	    "every upstream\n"
+	    "                                   fails (%s) ...\n"
+	    "      --stale-limit S              ... expired at most this long "
+	    "ago (%u)\n"
 	    "      --user NAME                  started as root, run as NAME "
 	    "once the\n"
 	    "                                   sockets are bound (%s; root: "
@@ -184,6 +207,10 @@ help(void)
 	    "      --control-socket PATH|none   the socket of roost stats, "
 	    "flush, dump and\n"
 	    "                                   reload (%s)\n"
+	    "      --dns0x20 yes|no             ask upstream in random letter "
+	    "case, accept\n"
+	    "                                   only answers in the same case "
+	    "(%s)\n"
 	    "\n"
 	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
 	    "answered or\nget SERVFAIL first); SIGHUP reloads the "
@@ -195,7 +222,8 @@ help(void)
 	    "\n"
 	    "Exit status: 0 stopped by a signal, or --check-config passed; "
 	    "1 failure while\nrunning; 2 bad command line; 3 bad "
-	    "configuration; 4 cannot start (sockets).\n",
+	    "configuration; 4 cannot start (sockets).\n"
+	    "See roostd(8) and roostd.conf(5).\n",
 	    ROOSTD_DEFAULT_CONFIG, CONFIG_DEFAULT_RESOLV_CONF,
 	    CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS,
 	    CONFIG_DEFAULT_QUERY_DEADLINE_MS, CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S,
@@ -204,15 +232,24 @@ help(void)
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_INFO ? "info"
 		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_WARN ? "warn"
 							      : "error",
-	    CONFIG_DEFAULT_USER, CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S,
-	    CONFIG_DEFAULT_CONTROL_SOCKET);
+	    (unsigned)CONFIG_DEFAULT_CACHE_SIZE, CONFIG_DEFAULT_MIN_TTL,
+	    CONFIG_DEFAULT_MAX_TTL, CONFIG_DEFAULT_MAX_NEGATIVE_TTL,
+	    CONFIG_DEFAULT_SERVFAIL_TTL, CONFIG_DEFAULT_PREFETCH ? "yes" : "no",
+	    CONFIG_DEFAULT_MINIMAL_RESPONSES ? "yes" : "no",
+	    CONFIG_DEFAULT_SERVE_STALE ? "yes" : "no",
+	    CONFIG_DEFAULT_STALE_LIMIT, CONFIG_DEFAULT_USER,
+	    CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S, CONFIG_DEFAULT_CONTROL_SOCKET,
+	    CONFIG_DEFAULT_DNS0X20 ? "yes" : "no");
 }
 
 static void
 version(void)
 {
 	printf("roostd %s\n", PACKAGE_VERSION);
-	printf("c-ares %s, ldns %s\n", ares_version(NULL), ldns_version());
+	printf("c-ares %s, ldns %s (linked)\n", ares_version(NULL),
+	    ldns_version());
+	/* libsystemd has no run-time version call */
+	printf("libsystemd %s (built against)\n", ROOST_LIBSYSTEMD_VERSION);
 }
 
 /* --- command line ------------------------------------------------------ */
