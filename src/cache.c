@@ -412,6 +412,26 @@ bound_chain(struct cache *c, uint32_t h)
 }
 
 /*
+ * True if msg still walks, record for record, with its TTL fields at
+ * offs[0..n): false when rewriting TTLs changed what a name reads.
+ */
+static bool
+walks_same(const uint8_t *msg, size_t len, const uint16_t *offs, unsigned n)
+{
+	struct wire_iter it;
+	struct wire_rr rr;
+	unsigned i = 0;
+	int r;
+
+	if (wire_iter_init(&it, msg, len) != WIRE_OK)
+		return false;
+	while ((r = wire_iter_next(&it, &rr)) == WIRE_OK)
+		if (i >= n || rr.ttl_off != offs[i++])
+			return false;
+	return r == WIRE_END && i == n;
+}
+
+/*
  * Stores msg (len octets, nttl TTL fields, its question k) as k's entry
  * for life seconds from stored, replacing any entry for k.  Returns 1, 0 if it can
  * never fit the budget, -1 if out of memory.
@@ -457,8 +477,11 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 	w = (uint8_t *)(e->offs + nttl);
 	memcpy(w, msg, len);
 	wire_name_lower(w + WIRE_HDR_LEN, k->name_len);
-	(void)wire_iter_init(&it, w, len);
-	while (wire_iter_next(&it, &rr) == WIRE_OK) {
+	/* the offsets come from the message as received: a TTL written
+	 * below could change what a later name's compression pointer
+	 * reads, if an upstream pointed one into a TTL field */
+	(void)wire_iter_init(&it, msg, len);
+	while (i < nttl && wire_iter_next(&it, &rr) == WIRE_OK) {
 		uint32_t ttl = ttl_value(rr.ttl);
 
 		e->offs[i++] = (uint16_t)rr.ttl_off;
@@ -466,6 +489,10 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 		wire_put32(w + rr.ttl_off, ttl > life ? life : ttl);
 	}
 	assert(i == nttl);
+	if (!walks_same(w, len, e->offs, nttl)) {
+		free(e); /* such an answer would not survive its own TTLs */
+		return 0;
+	}
 
 	e->hnext = *bucket(c, hsh);
 	*bucket(c, hsh) = e;
