@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cachefile.h"
+#include "log.h"
 
 static const uint8_t cachefile_magic[8] = { 0x89, 'R', 'O', 'O', 'S', 'T', 'C',
 	'\n' };
@@ -446,21 +447,6 @@ cachefile_save(const struct cache *c, const char *path, uint32_t now,
 
 /* --- loading --------------------------------------------------------------- */
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Checks header and checksums; returns 0 with *count and *wall, or -1. */
 static int
 check_header(const uint8_t *buf, size_t len, uint64_t *count, uint64_t *wall,
@@ -473,16 +459,16 @@ check_header(const uint8_t *buf, size_t len, uint64_t *count, uint64_t *wall,
 	    memcmp(buf, cachefile_magic, sizeof(cachefile_magic)) != 0) {
 		if (len < sizeof(cachefile_magic) &&
 		    memcmp(buf, cachefile_magic, len) == 0)
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "truncated: %zu bytes, shorter than the header",
 			    len);
 		else
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "not a roostd cache file (bad magic)");
 		return -1;
 	}
 	if (len < CACHEFILE_HEADER_LEN) {
-		seterr(err, errlen,
+		log_errbuf(err, errlen,
 		    "truncated: %zu bytes, shorter than the header", len);
 		return -1;
 	}
@@ -491,39 +477,42 @@ check_header(const uint8_t *buf, size_t len, uint64_t *count, uint64_t *wall,
 		/* a newer version may lay its header out otherwise */
 		if (version > CACHEFILE_VERSION)
 			goto too_new;
-		seterr(err, errlen, "corrupt header (checksum mismatch)");
+		log_errbuf(err, errlen, "corrupt header (checksum mismatch)");
 		return -1;
 	}
 	if (version > CACHEFILE_VERSION)
 		goto too_new;
 	if (version != CACHEFILE_VERSION ||
 	    get32(buf + OFF_HDRLEN) != CACHEFILE_HEADER_LEN) {
-		seterr(err, errlen, "corrupt header (version %u, length %u)",
-		    version, get32(buf + OFF_HDRLEN));
+		log_errbuf(err, errlen,
+		    "corrupt header (version %u, length %u)", version,
+		    get32(buf + OFF_HDRLEN));
 		return -1;
 	}
 	body = get64(buf + OFF_BODYLEN);
 	if (body != len - CACHEFILE_HEADER_LEN) {
 		if (body > len - CACHEFILE_HEADER_LEN)
-			seterr(err, errlen, "truncated: %zu bytes of %llu", len,
+			log_errbuf(err, errlen, "truncated: %zu bytes of %llu",
+			    len,
 			    (unsigned long long)(body + CACHEFILE_HEADER_LEN));
 		else
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "%zu bytes, more than the %llu written", len,
 			    (unsigned long long)(body + CACHEFILE_HEADER_LEN));
 		return -1;
 	}
 	if (get32(buf + OFF_BODYCRC) !=
 	    cachefile_crc32c(0, buf + CACHEFILE_HEADER_LEN, (size_t)body)) {
-		seterr(err, errlen, "corrupt (checksum mismatch)");
+		log_errbuf(err, errlen, "corrupt (checksum mismatch)");
 		return -1;
 	}
 	*count = get64(buf + OFF_COUNT);
 	*wall = get64(buf + OFF_WALL);
 	return 0;
 too_new:
-	seterr(err, errlen, "version %u is newer than this roostd reads (%d)",
-	    version, CACHEFILE_VERSION);
+	log_errbuf(err, errlen,
+	    "version %u is newer than this roostd reads (%d)", version,
+	    CACHEFILE_VERSION);
 	return -1;
 }
 
@@ -578,12 +567,12 @@ cachefile_load_buffer(struct cache *c, const uint8_t *buf, size_t len,
 	blen = len - CACHEFILE_HEADER_LEN;
 	for (off = 0, n = 0; off < blen; off += rl, n++)
 		if ((rl = read_record(body + off, blen - off, &v)) == 0) {
-			seterr(err, errlen, "malformed record %llu",
+			log_errbuf(err, errlen, "malformed record %llu",
 			    (unsigned long long)n + 1);
 			return -1;
 		}
 	if (n != count) {
-		seterr(err, errlen, "%llu records, the header says %llu",
+		log_errbuf(err, errlen, "%llu records, the header says %llu",
 		    (unsigned long long)n, (unsigned long long)count);
 		return -1;
 	}
@@ -607,7 +596,8 @@ cachefile_load_buffer(struct cache *c, const uint8_t *buf, size_t len,
 			res->dropped++;
 			break;
 		default:
-			seterr(err, errlen, "out of memory after %llu entries",
+			log_errbuf(err, errlen,
+			    "out of memory after %llu entries",
 			    (unsigned long long)res->restored);
 			return 1; /* what is in is good */
 		}
@@ -628,25 +618,25 @@ cachefile_load(struct cache *c, const char *path, uint32_t now, uint64_t wall,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		log_errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		log_errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "%s: not a regular file", path);
+		log_errbuf(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > CACHEFILE_MAX_SIZE) {
-		seterr(err, errlen, "%s: %llu bytes, more than %llu", path,
+		log_errbuf(err, errlen, "%s: %llu bytes, more than %llu", path,
 		    (unsigned long long)st.st_size,
 		    (unsigned long long)CACHEFILE_MAX_SIZE);
 		goto out;
 	}
 	if ((buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1)) == NULL) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		log_errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	while (got < (size_t)st.st_size) {
@@ -655,7 +645,7 @@ cachefile_load(struct cache *c, const char *path, uint32_t now, uint64_t wall,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			seterr(err, errlen, "%s: read: %s", path,
+			log_errbuf(err, errlen, "%s: read: %s", path,
 			    strerror(errno));
 			goto out;
 		}
@@ -665,7 +655,7 @@ cachefile_load(struct cache *c, const char *path, uint32_t now, uint64_t wall,
 	}
 	if (cachefile_load_buffer(c, buf, got, now, wall, res, why,
 		sizeof(why)) != 1) {
-		seterr(err, errlen, "%s: %s", path, why);
+		log_errbuf(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
 	rc = 1;

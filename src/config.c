@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 
 /* How each key's value is parsed and where it goes. */
 enum config_kind {
@@ -155,21 +156,6 @@ static const char *const config_log_names[] = {
 
 /* Room for a helper's reason, which may quote a whole line. */
 #define CONFIG_WHY_MAX (CONFIG_MAX_LINE + 256)
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Strict decimal: one or more digits and nothing else (no sign, blank,
@@ -426,7 +412,7 @@ config_parse_addr(const char *text, uint16_t default_port,
 		goto bad;
 	return 0;
 bad:
-	seterr(err, errlen, "bad address \"%s\": %s", text, why);
+	log_errbuf(err, errlen, "bad address \"%s\": %s", text, why);
 	return -1;
 }
 
@@ -501,7 +487,7 @@ parse_subnet(const char *text, struct config_subnet *s, char *why,
 	if (slash == NULL)
 		prefix = maxprefix;
 	else if (parse_uint(slash + 1, 0, maxprefix, &prefix) != 0) {
-		seterr(why, whylen,
+		log_errbuf(why, whylen,
 		    "bad subnet \"%s\": prefix length must be 0..%u", text,
 		    maxprefix);
 		return -1;
@@ -516,14 +502,14 @@ parse_subnet(const char *text, struct config_subnet *s, char *why,
 		char net[INET6_ADDRSTRLEN];
 
 		inet_ntop(s->family, masked, net, sizeof(net));
-		seterr(why, whylen,
+		log_errbuf(why, whylen,
 		    "bad subnet \"%s\": host bits set (did you mean %s/%u?)",
 		    text, net, s->prefix);
 		return -1;
 	}
 	return 0;
 badaddr:
-	seterr(why, whylen,
+	log_errbuf(why, whylen,
 	    "bad subnet \"%s\": not a numeric IPv4 or IPv6 address", text);
 	return -1;
 }
@@ -615,23 +601,24 @@ add_addr(struct config *c, const char *key, const char *value, bool is_upstream,
 
 	if (config_parse_addr(value, CONFIG_DNS_PORT, &a, why, sizeof(why)) !=
 	    0) {
-		seterr(err, errlen, "%s: %s", key, why);
+		log_errbuf(err, errlen, "%s: %s", key, why);
 		return -1;
 	}
 	if (is_upstream && addr_is_unspecified(&a)) {
-		seterr(err, errlen,
+		log_errbuf(err, errlen,
 		    "%s: bad address \"%s\": not a server's address", key,
 		    value);
 		return -1;
 	}
 	for (size_t i = 0; i < *n; i++)
 		if (addr_equal(&list[i], &a)) {
-			seterr(err, errlen, "%s: \"%s\" is %s, already listed",
-			    key, value, config_addr_str(&a, str, sizeof(str)));
+			log_errbuf(err, errlen,
+			    "%s: \"%s\" is %s, already listed", key, value,
+			    config_addr_str(&a, str, sizeof(str)));
 			return -1;
 		}
 	if (*n >= max) {
-		seterr(err, errlen, "%s: cannot add \"%s\": at most %zu %s",
+		log_errbuf(err, errlen, "%s: cannot add \"%s\": at most %zu %s",
 		    key, value, max,
 		    is_upstream ? "upstreams" : "listen addresses");
 		return -1;
@@ -647,11 +634,11 @@ add_allow(struct config *c, const char *value, char *err, size_t errlen)
 	char why[CONFIG_WHY_MAX];
 
 	if (parse_subnet(value, &s, why, sizeof(why)) != 0) {
-		seterr(err, errlen, "allow: %s", why);
+		log_errbuf(err, errlen, "allow: %s", why);
 		return -1;
 	}
 	if (c->nallow >= CONFIG_MAX_ALLOW) {
-		seterr(err, errlen,
+		log_errbuf(err, errlen,
 		    "allow: cannot add \"%s\": at most %d subnets", value,
 		    CONFIG_MAX_ALLOW);
 		return -1;
@@ -668,11 +655,11 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 	unsigned long v;
 
 	if (o == NULL) {
-		seterr(err, errlen, "unknown option \"%s\"", key);
+		log_errbuf(err, errlen, "unknown option \"%s\"", key);
 		return -1;
 	}
 	if (*value == '\0') {
-		seterr(err, errlen, "%s: empty value", key);
+		log_errbuf(err, errlen, "%s: empty value", key);
 		return -1;
 	}
 	switch (o->kind) {
@@ -684,7 +671,7 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		return add_allow(c, value, err, errlen);
 	case CONFIG_KIND_PATH:
 		if (strlen(value) >= CONFIG_PATH_MAX) {
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "%s: bad value \"%s\": longer than %d characters",
 			    key, value, CONFIG_PATH_MAX - 1);
 			return -1;
@@ -693,7 +680,7 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		return 0;
 	case CONFIG_KIND_UINT:
 		if (parse_uint(value, o->min, o->max, &v) != 0) {
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "%s: bad value \"%s\": expected %u..%u (%s)", key,
 			    value, o->min, o->max, o->unit);
 			return -1;
@@ -708,7 +695,7 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 				c->log_level = (enum config_log_level)i;
 				return 0;
 			}
-		seterr(err, errlen,
+		log_errbuf(err, errlen,
 		    "%s: bad value \"%s\": expected error, warn, info or debug",
 		    key, value);
 		return -1;
@@ -719,7 +706,7 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			"0123456789_.-") != strlen(value) ||
 		    value[0] == '-') {
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "%s: bad value \"%s\": expected a user name "
 			    "(letters, digits, _ . -; at most %d characters)",
 			    key, value, CONFIG_USER_MAX - 1);
@@ -732,14 +719,14 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		 * starts it in / */
 		if (value[0] != '/' &&
 		    strcmp(value, CONFIG_CACHE_FILE_NONE) != 0) {
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "%s: bad value \"%s\": expected an absolute path "
 			    "or none",
 			    key, value);
 			return -1;
 		}
 		if (strlen(value) >= CONFIG_PATH_MAX) {
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "%s: bad value \"%s\": longer than %d characters",
 			    key, value, CONFIG_PATH_MAX - 1);
 			return -1;
@@ -756,7 +743,7 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		 * would depend on the directory roostd started in */
 		if (value[0] != '/' ||
 		    strlen(value) >= sizeof(c->control_socket)) {
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "%s: bad value \"%s\": expected none or an "
 			    "absolute path of at most %zu characters",
 			    key, value, sizeof(c->control_socket) - 1);
@@ -772,11 +759,12 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 			    strcmp(value, "yes") == 0;
 			return 0;
 		}
-		seterr(err, errlen, "%s: bad value \"%s\": expected yes or no",
-		    key, value);
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected yes or no", key, value);
 		return -1;
 	}
-	seterr(err, errlen, "%s: option not handled", key); /* not reached */
+	log_errbuf(err, errlen, "%s: option not handled",
+	    key); /* not reached */
 	return -1;
 }
 
@@ -889,7 +877,7 @@ parse_line(struct config *c, char *line, size_t len, char *why, size_t whylen)
 		unsigned char ch = (unsigned char)line[i];
 
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-			seterr(why, whylen,
+			log_errbuf(why, whylen,
 			    "control character 0x%02x in column %zu", ch,
 			    i + 1);
 			return -1;
@@ -906,14 +894,15 @@ parse_line(struct config *c, char *line, size_t len, char *why, size_t whylen)
 		}
 	trim_end(p);
 	if ((eq = strchr(p, '=')) == NULL) {
-		seterr(why, whylen, "expected \"key = value\", got \"%s\"", p);
+		log_errbuf(why, whylen, "expected \"key = value\", got \"%s\"",
+		    p);
 		return -1;
 	}
 	*eq = '\0';
 	trim_end(p);
 	value = skip_blanks(eq + 1);
 	if (*p == '\0') {
-		seterr(why, whylen, "expected \"key = value\", got no key");
+		log_errbuf(why, whylen, "expected \"key = value\", got no key");
 		return -1;
 	}
 	return config_set(c, p, value, why, whylen);
@@ -931,14 +920,14 @@ config_load_file(struct config *c, const char *path, bool missing_ok, char *err,
 	int r, rc = -1;
 
 	if (strlen(path) >= sizeof(c->path)) {
-		seterr(err, errlen, "%s: path longer than %zu characters", path,
-		    sizeof(c->path) - 1);
+		log_errbuf(err, errlen, "%s: path longer than %zu characters",
+		    path, sizeof(c->path) - 1);
 		return -1;
 	}
 	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		log_errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
@@ -947,18 +936,19 @@ config_load_file(struct config *c, const char *path, bool missing_ok, char *err,
 		if ((r = read_line(f, line, sizeof(line), &len)) == 0)
 			break;
 		if (r < 0) {
-			seterr(err, errlen, "%s: %s", path, strerror(errno));
+			log_errbuf(err, errlen, "%s: %s", path,
+			    strerror(errno));
 			goto out;
 		}
 		lineno++;
 		if (len > CONFIG_MAX_LINE) {
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "%s:%u: line longer than %d characters", path,
 			    lineno, CONFIG_MAX_LINE);
 			goto out;
 		}
 		if (parse_line(c, line, len, why, sizeof(why)) != 0) {
-			seterr(err, errlen, "%s:%u: %s", path, lineno, why);
+			log_errbuf(err, errlen, "%s:%u: %s", path, lineno, why);
 			goto out;
 		}
 	}
@@ -995,7 +985,7 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 	int r;
 
 	if ((f = fopen(c->resolv_conf, "re")) == NULL) {
-		seterr(why, whylen, "cannot read %s: %s", c->resolv_conf,
+		log_errbuf(why, whylen, "cannot read %s: %s", c->resolv_conf,
 		    strerror(errno));
 		return -1;
 	}
@@ -1033,7 +1023,7 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 			c->upstream[c->nupstream++] = a;
 	}
 	if (r < 0) {
-		seterr(why, whylen, "cannot read %s: %s", c->resolv_conf,
+		log_errbuf(why, whylen, "cannot read %s: %s", c->resolv_conf,
 		    strerror(errno != 0 ? errno : EIO));
 		fclose(f);
 		return -1;
@@ -1055,7 +1045,8 @@ config_finish(struct config *c, char *err, size_t errlen)
 		rc |= config_parse_addr("::1", CONFIG_DNS_PORT, &c->listen[1],
 		    NULL, 0);
 		if (rc != 0) {
-			seterr(err, errlen, "cannot parse the default listen");
+			log_errbuf(err, errlen,
+			    "cannot parse the default listen");
 			return -1;
 		}
 		c->nlisten = 2;
@@ -1064,27 +1055,28 @@ config_finish(struct config *c, char *err, size_t errlen)
 		rc = parse_subnet("127.0.0.0/8", &c->allow[0], NULL, 0);
 		rc |= parse_subnet("::1/128", &c->allow[1], NULL, 0);
 		if (rc != 0) {
-			seterr(err, errlen, "cannot parse the default allow");
+			log_errbuf(err, errlen,
+			    "cannot parse the default allow");
 			return -1;
 		}
 		c->nallow = 2;
 	}
 	if (c->query_deadline_ms <= c->upstream_timeout_ms) {
-		seterr(err, errlen,
+		log_errbuf(err, errlen,
 		    "query-deadline (%u ms) must exceed upstream-timeout "
 		    "(%u ms)",
 		    c->query_deadline_ms, c->upstream_timeout_ms);
 		return -1;
 	}
 	if (c->min_ttl > c->max_ttl) {
-		seterr(err, errlen,
+		log_errbuf(err, errlen,
 		    "min-ttl (%u s) must not exceed max-ttl (%u s)", c->min_ttl,
 		    c->max_ttl);
 		return -1;
 	}
 	for (size_t i = 0; i < c->nupstream; i++)
 		if (find_self(c, &c->upstream[i]) != NULL) {
-			seterr(err, errlen,
+			log_errbuf(err, errlen,
 			    "upstream %s is roostd's own listen address: "
 			    "forwarding to it would loop",
 			    config_addr_str(&c->upstream[i], str, sizeof(str)));
@@ -1094,14 +1086,14 @@ config_finish(struct config *c, char *err, size_t errlen)
 		return 0;
 
 	if (read_resolv_conf(c, &t, why, sizeof(why)) != 0) {
-		seterr(err, errlen, "no upstream: %s; %s", why,
+		log_errbuf(err, errlen, "no upstream: %s; %s", why,
 		    CONFIG_NO_UPSTREAM_FIX);
 		return -1;
 	}
 	if (c->nupstream > 0)
 		return 0;
 	if (t.self > 0)
-		seterr(err, errlen,
+		log_errbuf(err, errlen,
 		    "no upstream: %s names only roostd's own listen address "
 		    "%s%s (forwarding there would loop); %s",
 		    c->resolv_conf,
@@ -1109,12 +1101,13 @@ config_finish(struct config *c, char *err, size_t errlen)
 		    t.unusable > 0 ? " and unusable ones" : "",
 		    CONFIG_NO_UPSTREAM_FIX);
 	else if (t.unusable > 0)
-		seterr(err, errlen,
+		log_errbuf(err, errlen,
 		    "no upstream: %s names no usable nameserver (%u not a "
 		    "numeric address); %s",
 		    c->resolv_conf, t.unusable, CONFIG_NO_UPSTREAM_FIX);
 	else
-		seterr(err, errlen, "no upstream: %s names no nameserver; %s",
-		    c->resolv_conf, CONFIG_NO_UPSTREAM_FIX);
+		log_errbuf(err, errlen,
+		    "no upstream: %s names no nameserver; %s", c->resolv_conf,
+		    CONFIG_NO_UPSTREAM_FIX);
 	return -1;
 }

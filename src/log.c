@@ -123,3 +123,15 @@ log_ratelimit_ok(struct log_ratelimit *rl, uint64_t now_ms,
 	rl->suppressed = 0;
 	return 1;
 }
+
+void
+log_errbuf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
