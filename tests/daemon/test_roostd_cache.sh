@@ -28,7 +28,7 @@ FLAKY=127.0.0.3#5300	# cache.test; told to drop everything halfway
 SFAIL1=127.0.0.4#5300	# SERVFAIL to everything, also on ...
 SFAIL2=127.0.0.5#5300
 BULK=127.0.0.6#5300	# bulk.test (its counts list outgrows one message)
-MAIN=127.0.0.1#5301	# defaults (prefetch yes)
+MAIN=127.0.0.1#5301	# defaults (prefetch yes), upstream-timeout 2000
 NOPF=127.0.0.1#5302	# --prefetch no
 BUDGET=127.0.0.1#5303	# --cache-size 65536
 STALE=127.0.0.1#5304	# serve-stale (the default), upstream FLAKY
@@ -56,14 +56,17 @@ NBULK=3000
 
 mock_start up "$UP" --zone "$ZONES/cache.test.zone" \
     --zone "$ZONES/neg.test.zone" \
-    --rule 'coal.cache.test A delay=500' || exit 99
+    --rule 'coal.cache.test A delay=1500' || exit 99
 mock_start bulk "$BULK" --zone "$T/bulk.test.zone" || exit 99
 mock_start flaky "$FLAKY" --zone "$ZONES/cache.test.zone" \
     --rules "$T/flaky.rules" || exit 99
 mock_start sfail "$SFAIL1" --listen "$SFAIL2" --zone "$ZONES/cache.test.zone" \
     --rule '* * rcode=servfail' || exit 99
 
-roostd_start main "$MAIN" --upstream "$UP" || exit 99
+# a long upstream-timeout: coal's answer takes 1.5 s and must come from
+# the first try (exactly one upstream query)
+roostd_start main "$MAIN" --upstream "$UP" --upstream-timeout 2000 \
+    --query-deadline 4000 || exit 99
 roostd_start nopf "$NOPF" --upstream "$UP" --prefetch no || exit 99
 roostd_start budget "$BUDGET" --upstream "$BULK" --cache-size 65536 || exit 99
 FAILFAST=(--upstream-timeout 200 --query-deadline 1000)
@@ -474,18 +477,18 @@ check_eq "TC: one upstream query (UDP) for the four answers" "1 0" \
 
 # --- 200 identical questions in flight: one upstream query ------------------------
 
-# the upstream answers coal after 500 ms; 200 on one socket at once, and
+# the upstream answers coal after 1.5 s; 200 on one socket at once, and
 # two more clients with their own spellings and ids meanwhile
-probe -t 4000 "$MAIN" pipeline 200 coal.cache.test >"$T/coal.out" &
+probe -t 5000 "$MAIN" pipeline 200 coal.cache.test >"$T/coal.out" &
 p1=$!
 # the others only once the fetch is in flight: on a loaded machine they
 # could otherwise start it before the pipeline and shorten its wait
 coal_asked() { [ "$(mock_count up coal.cache.test. A udp)" = 1 ]; }
 check "coalescing: the pipeline's fetch reached the upstream" \
     wait_until 4 coal_asked
-probe -t 4000 -i 7001 "$MAIN" query COAL.cache.test >"$T/coal1.out" &
+probe -t 5000 -i 7001 "$MAIN" query COAL.cache.test >"$T/coal1.out" &
 p2=$!
-probe -t 4000 -i 7002 -T "$MAIN" query cOaL.CACHE.test >"$T/coal2.out" &
+probe -t 5000 -i 7002 -T "$MAIN" query cOaL.CACHE.test >"$T/coal2.out" &
 p3=$!
 wait "$p1" "$p2" "$p3"
 out=$(cat "$T/coal.out")
@@ -493,8 +496,8 @@ check_match "coalescing: 200 queries, 200 answers" \
     '^pipeline sent=200 answered=200 ' "$out"
 check_eq "coalescing: every one NOERROR with the address, id matched" 200 \
     "$(grep -Ec '^reply id=[0-9]+ rcode=NOERROR .*an=1 .*check=ok' <<<"$out")"
-check_ge "coalescing: they waited for the slow upstream (ms >= 450)" \
-    "$(sed -n 's/^pipeline .* ms=\([0-9]*\).*/\1/p' <<<"$out")" 450
+check_ge "coalescing: they waited for the slow upstream (ms >= 1400)" \
+    "$(sed -n 's/^pipeline .* ms=\([0-9]*\).*/\1/p' <<<"$out")" 1400
 check_match "coalescing: another client's own id and spelling" \
     '^reply id=7001 rcode=NOERROR .*qd=COAL\.cache\.test\./A/IN .*an=1 ' \
     "$(cat "$T/coal1.out")"
