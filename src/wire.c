@@ -8,6 +8,9 @@
  *   a length or count taken from the message is never trusted.
  * - A name walk strictly decreases its position at every compression
  *   pointer and stops after WIRE_MAX_PTR_HOPS, so it always terminates.
+ * - What a pointer leads to lies wholly before the pointer: a name read
+ *   through one never runs into the pointer or past it (so removing or
+ *   rewriting what follows a name never changes the name).
  */
 #include <string.h>
 
@@ -21,7 +24,8 @@ static const char *const wire_errstr[WIRE_ERR_COUNT] = {
 	[WIRE_ELABELLEN] = "label longer than 63 octets",
 	[WIRE_ENAMELEN] = "name longer than 255 octets",
 	[WIRE_ELABELTYPE] = "reserved label type",
-	[WIRE_EPTRFWD] = "compression pointer does not point backwards",
+	[WIRE_EPTRFWD] =
+	    "compression pointer does not point back to an earlier name",
 	[WIRE_EPTRLOOP] = "too many compression pointers",
 	[WIRE_EQDCOUNT] = "question count is not 1",
 	[WIRE_EQTRUNC] = "question truncated",
@@ -88,10 +92,11 @@ int
 wire_read_name(const uint8_t *msg, size_t len, size_t off, uint8_t *out,
     size_t *outlen, size_t *end)
 {
-	size_t pos = off; /* the octet being read */
-	size_t run = off; /* start of the current run of labels */
-	size_t after = 0; /* offset past the name at off, once known */
-	size_t nlen = 0;  /* uncompressed length so far, root excluded */
+	size_t pos = off;   /* the octet being read */
+	size_t run = off;   /* start of the current run of labels */
+	size_t after = 0;   /* offset past the name at off, once known */
+	size_t nlen = 0;    /* uncompressed length so far, root excluded */
+	size_t limit = len; /* reads stay below the last pointer followed */
 	unsigned hops = 0;
 
 	for (;;) {
@@ -99,6 +104,8 @@ wire_read_name(const uint8_t *msg, size_t len, size_t off, uint8_t *out,
 
 		if (pos >= len)
 			return WIRE_ENAMETRUNC;
+		if (pos >= limit)
+			return WIRE_EPTRFWD;
 		l = msg[pos];
 		if ((l & 0xc0) == 0xc0) {
 			size_t target;
@@ -114,6 +121,7 @@ wire_read_name(const uint8_t *msg, size_t len, size_t off, uint8_t *out,
 				return WIRE_EPTRLOOP;
 			if (after == 0)
 				after = pos + 2;
+			limit = pos;
 			pos = run = target;
 			continue;
 		}
@@ -123,6 +131,8 @@ wire_read_name(const uint8_t *msg, size_t len, size_t off, uint8_t *out,
 			break;
 		if (len - pos - 1 < l)
 			return WIRE_ENAMETRUNC;
+		if (limit - pos - 1 < l)
+			return WIRE_EPTRFWD; /* a label across the pointer */
 		/* room for this label and the root label */
 		if (nlen + 1 + l + 1 > WIRE_MAX_NAME)
 			return WIRE_ENAMELEN;

@@ -583,6 +583,32 @@ test_wire_name_rejects_pointer_at_itself_after_label(void **state)
 }
 
 /*
+ * A pointer back to a label whose length runs across the pointer itself
+ * (fuzz_wire found one reaching into the OPT record that
+ * wire_remove_opt() then cut away): what a pointer leads to must lie
+ * wholly before it.
+ */
+static void
+test_wire_name_rejects_target_running_across_the_pointer(void **state)
+{
+	struct pkt p;
+	size_t off, ptr, end;
+
+	(void)state;
+	put_header(&p, 0, 0, 0, 0, 0, 0);
+	off = p.len;
+	p.b[p.len++] = 4; /* a 4-octet label: "ab", the pointer, ... */
+	p.b[p.len++] = 'a';
+	p.b[p.len++] = 'b';
+	ptr = put_ptr(&p, off);
+	p.b[p.len++] = 0;
+	/* read from off, it is a name: \004ab\300\014 then the root */
+	assert_int_equal(wire_skip_name(p.b, p.len, off, &end), WIRE_OK);
+	/* through the pointer, the same octets run across the pointer */
+	assert_int_equal(wire_skip_name(p.b, p.len, ptr, &end), WIRE_EPTRFWD);
+}
+
+/*
  * Two pointers pointing at each other: since pointers must point strictly
  * backwards, one of them always points forward, whichever is read first.
  */
@@ -2555,6 +2581,8 @@ main(void)
 		cmocka_unit_test(test_wire_name_rejects_pointer_at_itself),
 		cmocka_unit_test(
 		    test_wire_name_rejects_pointer_at_itself_after_label),
+		cmocka_unit_test(
+		    test_wire_name_rejects_target_running_across_the_pointer),
 		cmocka_unit_test(test_wire_name_rejects_two_pointer_cycle),
 		cmocka_unit_test(
 		    test_wire_name_rejects_two_pointer_cycle_through_labels),
