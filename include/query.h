@@ -33,6 +33,9 @@
 #define QUERY_MAX_UDP 4096
 /* Clients waiting on one upstream fetch; past it they get SERVFAIL. */
 #define QUERY_MAX_WAITERS 1024
+/* A full cache (evicting for room) is logged at most this often: it is
+ * the normal state of a busy resolver, worth a line, not a stream. */
+#define QUERY_CACHE_FULL_LOG_MS (3600 * 1000)
 /* Buckets of the table of fetches in flight (a power of two). */
 #define QUERY_FETCH_BUCKETS 1024
 

@@ -14,6 +14,7 @@
  * - An answer never leaves without the client's id and question
  *   spelling, and carries an OPT record exactly when the query did.
  */
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,8 @@ struct query_ctx {
 	unsigned nwaiting;
 	struct query_stats stats;
 	struct log_ratelimit rl_limit;
+	uint64_t evictions_logged; /* cache evictions at the last "full" */
+	uint64_t full_logged_ms;   /* when that was logged; 0: never */
 	/* one answer is built at a time (one loop, one thread) */
 	uint8_t out[WIRE_MAX_MSG];
 	uint8_t ans[WIRE_MAX_MSG];
@@ -349,6 +352,28 @@ fetch_failed(struct fetch *f)
 		answer_servfail(ctx, &w->cq);
 }
 
+/*
+ * Logs, at most every QUERY_CACHE_FULL_LOG_MS, that the cache evicts
+ * answers for room: the cache-size limit at work.
+ */
+static void
+note_cache_full(struct query_ctx *ctx)
+{
+	const struct cache_stats *st = cache_stats(ctx->cache);
+	uint64_t now = loop_now_ms(ctx->loop);
+
+	if (st->evictions == ctx->evictions_logged ||
+	    (ctx->full_logged_ms != 0 &&
+		now - ctx->full_logged_ms < QUERY_CACHE_FULL_LOG_MS))
+		return;
+	log_info("cache: full (%zu entries, %zu bytes): %" PRIu64
+		 " answers evicted for room since the last note; a larger "
+		 "cache-size keeps more",
+	    st->entries, st->bytes, st->evictions - ctx->evictions_logged);
+	ctx->evictions_logged = st->evictions;
+	ctx->full_logged_ms = now != 0 ? now : 1;
+}
+
 static void
 fetch_done(void *arg, const uint8_t *answer, size_t len)
 {
@@ -356,6 +381,7 @@ fetch_done(void *arg, const uint8_t *answer, size_t len)
 	struct query_ctx *ctx = f->ctx;
 	const struct cache_entry *e;
 	struct wire_msg m;
+	int r;
 
 	f->req = NULL;
 	ctx->nwaiting -= f->nwaiters;
@@ -368,8 +394,9 @@ fetch_done(void *arg, const uint8_t *answer, size_t len)
 	/* the upstream's OPT spoke to us; each client gets its own */
 	memcpy(ctx->ans, answer, len);
 	wire_remove_opt(ctx->ans, &len, &m.edns);
-	if (cache_insert(ctx->cache, &f->key, ctx->ans, len, now_s(ctx), &e) ==
-	    1) {
+	r = cache_insert(ctx->cache, &f->key, ctx->ans, len, now_s(ctx), &e);
+	note_cache_full(ctx);
+	if (r == 1) {
 		/* answer from the entry: its TTLs are clamped already */
 		for (struct waiter *w = f->waiters; w != NULL; w = w->next)
 			answer_cached(ctx, &w->cq, e);

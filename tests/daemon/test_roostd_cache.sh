@@ -536,6 +536,8 @@ check_eq "budget: the budget is 65536" 65536 "$(stat_of budget "$s")"
 check_ge "budget: after the stream bytes <= budget" "$(stat_of budget "$s")" \
     "$(stat_of bytes "$s")"
 check_ge "budget: entries were evicted" "$(stat_of evictions "$s")" 1
+check_eq "budget: the full cache is noted once in the log, not per eviction" 1 \
+    "$(grep -c 'cache: full (' "$T/budget.log")"
 check_ge "budget: entries are kept" "$(stat_of entries "$s")" 50
 check_lt "budget: far fewer than all were kept" "$(stat_of entries "$s")" $((NBULK / 2))
 # (3000 counters make too long a list for one message: start afresh)
