@@ -447,6 +447,7 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 	size_t alloc = ENTRY_HEADER + nttl * sizeof(uint16_t) + len;
 	uint32_t hsh = key_hash(c, k);
 	unsigned i = 0;
+	bool ok;
 	uint8_t *w;
 
 	if (alloc + c->nbuckets * sizeof(*c->buckets) > c->lim.budget)
@@ -489,7 +490,16 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 		wire_put32(w + rr.ttl_off, ttl > life ? life : ttl);
 	}
 	assert(i == nttl);
-	if (!walks_same(w, len, e->offs, nttl)) {
+	/* TTLs change as the entry ages: with every TTL octet 0xff a name
+	 * that reads a length from a TTL field no longer walks */
+	for (i = 0; i < nttl; i++)
+		wire_put32(w + e->offs[i], 0xffffffffu);
+	ok = walks_same(w, len, e->offs, nttl);
+	(void)wire_iter_init(&it, msg, len);
+	for (i = 0; i < nttl && wire_iter_next(&it, &rr) == WIRE_OK; i++)
+		wire_put32(w + rr.ttl_off,
+		    ttl_value(rr.ttl) > life ? life : ttl_value(rr.ttl));
+	if (!ok || !walks_same(w, len, e->offs, nttl)) {
 		free(e); /* such an answer would not survive its own TTLs */
 		return 0;
 	}
