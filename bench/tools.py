@@ -257,6 +257,13 @@ class Report:
         shown = spread(vals, kind)
         self.verdicts.append((what, shown, "met" if ok else "NOT met"))
 
+    def info(self, what, wl, metric, res, base, label):
+        """One unjudged line: the per-run ratios res/base, shown with
+        LABEL in place of a verdict (the echo floor)."""
+        vals = ratios(self.d.get(wl, {}).get(metric, {}), res, base)
+        if vals:
+            self.verdicts.append((what, spread(vals, "ratio"), label))
+
 
 def cmd_report(a):
     data = load_results(a.results)
@@ -266,7 +273,8 @@ def cmd_report(a):
             if "=" in line:
                 k, v = line.rstrip("\n").split("=", 1)
                 meta[k] = v
-    resolvers = meta.get("resolvers", "roostd unbound dnsmasq").split()
+    resolvers = meta.get("resolvers",
+                         "roostd unbound dnsmasq echo").split()
     rp = Report(data, resolvers)
     o = rp.out
     o("# roost bench: %s" % meta.get("date", "?"))
@@ -290,6 +298,13 @@ def cmd_report(a):
     rp.table("hit", [("qps", "QPS", "qps", True),
                      ("cpu_us", "CPU us/query", "us", True),
                      ("lost", "lost", "int", False)])
+    if rp.vals("hit", "cpu_us", "echo"):
+        o("`echo` is no resolver: bench/echo.c answers each query with "
+          "itself (QR set) through the same recvmmsg/sendmmsg loop as "
+          "roostd, doing no DNS work. Its CPU per query is the kernel's "
+          "per-datagram cost on this machine in this run, the floor that "
+          "no resolver on this loop can go below.")
+        o()
     o("## Latency: cache hits at a fixed %s qps for %s s" %
       (meta.get("rate"), meta.get("lat_duration")))
     o()
@@ -357,6 +372,10 @@ def cmd_report(a):
     rp.table("startup", [("ms", "ms", "ms", False)])
 
     rp.target("hit CPU/query <= 0.6x Unbound", "hit", "cpu_us", "<=", 0.6)
+    rp.info("hit CPU floor: bare echo x Unbound", "hit", "cpu_us", "echo",
+            "unbound", "floor")
+    rp.info("hit CPU: roostd x echo", "hit", "cpu_us", "roostd", "echo",
+            "info")
     rp.target("hit QPS >= 1.1x Unbound", "hit", "qps", ">=", 1.1)
     rp.target("hit: no query lost (max over runs)", "hit", "lost", "<=", 0,
               ratio=False, kind="int")
