@@ -331,6 +331,17 @@ int wire_parse_msg(const uint8_t *msg, size_t len, struct wire_msg *m,
     struct wire_rr *rrs, size_t maxrrs);
 
 /*
+ * wire_parse_msg() for a message whose header h and single question
+ * (ending at question_end) wire_parse_question() read already: walks the
+ * records after the question only, with the same checks, into m.  For
+ * the hot path, where a query is read once.  Returns what
+ * wire_parse_msg() would, or WIRE_EINVAL if question_end lies outside
+ * 12..len.
+ */
+int wire_parse_records(const uint8_t *msg, size_t len,
+    const struct wire_header *h, size_t question_end, struct wire_msg *m);
+
+/*
  * Appends an OPT RR with empty rdata at *len in buf (capacity cap) and
  * increments ARCOUNT in buf's header.  ext_rcode is the upper 8 bits of
  * an extended rcode (e.g. 1 for BADVERS).  Returns WIRE_OK, WIRE_ENOSPACE

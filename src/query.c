@@ -580,8 +580,8 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 		rcode = WIRE_FORMERR;
 		goto answer;
 	}
-	if (wire_parse_msg(msg, len, &m, NULL, 0) != WIRE_OK ||
-	    h.ancount != 0 || h.nscount != 0 ||
+	if (h.ancount != 0 || h.nscount != 0 ||
+	    wire_parse_records(msg, len, &h, cq.q.end, &m) != WIRE_OK ||
 	    m.nrr != (m.edns.present ? 1u : 0u)) {
 		/* malformed, or records a query has no business carrying
 		 * (only an OPT may come along) */

@@ -442,23 +442,20 @@ opt_record(const uint8_t *msg, const struct wire_rr *rr, unsigned ar_index,
 	return WIRE_OK;
 }
 
-int
-wire_parse_msg(const uint8_t *msg, size_t len, struct wire_msg *m,
-    struct wire_rr *rrs, size_t maxrrs)
+/* Walks the records left in it into m (see wire_parse_msg()). */
+static int
+parse_records(struct wire_iter *it, struct wire_msg *m, struct wire_rr *rrs,
+    size_t maxrrs)
 {
-	struct wire_iter it;
 	struct wire_rr rr;
 	unsigned ar_index = 0;
 	int r;
 
-	memset(m, 0, sizeof(*m));
-	if ((r = wire_iter_init(&it, msg, len)) != WIRE_OK)
-		return r;
-	m->hdr = it.hdr;
-	m->question_end = it.off;
-	while ((r = wire_iter_next(&it, &rr)) == WIRE_OK) {
+	m->hdr = it->hdr;
+	m->question_end = it->off;
+	while ((r = wire_iter_next(it, &rr)) == WIRE_OK) {
 		if (rr.type == WIRE_T_OPT) {
-			r = opt_record(msg, &rr, ar_index, &m->edns);
+			r = opt_record(it->msg, &rr, ar_index, &m->edns);
 			if (r != WIRE_OK)
 				return r;
 		}
@@ -469,6 +466,38 @@ wire_parse_msg(const uint8_t *msg, size_t len, struct wire_msg *m,
 		m->nrr++;
 	}
 	return r == WIRE_END ? WIRE_OK : r;
+}
+
+int
+wire_parse_msg(const uint8_t *msg, size_t len, struct wire_msg *m,
+    struct wire_rr *rrs, size_t maxrrs)
+{
+	struct wire_iter it;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	if ((r = wire_iter_init(&it, msg, len)) != WIRE_OK)
+		return r;
+	return parse_records(&it, m, rrs, maxrrs);
+}
+
+int
+wire_parse_records(const uint8_t *msg, size_t len, const struct wire_header *h,
+    size_t question_end, struct wire_msg *m)
+{
+	struct wire_iter it = {
+		.msg = msg,
+		.len = len,
+		.off = question_end,
+		.hdr = *h,
+		.left = { h->ancount, h->nscount, h->arcount },
+		.section = WIRE_SEC_ANSWER,
+	};
+
+	memset(m, 0, sizeof(*m));
+	if (question_end < WIRE_HDR_LEN || question_end > len)
+		return WIRE_EINVAL;
+	return parse_records(&it, m, NULL, 0);
 }
 
 int

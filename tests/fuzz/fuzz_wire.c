@@ -79,6 +79,25 @@ check_question(const uint8_t *msg, size_t len)
 	if (wire_parse_question(msg, len, &h, &q) != WIRE_OK)
 		return;
 	assert(q.end <= len && q.name_len <= WIRE_MAX_NAME);
+	/* the hot path's single parse agrees with the whole one */
+	{
+		struct wire_msg whole, rest;
+		int rw = wire_parse_msg(msg, len, &whole, NULL, 0);
+		int rr = wire_parse_records(msg, len, &h, q.end, &rest);
+
+		assert(rw == rr);
+		if (rw == WIRE_OK) {
+			assert(whole.question_end == rest.question_end);
+			assert(whole.nrr == rest.nrr);
+			assert(whole.edns.present == rest.edns.present);
+			assert(whole.edns.udp_size == rest.edns.udp_size);
+			assert(whole.edns.version == rest.edns.version);
+			assert(whole.edns.flags == rest.edns.flags);
+			assert(whole.edns.off == rest.edns.off);
+			assert(whole.edns.end == rest.edns.end);
+			assert(whole.hdr.arcount == rest.hdr.arcount);
+		}
+	}
 	check_name_round_trip(q.name, q.name_len);
 	assert(wire_build_response(out, sizeof(out), &outlen, &h, &q,
 		   WIRE_FORMERR, 0) == WIRE_OK);

@@ -1861,6 +1861,67 @@ test_wire_edns_reads_opt_with_options(void **state)
 	assert_int_equal(m.edns.end, p.len);
 }
 
+/* The hot path's single parse: the same verdict and EDNS fields as a
+ * whole parse, for a query with an OPT cut at every length and with a
+ * trailing octet; an offset outside the message is the caller's error. */
+static void
+test_wire_parse_records_agrees_with_parse_msg(void **state)
+{
+	struct pkt p;
+	struct wire_header h;
+	struct wire_question q;
+	struct wire_msg whole, rest;
+	size_t n;
+	uint8_t *c;
+
+	(void)state;
+	build_query(&p, 1);
+	put_opt(&p, 1232, 0, 0, WIRE_EDNS_DO);
+	put_u8(&p, 0xff); /* trailing: only the full length sees it */
+	for (n = 0; n <= p.len; n++) {
+		c = exact_copy(p.b, n);
+		if (wire_parse_question(c, n, &h, &q) == WIRE_OK) {
+			int rw = wire_parse_msg(c, n, &whole, NULL, 0);
+			int rr = wire_parse_records(c, n, &h, q.end, &rest);
+
+			if (rw != rr)
+				fail_msg("length %zu: %d against %d", n, rr,
+				    rw);
+			if (rw == WIRE_OK) {
+				assert_int_equal(rest.nrr, whole.nrr);
+				assert_int_equal(rest.edns.present,
+				    whole.edns.present);
+				assert_int_equal(rest.edns.flags,
+				    whole.edns.flags);
+				assert_int_equal(rest.edns.udp_size,
+				    whole.edns.udp_size);
+				assert_int_equal(rest.edns.off, whole.edns.off);
+				assert_int_equal(rest.question_end, q.end);
+			}
+		}
+		free(c);
+	}
+	/* without the trailing octet: accepted, with the OPT */
+	c = exact_copy(p.b, p.len - 1);
+	assert_int_equal(wire_parse_question(c, p.len - 1, &h, &q), WIRE_OK);
+	assert_int_equal(wire_parse_records(c, p.len - 1, &h, q.end, &rest),
+	    WIRE_OK);
+	assert_true(rest.edns.present);
+	assert_int_equal(rest.edns.flags, WIRE_EDNS_DO);
+	assert_int_equal(rest.edns.udp_size, 1232);
+	assert_int_equal(rest.nrr, 1);
+	assert_int_equal(wire_parse_records(c, p.len - 1, &h, p.len, &rest),
+	    WIRE_EINVAL);
+	assert_int_equal(wire_parse_records(c, p.len - 1, &h, 11, &rest),
+	    WIRE_EINVAL);
+	free(c);
+	/* with it: trailing data, as the whole parse says */
+	c = exact_copy(p.b, p.len);
+	assert_int_equal(wire_parse_records(c, p.len, &h, q.end, &rest),
+	    WIRE_ETRAILING);
+	free(c);
+}
+
 /* An OPT whose rdata holds the options opts (n octets). */
 static void
 build_query_opt_data(struct pkt *p, const void *opts, uint16_t n)
@@ -2654,6 +2715,7 @@ main(void)
 		cmocka_unit_test(test_wire_iter_init_rejects_bad_questions),
 		cmocka_unit_test(
 		    test_wire_parse_msg_rejects_truncation_at_every_offset),
+		cmocka_unit_test(test_wire_parse_records_agrees_with_parse_msg),
 		cmocka_unit_test(test_wire_edns_reads_opt_fields),
 		cmocka_unit_test(test_wire_edns_reads_opt_with_options),
 		cmocka_unit_test(test_wire_edns_accepts_well_formed_options),
