@@ -8,8 +8,13 @@
  *   dropped instead of dispatched.
  * - heap[0..nheap) is a binary min-heap on deadline and heap[i]->slot == i;
  *   an idle timer has slot LOOP_TIMER_IDLE.
- * - The timerfd is armed for heap[0]'s deadline (or disarmed when the
- *   heap is empty) after every change of heap[0] and after every pass.
+ * - Before each wait the timerfd is armed for heap[0]'s deadline or
+ *   earlier (never later), or the wait does not block when heap[0] is
+ *   due already.  Setting a timerfd is a costly syscall in a VM (it
+ *   reprograms the hardware timer), so it is set once per pass at most,
+ *   and only when heap[0] comes earlier than what it is set for: a
+ *   timerfd left set for a cancelled timer fires early, finds nothing
+ *   due and is set again.
  * - The timerfd and the signalfd are registered like any other fd, with
  *   this file's own callbacks.
  */
@@ -53,7 +58,7 @@ struct loop {
 	void *clock_arg;
 	uint64_t now; /* ms, read at the start of each pass */
 	/* What the timerfd is set for (UINT64_MAX: nothing), valid while
-	 * armed_known: a pass of the loop re-arms it only on a change. */
+	 * armed_known; cleared when it fires. */
 	uint64_t armed;
 	bool armed_known;
 	bool stop;
@@ -135,29 +140,33 @@ heap_remove(struct loop *l, struct loop_timer *t)
 	heap_down(l, last->slot);
 }
 
-/* Arms the timerfd for the earliest deadline, or disarms it. */
-static void
-timerfd_arm(struct loop *l)
+/*
+ * Before a wait: sets the timerfd for heap[0]'s deadline unless it is set
+ * for that time or earlier.  Returns the epoll timeout: timeout_ms, or 0
+ * when heap[0] is due already (no timerfd needed for that).
+ */
+static int
+timerfd_arm(struct loop *l, int timeout_ms)
 {
 	struct itimerspec its = { 0 };
-	uint64_t want = l->nheap > 0 ? l->heap[0]->deadline : UINT64_MAX;
+	uint64_t now, want, ms;
 
-	/* one syscall less per pass: most passes leave the first timer */
-	if (l->armed_known && l->armed == want)
-		return;
-	l->armed = want;
-	l->armed_known = true;
-	if (l->nheap > 0) {
-		uint64_t now = clock_read(l), when = l->heap[0]->deadline;
-		uint64_t ms = when > now ? when - now : 0;
-
-		its.it_value.tv_sec = (time_t)(ms / 1000);
-		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
-		if (ms == 0)
-			its.it_value.tv_nsec = 1; /* zero would disarm */
-	}
+	if (l->nheap == 0)
+		return timeout_ms; /* a set timerfd may fire once, harmless */
+	now = clock_read(l);
+	want = l->heap[0]->deadline;
+	if (want <= now)
+		return 0;
+	if (l->armed_known && l->armed <= want)
+		return timeout_ms;
+	ms = want - now;
+	its.it_value.tv_sec = (time_t)(ms / 1000);
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
 	/* Cannot fail with a valid fd and in-range values. */
 	(void)timerfd_settime(l->timerfd, 0, &its, NULL);
+	l->armed = want;
+	l->armed_known = true;
+	return timeout_ms;
 }
 
 static void
@@ -175,7 +184,6 @@ run_timers(struct loop *l)
 		heap_remove(l, t);
 		t->cb(t->arg);
 	}
-	timerfd_arm(l);
 }
 
 static void
@@ -186,7 +194,7 @@ timerfd_ready(void *arg, int fd, unsigned events)
 
 	(void)events;
 	/* it fired, so it is disarmed: the next timerfd_arm() sets it
-	 * again even for the same deadline (it may fire a little early) */
+	 * again even for the same deadline (it may have fired early) */
 	l->armed_known = false;
 	/* Just clear it: run_timers() runs at the end of every pass. */
 	while (read(fd, &expirations, sizeof(expirations)) > 0)
@@ -224,22 +232,15 @@ loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t ms)
 		heap_up(l, t->slot);
 		heap_down(l, t->slot);
 	}
-	if (l->heap[0] == t)
-		timerfd_arm(l);
 	return 0;
 }
 
 void
 loop_timer_cancel(struct loop *l, struct loop_timer *t)
 {
-	bool was_first;
-
 	if (t->slot == LOOP_TIMER_IDLE)
 		return;
-	was_first = t->slot == 0;
 	heap_remove(l, t);
-	if (was_first)
-		timerfd_arm(l);
 }
 
 bool
@@ -422,7 +423,6 @@ loop_set_clock(struct loop *l, loop_clock_fn *fn, void *arg)
 	l->clock_arg = fn != NULL ? arg : NULL;
 	l->now = clock_read(l);
 	l->armed_known = false;
-	timerfd_arm(l);
 }
 
 uint64_t
@@ -443,6 +443,7 @@ loop_run_once(struct loop *l, int timeout_ms)
 	struct epoll_event ev[LOOP_EVENTS_PER_WAIT];
 	int n;
 
+	timeout_ms = timerfd_arm(l, timeout_ms);
 	n = epoll_wait(l->epfd, ev, LOOP_EVENTS_PER_WAIT, timeout_ms);
 	if (n < 0 && errno != EINTR)
 		return -1;
