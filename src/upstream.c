@@ -167,8 +167,9 @@ chan_fd_ready(void *arg, int fd, unsigned events)
 		r = fd;
 	if (events & LOOP_WRITE)
 		w = fd;
+	/* no re-arm: an answer only ends tries, and a timer that fires
+	 * early re-arms itself (see chan_timer_arm()) */
 	ares_process_fd(c->ch, r, w);
-	chan_timer_arm(c);
 }
 
 static void
@@ -206,6 +207,14 @@ chan_timeout(void *arg)
 	chan_timer_arm(c);
 }
 
+/*
+ * Arms c's timer for c-ares' nearest timeout, or cancels it.  c-ares only
+ * times out tries that our own timers have given up on already, and
+ * every try it starts times out a fixed o.timeout after its start, so a
+ * timer armed for an earlier try stays early enough for a later one:
+ * it is set here when it fires and when a try starts on an unarmed
+ * channel, never once per answer (ares_timeout() walks every try).
+ */
 static void
 chan_timer_arm(struct upstream_chan *c)
 {
@@ -245,7 +254,18 @@ chan_new(struct upstream *u, char *err, size_t errlen)
 	o.ednspsz = UPSTREAM_EDNS_SIZE;
 	o.sock_state_cb = chan_sock_state;
 	o.sock_state_cb_data = c;
+	/* Every setting c-ares would otherwise read from /etc/resolv.conf
+	 * is given (no servers yet, no search domains, no sort list), so
+	 * c-ares 1.18 reads no file here: a channel is renewed every
+	 * UPSTREAM_UDP_MAX_QUERIES queries, and roostd's upstreams are its
+	 * own configuration, never the system's. */
 	o.nservers = 0;
+	o.servers = NULL;
+	o.ndomains = 0;
+	o.domains = NULL;
+	o.nsort = 0;
+	o.sortlist = NULL;
+	o.ndots = 1;
 	o.lookups = (char *)"b";
 #if HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
 	/* c-ares opens a fresh UDP socket (source port) itself */
@@ -253,7 +273,9 @@ chan_new(struct upstream *u, char *err, size_t errlen)
 #endif
 	r = ares_init_options(&c->ch, &o,
 	    ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-		ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS
+		ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS |
+		ARES_OPT_SERVERS | ARES_OPT_DOMAINS | ARES_OPT_SORTLIST |
+		ARES_OPT_NDOTS
 #if HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
 		| ARES_OPT_UDP_MAX_QUERIES
 #endif
@@ -688,7 +710,8 @@ try_start(struct upstream_req *r)
 	 * t after this call; c stays valid (draining channels are reaped
 	 * from a timer, never from a callback). */
 	ares_send(c->ch, r->query, (int)r->qlen, try_done, t);
-	chan_timer_arm(c);
+	if (!loop_timer_armed(&c->timer))
+		chan_timer_arm(c);
 #if !HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
 	/* c-ares < 1.20 keeps one UDP socket per channel for ever: spread
 	 * source ports by renewing the channel; the old one drains */
