@@ -115,8 +115,10 @@ void listen_stop_accepting(struct listen_set *s);
 void listen_set_free(struct listen_set *s);
 
 /*
- * Sends msg to the client in *to and ends *to.  UDP: one datagram
- * (dropped if the socket would block).  TCP: queued with its length
+ * Sends msg to the client in *to and ends *to (msg is copied).  UDP: one
+ * datagram (dropped if the socket would block), sent with the receive
+ * batch it answers, or, given outside a batch, by the end of this loop
+ * pass together with the others given then.  TCP: queued with its length
  * prefix and written as the socket allows; silently dropped if the
  * connection has closed.
  */
