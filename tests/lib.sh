@@ -9,7 +9,16 @@
 # - Tests run only inside a private network namespace that has nothing but
 #   lo: lib_init re-executes the script under unshare and refuses to go on
 #   if any other interface is visible.  So no DNS can leave the machine;
-#   still, always query an explicit 127.0.0.x or ::1 server.
+#   still, always query an explicit 127.0.0.x or ::1 server.  As root it
+#   is a plain network namespace (unshare --net); where root cannot bring
+#   lo up there (a container without CAP_NET_ADMIN) and for other users,
+#   a user namespace with its own network (unshare -rn), in which only
+#   uid 0 exists: lib_real_root tells the checks that need the real one.
+#   There is no fallback to the host's network.
+# - $T is a short private folder under /tmp, whatever the build path:
+#   unix sockets there fit sun_path (108 bytes), and roostd, once it has
+#   dropped to nobody, can reach what a test makes for it there (a home
+#   directory of mode 0700 on the way would stop it).
 # - Every process started through lib_spawn or mock_start is stopped, and
 #   the temporary directory $T removed, when the script exits.
 # - Nothing sleeps a fixed time: readiness is a line on a FIFO read with a
@@ -20,13 +29,14 @@
 #   MOCKDNS_WRAPPER   optional command put before mockdns, e.g.
 #                     "valgrind -q --leak-check=full --error-exitcode=99"
 #
-# Checks print "ok - NAME" or "FAIL - NAME: why"; finish prints the
-# closing line "N passed, N failed" and exits non-zero if any failed.
+# Checks print "ok - NAME", "FAIL - NAME: why" or "SKIP - NAME: what it
+# needs"; finish prints the closing line "N passed, N failed" (and ", N
+# skipped" when some were) and exits non-zero if any failed.
 
 LIB_PASSED=0
 LIB_FAILED=0
+LIB_SKIPPED=0
 LIB_PIDS=()
-LIB_RMDIRS=()	# more folders lib_cleanup removes
 LIB_READY_TIMEOUT=${LIB_READY_TIMEOUT:-10}
 declare -A MOCK_PID MOCK_ADDR
 
@@ -38,6 +48,11 @@ declare -A MOCK_PID MOCK_ADDR
 export top_srcdir top_builddir MOCKDNS DNSPROBE
 PATH=$PATH:/usr/sbin:/sbin
 
+# lib_netns_works: as root, a plain network namespace can have lo up.
+lib_netns_works() {
+	unshare --net -- ip link set lo up >/dev/null 2>&1
+}
+
 # lib_init "$@": enter a private network namespace (by re-executing the
 # calling script), bring lo up, make $T and the cleanup trap.
 lib_init() {
@@ -45,9 +60,21 @@ lib_init() {
 		export ROOST_TEST_NETNS=1
 		# who we really are, before unshare -r makes anyone uid 0
 		export ROOST_TEST_REAL_UID=${ROOST_TEST_REAL_UID:-$(id -u)}
-		if [ "$(id -u)" -eq 0 ]; then
+		if [ "$(id -u)" -eq 0 ] && lib_netns_works; then
 			exec unshare --net -- "$BASH" "$0" "$@"
 		fi
+		if [ "$(id -u)" -eq 0 ]; then
+			echo "# lib.sh: root cannot bring lo up in a network" \
+			    "namespace here (no CAP_NET_ADMIN?): using a user" \
+			    "namespace, where only uid 0 exists"
+		fi
+		if ! unshare -rn -- true 2>/dev/null; then
+			echo "lib.sh: cannot make a private network namespace:" \
+			    "unshare --net needs root with CAP_SYS_ADMIN and" \
+			    "CAP_NET_ADMIN, unshare -rn needs user namespaces" >&2
+			exit 99
+		fi
+		export ROOST_TEST_USERNS=1
 		exec unshare -rn -- "$BASH" "$0" "$@"
 	fi
 	if [ "$(ip -o link show | grep -vc ': lo:')" -ne 0 ]; then
@@ -59,12 +86,17 @@ lib_init() {
 		echo "lib.sh: cannot bring lo up" >&2
 		exit 99
 	fi
-	mkdir -p "$top_builddir/tests" || exit 99
-	T=$(mktemp -d --suffix=.tmp \
-	    "$top_builddir/tests/$(basename "$0" .sh).XXXXXX") || exit 99
+	T=$(mktemp -d "/tmp/roost-$(basename "$0" .sh).XXXXXX") || exit 99
 	trap lib_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+# lib_real_root: the script runs as the machine's real root (every uid
+# there, so roostd can drop to nobody), not as uid 0 of a user namespace.
+lib_real_root() {
+	[ "${ROOST_TEST_REAL_UID:-$(id -u)}" -eq 0 ] &&
+	    [ -z "${ROOST_TEST_USERNS:-}" ]
 }
 
 # Stop every started process (TERM, then KILL after 5 s), show the logs
@@ -91,13 +123,22 @@ lib_cleanup() {
 		done
 	fi
 	[ -n "${T:-}" ] && rm -rf "$T"
-	for f in "${LIB_RMDIRS[@]}"; do
-		rm -rf "$f"
-	done
 	exit "$rc"
 }
 
 # --- checks -------------------------------------------------------------
+
+# lib_skip_all WHY: the whole script cannot run here (automake's 77).
+lib_skip_all() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+# skip NAME WHAT: NAME cannot run here; WHAT says what it needs.
+skip() {
+	LIB_SKIPPED=$((LIB_SKIPPED + 1))
+	echo "SKIP - $1: needs $2"
+}
 
 pass() {
 	LIB_PASSED=$((LIB_PASSED + 1))
@@ -171,7 +212,11 @@ check_lt() {
 
 # finish: the closing line, and the exit status.
 finish() {
-	echo "$LIB_PASSED passed, $LIB_FAILED failed"
+	if [ "$LIB_SKIPPED" -ne 0 ]; then
+		echo "$LIB_PASSED passed, $LIB_FAILED failed, $LIB_SKIPPED skipped"
+	else
+		echo "$LIB_PASSED passed, $LIB_FAILED failed"
+	fi
 	if [ "$LIB_FAILED" -ne 0 ] || [ "$LIB_PASSED" -eq 0 ]; then
 		exit 1
 	fi
@@ -286,12 +331,12 @@ mock_reset() {
 : "${ROOSTD:=$top_builddir/src/roostd}"
 # Whom roostd runs as (--user): started as root it drops to this user once
 # its sockets are bound.  Really root: nobody, so every test runs roostd
-# unprivileged; in a user namespace (unshare -r as a normal user) roostd
-# only looks like root and cannot switch users: root (stay).
-if [ "${ROOST_TEST_REAL_UID:-$(id -u)}" -eq 0 ]; then
+# unprivileged; in a user namespace (unshare -rn) roostd only looks like
+# root and cannot switch users: root (stay).
+if lib_real_root; then
 	: "${ROOSTD_USER:=nobody}"
 else
-	: "${ROOSTD_USER:=root}"
+	ROOSTD_USER=root	# the only user there is
 fi
 export ROOSTD_USER
 : "${ROOSTD_WRAPPER:=}"

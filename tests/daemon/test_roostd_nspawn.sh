@@ -20,20 +20,27 @@
 # systemd-nspawn (package systemd-container); skipped (77) otherwise.
 . "$top_srcdir/tests/lib.sh"
 
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-if [ "${ROOST_TEST_REAL_UID:-$(id -u)}" -ne 0 ]; then
-	skip "needs root: systemd-nspawn boots a container"
+if ! lib_real_root; then
+	who="uid ${ROOST_TEST_REAL_UID:-$(id -u)}"
+	[ -n "${ROOST_TEST_USERNS:-}" ] && who="$who in a user namespace"
+	lib_skip_all "needs the machine's real root to boot a container with" \
+	    "systemd-nspawn (this is $who)"
 fi
 for tool in systemd-nspawn nsenter systemctl; do
 	command -v "$tool" >/dev/null ||
-	    skip "$tool is missing (apt-get install systemd-container util-linux)"
+	    lib_skip_all "needs $tool (apt-get install systemd-container util-linux)"
 done
 SYSTEMD=/lib/systemd/systemd
-[ -x "$SYSTEMD" ] || skip "no $SYSTEMD to boot in the container"
+[ -x "$SYSTEMD" ] || lib_skip_all "needs $SYSTEMD to boot in the container"
 lib_init "$@"
+# Can systemd-nspawn make a container here at all (not inside a container
+# that forbids it)?  The same options as below, with true for init.
+if ! out=$(timeout 30 systemd-nspawn -q -D / --volatile=yes \
+    --private-network --register=no --keep-unit -- /usr/bin/true \
+    </dev/null 2>&1); then
+	lib_skip_all "needs systemd-nspawn to run a container here; it says:" \
+	    "$(printf '%s\n' "$out" | tail -n 3 | tr '\n' ' ')"
+fi
 
 ZONE=$top_srcdir/tests/mock/zones/example.test.zone
 UNIT=$top_builddir/systemd/roostd.service

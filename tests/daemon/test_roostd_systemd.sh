@@ -29,9 +29,8 @@ mock_start up "$UP" --zone "$ZONE" || exit 99
 # roostd drops to $ROOSTD_USER, then still sends notifications and reads
 # its file again on SIGHUP: notify sockets and that file live where that
 # user may reach them ($T is root's alone), as /run/systemd/notify is
-RT=$(mktemp -d /tmp/roost-systemd-test.XXXXXX) || exit 99
-LIB_RMDIRS+=("$RT")
-chmod 755 "$RT"
+RT=$T/rt
+mkdir "$RT" && chmod 711 "$T" && chmod 755 "$RT" || exit 99
 
 # --- socket activation ---------------------------------------------------------
 
@@ -271,7 +270,7 @@ check_eq "reloaded roostd stops with status 0" 0 "$?"
 
 # status_field PID FIELD: the value of FIELD in /proc/PID/status
 status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
-if [ "$ROOST_TEST_REAL_UID" -eq 0 ]; then
+if lib_real_root; then
 	NOBODY_UID=$(id -u nobody)
 	# a privileged port (below 1024): only root may bind it
 	roostd_start p 127.0.0.1#53 --upstream "$UP" --user nobody || exit 99
@@ -316,8 +315,8 @@ if [ "$ROOST_TEST_REAL_UID" -eq 0 ]; then
 	    "$(cat "$T/pr.log")"
 	roostd_stop pr
 else
-	echo "# not really root (uid $ROOST_TEST_REAL_UID): the privilege" \
-	    "drop checks need root"
+	skip "privilege drop: port 53, then nobody; --user root" \
+	    "the real root, with users to switch to"
 fi
 
 finish

@@ -3,10 +3,13 @@
 # getnameinfo() return through the system's resolver path.
 #
 # Runs in a private network namespace (lib_init) and, for every call, in a
-# private mount namespace whose /etc/resolv.conf names a mockdns on
-# 127.0.0.2 port 53, whose /etc/nsswitch.conf is "files dns" (no nss
-# module that could talk to a resolver outside this namespace) and whose
-# /etc/hosts has one test entry: getaddrinfo can reach nothing else.
+# private mount namespace whose /etc is the test's own: its resolv.conf
+# names a mockdns on 127.0.0.2 port 53, its nsswitch.conf is "files dns"
+# (no nss module that could talk to a resolver outside this namespace),
+# its hosts has one test entry and its services the one service asked
+# for; getaddrinfo can reach nothing else and needs nothing of the
+# machine's /etc (a minimal system has no /etc/hosts nor /etc/services)
+# but the dynamic linker's cache.
 . "$top_srcdir/tests/lib.sh"
 lib_init "$@"
 
@@ -16,19 +19,21 @@ mock_start up 127.0.0.2#53 --zone "$Z/example.test.zone" \
     --zone "$Z/reverse.zone" --rule 'fail.example.test * rcode=servfail' ||
     exit 99
 
-printf 'nameserver 127.0.0.2\noptions timeout:1 attempts:1\n' >"$T/resolv.conf"
-printf 'hosts: files dns\n' >"$T/nsswitch.conf"
-printf '127.0.0.1 localhost\n192.0.2.99 from-hosts.test\n' >"$T/hosts"
+E=$T/etc
+mkdir "$E" || exit 99
+printf 'nameserver 127.0.0.2\noptions timeout:1 attempts:1\n' >"$E/resolv.conf"
+printf 'hosts: files dns\nservices: files\n' >"$E/nsswitch.conf"
+printf '127.0.0.1 localhost\n192.0.2.99 from-hosts.test\n' >"$E/hosts"
+printf 'http 80/tcp www\n' >"$E/services"
+[ -f /etc/ld.so.cache ] && { cp /etc/ld.so.cache "$E/" || exit 99; }
 
 # res ARGS...: roost resolve inside the private mount namespace.
 res() {
 	OUT=$(unshare --mount -- "$BASH" -c '
 		set -e
-		mount --bind "$1/resolv.conf" /etc/resolv.conf
-		mount --bind "$1/nsswitch.conf" /etc/nsswitch.conf
-		mount --bind "$1/hosts" /etc/hosts
+		mount --bind "$1" /etc
 		shift
-		exec "$@"' _ "$T" "$ROOST" resolve "$@" 2>"$T/res.err")
+		exec "$@"' _ "$E" "$ROOST" resolve "$@" 2>"$T/res.err")
 	RC=$?
 }
 
