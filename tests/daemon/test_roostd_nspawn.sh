@@ -248,7 +248,7 @@ check_match "roostd runs under a seccomp filter" '^Seccomp:[[:space:]]+2$' "$st"
 
 # --- systemctl reload -------------------------------------------------------------
 
-check_match "ExecReload sends SIGHUP to the main PID" 'kill -HUP \$MAINPID' \
+check_match "ExecReload sends SIGHUP to the main PID" '/bin/sh -c kill -HUP \$\{MAINPID\}' \
     "$(ctl show -p ExecReload roostd.service)"
 out=$(probe 127.0.0.1#53 query alias.example.test A)
 check_eq "before the reload: the zone's TTL (300)" 300 "$(ttl_of "$out")"

@@ -28,6 +28,25 @@ check_eq "systemd-analyze verify roostd.socket roostd.service: exit 0" 0 "$rc"
 check_eq "systemd-analyze verify: nothing to say" "" "$out"
 
 svc=$(cat "$U/roostd.service")
+
+# Every program the service runs, roostd aside, is there on a minimal
+# Debian system (debootstrap's minbase: Essential and Priority: required),
+# where systemd-analyze verify above would find it missing otherwise.
+if command -v dpkg-query >/dev/null; then
+	for cmd in $(sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\([^ ]*\).*/\1/p' \
+	    "$U/roostd.service"); do
+		case $cmd in */roostd) continue ;; esac
+		case $cmd in /*) path=$cmd ;; *) path=$(type -P "$cmd") ;; esac
+		pkg=$(dpkg -S "$path" 2>/dev/null | grep -v '^diversion by' |
+		    sed -n '1s/: .*//p')
+		how=$(dpkg-query -W -f='${Essential}/${Priority}' "$pkg" \
+		    2>/dev/null)
+		check_match "the unit's $cmd ($path, package ${pkg:-none}) is on a minimal system" \
+		    '^yes/|/required$' "$how"
+	done
+else
+	skip "the unit's programs are on a minimal system" "dpkg (Debian)"
+fi
 for line in Type=notify DynamicUser=yes 'CapabilityBoundingSet=$' \
     NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
     PrivateTmp=yes PrivateDevices=yes ProtectKernelTunables=yes \
