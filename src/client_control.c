@@ -69,8 +69,11 @@ conn_open(struct conn *c, const char *request)
 
 	c->f = NULL;
 	if (strlen(c->path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "%s: %s: control socket path too long: %s\n",
-		    client_progname, c->cmd, c->path);
+		fprintf(stderr,
+		    "%s: %s: control socket path too long (%zu characters; "
+		    "a unix socket path has at most %zu): %s\n",
+		    client_progname, c->cmd, strlen(c->path),
+		    sizeof(sun.sun_path) - 1, c->path);
 		return CLIENT_EXIT_USAGE;
 	}
 	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);

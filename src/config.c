@@ -739,14 +739,21 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 			c->control_socket_set = true;
 			return 0;
 		}
-		/* a unix socket's path must fit sun_path; a relative one
-		 * would depend on the directory roostd started in */
-		if (value[0] != '/' ||
-		    strlen(value) >= sizeof(c->control_socket)) {
+		/* a relative path would depend on the directory roostd
+		 * started in; a unix socket's path must fit sun_path */
+		if (value[0] != '/') {
 			log_errbuf(err, errlen,
 			    "%s: bad value \"%s\": expected none or an "
-			    "absolute path of at most %zu characters",
-			    key, value, sizeof(c->control_socket) - 1);
+			    "absolute path",
+			    key, value);
+			return -1;
+		}
+		if (strlen(value) >= sizeof(c->control_socket)) {
+			log_errbuf(err, errlen,
+			    "%s: path too long (%zu characters; a unix socket "
+			    "path has at most %zu): %s",
+			    key, strlen(value), sizeof(c->control_socket) - 1,
+			    value);
 			return -1;
 		}
 		snprintf(c->control_socket, sizeof(c->control_socket), "%s",

@@ -342,6 +342,12 @@ check_match "no daemon: cannot reach roostd at PATH" \
 out=$(roost --control "$CTLDIR/nothing" dump 2>&1)
 check_match "global --control applies" \
     "cannot reach roostd at $CTLDIR/nothing" "$out"
+long=$CTLDIR/$(printf 'x%.0s' $(seq 1 110))
+out=$(roost stats --control "$long" 2>&1)
+check_eq "a path too long for a unix socket: usage (3)" 3 $?
+check_match "a path too long: said so, with the limit" \
+    "control socket path too long \(${#long} characters; a unix socket path has at most 107\)" \
+    "$out"
 roost flush a.ctl.test --zone ctl.test >/dev/null 2>&1
 check_eq "usage: NAME and --zone together: exit 3" 3 $?
 roost dump --prometheus >/dev/null 2>&1
