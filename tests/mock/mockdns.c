@@ -508,7 +508,9 @@ deliver(struct server *s, const struct from *from, uint8_t *buf, size_t len,
 		free(buf);
 		return;
 	}
-	p->due_ms = now_ms() + (uint64_t)delay_ms;
+	/* now_ms() truncates: one more ms, so that a reply never leaves
+	 * before delay_ms have fully passed since it was received */
+	p->due_ms = now_ms() + (uint64_t)delay_ms + 1;
 	p->udp_fd = from->udp_fd;
 	if (from->conn == NULL) {
 		memcpy(&p->to, from->sa, from->salen);

@@ -259,9 +259,13 @@ check_match "rules: a name with no rule is answered" \
 out=$(probe -q "$MIS" query slow.example.test A)
 check_match "delay: answered" 'rcode=NOERROR .* an=1 ' "$out"
 check_ge "delay=400: took at least 400 ms" "$(field ms <<<"$out")" 400
+# dig's Query time comes from dig's own stamps, which can fall a
+# millisecond short of the delay mockdns counts from reading the query
+# (399 in 6 of 20 tries on one machine); the probe above holds mockdns
+# to the exact 400.  5 ms of slack still tells a delay from none.
 out=$($DIG @127.0.0.3 +time=3 slow.example.test A)
-check_ge "delay=400: dig measures at least 400 ms" \
-    "$(sed -n 's/^;; Query time: \([0-9]*\) msec/\1/p' <<<"$out")" 400
+check_ge "delay=400: dig measures it (at least 395 ms)" \
+    "$(sed -n 's/^;; Query time: \([0-9]*\) msec/\1/p' <<<"$out")" 395
 out=$(probe -q "$MIS" query slow.example.test AAAA)
 check_lt "delay is per type: AAAA is quick" "$(field ms <<<"$out")" 300
 out=$(probe -q "$MIS" pipeline 2 slow.example.test www.example.test)
