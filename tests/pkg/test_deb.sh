@@ -30,6 +30,22 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 99
 fi
 export DEBIAN_FRONTEND=noninteractive
+# What the steps below call that a fresh Debian 12 may lack: dpkg-dev
+# (apt-get build-dep ./ reads debian/control through it, and it has
+# dpkg-buildpackage), git (the clean copy is what git tracks) and lintian.
+# The README's packaging step names the same first one.
+missing=
+for p in dpkg-dev git lintian; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "# installing:$missing"
+	apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+	    { apt-get update -q >/dev/null &&
+	    apt-get install -y -q --no-install-recommends $missing >/dev/null; } ||
+	    { echo "test_deb.sh: cannot install$missing" >&2; exit 99; }
+fi
 W=$(mktemp -d /tmp/roost-deb.XXXXXX) || exit 99
 user_before=no
 getent passwd roost >/dev/null && user_before=yes
@@ -88,8 +104,6 @@ deb=$W/roost_${version}_$arch.deb
 check "the .deb is roost_${version}_$arch.deb" test -f "$deb"
 [ -f "$deb" ] || finish
 
-command -v lintian >/dev/null ||
-	apt-get install -y -q --no-install-recommends lintian >/dev/null 2>&1
 step "lintian"
 lint=$(lintian --fail-on none "$W/roost_${version}_$arch.changes" 2>&1 |
     grep -v '^running with root privileges')
