@@ -5,7 +5,7 @@
  *
  * Binds UDP 127.0.0.1#PORT and answers every datagram with itself, the
  * QR bit set (byte 2 |= 0x80): to dnsperf, a NOERROR reply with the
- * query's id.  Its loop is roostd's UDP loop (src/listen.c) minus every
+ * query's id.  Its loop is roostd's UDP loop (src/daemon/listen.c) minus every
  * piece of DNS work: epoll_wait, then recvmmsg batches of ECHO_BATCH
  * with MSG_DONTWAIT, each batch sent back with one sendmmsg, back to
  * epoll_wait after a short batch or ECHO_PER_WAKEUP datagrams.  So its

@@ -4,13 +4,13 @@
 # What the programs accept is read from the source, where the parsers
 # keep it:
 #   - config keys: the .name of every entry of config_options[] in
-#     src/config.c;
+#     src/daemon/config.c;
 #   - roostd's flags: its struct option table and config_flags[], and the
-#     getopt_long() short-option string, in src/roostd.c;
-#   - each roost command's flags: every src/*.c that calls getopt_long()
+#     getopt_long() short-option string, in src/daemon/main.c;
+#   - each roost command's flags: every src/client/*.c that calls getopt_long()
 #     (or compares "+option" strings) and prints "usage: roost COMMAND"
 #     for the COMMANDs it parses; roost's own options and its commands:
-#     the strcmp(cmd, "...") of src/roost.c.
+#     the strcmp(cmd, "...") of src/client/main.c.
 # and confirmed at run time: each flag is given to the built program
 # (`--flag=x --help`, `-f --help`; --help exits before anything is
 # done) which must not call it unrecognized, and each key documented in
@@ -26,7 +26,8 @@ lib_init "$@"
 
 : "${ROOSTD:=$top_builddir/src/roostd}"
 : "${ROOST:=$top_builddir/src/roost}"
-SRC=$top_srcdir/src
+DSRC=$top_srcdir/src/daemon	# roostd
+CSRC=$top_srcdir/src/client	# roost
 MAN=$top_srcdir/man
 export LC_ALL=C
 for tool in groff man; do
@@ -38,9 +39,9 @@ done
 
 # --- reading the source --------------------------------------------------
 
-# config_keys: one key a line, from config_options[] in src/config.c.
+# config_keys: one key a line, from config_options[] in src/daemon/config.c.
 config_keys() {
-	sed -n '/config_options\[\] = {/,/^};/p' "$SRC/config.c" |
+	sed -n '/config_options\[\] = {/,/^};/p' "$DSRC/config.c" |
 	    grep -o '\.name = "[^"]*"' | sed 's/.*"\(.*\)"/\1/'
 }
 
@@ -158,20 +159,20 @@ probe_flags() {
 # --- roostd and roostd.conf(5) -------------------------------------------
 
 keys=$(config_keys)
-check_match "src/config.c: the key table is found" '^listen$' "$keys"
+check_match "src/daemon/config.c: the key table is found" '^listen$' "$keys"
 conf5_keys=$(man_tags "$MAN/roostd.conf.5" OPTIONS |
     awk '{ print $1 }' | sort -u)
 check_match "roostd.conf.5: keys are found" '^listen$' "$conf5_keys"
 etc_keys=$(sed -nE 's/^#? ?([a-z][a-z0-9-]*) = .*/\1/p' \
     "$top_srcdir/etc/roostd.conf" | sort -u)
 
-roostd_longs=$( (long_opts "$SRC/roostd.c"
-    sed -n '/config_flags\[\] = {/,/^};/p' "$SRC/roostd.c" |
+roostd_longs=$( (long_opts "$DSRC/main.c"
+    sed -n '/config_flags\[\] = {/,/^};/p' "$DSRC/main.c" |
     grep -oE '"[a-z0-9-]+"' | sed -E 's/"(.*)"/--\1/') | sort -u)
-roostd_shorts=$(short_opts "$SRC/roostd.c")
+roostd_shorts=$(short_opts "$DSRC/main.c")
 roostd_all=$(printf '%s\n%s\n' "$roostd_longs" "$(plain "$roostd_shorts")" |
     sed '/^$/d' | sort -u)
-check_match "src/roostd.c: the option table is found" '^--config$' \
+check_match "src/daemon/main.c: the option table is found" '^--config$' \
     "$roostd_longs"
 probe_flags "roostd" "$roostd_shorts" "$roostd_longs" "$ROOSTD"
 
@@ -180,25 +181,25 @@ roostd_help=$("$ROOSTD" --help | flags_in)
 
 for k in $keys; do
 	in_list "$k" "$conf5_keys" && pass "config key $k is in roostd.conf(5)" ||
-	    fail "config key $k is accepted by src/config.c but not documented in man/roostd.conf.5" \
+	    fail "config key $k is accepted by src/daemon/config.c but not documented in man/roostd.conf.5" \
 	    "add a .TP entry under OPTIONS"
 	in_list "--$k" "$roostd_longs" &&
 	    pass "config key $k is a roostd flag (--$k)" ||
 	    fail "config key $k has no roostd flag --$k" \
-	    "add it to config_flags[] in src/roostd.c"
+	    "add it to config_flags[] in src/daemon/main.c"
 	in_list "$k" "$etc_keys" && pass "config key $k is in etc/roostd.conf" ||
 	    fail "config key $k is missing from the shipped etc/roostd.conf"
 done
 for k in $conf5_keys; do
-	in_list "$k" "$keys" && pass "roostd.conf(5) key $k is in src/config.c" ||
-	    fail "man/roostd.conf.5 documents key $k, which src/config.c does not accept"
+	in_list "$k" "$keys" && pass "roostd.conf(5) key $k is in src/daemon/config.c" ||
+	    fail "man/roostd.conf.5 documents key $k, which src/daemon/config.c does not accept"
 	printf '%s = @@\n' "$k" >"$T/probe.conf"
 	out=$("$ROOSTD" --check-config -c "$T/probe.conf" 2>&1)
 	check_nomatch "roostd --check-config knows roostd.conf(5) key $k" \
 	    "unknown option \"$k\"" "$out"
 done
 for k in $etc_keys; do
-	in_list "$k" "$keys" || fail "etc/roostd.conf shows key $k, which src/config.c does not accept"
+	in_list "$k" "$keys" || fail "etc/roostd.conf shows key $k, which src/daemon/config.c does not accept"
 done
 
 expect_documented "roostd flag" "$roostd_all" "$roostd8" \
@@ -209,15 +210,15 @@ expect_accepted "roostd flag" "$roostd_help" "$roostd_all" "roostd --help"
 
 # --- roost and roost(1) ---------------------------------------------------
 
-# roost's commands and its own options, from src/roost.c's dispatch
-cmds=$(grep -oE 'strcmp\(cmd, *"[a-z][a-z0-9-]*"\)' "$SRC/roost.c" |
+# roost's commands and its own options, from src/client/main.c's dispatch
+cmds=$(grep -oE 'strcmp\(cmd, *"[a-z][a-z0-9-]*"\)' "$CSRC/main.c" |
     sed -E 's/.*"(.*)".*/\1/' | sort -u)
 top_opts=$( (grep -oE 'strcmp\([a-z_]+(\[[a-z0-9]+\])?, *"-[^"]*"\)' \
-    "$SRC/roost.c" | sed -E 's/.*"(.*)".*/\1/'
-    long_opts "$SRC/roost.c"; plain "$(short_opts "$SRC/roost.c")") |
+    "$CSRC/main.c" | sed -E 's/.*"(.*)".*/\1/'
+    long_opts "$CSRC/main.c"; plain "$(short_opts "$CSRC/main.c")") |
     sort -u)
-check_match "src/roost.c: commands are found" '^trace$' "$cmds"
-check_match "src/roost.c: roost's own options are found" '^--version$' \
+check_match "src/client/main.c: commands are found" '^trace$' "$cmds"
+check_match "src/client/main.c: roost's own options are found" '^--version$' \
     "$top_opts"
 roost_help=$("$ROOST" --help)
 roost1=$(untroff <"$MAN/roost.1")
@@ -228,7 +229,7 @@ for c in $cmds; do
 		if printf '%s\n' "$text" | grep -Eq "(^|[^a-z-])$c([^a-z-]|\$)"; then
 			pass "roost command $c is in $doc"
 		else
-			fail "roost command $c is dispatched by src/roost.c but missing from $doc"
+			fail "roost command $c is dispatched by src/client/main.c but missing from $doc"
 		fi
 	done
 done
@@ -247,10 +248,10 @@ expect_accepted "roost option" \
 # of its flags for at least one of them, and each command may document
 # only flags the file accepts.
 declare -A seen
-for f in "$SRC"/*.c; do
-	case $f in */roostd.c | */roost.c) continue ;; esac
+for f in "$CSRC"/*.c; do
+	case $f in */main.c) continue ;; esac
 	grep -q 'getopt_long(' "$f" || [ -n "$(plus_opts "$f")" ] || continue
-	rel=src/${f##*/}
+	rel=src/client/${f##*/}
 	mine=$(grep -oE '"usage: roost [a-z][a-z0-9-]*' "$f" |
 	    sed 's/.* //' | sort -u)
 	if [ -z "$mine" ]; then
@@ -266,7 +267,7 @@ for f in "$SRC"/*.c; do
 	for c in $mine; do
 		seen[$c]=1
 		if ! in_list "$c" "$cmds"; then
-			fail "$rel parses flags for roost $c, which src/roost.c does not dispatch"
+			fail "$rel parses flags for roost $c, which src/client/main.c does not dispatch"
 		fi
 		probe_flags "roost $c" "$shorts" "$longs" "$ROOST" "$c"
 		man=$(man_tags "$MAN/roost.1" OPTIONS "roost $c" | flags_in)
@@ -292,7 +293,7 @@ for ss in $(sed -n 's/^\.SS "\{0,1\}roost \([a-z0-9-]*\)"\{0,1\}$/\1/p' \
 	[ -n "$flags" ] || continue
 	[ -n "${seen[$ss]:-}" ] && continue
 	fail "roost(1) documents flags for roost $ss [$(echo $flags)]" \
-	    "but no src/*.c parses flags for roost $ss"
+	    "but no src/client/*.c parses flags for roost $ss"
 done
 
 # --- rendering ------------------------------------------------------------
