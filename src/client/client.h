@@ -1,5 +1,5 @@
 /*
- * include/client.h - the roost command-line client: exit statuses and the
+ * src/client/client.h - the roost command-line client: exit statuses and the
  * entry point of each subcommand.
  *
  * Every subcommand shares one set of exit statuses (documented in

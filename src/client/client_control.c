@@ -1,7 +1,7 @@
 /*
- * src/client_control.c - `roost stats|flush|dump|reload`: ask a running
+ * src/client/client_control.c - `roost stats|flush|dump|reload`: ask a running
  * roostd over its control socket (the protocol is in
- * include/control.h) and show the reply as a table, JSON or Prometheus
+ * control.h) and show the reply as a table, JSON or Prometheus
  * text.
  *
  * The daemon sends plain "KEY VALUE" and entry lines; every rendering

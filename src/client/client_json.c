@@ -1,5 +1,5 @@
 /*
- * src/client_json.c - JSON and presentation helpers (see client_json.h).
+ * src/client/client_json.c - JSON and presentation helpers (see client_json.h).
  *
  * JSON strings are escaped per RFC 8259: quote, backslash and every
  * control character; other bytes pass through (DNS text is ASCII with

@@ -1,5 +1,5 @@
 /*
- * include/client_json.h - JSON and presentation-format output helpers
+ * src/client/client_json.h - JSON and presentation-format output helpers
  * shared by the roost client's subcommands.
  *
  * Every function writes to a caller's FILE and allocates only transient

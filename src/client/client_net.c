@@ -1,5 +1,6 @@
 /*
- * src/client_net.c - one DNS exchange with one server (see client_net.h).
+ * src/client/client_net.c - one DNS exchange with one server (see
+ * client_net.h).
  *
  * Invariants: every socket is nonblocking and close-on-exec, and closed
  * before the function that opened it returns; no wait exceeds the try's

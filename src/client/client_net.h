@@ -1,5 +1,5 @@
 /*
- * include/client_net.h - one DNS exchange with one server, for the roost
+ * src/client/client_net.h - one DNS exchange with one server, for the roost
  * command-line client: UDP with a retry, TCP on truncation, hard timeouts.
  *
  * Messages are ldns packets; the sockets are ours, so that every wait is

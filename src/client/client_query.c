@@ -1,5 +1,5 @@
 /*
- * src/client_query.c - `roost query`: one question to one server, shown
+ * src/client/client_query.c - `roost query`: one question to one server, shown
  * the way dig shows it (or +short, or --json).
  *
  * The server is a numeric address (never resolved by name); the default

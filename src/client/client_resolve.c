@@ -1,5 +1,5 @@
 /*
- * src/client_resolve.c - `roost resolve`: what an application on this
+ * src/client/client_resolve.c - `roost resolve`: what an application on this
  * machine sees, through getaddrinfo(3) and getnameinfo(3).
  *
  * This is the one subcommand that uses the system resolver (nsswitch,

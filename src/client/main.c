@@ -1,5 +1,5 @@
 /*
- * src/roost.c - the roost command-line client: subcommand dispatch,
+ * src/client/main.c - the roost command-line client: subcommand dispatch,
  * --help and --version.
  *
  * Each subcommand lives in its own file (client_query.c, trace_cli.c,

@@ -1,5 +1,5 @@
 /*
- * src/trace.c - the walk down the DNS tree (see trace.h).
+ * src/client/trace.c - the walk down the DNS tree (see trace.h).
  *
  * Invariants: every query goes to an address learned from the hints, from
  * in-bailiwick glue or from a nested walk of our own, never from the

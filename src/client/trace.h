@@ -1,5 +1,5 @@
 /*
- * include/trace.h - roost trace: walk the DNS tree from the root servers
+ * src/client/trace.h - roost trace: walk the DNS tree from the root servers
  * down to a name's records, asking each zone's servers without recursion.
  *
  * A walk (struct trace_walk) answers one (name, type): it starts at the

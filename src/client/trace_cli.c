@@ -1,5 +1,5 @@
 /*
- * src/trace_cli.c - `roost trace`: the command line, and the walk shown
+ * src/client/trace_cli.c - `roost trace`: the command line, and the walk shown
  * as text (readable first) or as one JSON document (for scripts; its
  * shape is fixed by issue 6: fields may be added, never renamed).
  *

@@ -1,5 +1,5 @@
 /*
- * src/cache.c - roostd's answer cache (see include/cache.h).
+ * src/daemon/cache.c - roostd's answer cache (see cache.h).
  *
  * Invariants (cache_check() verifies them all):
  * - Every entry is on exactly one hash chain, the one its hash selects,

@@ -1,5 +1,5 @@
 /*
- * include/cache.h - roostd's answer cache: entries keyed by (lower-cased
+ * src/daemon/cache.h - roostd's answer cache: entries keyed by (lower-cased
  * name, type, class, DO and CD bits), stored in wire form with the
  * offsets of their TTL fields, so that a hit is a copy and a patch.
  *

@@ -1,5 +1,5 @@
 /*
- * src/cachefile.c - the cache on disk (see include/cachefile.h for the
+ * src/daemon/cachefile.c - the cache on disk (see cachefile.h for the
  * format and the guarantees).
  *
  * Invariants:

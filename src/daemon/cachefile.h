@@ -1,5 +1,5 @@
 /*
- * include/cachefile.h - the cache on disk: roostd saves its cache to a
+ * src/daemon/cachefile.h - the cache on disk: roostd saves its cache to a
  * file and loads it back at start (a warm restart).
  *
  * The file (version 1; every number little-endian):

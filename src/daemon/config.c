@@ -1,6 +1,6 @@
 /*
- * src/config.c - roostd's configuration: the file, the flags, the
- * defaults and the upstreams taken from resolv.conf (see include/config.h).
+ * src/daemon/config.c - roostd's configuration: the file, the flags, the
+ * defaults and the upstreams taken from resolv.conf (see config.h).
  *
  * Invariants:
  * - Nothing here exits, prints, or keeps state or memory past a call

@@ -1,5 +1,5 @@
 /*
- * include/config.h - roostd's configuration: the config file, command
+ * src/daemon/config.h - roostd's configuration: the config file, command
  * line options and their defaults.
  *
  * A struct config is plain data with fixed-size arrays: it owns no heap

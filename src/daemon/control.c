@@ -1,5 +1,5 @@
 /*
- * src/control.c - roostd's control socket (see include/control.h).
+ * src/daemon/control.c - roostd's control socket (see control.h).
  *
  * Invariants:
  * - A client is on the set's list while its fd is open; client_close()

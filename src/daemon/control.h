@@ -1,5 +1,5 @@
 /*
- * include/control.h - roostd's control socket: a unix stream socket on
+ * src/daemon/control.h - roostd's control socket: a unix stream socket on
  * which root, roostd's own user and the members of the socket's group
  * read the counters, flush the cache, list it, or reload the
  * configuration (`roost stats|flush|dump|reload`).  Everything runs from

@@ -1,5 +1,5 @@
 /*
- * src/listen.c - roostd's client sockets (see include/listen.h).
+ * src/daemon/listen.c - roostd's client sockets (see listen.h).
  *
  * Invariants:
  * - A connection is on the set's list while its fd is open; refs counts

@@ -1,5 +1,5 @@
 /*
- * include/listen.h - roostd's client sockets: UDP and TCP listeners,
+ * src/daemon/listen.h - roostd's client sockets: UDP and TCP listeners,
  * TCP framing (RFC 7766) with partial reads and writes, idle timeouts
  * and connection limits.  It parses nothing beyond the 2-octet length.
  *

@@ -1,5 +1,5 @@
 /*
- * src/log.c - roostd's log (see include/log.h).
+ * src/daemon/log.c - roostd's log (see log.h).
  *
  * Invariant: each message is formatted into one stack buffer and written
  * with a single write(2), so lines from one process never interleave.

@@ -1,5 +1,5 @@
 /*
- * include/log.h - roostd's log: levels, journald priority prefixes and
+ * src/daemon/log.h - roostd's log: levels, journald priority prefixes and
  * rate-limited warnings.
  *
  * Lines go to stderr, one per message, no trailing newline in the

@@ -1,5 +1,5 @@
 /*
- * src/loop.c - the event loop (see include/loop.h).
+ * src/daemon/loop.c - the event loop (see loop.h).
  *
  * Invariants:
  * - fds[fd].cb != NULL exactly for the fds registered with epoll; every

@@ -1,5 +1,5 @@
 /*
- * include/loop.h - the event loop: epoll for fds, one timerfd for every
+ * src/daemon/loop.h - the event loop: epoll for fds, one timerfd for every
  * timer, signalfd for signals.  It knows nothing about DNS.
  *
  * One loop per thread; nothing here is shared between threads.

@@ -1,5 +1,5 @@
 /*
- * src/roostd.c - roostd's main: command line, configuration, start-up,
+ * src/daemon/main.c - roostd's main: command line, configuration, start-up,
  * signals and shutdown.  The only place that exits the process.
  *
  * Invariant: after start-up nothing here blocks; everything runs from

@@ -1,6 +1,6 @@
 /*
- * src/query.c - one client query from arrival to answer (see
- * include/query.h).
+ * src/daemon/query.c - one client query from arrival to answer (see
+ * query.h).
  *
  * Invariants:
  * - query_receive() vets the header, the source and the question before

@@ -1,5 +1,5 @@
 /*
- * include/query.h - one client query from arrival to answer: validate
+ * src/daemon/query.h - one client query from arrival to answer: validate
  * the question (header bits, opcode, counts, name, class, type, access
  * control), forward it upstream, and turn the upstream's answer into the
  * client's (its id, its spelling of the name, its EDNS, its size limit).

@@ -1,5 +1,5 @@
 /*
- * src/sd.c - roostd under systemd (see include/sd.h).
+ * src/daemon/sd.c - roostd under systemd (see sd.h).
  *
  * Invariants:
  * - The watchdog timer is armed exactly while the watchdog is enabled

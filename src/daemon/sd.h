@@ -1,5 +1,5 @@
 /*
- * include/sd.h - roostd under systemd: the sockets socket activation
+ * src/daemon/sd.h - roostd under systemd: the sockets socket activation
  * passes in, and the notifications to the service manager (READY,
  * STATUS, WATCHDOG, RELOADING, STOPPING).  libsystemd's sd-daemon is the
  * only systemd API used, and nothing here is required: without

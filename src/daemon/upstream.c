@@ -1,5 +1,5 @@
 /*
- * src/upstream.c - asking the upstream resolvers (see include/upstream.h).
+ * src/daemon/upstream.c - asking the upstream resolvers (see upstream.h).
  *
  * Invariants:
  * - Every request is on the set's list exactly while it is in flight; it

@@ -1,5 +1,5 @@
 /*
- * include/upstream.h - asking the upstream resolvers: one c-ares channel
+ * src/daemon/upstream.h - asking the upstream resolvers: one c-ares channel
  * per upstream server, driven by our event loop; server choice by
  * smoothed RTT, failover, and a hard deadline per question.
  *

@@ -1,7 +1,7 @@
 /*
- * src/upstream_msg.c - the upstream module's two pure functions: build
+ * src/daemon/upstream_msg.c - the upstream module's two pure functions: build
  * the query roostd sends, and vet what comes back (see
- * include/upstream.h).  No sockets, no state, so the fuzzers and unit
+ * upstream.h).  No sockets, no state, so the fuzzers and unit
  * tests reach them without c-ares.
  *
  * Invariants:

@@ -1,5 +1,5 @@
 /*
- * src/wire.c - DNS message parsing and building (see include/wire.h).
+ * src/daemon/wire.c - DNS message parsing and building (see wire.h).
  *
  * Invariants:
  * - No allocation, no global state: every function works on the caller's

@@ -1,5 +1,5 @@
 /*
- * include/wire.h - DNS message parsing and building (RFC 1035, 2181, 6891).
+ * src/daemon/wire.h - DNS message parsing and building (RFC 1035, 2181, 6891).
  *
  * The wire module meets hostile bytes first, so it trusts no length and
  * allocates nothing: every function works on caller-owned buffers and

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_config.c - unit tests of the config module against the
- * contract in include/config.h.
+ * contract in src/daemon/config.h.
  *
  * Files come from tests/unit/config (found through $top_srcdir, as make
  * check sets it; "." otherwise): good.*.conf must load and finish,

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_wire.c - unit tests of the wire module against the
- * contract in include/wire.h.
+ * contract in src/daemon/wire.h.
  *
  * Every packet is built by hand with the small builders below, so each
  * test shows the exact octets it feeds in.  Truncated copies are made with
