@@ -81,7 +81,11 @@ fi
 W=$(mktemp -d /var/tmp/roost-minbase.XXXXXX) || exit 99
 cleanup() {
 	local rc=$?
-	rm -rf "$W"
+	if [ "$rc" -eq 0 ]; then
+		rm -rf "$W"
+	else
+		echo "# kept for a look: $W (the command's output: $W/run.log)"
+	fi
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -115,10 +119,10 @@ step "the command exited $rc"
 
 B=$R/root/roost
 sum=$B/test-suite.log
-ci=$(grep -E '^ci: [0-9]+ passed, [0-9]+ failed$' "$W/run.log" | tail -n 1)
+ci=$(grep -aE '^ci: [0-9]+ passed, [0-9]+ failed$' "$W/run.log" | tail -n 1)
 if [ -n "$ci" ]; then
 	# a whole .ci/run: its phases' failures, and its closing line
-	grep -E '^(===== ci|ci: |FAIL|ERROR|SKIP)' "$W/run.log"
+	grep -aE '^(===== ci|ci: |FAIL|ERROR|SKIP)' "$W/run.log"
 	[[ $ci =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]
 	LIB_PASSED=$((LIB_PASSED + BASH_REMATCH[1]))
 	LIB_FAILED=$((LIB_FAILED + BASH_REMATCH[2]))
