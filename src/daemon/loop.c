@@ -17,6 +17,10 @@
  *   due and is set again.
  * - The timerfd and the signalfd are registered like any other fd, with
  *   this file's own callbacks.
+ * - A hook is linked exactly while h->queued: on l->running while
+ *   h->running (taken by this pass's run_hooks()), else on l->hooks.  A
+ *   pass runs only the hooks queued before it started, so a hook that
+ *   queues itself again runs once per pass, never in a spin.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +53,8 @@ struct loop {
 	uint32_t gen;
 	struct loop_timer **heap;
 	size_t nheap, capheap;
+	TAILQ_HEAD(loop_hooks, loop_hook) hooks; /* queued, in order */
+	struct loop_hooks running; /* this pass's, while run_hooks() runs */
 	sigset_t sigmask;
 	struct {
 		loop_signal_cb *cb;
@@ -199,6 +205,64 @@ timerfd_ready(void *arg, int fd, unsigned events)
 	/* Just clear it: run_timers() runs at the end of every pass. */
 	while (read(fd, &expirations, sizeof(expirations)) > 0)
 		;
+}
+
+void
+loop_hook_init(struct loop_hook *h, loop_hook_cb *cb, void *arg)
+{
+	h->cb = cb;
+	h->arg = arg;
+	h->queued = false;
+	h->running = false;
+}
+
+void
+loop_before_wait(struct loop *l, struct loop_hook *h)
+{
+	if (h->queued)
+		return;
+	h->queued = true;
+	TAILQ_INSERT_TAIL(&l->hooks, h, link);
+}
+
+void
+loop_hook_cancel(struct loop *l, struct loop_hook *h)
+{
+	if (!h->queued)
+		return;
+	h->queued = false;
+	if (h->running)
+		TAILQ_REMOVE(&l->running, h, link);
+	else
+		TAILQ_REMOVE(&l->hooks, h, link);
+}
+
+bool
+loop_hook_queued(const struct loop_hook *h)
+{
+	return h->queued;
+}
+
+/*
+ * Runs the hooks queued before this call: they move to l->running first,
+ * so hooks queued by the callbacks wait for the next pass.  Each is taken
+ * off before its callback, which may queue or cancel any hook and free
+ * its own.
+ */
+static void
+run_hooks(struct loop *l)
+{
+	struct loop_hook *h;
+
+	TAILQ_CONCAT(&l->running, &l->hooks, link);
+	TAILQ_FOREACH(h, &l->running, link)
+	h->running = true;
+	while ((h = TAILQ_FIRST(&l->running)) != NULL) {
+		TAILQ_REMOVE(&l->running, h, link);
+		h->queued = false;
+		h->running = false;
+		h->cb(h->arg);
+	}
 }
 
 void
@@ -379,6 +443,8 @@ loop_new(void)
 	l->sigfd = -1;
 	l->timerfd = -1;
 	l->clock = mono_ms;
+	TAILQ_INIT(&l->hooks);
+	TAILQ_INIT(&l->running);
 	sigemptyset(&l->sigmask);
 	if ((l->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		goto fail;
@@ -410,6 +476,8 @@ loop_free(struct loop *l)
 		close(l->epfd);
 	for (size_t i = 0; i < l->nheap; i++)
 		l->heap[i]->slot = LOOP_TIMER_IDLE;
+	while (!TAILQ_EMPTY(&l->hooks))
+		loop_hook_cancel(l, TAILQ_FIRST(&l->hooks));
 	free(l->heap);
 	free(l->fds);
 	free(l);
@@ -443,7 +511,11 @@ loop_run_once(struct loop *l, int timeout_ms)
 	struct epoll_event ev[LOOP_EVENTS_PER_WAIT];
 	int n;
 
+	run_hooks(l);
 	timeout_ms = timerfd_arm(l, timeout_ms);
+	/* hooks queued by the hooks: the next pass runs them at once */
+	if (!TAILQ_EMPTY(&l->hooks))
+		timeout_ms = 0;
 	n = epoll_wait(l->epfd, ev, LOOP_EVENTS_PER_WAIT, timeout_ms);
 	if (n < 0 && errno != EINTR)
 		return -1;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 struct loop;
 
@@ -47,6 +48,22 @@ struct loop_timer {
 };
 
 #define LOOP_TIMER_IDLE ((size_t)-1)
+
+/* Called once before the loop next waits for events. */
+typedef void loop_hook_cb(void *arg);
+
+/*
+ * Work for "before the loop sleeps" (Redis's beforesleep): batched sends,
+ * deferred frees, the next slice of sliced work.  Embedded in its owner
+ * like a timer; queued costs no allocation and no syscall.
+ */
+struct loop_hook {
+	TAILQ_ENTRY(loop_hook) link; /* on the loop's queue while queued */
+	loop_hook_cb *cb;
+	void *arg;
+	bool queued;  /* linked on the loop */
+	bool running; /* taken by the pass running the hooks now */
+};
 
 /*
  * Creates a loop.  Returns it, or NULL with errno set.
@@ -90,6 +107,23 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t);
 /* True if t is armed. */
 bool loop_timer_armed(const struct loop_timer *t);
 
+/* Prepares an idle hook that will call cb(arg). */
+void loop_hook_init(struct loop_hook *h, loop_hook_cb *cb, void *arg);
+
+/*
+ * Queues h to run once, in queueing order, at the start of the next pass
+ * before the loop waits (after every callback of this pass).  Queueing a
+ * queued hook does nothing.  A hook queued while the hooks run goes to
+ * the pass after, and that pass's wait does not block.
+ */
+void loop_before_wait(struct loop *l, struct loop_hook *h);
+
+/* Takes h off the queue; harmless if it is not queued. */
+void loop_hook_cancel(struct loop *l, struct loop_hook *h);
+
+/* True if h is queued. */
+bool loop_hook_queued(const struct loop_hook *h);
+
 /*
  * Delivers signo through the loop instead of a handler: blocks it in the
  * calling thread and adds it to the loop's signalfd.  One callback per
@@ -111,8 +145,9 @@ uint64_t loop_now_ms(const struct loop *l);
 uint64_t loop_now(const struct loop *l);
 
 /*
- * Waits for events at most timeout_ms (-1: until the next timer or
- * event), then dispatches them and every expired timer.
+ * Runs the queued before-wait hooks, then waits for events at most
+ * timeout_ms (-1: until the next timer or event; 0 when a hook is queued
+ * again), then dispatches them and every expired timer.
  * Returns 0, or -1 with errno set (EINTR is not an error).
  */
 int loop_run_once(struct loop *l, int timeout_ms);

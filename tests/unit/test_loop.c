@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_loop.c - the event loop: timers on a fake clock, fds
- * removed or replaced inside callbacks, signals through the signalfd.
+ * removed or replaced inside callbacks, signals through the signalfd,
+ * before-wait hooks.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -296,6 +297,132 @@ test_loop_signal_arrives_through_the_loop(void **state)
 	loop_free(l);
 }
 
+/* --- before-wait hooks --------------------------------------------------- */
+
+struct hook_case {
+	struct loop *l;
+	struct loop_hook h[4];
+	struct loop_hook *cancel; /* cancelled by h[0]'s callback */
+	int requeue;              /* h[0] queues h[requeue] again, if >= 0 */
+	int order[16];
+	int n;
+	int timer_ran_at; /* hc.n when the timer ran */
+};
+
+static struct hook_case hc;
+
+static void
+hook_ran(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+
+	hc.order[hc.n++] = i;
+	if (i == 0 && hc.cancel != NULL)
+		loop_hook_cancel(hc.l, hc.cancel);
+	if (i == 0 && hc.requeue >= 0)
+		loop_before_wait(hc.l, &hc.h[hc.requeue]);
+}
+
+static void
+hook_case_init(void)
+{
+	memset(&hc, 0, sizeof(hc));
+	hc.requeue = -1;
+	hc.l = fake_loop();
+	for (int i = 0; i < 4; i++)
+		loop_hook_init(&hc.h[i], hook_ran, (void *)(intptr_t)i);
+}
+
+static void
+test_loop_hooks_run_once_in_queue_order_before_the_wait(void **state)
+{
+	(void)state;
+	hook_case_init();
+	loop_before_wait(hc.l, &hc.h[2]);
+	loop_before_wait(hc.l, &hc.h[0]);
+	loop_before_wait(hc.l, &hc.h[1]);
+	loop_before_wait(hc.l, &hc.h[2]); /* queued already: no second run */
+	assert_true(loop_hook_queued(&hc.h[0]));
+	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	assert_int_equal(hc.n, 3);
+	assert_int_equal(hc.order[0], 2);
+	assert_int_equal(hc.order[1], 0);
+	assert_int_equal(hc.order[2], 1);
+	assert_false(loop_hook_queued(&hc.h[0]));
+	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	assert_int_equal(hc.n, 3); /* run once, not every pass */
+	loop_free(hc.l);
+}
+
+static void
+timer_after_hooks(void *arg)
+{
+	(void)arg;
+	hc.timer_ran_at = hc.n;
+}
+
+static void
+test_loop_hooks_run_after_the_callbacks_of_their_pass(void **state)
+{
+	struct loop_timer t;
+
+	(void)state;
+	hook_case_init();
+	/* a timer's callback queues a hook: it runs at the start of the
+	 * next pass, before that pass waits */
+	loop_timer_init(&t, timer_after_hooks, NULL);
+	assert_int_equal(loop_timer_set(hc.l, &t, 0), 0);
+	hc.timer_ran_at = -1;
+	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	assert_int_equal(hc.timer_ran_at, 0);
+	loop_before_wait(hc.l, &hc.h[3]);
+	assert_int_equal(hc.n, 0);
+	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	assert_int_equal(hc.n, 1);
+	assert_int_equal(hc.order[0], 3);
+	loop_free(hc.l);
+}
+
+static void
+test_loop_hook_cancelled_by_an_earlier_hook_does_not_run(void **state)
+{
+	(void)state;
+	hook_case_init();
+	hc.cancel = &hc.h[1];
+	loop_before_wait(hc.l, &hc.h[0]);
+	loop_before_wait(hc.l, &hc.h[1]);
+	loop_before_wait(hc.l, &hc.h[2]);
+	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	assert_int_equal(hc.n, 2);
+	assert_int_equal(hc.order[0], 0);
+	assert_int_equal(hc.order[1], 2);
+	assert_false(loop_hook_queued(&hc.h[1]));
+	/* cancelling an idle hook is harmless */
+	loop_hook_cancel(hc.l, &hc.h[1]);
+	loop_free(hc.l);
+}
+
+static void
+test_loop_hook_queued_by_a_hook_runs_next_pass_without_blocking(void **state)
+{
+	(void)state;
+	hook_case_init();
+	hc.requeue = 0; /* h[0] queues itself again every time */
+	loop_before_wait(hc.l, &hc.h[0]);
+	/* -1 would block for ever with no fd ready and no timer: a hook
+	 * queued for the next pass must make the wait return at once
+	 * (SIGALRM ends the test if it blocks) */
+	alarm(5);
+	for (int pass = 1; pass <= 3; pass++) {
+		assert_int_equal(loop_run_once(hc.l, -1), 0);
+		assert_int_equal(hc.n, pass); /* once per pass, no spin */
+	}
+	alarm(0);
+	assert_true(loop_hook_queued(&hc.h[0]));
+	loop_free(hc.l);
+	assert_false(loop_hook_queued(&hc.h[0])); /* forgotten by free */
+}
+
 int
 main(void)
 {
@@ -311,6 +438,14 @@ main(void)
 		    test_loop_fd_removed_in_callback_gets_no_stale_event),
 		cmocka_unit_test(test_loop_fd_add_twice_is_refused),
 		cmocka_unit_test(test_loop_signal_arrives_through_the_loop),
+		cmocka_unit_test(
+		    test_loop_hooks_run_once_in_queue_order_before_the_wait),
+		cmocka_unit_test(
+		    test_loop_hooks_run_after_the_callbacks_of_their_pass),
+		cmocka_unit_test(
+		    test_loop_hook_cancelled_by_an_earlier_hook_does_not_run),
+		cmocka_unit_test(
+		    test_loop_hook_queued_by_a_hook_runs_next_pass_without_blocking),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
