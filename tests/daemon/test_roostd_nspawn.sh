@@ -133,8 +133,16 @@ NSPAWN_PID=$!
 # ct_find: set CT_PID, the container's PID 1: nspawn's child running
 # systemd
 ct_find() {
-	local p
-	for p in $(pgrep -P "$NSPAWN_PID"); do
+	local p k v ppid
+	# nspawn's children, from /proc with builtins only (pgrep is procps,
+	# not on a minimal system)
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		ppid=
+		while read -r k v; do
+			[ "$k" = PPid: ] && { ppid=$v; break; }
+		done <"/proc/$p/status" 2>/dev/null
+		[ "$ppid" = "$NSPAWN_PID" ] || continue
 		if [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$SYSTEMD")" ]; then
 			CT_PID=$p
 			return 0

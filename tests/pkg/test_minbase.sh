@@ -1,9 +1,9 @@
 #!/bin/bash
 # tests/pkg/test_minbase.sh - the README's test command on a fresh machine:
 # debootstrap a Debian minbase of this machine's release (plus git) into a
-# scratch folder, copy the tree into its /root/roost (the files git
-# tracks, as they are in the work tree; /root is mode 0700 there, as on
-# any Debian), and run `./bootstrap && make -j2 check` in it as root under
+# scratch folder, clone the tree into its /root/roost (with the tracked
+# files as they are in the work tree; /root is mode 0700 there, as on any
+# Debian), and run `./bootstrap && make -j2 check` in it as root under
 # systemd-nspawn.  By default with nspawn's default capabilities, which
 # lack CAP_NET_ADMIN as Docker's and podman's do: the tests must find
 # their private network there (lib.sh) and skip, each with its reason,
@@ -106,7 +106,9 @@ rm -f "$R/etc/apt/sources.list"
 cp -a /etc/apt/sources.list* /etc/apt/apt.conf.d "$R/etc/apt/" 2>/dev/null
 check_eq "the minbase's /root is mode 700" 700 "$(stat -c %a "$R/root")"
 
-mkdir "$R/root/roost" || exit 99
+# a clone, as a newcomer has (test_deb.sh and .ci/run ask git which files
+# the tree has), with the tracked files as they are in this work tree
+git clone -q --no-local "$top_srcdir" "$R/root/roost" || exit 99
 (cd "$top_srcdir" && git ls-files -z | tar --null -T - -cf -) |
     tar -xf - -C "$R/root/roost" || exit 99
 
