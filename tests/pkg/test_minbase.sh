@@ -113,7 +113,7 @@ git clone -q --no-local "$top_srcdir" "$R/root/roost" || exit 99
     tar -xf - -C "$R/root/roost" || exit 99
 
 step "systemd-nspawn ${caps:-(default capabilities)}: $cmd"
-systemd-nspawn -q -D "$R" --register=no --keep-unit $caps \
+systemd-nspawn -q -D "$R" --register=no --keep-unit --console=pipe $caps \
     --chdir=/root/roost -E CI="${CI:-}" -- /bin/bash -c "$cmd" \
     </dev/null >"$W/run.log" 2>&1
 rc=$?
