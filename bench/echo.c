@@ -1,5 +1,5 @@
 /*
- * bench/echo.c - a bare UDP echo: the floor of the benchmark (issue 10).
+ * bench/echo.c - a bare UDP echo: the floor of the benchmark.
  *
  * Usage: echo PORT [WORKERS]
  *

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/reuseport.sh - does a second SO_REUSEPORT worker pay on this
 # machine?  bench/echo.c (the bare UDP echo, the floor of bench/run)
-# with 1 or 2 worker threads under dnsperf at max rate (issue 10).
+# with 1 or 2 worker threads under dnsperf at max rate.
 #
 # Usage: bench/reuseport.sh [ROUNDS [SECONDS]]   (default 3 rounds of 8 s)
 # Run it under the benchmark lock: flock /tmp/bench.lock bench/reuseport.sh

@@ -1,7 +1,7 @@
 /*
  * src/client/trace_cli.c - `roost trace`: the command line, and the walk shown
- * as text (readable first) or as one JSON document (for scripts; its
- * shape is fixed by issue 6: fields may be added, never renamed).
+ * as text (readable first) or as one JSON document (for scripts: its
+ * shape is a contract, fields may be added, never renamed).
  *
  * Owns: the hints, the question name and every walk, all freed before
  * client_trace_main() returns.

@@ -26,7 +26,8 @@
 
 /*
  * One allocation per entry: this header, the TTL offsets, the answer.
- * Every field earns its place (issue 10: bytes per cached name); the
+ * Every field earns its place (bytes per cached name are measured by
+ * bench/run); the
  * size charged to the budget is the allocator's, asked again when the
  * entry goes.
  */

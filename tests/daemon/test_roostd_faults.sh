@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/daemon/test_roostd_faults.sh - roostd under broken upstreams and
-# hostile clients (issue 9).  For every fault: the client gets SERVFAIL
+# hostile clients.  For every fault: the client gets SERVFAIL
 # (or nothing) within the deadline, roostd keeps answering well-formed
 # queries, its VmRSS stays under a bound, and nothing from a bad answer
 # is cached: once the fault is lifted the same question goes upstream

@@ -2,7 +2,7 @@
 # tests/daemon/test_roostd_units.sh - the systemd units: roostd.service
 # and roostd.socket pass `systemd-analyze verify` (with roostd(8) found,
 # so the Documentation= line is checked too), the service carries the
-# hardening issue 7 asks for, and `systemd-analyze security` rates it
+# hardening of README.md's list, and `systemd-analyze security` rates it
 # better (a lower exposure) than systemd-resolved.service: the unit on
 # this machine if there is one, else the number README.md records.
 #

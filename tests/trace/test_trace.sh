@@ -2,7 +2,7 @@
 # tests/trace/test_trace.sh - roost trace walks the mock DNS tree of
 # tests/trace/zones from the root down: the exact chain of zones, servers
 # and outcomes, and the final records, in text and in JSON, for every case
-# issue 6 lists (glue, no glue, CNAME and DNAME across zones, NXDOMAIN and
+# of the walk (glue, no glue, CNAME and DNAME across zones, NXDOMAIN and
 # NODATA with their SOA, dead/lame/failing servers, TC then TCP, a deadline,
 # a deep name, -x, -4/-6).
 #
