@@ -223,6 +223,25 @@ finish() {
 	exit 0
 }
 
+# lib_apt_need PKG...: install (as root, with apt-get) those of the Debian
+# packages that are missing, refreshing the lists only if the install
+# cannot find them.  For the scripts outside make check that set up a
+# machine; 1 (said on stderr) if they cannot be had.
+lib_apt_need() {
+	local p missing=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q ' installed$' || missing="$missing $p"
+	done
+	[ -n "$missing" ] || return 0
+	echo "# installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+	    { apt-get update -q >/dev/null &&
+	    apt-get install -y -q --no-install-recommends $missing >/dev/null; } ||
+	    { echo "lib.sh: cannot install$missing" >&2; return 1; }
+}
+
 # --- processes ------------------------------------------------------------
 
 # wait_until SECONDS CMD [ARG...]: poll CMD until it succeeds (0) or the

@@ -3,8 +3,9 @@
 # debootstrap a Debian minbase of this machine's release (plus git) into a
 # scratch folder, clone the tree into its /root/roost (with the tracked
 # files as they are in the work tree; /root is mode 0700 there, as on any
-# Debian), and run `./bootstrap && make -j2 check` in it as root under
-# systemd-nspawn.  By default with nspawn's default capabilities, which
+# Debian), and run `./bootstrap && make -j2 check` in it, then
+# tests/pkg/test_deb.sh (the README's packaging steps as written), as root
+# under systemd-nspawn.  By default with nspawn's default capabilities, which
 # lack CAP_NET_ADMIN as Docker's and podman's do: the tests must find
 # their private network there (lib.sh) and skip, each with its reason,
 # only what truly needs more.  The container shares this machine's
@@ -27,7 +28,9 @@ export top_srcdir
 				# debootstrap and apt need the package registry
 
 caps=
-cmd='./bootstrap && make -j2 check'
+# the README's test command, then its packaging steps (test_deb.sh runs
+# them as written) on the same fresh machine
+cmd='./bootstrap && make -j2 check && top_srcdir=$PWD top_builddir=$PWD tests/pkg/test_deb.sh'
 if [ "${1:-}" = --all-caps ]; then
 	caps=--capability=all
 	shift
@@ -38,19 +41,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "test_minbase.sh: needs root (debootstrap, systemd-nspawn)" >&2
 	exit 99
 fi
-export DEBIAN_FRONTEND=noninteractive
-missing=
-for p in debootstrap systemd-container; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' ||
-	    missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "# installing:$missing"
-	apt-get install -y -q --no-install-recommends $missing >/dev/null ||
-	    { apt-get update -q >/dev/null &&
-	    apt-get install -y -q --no-install-recommends $missing >/dev/null; } ||
-	    { echo "test_minbase.sh: cannot install$missing" >&2; exit 99; }
-fi
+lib_apt_need debootstrap systemd-container || exit 99
 
 # Inside a container that cannot start one of its own, there is nothing
 # to test here: say so (a skip, not a failure).
@@ -147,8 +138,12 @@ elif [ -f "$sum" ]; then
 	e=$(sed -n 's/^# ERROR: *//p' "$sum")
 	LIB_PASSED=$((LIB_PASSED + ${p:-0}))
 	LIB_FAILED=$((LIB_FAILED + ${f:-0} + ${e:-0}))
-else
-	tail -n 60 "$W/run.log"
 fi
+# the Debian package test's lines, when the command ran it
+if grep -aq '^# \[[0-9]*s\] README.md.s packaging steps' "$W/run.log"; then
+	sed -n '/^# \[[0-9]*s\] README.md.s packaging steps/,$p' "$W/run.log" |
+	    grep -av '^ok - '
+fi
+[ "$rc" -eq 0 ] || tail -n 60 "$W/run.log"
 check_eq "the command in the container: exit 0" 0 "$rc"
 finish
