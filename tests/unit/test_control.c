@@ -1,7 +1,6 @@
 /*
- * tests/unit/test_control.c - the control socket: request parsing, the
- * upstream RTT histogram, and the socket itself driven pass by pass on a fake
- * clock: replies and errors, a dump and flushes of a 3000-entry cache
+ * tests/unit/test_control.c - the control socket: request parsing, and
+ * the socket itself driven pass by pass on a fake clock: replies and errors, a dump and flushes of a 3000-entry cache
  * spread over many passes, the client limit and the idle timeout.
  *
  * The socket lives in a fresh directory under /tmp; the upstream set is
@@ -106,42 +105,6 @@ test_control_parse_request_rejects_the_rest(void **state)
 		assert_int_equal(
 		    control_parse_request(req, &r, err, sizeof(err)), -1);
 	}
-}
-
-/* --- the upstream RTT histogram --------------------------------------------- */
-
-static void
-test_upstream_rtt_buckets_are_ordered_and_within_25_percent(void **state)
-{
-	uint64_t hist[UPSTREAM_RTT_BUCKETS] = { 0 };
-
-	(void)state;
-	for (uint32_t v = 0; v < 4; v++) {
-		assert_int_equal(upstream_rtt_bucket(v), v);
-		assert_int_equal(upstream_rtt_bucket_max(v), v);
-	}
-	for (uint32_t v = 1; v < 200000; v++) {
-		unsigned b = upstream_rtt_bucket(v);
-
-		assert_true(b >= upstream_rtt_bucket(v - 1));
-		assert_true(upstream_rtt_bucket_max(b) >= v);
-		assert_true(b == 0 || upstream_rtt_bucket_max(b - 1) < v);
-		if (b < UPSTREAM_RTT_BUCKETS - 1)
-			assert_true(upstream_rtt_bucket_max(b) <= v + v / 4);
-	}
-	assert_int_equal(upstream_rtt_bucket(UINT32_MAX),
-	    UPSTREAM_RTT_BUCKETS - 1);
-	/* 98 fast (1 ms), one at 300 ms, one at 1000 ms */
-	assert_int_equal(upstream_rtt_percentile(hist, 0, 50), 0);
-	hist[upstream_rtt_bucket(1)] = 98;
-	hist[upstream_rtt_bucket(300)]++;
-	hist[upstream_rtt_bucket(1000)]++;
-	assert_int_equal(upstream_rtt_percentile(hist, 100, 50), 1);
-	assert_int_equal(upstream_rtt_percentile(hist, 100, 90), 1);
-	assert_int_equal(upstream_rtt_percentile(hist, 100, 99),
-	    upstream_rtt_bucket_max(upstream_rtt_bucket(300)));
-	assert_int_equal(upstream_rtt_percentile(hist, 100, 100),
-	    upstream_rtt_bucket_max(upstream_rtt_bucket(1000)));
 }
 
 /* --- the socket, pass by pass ----------------------------------------------- */
@@ -464,8 +427,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_control_parse_request_accepts_each_verb),
 		cmocka_unit_test(test_control_parse_request_rejects_the_rest),
-		cmocka_unit_test(
-		    test_upstream_rtt_buckets_are_ordered_and_within_25_percent),
 		cmocka_unit_test_setup_teardown(
 		    test_control_socket_answers_requests_and_errors, setup,
 		    teardown),
