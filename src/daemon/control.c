@@ -38,9 +38,14 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "control_proto.h"
 #include "log.h"
 #include "stats.h"
 #include "wire.h"
+
+/* The reply's fixed lines. */
+#define OK_LINE CONTROL_PROTO_OK "\n"
+#define END_LINE CONTROL_PROTO_END "\n"
 
 /* Supplementary groups of a peer we look at (SO_PEERGROUPS). */
 #define CONTROL_MAX_PEER_GROUPS 256
@@ -117,18 +122,20 @@ control_parse_request(const char *line, struct control_request *r, char *err,
 		snprintf(err, errlen, "empty request");
 		return -1;
 	}
-	if (n == 1 && strcmp(words[0], "stats") == 0)
+	if (n == 1 && strcmp(words[0], CONTROL_PROTO_STATS) == 0)
 		r->verb = CONTROL_STATS;
-	else if (n == 1 && strcmp(words[0], "dump") == 0)
+	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_DUMP) == 0)
 		r->verb = CONTROL_DUMP;
-	else if (n == 1 && strcmp(words[0], "reload") == 0)
+	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_RELOAD) == 0)
 		r->verb = CONTROL_RELOAD;
-	else if (n == 1 && strcmp(words[0], "flush") == 0)
+	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_FLUSH) == 0)
 		r->verb = CONTROL_FLUSH;
-	else if (n == 3 && strcmp(words[0], "flush") == 0 &&
-	    (strcmp(words[1], "name") == 0 || strcmp(words[1], "zone") == 0)) {
-		r->verb = strcmp(words[1], "name") == 0 ? CONTROL_FLUSH_NAME
-							: CONTROL_FLUSH_ZONE;
+	else if (n == 3 && strcmp(words[0], CONTROL_PROTO_FLUSH) == 0 &&
+	    (strcmp(words[1], CONTROL_PROTO_FLUSH_NAME) == 0 ||
+		strcmp(words[1], CONTROL_PROTO_FLUSH_ZONE) == 0)) {
+		r->verb = strcmp(words[1], CONTROL_PROTO_FLUSH_NAME) == 0
+		    ? CONTROL_FLUSH_NAME
+		    : CONTROL_FLUSH_ZONE;
 		if (wire_name_from_text(words[2], r->name, &r->name_len) !=
 		    WIRE_OK) {
 			snprintf(err, errlen, "bad name \"%.300s\"", words[2]);
@@ -137,8 +144,11 @@ control_parse_request(const char *line, struct control_request *r, char *err,
 		wire_name_lower(r->name, r->name_len);
 	} else {
 		snprintf(err, errlen,
-		    "unknown request \"%.100s\" (stats, flush, flush name "
-		    "NAME, flush zone NAME, dump, reload)",
+		    "unknown request \"%.100s\" (" CONTROL_PROTO_STATS
+		    ", " CONTROL_PROTO_FLUSH ", " CONTROL_PROTO_FLUSH
+		    " " CONTROL_PROTO_FLUSH_NAME " NAME, " CONTROL_PROTO_FLUSH
+		    " " CONTROL_PROTO_FLUSH_ZONE " NAME, " CONTROL_PROTO_DUMP
+		    ", " CONTROL_PROTO_RELOAD ")",
 		    words[0]);
 		return -1;
 	}
@@ -245,7 +255,7 @@ client_finish(struct client *cl)
 static void
 client_error(struct client *cl, const char *msg)
 {
-	client_printf(cl, "error %s\n.\n", msg);
+	client_printf(cl, CONTROL_PROTO_ERROR " %s\n" END_LINE, msg);
 	client_finish(cl);
 }
 
@@ -325,7 +335,7 @@ client_slice(struct client *cl)
 		return false;
 	log_info("control: uid %u: flush: %zu entries removed",
 	    (unsigned)cl->uid, cl->removed);
-	client_printf(cl, "ok\nremoved %zu\n", cl->removed);
+	client_printf(cl, OK_LINE "removed %zu\n", cl->removed);
 	return true;
 }
 
@@ -337,7 +347,7 @@ client_work(struct client *cl)
 	if (cl->outlen - cl->outoff >= CONTROL_OUT_LOW)
 		return;
 	if (client_slice(cl)) {
-		client_put(cl, ".\n", 2);
+		client_put(cl, END_LINE, sizeof(END_LINE) - 1);
 		client_finish(cl);
 	}
 	client_progress(cl);
@@ -395,10 +405,10 @@ client_request(struct client *cl, const char *line)
 	case CONTROL_STATS:
 		stats_collect(ctl->qc, &st);
 		n = stats_text(&st, stats, sizeof(ctl->stats));
-		client_put(cl, "ok\n", 3);
+		client_put(cl, OK_LINE, sizeof(OK_LINE) - 1);
 		client_put(cl, stats,
 		    n < sizeof(ctl->stats) ? n : sizeof(ctl->stats) - 1);
-		client_put(cl, ".\n", 2);
+		client_put(cl, END_LINE, sizeof(END_LINE) - 1);
 		client_finish(cl);
 		return;
 	case CONTROL_RELOAD:
@@ -406,11 +416,11 @@ client_request(struct client *cl, const char *line)
 			client_error(cl, err);
 			return;
 		}
-		client_put(cl, "ok\n.\n", 5);
+		client_put(cl, OK_LINE END_LINE, sizeof(OK_LINE END_LINE) - 1);
 		client_finish(cl);
 		return;
 	case CONTROL_DUMP:
-		client_put(cl, "ok\n", 3);
+		client_put(cl, OK_LINE, sizeof(OK_LINE) - 1);
 		/* fall through */
 	case CONTROL_FLUSH:
 	case CONTROL_FLUSH_NAME:
@@ -423,8 +433,9 @@ client_request(struct client *cl, const char *line)
 			    err, sizeof(err));
 			log_info("control: uid %u: flush %s %s",
 			    (unsigned)cl->uid,
-			    cl->req.verb == CONTROL_FLUSH_ZONE ? "zone"
-							       : "name",
+			    cl->req.verb == CONTROL_FLUSH_ZONE
+				? CONTROL_PROTO_FLUSH_ZONE
+				: CONTROL_PROTO_FLUSH_NAME,
 			    err);
 		}
 		cl->state = CLIENT_WORK;
@@ -522,7 +533,8 @@ accept_resume(void *arg)
 static void
 control_accept(void *arg, int fd, unsigned events)
 {
-	static const char busy[] = "error too many control clients\n.\n";
+	static const char busy[] =
+	    CONTROL_PROTO_ERROR " too many control clients\n" END_LINE;
 	struct control *ctl = arg;
 	struct client *cl;
 	unsigned suppressed;

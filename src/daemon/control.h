@@ -53,13 +53,14 @@
 
 #include "cache.h"
 #include "config.h"
+#include "control_proto.h"
 #include "loop.h"
 #include "query.h"
 #include "stats.h"
 #include "upstream.h"
 #include "wire.h"
 
-#define CONTROL_MAX_REQUEST 1100     /* a request line, LF included */
+#define CONTROL_MAX_REQUEST CONTROL_PROTO_MAX_REQUEST /* LF included */
 #define CONTROL_MAX_CLIENTS 8        /* more are told so and closed */
 #define CONTROL_IDLE_MS 10000        /* no progress this long: closed */
 #define CONTROL_DUMP_BUCKETS 256     /* cache buckets listed per pass */
