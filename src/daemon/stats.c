@@ -12,6 +12,7 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -125,27 +126,13 @@ upstream_kv(const struct upstream_stats *u, char *buf, size_t len, size_t *n)
 	    u->p90_ms, u->p99_ms, u->rtt_samples, u->rtt_sum_ms, u->down);
 }
 
-size_t
-stats_text(const struct stats_snapshot *st, char *buf, size_t len)
-{
-	struct stat_row rows[STAT_ROWS];
-	size_t nrows = stat_rows(st, rows), n = 0;
-
-	if (len > 0)
-		buf[0] = '\0';
-	for (size_t i = 0; i < nrows; i++)
-		append(buf, len, &n, "%s.%s %" PRIu64 "\n", rows[i].group,
-		    rows[i].key, rows[i].value);
-	for (unsigned i = 0; i < st->nup; i++) {
-		append(buf, len, &n, "upstream %s ", st->up[i].name);
-		upstream_kv(&st->up[i], buf, len, &n);
-		append(buf, len, &n, "\n");
-	}
-	return n;
-}
-
-size_t
-stats_line(const struct stats_snapshot *st, char *buf, size_t len)
+/*
+ * Renders st into buf: one "GROUP.KEY VALUE" line per row and one line
+ * per upstream, or (oneline) "GROUP KEY=VALUE ...; " groups on one line.
+ * Returns as snprintf.
+ */
+static size_t
+render(const struct stats_snapshot *st, bool oneline, char *buf, size_t len)
 {
 	struct stat_row rows[STAT_ROWS];
 	size_t nrows = stat_rows(st, rows), n = 0;
@@ -153,6 +140,11 @@ stats_line(const struct stats_snapshot *st, char *buf, size_t len)
 	if (len > 0)
 		buf[0] = '\0';
 	for (size_t i = 0; i < nrows; i++) {
+		if (!oneline) {
+			append(buf, len, &n, "%s.%s %" PRIu64 "\n",
+			    rows[i].group, rows[i].key, rows[i].value);
+			continue;
+		}
 		if (i == 0 || strcmp(rows[i].group, rows[i - 1].group) != 0)
 			append(buf, len, &n, "%s%s", i ? "; " : "",
 			    rows[i].group);
@@ -160,8 +152,23 @@ stats_line(const struct stats_snapshot *st, char *buf, size_t len)
 		    rows[i].value);
 	}
 	for (unsigned i = 0; i < st->nup; i++) {
-		append(buf, len, &n, "; upstream %s ", st->up[i].name);
+		append(buf, len, &n, "%supstream %s ", oneline ? "; " : "",
+		    st->up[i].name);
 		upstream_kv(&st->up[i], buf, len, &n);
+		if (!oneline)
+			append(buf, len, &n, "\n");
 	}
 	return n;
+}
+
+size_t
+stats_text(const struct stats_snapshot *st, char *buf, size_t len)
+{
+	return render(st, false, buf, len);
+}
+
+size_t
+stats_line(const struct stats_snapshot *st, char *buf, size_t len)
+{
+	return render(st, true, buf, len);
 }
