@@ -1,7 +1,7 @@
 /*
  * src/daemon/cache.c - roostd's answer cache (see cache.h).
  *
- * Invariants (cache_check() verifies them all):
+ * Invariants (cache_check() in cache_check.c verifies them all):
  * - Every entry is on exactly one hash chain, the one its hash selects,
  *   and on the LRU list; both hold the same entries, nentries of them.
  * - No chain is longer than CACHE_MAX_CHAIN.
@@ -13,62 +13,17 @@
  */
 #define _GNU_SOURCE
 #include <assert.h>
-#include <malloc.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cache.h"
+#include "cache_impl.h"
 #include "wire.h"
-
-#define KEY_DO 0x1
-#define KEY_CD 0x2
-
-/*
- * One allocation per entry: this header, the TTL offsets, the answer.
- * Every field earns its place (bytes per cached name are measured by
- * bench/run); the
- * size charged to the budget is the allocator's, asked again when the
- * entry goes.
- */
-struct cache_entry {
-	struct cache_entry *hnext;       /* hash chain, most recent hit first */
-	struct cache_entry *prev, *next; /* LRU list, most recent first */
-	uint32_t hash;     /* the key hash's low half: picks the bucket */
-	uint32_t stored;   /* when it was stored */
-	uint32_t lifetime; /* seconds from stored */
-	uint16_t wire_len;
-	uint16_t nttl;
-	uint16_t qtype, qclass;
-	uint8_t name_len;
-	uint8_t keyflags;
-	uint8_t rcode;
-	uint16_t offs[]; /* nttl TTL offsets, then wire_len octets */
-};
 
 #define ENTRY_HEADER offsetof(struct cache_entry, offs)
 
-/* The bytes e costs: what the allocator holds, plus its chunk header. */
-static size_t
-entry_size(const struct cache_entry *e)
-{
-	return malloc_usable_size((void *)e) + sizeof(size_t);
-}
-
-struct cache {
-	struct cache_limits lim;
-	uint64_t seed;
-	struct cache_entry **buckets;
-	size_t nbuckets; /* a power of two */
-	struct cache_entry *lru_head, *lru_tail;
-	struct cache_stats st;
-};
-
-static const uint8_t *
-entry_wire(const struct cache_entry *e)
-{
-	return (const uint8_t *)(e->offs + e->nttl);
-}
+#define KEY_DO 0x1
+#define KEY_CD 0x2
 
 static uint8_t
 key_flags(const struct cache_key *k)
@@ -91,8 +46,8 @@ key_matches(const struct cache_entry *e, uint32_t h, const struct cache_key *k)
 {
 	return e->hash == h && e->qtype == k->qtype && e->qclass == k->qclass &&
 	    e->keyflags == key_flags(k) && e->name_len == k->name_len &&
-	    wire_name_equal(entry_wire(e) + WIRE_HDR_LEN, e->name_len, k->name,
-		k->name_len);
+	    wire_name_equal(cache_entry_wire(e) + WIRE_HDR_LEN, e->name_len,
+		k->name, k->name_len);
 }
 
 /* --- lists ------------------------------------------------------------ */
@@ -123,17 +78,11 @@ lru_push(struct cache *c, struct cache_entry *e)
 	c->lru_head = e;
 }
 
-static struct cache_entry **
-bucket(const struct cache *c, uint32_t h)
-{
-	return &c->buckets[h & (c->nbuckets - 1)];
-}
-
 /* Unlinks e from everything and frees it. */
 static void
 entry_remove(struct cache *c, struct cache_entry *e)
 {
-	struct cache_entry **pp = bucket(c, e->hash);
+	struct cache_entry **pp = cache_bucket(c, e->hash);
 
 	while (*pp != e) {
 		assert(*pp != NULL);
@@ -141,7 +90,7 @@ entry_remove(struct cache *c, struct cache_entry *e)
 	}
 	*pp = e->hnext;
 	lru_unlink(c, e);
-	c->st.bytes -= entry_size(e);
+	c->st.bytes -= cache_entry_bytes(e);
 	c->st.entries--;
 	free(e);
 }
@@ -230,7 +179,7 @@ cache_lookup(struct cache *c, const struct cache_key *k, uint32_t now,
     const struct cache_entry **out)
 {
 	uint32_t h = key_hash(c, k);
-	struct cache_entry **head = bucket(c, h), **pp, *e;
+	struct cache_entry **head = cache_bucket(c, h), **pp, *e;
 
 	for (pp = head; (e = *pp) != NULL; pp = &e->hnext)
 		if (key_matches(e, h, k))
@@ -291,8 +240,8 @@ cache_answer(const struct cache_entry *e, uint32_t now, uint16_t id,
 	uint32_t age = now - e->stored;
 	bool stale = age >= e->lifetime;
 
-	if (wire_patch_answer(out, cap, entry_wire(e), e->wire_len, e->offs,
-		stale ? 0 : e->nttl, age, id, spelling,
+	if (wire_patch_answer(out, cap, cache_entry_wire(e), e->wire_len,
+		e->offs, stale ? 0 : e->nttl, age, id, spelling,
 		spelling_len) != WIRE_OK)
 		return 0;
 	if (stale) /* RFC 8767 4: a stale answer carries a short TTL */
@@ -402,7 +351,7 @@ bound_chain(struct cache *c, uint32_t h)
 	struct cache_entry *e, *last = NULL;
 	unsigned n = 0;
 
-	for (e = *bucket(c, h); e != NULL; e = e->hnext) {
+	for (e = *cache_bucket(c, h); e != NULL; e = e->hnext) {
 		n++;
 		last = e;
 	}
@@ -454,7 +403,7 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 	if (alloc + c->nbuckets * sizeof(*c->buckets) > c->lim.budget)
 		return 0;
 	/* the new answer replaces what is there for the same key */
-	for (old = *bucket(c, hsh); old != NULL; old = old->hnext)
+	for (old = *cache_bucket(c, hsh); old != NULL; old = old->hnext)
 		if (key_matches(old, hsh, k)) {
 			entry_remove(c, old);
 			break;
@@ -472,7 +421,8 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 	e->name_len = (uint8_t)k->name_len;
 	e->keyflags = key_flags(k);
 	e->rcode = (uint8_t)rcode;
-	if (entry_size(e) + c->nbuckets * sizeof(*c->buckets) > c->lim.budget) {
+	if (cache_entry_bytes(e) + c->nbuckets * sizeof(*c->buckets) >
+	    c->lim.budget) {
 		free(e);
 		return 0;
 	}
@@ -505,11 +455,11 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 		return 0;
 	}
 
-	e->hnext = *bucket(c, hsh);
-	*bucket(c, hsh) = e;
+	e->hnext = *cache_bucket(c, hsh);
+	*cache_bucket(c, hsh) = e;
 	lru_push(c, e);
 	c->st.entries++;
-	c->st.bytes += entry_size(e);
+	c->st.bytes += cache_entry_bytes(e);
 	c->st.inserts++;
 	reclaim_tail(c, now, 2);
 	bound_chain(c, hsh);
@@ -620,7 +570,7 @@ cache_walk(const struct cache *c, size_t cursor, size_t nbuckets, uint32_t now,
 		for (const struct cache_entry *e = c->buckets[b]; e != NULL;
 		     e = e->hnext) {
 			struct cache_view v = {
-				.name = entry_wire(e) + WIRE_HDR_LEN,
+				.name = cache_entry_wire(e) + WIRE_HDR_LEN,
 				.name_len = e->name_len,
 				.qtype = e->qtype,
 				.qclass = e->qclass,
@@ -630,9 +580,9 @@ cache_walk(const struct cache *c, size_t cursor, size_t nbuckets, uint32_t now,
 				.rcode = e->rcode,
 				.lifetime = e->lifetime,
 				.age = now - e->stored,
-				.wire = entry_wire(e),
+				.wire = cache_entry_wire(e),
 				.wire_len = e->wire_len,
-				.size = entry_size(e),
+				.size = cache_entry_bytes(e),
 			};
 
 			fn(arg, &v);
@@ -694,7 +644,7 @@ cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
 static bool
 entry_matches(const struct cache_entry *e, const struct cache_match *m)
 {
-	const uint8_t *name = entry_wire(e) + WIRE_HDR_LEN;
+	const uint8_t *name = cache_entry_wire(e) + WIRE_HDR_LEN;
 
 	if (m->name == NULL)
 		return true;
@@ -763,58 +713,4 @@ size_t
 cache_buckets(const struct cache *c)
 {
 	return c->nbuckets;
-}
-
-/* --- invariants ------------------------------------------------------------ */
-
-void
-cache_check(const struct cache *c)
-{
-	size_t n = 0, bytes = c->nbuckets * sizeof(*c->buckets), inchains = 0;
-	const struct cache_entry *e, *prev = NULL;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "cache_check: %s (line %d)\n", #cond,  \
-			    __LINE__);                                         \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
-	for (e = c->lru_head; e != NULL; prev = e, e = e->next) {
-		const struct cache_entry *x;
-		const uint8_t *w = entry_wire(e);
-
-		CHECK(e->prev == prev);
-		n++;
-		bytes += entry_size(e);
-		for (x = *bucket(c, e->hash); x != NULL && x != e; x = x->hnext)
-			;
-		CHECK(x == e);
-		for (unsigned i = 0; i < e->nttl; i++) {
-			CHECK(e->offs[i] + 4u <= e->wire_len);
-			CHECK(wire_get32(w + e->offs[i]) <= e->lifetime);
-		}
-		for (unsigned i = 0; i < e->name_len; i++)
-			CHECK(w[WIRE_HDR_LEN + i] < 'A' ||
-			    w[WIRE_HDR_LEN + i] > 'Z');
-		CHECK(e->lifetime > 0);
-	}
-	CHECK(c->lru_tail == prev);
-	for (size_t b = 0; b < c->nbuckets; b++) {
-		size_t chain = 0;
-
-		for (e = c->buckets[b]; e != NULL; e = e->hnext) {
-			CHECK((e->hash & (c->nbuckets - 1)) == b);
-			chain++;
-		}
-		CHECK(chain <= CACHE_MAX_CHAIN);
-		inchains += chain;
-	}
-	CHECK(n == c->st.entries);
-	CHECK(inchains == n);
-	CHECK(bytes == c->st.bytes);
-	CHECK(c->st.bytes <= c->lim.budget);
-#undef CHECK
 }

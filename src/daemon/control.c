@@ -25,7 +25,6 @@
  * any     idle timer               close                      -
  */
 #define _GNU_SOURCE
-#include <assert.h>
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -39,8 +38,14 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "control_proto.h"
 #include "log.h"
+#include "stats.h"
 #include "wire.h"
+
+/* The reply's fixed lines. */
+#define OK_LINE CONTROL_PROTO_OK "\n"
+#define END_LINE CONTROL_PROTO_END "\n"
 
 /* Supplementary groups of a peer we look at (SO_PEERGROUPS). */
 #define CONTROL_MAX_PEER_GROUPS 256
@@ -82,156 +87,6 @@ struct control {
 	char stats[16384]; /* one stats reply is built at a time */
 };
 
-/* --- stats ------------------------------------------------------------- */
-
-void
-control_stats_collect(struct query_ctx *qc, struct control_stats *st)
-{
-	struct cache *c = query_cache(qc);
-
-	memset(st, 0, sizeof(*st));
-	st->q = *query_stats(qc);
-	st->c = *cache_stats(c);
-	st->budget = cache_budget(c);
-	st->fetches = query_fetches(qc);
-	st->waiting = query_pending(qc);
-	st->nup =
-	    upstream_stats(query_upstream(qc), st->up, CONFIG_MAX_UPSTREAM);
-	st->g = *upstream_guard_stats(query_upstream(qc));
-	if (query_listen(qc) != NULL)
-		st->l = *listen_stats(query_listen(qc));
-}
-
-struct stat_row {
-	const char *group, *key;
-	uint64_t value;
-};
-
-#define STAT_ROWS 48
-
-/* The counters in their order of display: one table for text and log. */
-static size_t
-stat_rows(const struct control_stats *st, struct stat_row *r)
-{
-	size_t n = 0;
-
-#define ROW(g, k, v) (r[n++] = (struct stat_row){ g, k, (uint64_t)(v) })
-	ROW("queries", "udp", st->q.udp);
-	ROW("queries", "tcp", st->q.tcp);
-	ROW("queries", "dropped", st->q.dropped);
-	ROW("queries", "truncated", st->q.truncated);
-	ROW("answers", "noerror", st->q.rcode[0]);
-	ROW("answers", "formerr", st->q.rcode[1]);
-	ROW("answers", "servfail", st->q.rcode[2]);
-	ROW("answers", "nxdomain", st->q.rcode[3]);
-	ROW("answers", "notimp", st->q.rcode[4]);
-	ROW("answers", "refused", st->q.rcode[5]);
-	ROW("answers", "badvers", st->q.badvers);
-	ROW("cache", "hits", st->c.hits);
-	ROW("cache", "misses", st->c.misses);
-	ROW("cache", "stale", st->q.stale);
-	ROW("cache", "prefetches", st->q.prefetches);
-	ROW("cache", "inserts", st->c.inserts);
-	ROW("cache", "uncacheable", st->c.uncacheable);
-	ROW("cache", "evictions", st->c.evictions);
-	ROW("cache", "expired", st->c.expired);
-	ROW("cache", "entries", st->c.entries);
-	ROW("cache", "bytes", st->c.bytes);
-	ROW("cache", "budget", st->budget);
-	ROW("fetches", "inflight", st->fetches);
-	ROW("fetches", "waiting", st->waiting);
-	ROW("fetches", "coalesced", st->q.coalesced);
-	ROW("limits", "waiters", st->q.waiters_limit);
-	ROW("limits", "upstream", st->q.upstream_limit);
-	ROW("limits", "upstream_inflight", st->g.inflight_limit);
-	ROW("limits", "tcp_connections", st->l.tcp_conn_limit);
-	ROW("limits", "tcp_bad_length", st->l.tcp_bad_length);
-	ROW("limits", "tcp_idle_closed", st->l.tcp_idle_closed);
-	ROW("limits", "tcp_output", st->l.tcp_output_limit);
-	ROW("limits", "tcp_fd_pauses", st->l.tcp_fd_pauses);
-	ROW("tcp", "accepted", st->l.tcp_accepted);
-	ROW("guard", "accepted", st->g.rejected[UPSTREAM_ANSWER_OK]);
-	ROW("guard", "bad_msg", st->g.rejected[UPSTREAM_BAD_MSG]);
-	ROW("guard", "bad_id", st->g.rejected[UPSTREAM_BAD_ID]);
-	ROW("guard", "bad_question", st->g.rejected[UPSTREAM_BAD_QUESTION]);
-	ROW("guard", "bad_case", st->g.rejected[UPSTREAM_BAD_CASE]);
-	ROW("guard", "bad_rcode", st->g.rejected[UPSTREAM_BAD_RCODE]);
-	ROW("guard", "truncated", st->g.rejected[UPSTREAM_TRUNCATED]);
-	ROW("guard", "ports_renewed", st->g.chan_recycled);
-	static_assert(UPSTREAM_NVERDICTS == 7, "a guard row per verdict");
-#undef ROW
-	assert(n <= STAT_ROWS);
-	return n;
-}
-
-/* snprintf that appends at *n and keeps counting past the end. */
-static void
-append(char *buf, size_t len, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vsnprintf(*n < len ? buf + *n : NULL, *n < len ? len - *n : 0, fmt,
-	    ap);
-	va_end(ap);
-	if (r > 0)
-		*n += (size_t)r;
-}
-
-static void
-upstream_kv(const struct upstream_stats *u, char *buf, size_t len, size_t *n)
-{
-	append(buf, len, n,
-	    "queries=%" PRIu64 " failures=%" PRIu64 " timeouts=%" PRIu64
-	    " srtt_ms=%" PRIu32 " p50_ms=%" PRIu32 " p90_ms=%" PRIu32
-	    " p99_ms=%" PRIu32 " rtt_samples=%" PRIu64 " rtt_sum_ms=%" PRIu64
-	    " down=%d",
-	    u->queries, u->failures, u->timeouts, u->srtt_ms, u->p50_ms,
-	    u->p90_ms, u->p99_ms, u->rtt_samples, u->rtt_sum_ms, u->down);
-}
-
-size_t
-control_stats_text(const struct control_stats *st, char *buf, size_t len)
-{
-	struct stat_row rows[STAT_ROWS];
-	size_t nrows = stat_rows(st, rows), n = 0;
-
-	if (len > 0)
-		buf[0] = '\0';
-	for (size_t i = 0; i < nrows; i++)
-		append(buf, len, &n, "%s.%s %" PRIu64 "\n", rows[i].group,
-		    rows[i].key, rows[i].value);
-	for (unsigned i = 0; i < st->nup; i++) {
-		append(buf, len, &n, "upstream %s ", st->up[i].name);
-		upstream_kv(&st->up[i], buf, len, &n);
-		append(buf, len, &n, "\n");
-	}
-	return n;
-}
-
-size_t
-control_stats_line(const struct control_stats *st, char *buf, size_t len)
-{
-	struct stat_row rows[STAT_ROWS];
-	size_t nrows = stat_rows(st, rows), n = 0;
-
-	if (len > 0)
-		buf[0] = '\0';
-	for (size_t i = 0; i < nrows; i++) {
-		if (i == 0 || strcmp(rows[i].group, rows[i - 1].group) != 0)
-			append(buf, len, &n, "%s%s", i ? "; " : "",
-			    rows[i].group);
-		append(buf, len, &n, " %s=%" PRIu64, rows[i].key,
-		    rows[i].value);
-	}
-	for (unsigned i = 0; i < st->nup; i++) {
-		append(buf, len, &n, "; upstream %s ", st->up[i].name);
-		upstream_kv(&st->up[i], buf, len, &n);
-	}
-	return n;
-}
-
 /* --- requests ----------------------------------------------------------- */
 
 int
@@ -267,18 +122,20 @@ control_parse_request(const char *line, struct control_request *r, char *err,
 		snprintf(err, errlen, "empty request");
 		return -1;
 	}
-	if (n == 1 && strcmp(words[0], "stats") == 0)
+	if (n == 1 && strcmp(words[0], CONTROL_PROTO_STATS) == 0)
 		r->verb = CONTROL_STATS;
-	else if (n == 1 && strcmp(words[0], "dump") == 0)
+	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_DUMP) == 0)
 		r->verb = CONTROL_DUMP;
-	else if (n == 1 && strcmp(words[0], "reload") == 0)
+	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_RELOAD) == 0)
 		r->verb = CONTROL_RELOAD;
-	else if (n == 1 && strcmp(words[0], "flush") == 0)
+	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_FLUSH) == 0)
 		r->verb = CONTROL_FLUSH;
-	else if (n == 3 && strcmp(words[0], "flush") == 0 &&
-	    (strcmp(words[1], "name") == 0 || strcmp(words[1], "zone") == 0)) {
-		r->verb = strcmp(words[1], "name") == 0 ? CONTROL_FLUSH_NAME
-							: CONTROL_FLUSH_ZONE;
+	else if (n == 3 && strcmp(words[0], CONTROL_PROTO_FLUSH) == 0 &&
+	    (strcmp(words[1], CONTROL_PROTO_FLUSH_NAME) == 0 ||
+		strcmp(words[1], CONTROL_PROTO_FLUSH_ZONE) == 0)) {
+		r->verb = strcmp(words[1], CONTROL_PROTO_FLUSH_NAME) == 0
+		    ? CONTROL_FLUSH_NAME
+		    : CONTROL_FLUSH_ZONE;
 		if (wire_name_from_text(words[2], r->name, &r->name_len) !=
 		    WIRE_OK) {
 			snprintf(err, errlen, "bad name \"%.300s\"", words[2]);
@@ -287,8 +144,11 @@ control_parse_request(const char *line, struct control_request *r, char *err,
 		wire_name_lower(r->name, r->name_len);
 	} else {
 		snprintf(err, errlen,
-		    "unknown request \"%.100s\" (stats, flush, flush name "
-		    "NAME, flush zone NAME, dump, reload)",
+		    "unknown request \"%.100s\" (" CONTROL_PROTO_STATS
+		    ", " CONTROL_PROTO_FLUSH ", " CONTROL_PROTO_FLUSH
+		    " " CONTROL_PROTO_FLUSH_NAME " NAME, " CONTROL_PROTO_FLUSH
+		    " " CONTROL_PROTO_FLUSH_ZONE " NAME, " CONTROL_PROTO_DUMP
+		    ", " CONTROL_PROTO_RELOAD ")",
 		    words[0]);
 		return -1;
 	}
@@ -395,7 +255,7 @@ client_finish(struct client *cl)
 static void
 client_error(struct client *cl, const char *msg)
 {
-	client_printf(cl, "error %s\n.\n", msg);
+	client_printf(cl, CONTROL_PROTO_ERROR " %s\n" END_LINE, msg);
 	client_finish(cl);
 }
 
@@ -475,7 +335,7 @@ client_slice(struct client *cl)
 		return false;
 	log_info("control: uid %u: flush: %zu entries removed",
 	    (unsigned)cl->uid, cl->removed);
-	client_printf(cl, "ok\nremoved %zu\n", cl->removed);
+	client_printf(cl, OK_LINE "removed %zu\n", cl->removed);
 	return true;
 }
 
@@ -487,7 +347,7 @@ client_work(struct client *cl)
 	if (cl->outlen - cl->outoff >= CONTROL_OUT_LOW)
 		return;
 	if (client_slice(cl)) {
-		client_put(cl, ".\n", 2);
+		client_put(cl, END_LINE, sizeof(END_LINE) - 1);
 		client_finish(cl);
 	}
 	client_progress(cl);
@@ -533,7 +393,7 @@ client_request(struct client *cl, const char *line)
 {
 	struct control *ctl = cl->ctl;
 	char err[1024], *stats = ctl->stats;
-	struct control_stats st;
+	struct stats_snapshot st;
 	size_t n;
 
 	if (control_parse_request(line, &cl->req, err, sizeof(err)) != 0) {
@@ -543,12 +403,12 @@ client_request(struct client *cl, const char *line)
 	}
 	switch (cl->req.verb) {
 	case CONTROL_STATS:
-		control_stats_collect(ctl->qc, &st);
-		n = control_stats_text(&st, stats, sizeof(ctl->stats));
-		client_put(cl, "ok\n", 3);
+		stats_collect(ctl->qc, &st);
+		n = stats_text(&st, stats, sizeof(ctl->stats));
+		client_put(cl, OK_LINE, sizeof(OK_LINE) - 1);
 		client_put(cl, stats,
 		    n < sizeof(ctl->stats) ? n : sizeof(ctl->stats) - 1);
-		client_put(cl, ".\n", 2);
+		client_put(cl, END_LINE, sizeof(END_LINE) - 1);
 		client_finish(cl);
 		return;
 	case CONTROL_RELOAD:
@@ -556,11 +416,11 @@ client_request(struct client *cl, const char *line)
 			client_error(cl, err);
 			return;
 		}
-		client_put(cl, "ok\n.\n", 5);
+		client_put(cl, OK_LINE END_LINE, sizeof(OK_LINE END_LINE) - 1);
 		client_finish(cl);
 		return;
 	case CONTROL_DUMP:
-		client_put(cl, "ok\n", 3);
+		client_put(cl, OK_LINE, sizeof(OK_LINE) - 1);
 		/* fall through */
 	case CONTROL_FLUSH:
 	case CONTROL_FLUSH_NAME:
@@ -573,8 +433,9 @@ client_request(struct client *cl, const char *line)
 			    err, sizeof(err));
 			log_info("control: uid %u: flush %s %s",
 			    (unsigned)cl->uid,
-			    cl->req.verb == CONTROL_FLUSH_ZONE ? "zone"
-							       : "name",
+			    cl->req.verb == CONTROL_FLUSH_ZONE
+				? CONTROL_PROTO_FLUSH_ZONE
+				: CONTROL_PROTO_FLUSH_NAME,
 			    err);
 		}
 		cl->state = CLIENT_WORK;
@@ -672,7 +533,8 @@ accept_resume(void *arg)
 static void
 control_accept(void *arg, int fd, unsigned events)
 {
-	static const char busy[] = "error too many control clients\n.\n";
+	static const char busy[] =
+	    CONTROL_PROTO_ERROR " too many control clients\n" END_LINE;
 	struct control *ctl = arg;
 	struct client *cl;
 	unsigned suppressed;

@@ -53,12 +53,14 @@
 
 #include "cache.h"
 #include "config.h"
+#include "control_proto.h"
 #include "loop.h"
 #include "query.h"
+#include "stats.h"
 #include "upstream.h"
 #include "wire.h"
 
-#define CONTROL_MAX_REQUEST 1100     /* a request line, LF included */
+#define CONTROL_MAX_REQUEST CONTROL_PROTO_MAX_REQUEST /* LF included */
 #define CONTROL_MAX_CLIENTS 8        /* more are told so and closed */
 #define CONTROL_IDLE_MS 10000        /* no progress this long: closed */
 #define CONTROL_DUMP_BUCKETS 256     /* cache buckets listed per pass */
@@ -80,38 +82,13 @@ struct control_ops {
 	void *arg;
 };
 
-/* Every counter `roost stats` and SIGUSR1 show. */
-struct control_stats {
-	struct query_stats q;
-	struct cache_stats c;
-	size_t budget;    /* the cache's, bytes */
-	unsigned fetches; /* upstream fetches in flight */
-	unsigned waiting; /* client queries waiting on them */
-	struct upstream_stats up[CONFIG_MAX_UPSTREAM];
-	unsigned nup;
-	struct listen_stats l;         /* TCP limits hit */
-	struct upstream_guard_stats g; /* answers refused, ports renewed */
-};
-
-/* Reads every counter of qc (its cache and current upstreams). */
-void control_stats_collect(struct query_ctx *qc, struct control_stats *st);
-
 /*
- * Writes st as the protocol's stats data lines into buf (NUL-terminated,
- * cut if short).  Returns the length the whole text needs (like
- * snprintf).
+ * The names the stats module's API had while it lived here; main.c still
+ * uses them.  They go once main.c includes stats.h and says stats_*.
  */
-size_t
-control_stats_text(const struct control_stats *st, char *buf, size_t len);
-
-/*
- * Writes st as one log line ("queries udp=N tcp=N ...; answers ...;
- * cache ...; fetches ...; upstream ADDR queries=N ...") into buf, with
- * the same keys and numbers as control_stats_text().  Returns as
- * snprintf.
- */
-size_t
-control_stats_line(const struct control_stats *st, char *buf, size_t len);
+#define control_stats stats_snapshot
+#define control_stats_collect stats_collect
+#define control_stats_line stats_line
 
 enum control_verb {
 	CONTROL_STATS,

@@ -15,9 +15,7 @@
  *   queries in flight it is re-armed instead of closing.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,62 +26,7 @@
 
 #include "listen.h"
 #include "log.h"
-
-/* --- TCP framing ------------------------------------------------------
- *
- * state        input          action                     next
- * LEN_HI       octet b        need = b << 8              LEN_LO
- * LEN_LO       octet b        need |= b; 0 or > max:     BODY
- *                             error (-1)
- * BODY         octets         copy up to need - have;    BODY, or
- *                             complete: cb(msg)          LEN_HI
- */
-
-void
-listen_framer_init(struct listen_framer *f)
-{
-	f->state = LISTEN_FRAME_LEN_HI;
-	f->need = 0;
-	f->have = 0;
-}
-
-long
-listen_framer_feed(struct listen_framer *f, const uint8_t *data, size_t n,
-    listen_frame_cb *cb, void *arg, const bool *stop)
-{
-	size_t i = 0;
-
-	while (i < n && !(stop != NULL && *stop)) {
-		switch (f->state) {
-		case LISTEN_FRAME_LEN_HI:
-			f->need = (uint16_t)(data[i++] << 8);
-			f->state = LISTEN_FRAME_LEN_LO;
-			break;
-		case LISTEN_FRAME_LEN_LO:
-			f->need |= data[i++];
-			if (f->need == 0 || f->need > LISTEN_TCP_MAX_QUERY)
-				return -1;
-			f->have = 0;
-			f->state = LISTEN_FRAME_BODY;
-			break;
-		case LISTEN_FRAME_BODY: {
-			size_t take = f->need - f->have;
-
-			if (take > n - i)
-				take = n - i;
-			memcpy(f->buf + f->have, data + i, take);
-			f->have += take;
-			i += take;
-			if (f->have == f->need) {
-				f->state = LISTEN_FRAME_LEN_HI;
-				cb(arg, f->buf, f->need);
-			}
-			break;
-		}
-		}
-	}
-	return (long)i;
-}
+#include "sock.h"
 
 /* --- the set ------------------------------------------------------- */
 
@@ -111,7 +54,7 @@ struct listen_conn {
 	struct loop_timer resume; /* feeds rbuf's rest after a pause */
 	uint8_t rbuf[4096];       /* read but not yet fed: [roff, rlen) */
 	size_t roff, rlen;
-	struct listen_framer fr;
+	struct framer fr;
 };
 
 struct listener {
@@ -153,41 +96,6 @@ struct listen_set {
 	struct mmsghdr reply_msg[LISTEN_UDP_BATCH];
 };
 
-/* A limit was hit: warn, at most LOG_RATELIMIT_BURST lines a window. */
-static void limit_warn(struct listen_set *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-limit_warn(struct listen_set *s, const char *fmt, ...)
-{
-	char line[256];
-	unsigned suppressed;
-	va_list ap;
-
-	if (!log_ratelimit_ok(&s->rl_limit, loop_now_ms(s->loop), &suppressed))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	log_warnx("%s (%u more suppressed)", line, suppressed);
-}
-
-static void
-ratelimited_warn(struct listen_set *s, struct log_ratelimit *rl,
-    const char *what)
-{
-	unsigned suppressed;
-	int saved = errno;
-
-	if (!log_ratelimit_ok(rl, loop_now_ms(s->loop), &suppressed))
-		return;
-	errno = saved;
-	if (suppressed > 0)
-		log_warn("%s (%u more suppressed)", what, suppressed);
-	else
-		log_warn("%s", what);
-}
-
 /* --- UDP ------------------------------------------------------------ */
 
 /* Sends the answers gathered (on fd); what would block is lost (UDP: the
@@ -205,7 +113,8 @@ udp_flush(struct listen_set *s, int fd)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				ratelimited_warn(s, &s->rl_udp, "sendmmsg");
+				log_warn_limited(&s->rl_udp,
+				    loop_now_ms(s->loop), "sendmmsg");
 			break;
 		}
 		sent += (unsigned)n;
@@ -251,7 +160,8 @@ udp_ready(void *arg, int fd, unsigned events)
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
-				ratelimited_warn(s, &s->rl_udp, "recvmmsg");
+				log_warn_limited(&s->rl_udp,
+				    loop_now_ms(s->loop), "recvmmsg");
 			return;
 		}
 		s->reply_fd = fd;
@@ -365,8 +275,8 @@ conn_feed(struct listen_conn *c)
 		long used;
 
 		c->pause = false;
-		used = listen_framer_feed(&c->fr, c->rbuf + c->roff,
-		    c->rlen - c->roff, conn_frame, c, &c->pause);
+		used = framer_feed(&c->fr, c->rbuf + c->roff, c->rlen - c->roff,
+		    conn_frame, c, &c->pause);
 		if (used < 0) {
 			c->set->stats.tcp_bad_length++;
 			log_debug("tcp: bad length prefix, closing");
@@ -542,7 +452,8 @@ tcp_accept_ready(void *arg, int fd, unsigned events)
 				/* LISTEN_FD_PAUSE_MS: out of fds; stop
 				 * accepting for a while instead of spinning */
 				s->stats.tcp_fd_pauses++;
-				ratelimited_warn(s, &s->rl_accept, "accept");
+				log_warn_limited(&s->rl_accept,
+				    loop_now_ms(s->loop), "accept");
 				s->accepting_paused = true;
 				for (unsigned i = 0; i < s->nls; i++)
 					if (s->ls[i].transport == LISTEN_TCP &&
@@ -564,7 +475,7 @@ tcp_accept_ready(void *arg, int fd, unsigned events)
 		c->peerlen = plen;
 		c->refs = 1;
 		c->reading = true;
-		listen_framer_init(&c->fr);
+		framer_init(&c->fr);
 		loop_timer_init(&c->idle, conn_idle, c);
 		loop_timer_init(&c->resume, conn_resume, c);
 		if (loop_fd_add(s->loop, cfd, LOOP_READ, conn_ready, c) != 0) {
@@ -583,7 +494,7 @@ tcp_accept_ready(void *arg, int fd, unsigned events)
 	/* at the connection limit: stop accepting until one closes (the
 	 * kernel's backlog holds the rest, then refuses) */
 	s->stats.tcp_conn_limit++;
-	limit_warn(s,
+	log_warnx_limited(&s->rl_limit, loop_now_ms(s->loop),
 	    "tcp: %u connections, the limit (tcp-max-connections): "
 	    "not accepting until one closes",
 	    s->max_conns);
@@ -667,7 +578,8 @@ listen_reply(struct listen_set *s, struct listen_reply_to *to,
 		if (sendto(to->fd, msg, len, MSG_DONTWAIT,
 			(struct sockaddr *)&to->peer, to->peerlen) < 0 &&
 		    errno != EAGAIN && errno != EWOULDBLOCK)
-			ratelimited_warn(s, &s->rl_udp, "sendto");
+			log_warn_limited(&s->rl_udp, loop_now_ms(s->loop),
+			    "sendto");
 		return;
 	}
 	if (c->fd < 0 || len > UINT16_MAX) {
@@ -677,7 +589,7 @@ listen_reply(struct listen_set *s, struct listen_reply_to *to,
 	if (c->out_bytes + len + 2 > 2 * LISTEN_TCP_MAX_OUTPUT) {
 		/* the client does not read its answers: cut it off */
 		s->stats.tcp_output_limit++;
-		limit_warn(s,
+		log_warnx_limited(&s->rl_limit, loop_now_ms(s->loop),
 		    "tcp: %d octets of answers unread: closing the "
 		    "connection",
 		    2 * LISTEN_TCP_MAX_OUTPUT);
@@ -727,81 +639,6 @@ listen_tcp_connections(const struct listen_set *s)
 }
 
 /* --- sockets --------------------------------------------------------- */
-
-/* Writes the way out of a bind() failure into buf ("" if none). */
-static const char *
-bind_hint(int err, const struct config_addr *a, char *buf, size_t buflen)
-{
-	uint16_t port;
-
-	if (a->ss.ss_family == AF_INET)
-		port = ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
-	else
-		port = ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
-	buf[0] = '\0';
-	switch (err) {
-	case EACCES:
-	case EPERM:
-		if (port < 1024)
-			snprintf(buf, buflen,
-			    "; port %u needs root, CAP_NET_BIND_SERVICE or "
-			    "systemd socket activation (or listen on a port "
-			    "above 1023)",
-			    port);
-		break;
-	case EADDRINUSE:
-		snprintf(buf, buflen,
-		    "; another program holds it (see which: ss -lntup "
-		    "'sport = :%u')",
-		    port);
-		break;
-	case EADDRNOTAVAIL:
-		snprintf(buf, buflen, "; no local interface has that address");
-		break;
-	case EAFNOSUPPORT:
-		snprintf(buf, buflen, "; IPv6 is disabled on this machine");
-		break;
-	}
-	return buf;
-}
-
-static int
-open_socket(const struct config_addr *a, enum listen_transport t, char *err,
-    size_t errlen)
-{
-	int fd, one = 1;
-	char name[80];
-	int type = t == LISTEN_UDP ? SOCK_DGRAM : SOCK_STREAM;
-
-	config_addr_str(a, name, sizeof(name));
-	fd = socket(a->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		goto fail;
-	if (a->ss.ss_family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0)
-		goto fail;
-	if (t == LISTEN_TCP &&
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0)
-		goto fail;
-	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0)
-		goto fail;
-	if (t == LISTEN_TCP && listen(fd, 128) != 0)
-		goto fail;
-	return fd;
-fail : {
-	int e = errno;
-	char hint[160];
-
-	bind_hint(e, a, hint, sizeof(hint));
-
-	snprintf(err, errlen, "cannot listen on %s/%s: %s%s", name,
-	    t == LISTEN_UDP ? "udp" : "tcp", strerror(e), hint);
-	if (fd >= 0)
-		close(fd);
-	errno = e;
-	return -1;
-}
-}
 
 /* An empty set: no listener yet.  Returns it, or NULL (no memory). */
 static struct listen_set *
@@ -868,8 +705,9 @@ listen_set_new(struct loop *l, const struct config *c, listen_query_cb *cb,
 		return NULL;
 	for (size_t i = 0; i < c->nlisten; i++) {
 		for (int t = LISTEN_UDP; t <= LISTEN_TCP; t++) {
-			int fd = open_socket(&c->listen[i],
-			    (enum listen_transport)t, err, errlen);
+			int fd = sock_open_listener(&c->listen[i],
+			    t == LISTEN_UDP ? SOCK_DGRAM : SOCK_STREAM, err,
+			    errlen);
 
 			if (fd < 0 ||
 			    set_add(s, fd, (enum listen_transport)t, err,

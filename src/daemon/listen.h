@@ -1,7 +1,7 @@
 /*
  * src/daemon/listen.h - roostd's client sockets: UDP and TCP listeners,
- * TCP framing (RFC 7766) with partial reads and writes, idle timeouts
- * and connection limits.  It parses nothing beyond the 2-octet length.
+ * TCP framing (RFC 7766, by framer.h) with partial reads and writes, idle
+ * timeouts and connection limits.  It parses nothing beyond the 2-octet length.
  *
  * Every message received is handed to the query callback together with a
  * struct listen_reply_to; the callee must end each one with exactly one
@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
+#include "framer.h"
 #include "loop.h"
 
 /* Limits, each with its overflow policy. */
@@ -25,7 +26,7 @@
 #define LISTEN_UDP_PER_WAKEUP 256 /* then back to the loop, fairness */
 #define LISTEN_UDP_MAX_QUERY 4096 /* longer datagrams are dropped */
 #define LISTEN_UDP_MAX_REPLY 4096 /* answers that go out in a batch */
-#define LISTEN_TCP_MAX_QUERY 4096 /* a longer length prefix closes */
+#define LISTEN_TCP_MAX_QUERY FRAMER_MAX_MSG /* a longer prefix closes */
 #define LISTEN_TCP_MAX_PIPELINE                                                \
 	64 /* queries in flight per connection:
 				      past it we stop reading */
@@ -133,35 +134,5 @@ unsigned listen_tcp_connections(const struct listen_set *s);
 
 /* Counters since start. */
 const struct listen_stats *listen_stats(const struct listen_set *s);
-
-/* --- TCP framing, testable without sockets --------------------------- */
-
-enum listen_frame_state {
-	LISTEN_FRAME_LEN_HI, /* waiting for the length's first octet */
-	LISTEN_FRAME_LEN_LO, /* waiting for its second octet */
-	LISTEN_FRAME_BODY,   /* collecting need octets */
-};
-
-struct listen_framer {
-	enum listen_frame_state state;
-	uint16_t need; /* the message length from the prefix */
-	size_t have;   /* octets of the body collected */
-	uint8_t buf[LISTEN_TCP_MAX_QUERY];
-};
-
-typedef void listen_frame_cb(void *arg, const uint8_t *msg, size_t len);
-
-/* Starts a framer in LISTEN_FRAME_LEN_HI. */
-void listen_framer_init(struct listen_framer *f);
-
-/*
- * Feeds n octets, in any chunking; calls cb for each complete message.
- * Stops early if *stop becomes true inside cb (the caller paused
- * reading), leaving the rest for the next call.  Returns the octets
- * consumed, or -1 on a length of 0 or over LISTEN_TCP_MAX_QUERY (the
- * connection must be closed).
- */
-long listen_framer_feed(struct listen_framer *f, const uint8_t *data, size_t n,
-    listen_frame_cb *cb, void *arg, const bool *stop);
 
 #endif /* ROOST_LISTEN_H */

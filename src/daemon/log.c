@@ -125,6 +125,37 @@ log_ratelimit_ok(struct log_ratelimit *rl, uint64_t now_ms,
 }
 
 void
+log_warnx_limited(struct log_ratelimit *rl, uint64_t now_ms, const char *fmt,
+    ...)
+{
+	char line[256];
+	unsigned suppressed;
+	va_list ap;
+
+	if (!log_ratelimit_ok(rl, now_ms, &suppressed))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_warnx("%s (%u more suppressed)", line, suppressed);
+}
+
+void
+log_warn_limited(struct log_ratelimit *rl, uint64_t now_ms, const char *what)
+{
+	unsigned suppressed;
+	int saved = errno;
+
+	if (!log_ratelimit_ok(rl, now_ms, &suppressed))
+		return;
+	errno = saved;
+	if (suppressed > 0)
+		log_warn("%s (%u more suppressed)", what, suppressed);
+	else
+		log_warn("%s", what);
+}
+
+void
 log_errbuf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;

@@ -74,4 +74,20 @@ struct log_ratelimit {
 int log_ratelimit_ok(struct log_ratelimit *rl, uint64_t now_ms,
     unsigned *suppressed_out);
 
+/*
+ * A warning through rl (now_ms from the loop clock), if it lets one
+ * through: the formatted line (cut at 255 octets) and " (N more
+ * suppressed)", N the lines rl dropped since the last one.
+ */
+void log_warnx_limited(struct log_ratelimit *rl, uint64_t now_ms,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * A failed call's warning through rl: what and ": strerror(errno)", and
+ * " (N more suppressed)" when rl dropped some since the last one.  errno
+ * is kept.
+ */
+void
+log_warn_limited(struct log_ratelimit *rl, uint64_t now_ms, const char *what);
+
 #endif /* ROOST_LOG_H */

@@ -22,11 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "autoconf.h"
 #include "log.h"
+#include "rnd.h"
+#include "rtt.h"
 #include "upstream.h"
 #include "wire.h"
 
@@ -50,13 +51,11 @@ struct upstream {
 	struct config_addr addr;
 	char name[64];
 	struct upstream_chan *chan;
-	uint32_t srtt_ms;      /* smoothed RTT, or the penalty */
-	uint64_t srtt_when_ms; /* when srtt_ms was last set */
+	struct rtt_srtt srtt;
 	uint64_t queries, failures, timeouts;
 	bool down; /* its latest try failed or timed out */
 	/* RTTs of answered tries: fixed buckets, no allocation */
-	uint64_t rtt_hist[UPSTREAM_RTT_BUCKETS];
-	uint64_t rtt_samples, rtt_sum_ms;
+	struct rtt_hist rtt;
 };
 
 struct upstream_try {
@@ -94,49 +93,10 @@ struct upstream_set {
 	bool dns0x20;
 	struct upstream_guard_stats guard;
 	struct log_ratelimit rl_reject, rl_limit;
-	uint8_t rnd[256];
-	size_t rnd_left;
+	struct rnd_pool rnd;
 };
 
-/* --- random query ids ----------------------------------------------- */
-
-static uint16_t
-rand16(struct upstream_set *s)
-{
-	uint16_t v;
-
-	if (s->rnd_left < 2) {
-		ssize_t n = getrandom(s->rnd, sizeof(s->rnd), 0);
-
-		if (n != (ssize_t)sizeof(s->rnd)) {
-			/* getrandom() of 256 bytes does not fail once the
-			 * pool is initialised; never go on predictable */
-			log_warn("getrandom");
-			abort();
-		}
-		s->rnd_left = sizeof(s->rnd);
-	}
-	s->rnd_left -= 2;
-	memcpy(&v, s->rnd + s->rnd_left, 2);
-	return v;
-}
-
-/* n (at most sizeof(s->rnd)) random octets into out. */
-static void
-rand_bytes(struct upstream_set *s, uint8_t *out, size_t n)
-{
-	while (n > 0) {
-		size_t k;
-
-		if (s->rnd_left == 0)
-			(void)rand16(s); /* refills, then takes 2 */
-		k = n < s->rnd_left ? n : s->rnd_left;
-		s->rnd_left -= k;
-		memcpy(out, s->rnd + s->rnd_left, k);
-		out += k;
-		n -= k;
-	}
-}
+/* --- query ids ------------------------------------------------------ */
 
 static bool
 id_taken(const struct upstream_chan *c, uint16_t id)
@@ -380,87 +340,6 @@ reap_draining(struct upstream_set *s)
 
 /* --- server choice -------------------------------------------------- */
 
-/* The SRTT used for ordering: a penalty halves every half-life. */
-static uint32_t
-srtt_now(const struct upstream *u, uint64_t now)
-{
-	uint64_t halvings = (now - u->srtt_when_ms) / UPSTREAM_SRTT_HALFLIFE_MS;
-
-	return halvings >= 32 ? 0 : u->srtt_ms >> halvings;
-}
-
-static void
-srtt_sample(struct upstream *u, uint64_t now, uint32_t rtt)
-{
-	uint32_t cur = srtt_now(u, now);
-
-	u->srtt_ms = cur == 0 ? rtt : (cur * 7 + rtt) / 8;
-	u->srtt_when_ms = now;
-}
-
-static void
-srtt_penalise(struct upstream *u, uint64_t now, uint32_t timeout)
-{
-	uint32_t cur = srtt_now(u, now);
-	uint32_t pen = 2 * (cur > timeout ? cur : timeout);
-
-	u->srtt_ms = pen > UPSTREAM_SRTT_MAX_MS ? UPSTREAM_SRTT_MAX_MS : pen;
-	u->srtt_when_ms = now;
-}
-
-/* --- RTT histogram --------------------------------------------------- */
-
-unsigned
-upstream_rtt_bucket(uint32_t ms)
-{
-	unsigned e = 0, b;
-
-	if (ms < 4)
-		return ms;
-	for (uint32_t v = ms; v > 1; v >>= 1)
-		e++; /* e = floor(log2(ms)) >= 2 */
-	b = 4 * (e - 1) + ((ms >> (e - 2)) & 3);
-	return b < UPSTREAM_RTT_BUCKETS ? b : UPSTREAM_RTT_BUCKETS - 1;
-}
-
-uint32_t
-upstream_rtt_bucket_max(unsigned b)
-{
-	unsigned e = b / 4 + 1, m = b % 4;
-
-	if (b < 4)
-		return b;
-	if (b >= UPSTREAM_RTT_BUCKETS - 1)
-		return UINT32_MAX;
-	return ((5u + m) << (e - 2)) - 1;
-}
-
-uint32_t
-upstream_rtt_percentile(const uint64_t *hist, uint64_t n, unsigned pct)
-{
-	/* the rank of the sample, rounded up: p99 of 10 is the 10th */
-	uint64_t rank = (n * pct + 99) / 100, seen = 0;
-
-	if (n == 0)
-		return 0;
-	if (rank == 0)
-		rank = 1;
-	for (unsigned b = 0; b < UPSTREAM_RTT_BUCKETS; b++) {
-		seen += hist[b];
-		if (seen >= rank)
-			return upstream_rtt_bucket_max(b);
-	}
-	return upstream_rtt_bucket_max(UPSTREAM_RTT_BUCKETS - 1);
-}
-
-static void
-rtt_record(struct upstream *u, uint32_t ms)
-{
-	u->rtt_hist[upstream_rtt_bucket(ms)]++;
-	u->rtt_samples++;
-	u->rtt_sum_ms += ms;
-}
-
 static void
 order_upstreams(struct upstream_set *s, struct upstream_req *r)
 {
@@ -470,7 +349,7 @@ order_upstreams(struct upstream_set *s, struct upstream_req *r)
 	/* insertion sort by current SRTT; ties keep configuration order */
 	r->norder = 0;
 	for (unsigned i = 0; i < s->nups; i++) {
-		uint32_t k = srtt_now(&s->ups[i], now);
+		uint32_t k = rtt_srtt_now(&s->ups[i].srtt, now);
 		unsigned j = r->norder++;
 
 		while (j > 0 && key[j - 1] > k) {
@@ -537,7 +416,7 @@ req_try_timeout(void *arg)
 
 		u->timeouts++;
 		u->down = true;
-		srtt_penalise(u, loop_now_ms(s->loop),
+		rtt_srtt_penalise(&u->srtt, loop_now_ms(s->loop),
 		    (uint32_t)(loop_now_ms(s->loop) - r->tries->sent_ms));
 	}
 	try_start(r);
@@ -571,7 +450,6 @@ note_verdict(struct upstream_set *s, const struct upstream *u,
 		[UPSTREAM_BAD_RCODE] = "rcode not an answer",
 		[UPSTREAM_TRUNCATED] = "truncated",
 	};
-	unsigned suppressed;
 
 	s->guard.rejected[v]++;
 	/* a refusal is an ordinary failure; the rest smell of forgery or
@@ -579,10 +457,8 @@ note_verdict(struct upstream_set *s, const struct upstream *u,
 	if (v == UPSTREAM_ANSWER_OK || v == UPSTREAM_BAD_RCODE ||
 	    v == UPSTREAM_TRUNCATED)
 		return;
-	if (log_ratelimit_ok(&s->rl_reject, loop_now_ms(s->loop), &suppressed))
-		log_warnx("upstream %s: answer rejected: %s (%u more "
-			  "suppressed)",
-		    u->name, why[v], suppressed);
+	log_warnx_limited(&s->rl_reject, loop_now_ms(s->loop),
+	    "upstream %s: answer rejected: %s", u->name, why[v]);
 }
 
 static void
@@ -632,17 +508,19 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		return;
 	}
 	if (ok) {
-		srtt_sample(u, now, (uint32_t)(now - t->sent_ms));
-		rtt_record(u, (uint32_t)(now - t->sent_ms));
+		rtt_srtt_sample(&u->srtt, now, (uint32_t)(now - t->sent_ms));
+		rtt_hist_record(&u->rtt, (uint32_t)(now - t->sent_ms));
 		u->down = false;
 	} else {
 		u->failures++;
 		u->down = true;
 		if (status == ARES_ETIMEOUT)
-			srtt_penalise(u, now, (uint32_t)(now - t->sent_ms));
+			rtt_srtt_penalise(&u->srtt, now,
+			    (uint32_t)(now - t->sent_ms));
 		else if (answered)
 			/* a refusal or SERVFAIL is as bad as slow */
-			srtt_penalise(u, now, s->upstream_timeout_ms);
+			rtt_srtt_penalise(&u->srtt, now,
+			    s->upstream_timeout_ms);
 		log_debug("upstream %s: try failed: %s", u->name,
 		    answered ? "unusable answer" : ares_strerror(status));
 	}
@@ -686,7 +564,7 @@ try_start(struct upstream_req *r)
 	}
 	guard = 0;
 	do
-		id = rand16(s);
+		id = rnd_u16(&s->rnd);
 	while (id_taken(c, id) && ++guard < 64);
 	if (id_taken(c, id)) {
 		free(t);
@@ -703,7 +581,7 @@ try_start(struct upstream_req *r)
 	r->tries = t;
 	u->queries++;
 	wire_put16(r->query, id);
-	wait = srtt_now(u, now) + s->upstream_timeout_ms;
+	wait = rtt_srtt_now(&u->srtt, now) + s->upstream_timeout_ms;
 	(void)loop_timer_set(s->loop, &r->try_timer, wait);
 	/* c-ares copies the query.  It may call try_done() from inside
 	 * ares_send() (a send error), which can end r: touch neither r nor
@@ -727,15 +605,12 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 {
 	struct upstream_req *r;
 	uint8_t case_bits[UPSTREAM_CASE_BITS];
-	unsigned suppressed;
 
 	if (s->inflight >= UPSTREAM_MAX_INFLIGHT) {
 		s->guard.inflight_limit++;
-		if (log_ratelimit_ok(&s->rl_limit, loop_now_ms(s->loop),
-			&suppressed))
-			log_warnx("upstream: %d requests in flight, the "
-				  "limit: SERVFAIL (%u more suppressed)",
-			    UPSTREAM_MAX_INFLIGHT, suppressed);
+		log_warnx_limited(&s->rl_limit, loop_now_ms(s->loop),
+		    "upstream: %d requests in flight, the limit: SERVFAIL",
+		    UPSTREAM_MAX_INFLIGHT);
 		return NULL;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -743,7 +618,8 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 	/* one random bit per letter, and no more: getrandom() is the
 	 * main cost of DNS 0x20 (UPSTREAM_CASE_BITS would be 32) */
 	if (s->dns0x20)
-		rand_bytes(s, case_bits, (upstream_name_letters(q) + 7) / 8);
+		rnd_bytes(&s->rnd, case_bits,
+		    (upstream_name_letters(q) + 7) / 8);
 	r->exact_case = s->dns0x20;
 	r->qlen = upstream_query_build(q, 0, s->dns0x20 ? case_bits : NULL,
 	    r->query, sizeof(r->query));
@@ -810,15 +686,12 @@ upstream_stats(const struct upstream_set *s, struct upstream_stats *out,
 		o->queries = u->queries;
 		o->failures = u->failures;
 		o->timeouts = u->timeouts;
-		o->rtt_samples = u->rtt_samples;
-		o->rtt_sum_ms = u->rtt_sum_ms;
-		o->srtt_ms = srtt_now(u, now);
-		o->p50_ms =
-		    upstream_rtt_percentile(u->rtt_hist, u->rtt_samples, 50);
-		o->p90_ms =
-		    upstream_rtt_percentile(u->rtt_hist, u->rtt_samples, 90);
-		o->p99_ms =
-		    upstream_rtt_percentile(u->rtt_hist, u->rtt_samples, 99);
+		o->rtt_samples = u->rtt.samples;
+		o->rtt_sum_ms = u->rtt.sum_ms;
+		o->srtt_ms = rtt_srtt_now(&u->srtt, now);
+		o->p50_ms = rtt_percentile(&u->rtt, 50);
+		o->p90_ms = rtt_percentile(&u->rtt, 90);
+		o->p99_ms = rtt_percentile(&u->rtt, 99);
 		o->down = u->down;
 	}
 	return i;

@@ -27,10 +27,6 @@
 #include "wire.h"
 
 #define UPSTREAM_EDNS_SIZE 1232 /* what we advertise upstream */
-#define UPSTREAM_SRTT_MAX_MS 10000
-/* A penalised SRTT halves every this many ms, so a dead upstream is
- * probed again once it looks better than the live ones. */
-#define UPSTREAM_SRTT_HALFLIFE_MS 2000
 /* Requests in flight at once; past it new questions get SERVFAIL. */
 #define UPSTREAM_MAX_INFLIGHT 4096
 /* Queries per c-ares channel (one UDP socket, one source port) before it
@@ -44,10 +40,6 @@
 /* Warnings of one kind (a limit hit, an answer rejected) logged per
  * UPSTREAM_LOG_INTERVAL_MS at most. */
 #define UPSTREAM_LOG_INTERVAL_MS 10000
-
-/* Buckets of the RTT histogram each upstream keeps (see
- * upstream_rtt_bucket()): four per power of two, about 25% wide. */
-#define UPSTREAM_RTT_BUCKETS 64
 
 struct upstream_set;
 struct upstream_req;
@@ -173,19 +165,5 @@ unsigned upstream_alive(const struct upstream_set *s, unsigned *total);
  */
 unsigned upstream_stats(const struct upstream_set *s,
     struct upstream_stats *out, unsigned max);
-
-/* The histogram bucket of an RTT of ms milliseconds: 0..3 exact, then
- * four per power of two; the last bucket takes everything larger. */
-unsigned upstream_rtt_bucket(uint32_t ms);
-
-/* The largest RTT in ms that falls in bucket b. */
-uint32_t upstream_rtt_bucket_max(unsigned b);
-
-/*
- * The pct-th percentile (1..100) of the histogram hist (n samples): the
- * upper bound of the bucket holding it; 0 if n is 0.
- */
-uint32_t
-upstream_rtt_percentile(const uint64_t *hist, uint64_t n, unsigned pct);
 
 #endif /* ROOST_UPSTREAM_H */

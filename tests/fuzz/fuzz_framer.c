@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_framer.c - libFuzzer target: the TCP framing state
- * machine (listen_framer_feed()) on arbitrary bytes in arbitrary
+ * machine (framer_feed()) on arbitrary bytes in arbitrary
  * chunkings, with the reader paused at arbitrary messages.
  *
  * Input: a count octet C (mod 16), C chunk sizes (1..256 each, used in
@@ -8,7 +8,7 @@
  * 8), then the stream.  A naive reference reads the same stream; the
  * framer must deliver exactly its messages, in order, byte for byte, and
  * fail exactly where the reference meets a length of 0 or one over
- * LISTEN_TCP_MAX_QUERY.
+ * FRAMER_MAX_MSG.
  */
 #include <assert.h>
 #include <stdbool.h>
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "listen.h"
+#include "framer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,7 +39,7 @@ ref_next(const struct ref *r, size_t *body, size_t *len)
 	if (r->len - r->off < 2)
 		return 0;
 	n = (size_t)r->stream[r->off] << 8 | r->stream[r->off + 1];
-	if (n == 0 || n > LISTEN_TCP_MAX_QUERY)
+	if (n == 0 || n > FRAMER_MAX_MSG)
 		return -1;
 	if (r->len - r->off - 2 < n)
 		return 0;
@@ -66,7 +66,7 @@ on_msg(void *arg, const uint8_t *msg, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct listen_framer f;
+	static struct framer f;
 	size_t nchunks, chunk[16], pos = 0, ci = 0, body, n;
 	struct ref r = { 0 };
 	bool failed = false;
@@ -81,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.pause = data[1 + nchunks];
 	r.stream = data + 2 + nchunks;
 	r.len = size - 2 - nchunks;
-	listen_framer_init(&f);
+	framer_init(&f);
 	while (pos < r.len && !failed) {
 		size_t want = nchunks > 0 ? chunk[ci++ % nchunks] : r.len;
 		size_t end = pos + (want < r.len - pos ? want : r.len - pos);
@@ -89,8 +89,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* feed this chunk until it is used up, resuming after
 		 * every pause as the connection does */
 		while (pos < end) {
-			long got = listen_framer_feed(&f, r.stream + pos,
-			    end - pos, on_msg, &r, &r.stop);
+			long got = framer_feed(&f, r.stream + pos, end - pos,
+			    on_msg, &r, &r.stop);
 
 			if (got < 0) {
 				failed = true;

@@ -1,8 +1,6 @@
 /*
- * tests/unit/test_control.c - the control socket: request parsing, the
- * stats text and log line (one table, the same numbers), the upstream
- * RTT histogram, and the socket itself driven pass by pass on a fake
- * clock: replies and errors, a dump and flushes of a 3000-entry cache
+ * tests/unit/test_control.c - the control socket: request parsing, and
+ * the socket itself driven pass by pass on a fake clock: replies and errors, a dump and flushes of a 3000-entry cache
  * spread over many passes, the client limit and the idle timeout.
  *
  * The socket lives in a fresh directory under /tmp; the upstream set is
@@ -107,112 +105,6 @@ test_control_parse_request_rejects_the_rest(void **state)
 		assert_int_equal(
 		    control_parse_request(req, &r, err, sizeof(err)), -1);
 	}
-}
-
-/* --- stats text and log line ------------------------------------------------ */
-
-static void
-test_control_stats_text_and_log_line_show_the_same_numbers(void **state)
-{
-	struct control_stats st = { 0 };
-	char text[8192], line[4096];
-	size_t n;
-
-	(void)state;
-	st.q.udp = 11;
-	st.q.tcp = 12;
-	st.q.rcode[3] = 13;
-	st.q.coalesced = 14;
-	st.q.stale = 15;
-	st.c.hits = 16;
-	st.c.entries = 17;
-	st.budget = 18;
-	st.fetches = 19;
-	st.nup = 1;
-	snprintf(st.up[0].name, sizeof(st.up[0].name), "192.0.2.1#53");
-	st.up[0].queries = 20;
-	st.up[0].p99_ms = 21;
-	st.up[0].down = true;
-	st.l.tcp_conn_limit = 22;
-	st.g.rejected[UPSTREAM_BAD_CASE] = 23;
-	n = control_stats_text(&st, text, sizeof(text));
-	assert_int_equal(n, strlen(text));
-	assert_non_null(strstr(text, "queries.udp 11\nqueries.tcp 12\n"));
-	assert_non_null(strstr(text, "\nanswers.nxdomain 13\n"));
-	assert_non_null(strstr(text, "\ncache.hits 16\n"));
-	assert_non_null(strstr(text, "\ncache.stale 15\n"));
-	assert_non_null(strstr(text, "\ncache.entries 17\n"));
-	assert_non_null(strstr(text, "\ncache.budget 18\n"));
-	assert_non_null(strstr(text, "\nfetches.inflight 19\n"));
-	assert_non_null(strstr(text, "\nfetches.coalesced 14\n"));
-	assert_non_null(strstr(text, "\nlimits.tcp_connections 22\n"));
-	assert_non_null(strstr(text, "\nguard.bad_case 23\n"));
-	assert_non_null(strstr(text, "\nupstream 192.0.2.1#53 queries=20 "));
-	assert_non_null(strstr(text, " p99_ms=21 "));
-	assert_non_null(strstr(text, " down=1\n"));
-	n = control_stats_line(&st, line, sizeof(line));
-	assert_int_equal(n, strlen(line));
-	assert_non_null(strstr(line, "queries udp=11 tcp=12 "));
-	assert_non_null(strstr(line, " nxdomain=13 "));
-	assert_non_null(strstr(line, "; cache hits=16 "));
-	assert_non_null(strstr(line, " stale=15 "));
-	assert_non_null(strstr(line, " entries=17 "));
-	assert_non_null(strstr(line, " budget=18; fetches inflight=19 "));
-	assert_non_null(strstr(line, " coalesced=14; limits waiters="));
-	assert_non_null(strstr(line, " tcp_connections=22 "));
-	assert_non_null(strstr(line, " bad_case=23 "));
-	assert_non_null(strstr(line, "; upstream 192.0.2.1#53 queries=20 "));
-	assert_non_null(strstr(line, " down=1"));
-	/* every "group.key value" of the text is "key=value" in the line */
-	for (char *p = text; *p != '\0' && strncmp(p, "upstream", 8) != 0;) {
-		char *nl = strchr(p, '\n'), *dot = strchr(p, '.'),
-		     *sp = strchr(p, ' '), want[128];
-
-		assert_non_null(nl);
-		snprintf(want, sizeof(want), " %.*s=%.*s", (int)(sp - dot - 1),
-		    dot + 1, (int)(nl - sp - 1), sp + 1);
-		assert_non_null(strstr(line, want));
-		p = nl + 1;
-	}
-	/* cut short: still NUL-terminated, and the full length returned */
-	assert_int_equal(control_stats_text(&st, text, 10), strlen(text));
-	assert_int_equal(strlen(text), 9);
-}
-
-/* --- the upstream RTT histogram --------------------------------------------- */
-
-static void
-test_upstream_rtt_buckets_are_ordered_and_within_25_percent(void **state)
-{
-	uint64_t hist[UPSTREAM_RTT_BUCKETS] = { 0 };
-
-	(void)state;
-	for (uint32_t v = 0; v < 4; v++) {
-		assert_int_equal(upstream_rtt_bucket(v), v);
-		assert_int_equal(upstream_rtt_bucket_max(v), v);
-	}
-	for (uint32_t v = 1; v < 200000; v++) {
-		unsigned b = upstream_rtt_bucket(v);
-
-		assert_true(b >= upstream_rtt_bucket(v - 1));
-		assert_true(upstream_rtt_bucket_max(b) >= v);
-		assert_true(b == 0 || upstream_rtt_bucket_max(b - 1) < v);
-		if (b < UPSTREAM_RTT_BUCKETS - 1)
-			assert_true(upstream_rtt_bucket_max(b) <= v + v / 4);
-	}
-	assert_int_equal(upstream_rtt_bucket(UINT32_MAX),
-	    UPSTREAM_RTT_BUCKETS - 1);
-	/* 98 fast (1 ms), one at 300 ms, one at 1000 ms */
-	assert_int_equal(upstream_rtt_percentile(hist, 0, 50), 0);
-	hist[upstream_rtt_bucket(1)] = 98;
-	hist[upstream_rtt_bucket(300)]++;
-	hist[upstream_rtt_bucket(1000)]++;
-	assert_int_equal(upstream_rtt_percentile(hist, 100, 50), 1);
-	assert_int_equal(upstream_rtt_percentile(hist, 100, 90), 1);
-	assert_int_equal(upstream_rtt_percentile(hist, 100, 99),
-	    upstream_rtt_bucket_max(upstream_rtt_bucket(300)));
-	assert_int_equal(upstream_rtt_percentile(hist, 100, 100),
-	    upstream_rtt_bucket_max(upstream_rtt_bucket(1000)));
 }
 
 /* --- the socket, pass by pass ----------------------------------------------- */
@@ -535,10 +427,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_control_parse_request_accepts_each_verb),
 		cmocka_unit_test(test_control_parse_request_rejects_the_rest),
-		cmocka_unit_test(
-		    test_control_stats_text_and_log_line_show_the_same_numbers),
-		cmocka_unit_test(
-		    test_upstream_rtt_buckets_are_ordered_and_within_25_percent),
 		cmocka_unit_test_setup_teardown(
 		    test_control_socket_answers_requests_and_errors, setup,
 		    teardown),

@@ -1,0 +1,174 @@
+/*
+ * src/daemon/stats.c - roostd's counters and their renderings (see
+ * stats.h).
+ *
+ * Invariants:
+ * - stat_rows() is the one list of counters, in their order of display;
+ *   the stats text and the log line both render it, so they cannot
+ *   disagree.  It never yields more than STAT_ROWS rows.
+ * - Rendering never writes past len and always NUL-terminates when len
+ *   is not 0; the returned length counts what did not fit.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "stats.h"
+
+void
+stats_collect(struct query_ctx *qc, struct stats_snapshot *st)
+{
+	struct cache *c = query_cache(qc);
+
+	memset(st, 0, sizeof(*st));
+	st->q = *query_stats(qc);
+	st->c = *cache_stats(c);
+	st->budget = cache_budget(c);
+	st->fetches = query_fetches(qc);
+	st->waiting = query_pending(qc);
+	st->nup =
+	    upstream_stats(query_upstream(qc), st->up, CONFIG_MAX_UPSTREAM);
+	st->g = *upstream_guard_stats(query_upstream(qc));
+	if (query_listen(qc) != NULL)
+		st->l = *listen_stats(query_listen(qc));
+}
+
+struct stat_row {
+	const char *group, *key;
+	uint64_t value;
+};
+
+#define STAT_ROWS 48
+
+/* The counters in their order of display: one table for text and log. */
+static size_t
+stat_rows(const struct stats_snapshot *st, struct stat_row *r)
+{
+	size_t n = 0;
+
+#define ROW(g, k, v) (r[n++] = (struct stat_row){ g, k, (uint64_t)(v) })
+	ROW("queries", "udp", st->q.udp);
+	ROW("queries", "tcp", st->q.tcp);
+	ROW("queries", "dropped", st->q.dropped);
+	ROW("queries", "truncated", st->q.truncated);
+	ROW("answers", "noerror", st->q.rcode[0]);
+	ROW("answers", "formerr", st->q.rcode[1]);
+	ROW("answers", "servfail", st->q.rcode[2]);
+	ROW("answers", "nxdomain", st->q.rcode[3]);
+	ROW("answers", "notimp", st->q.rcode[4]);
+	ROW("answers", "refused", st->q.rcode[5]);
+	ROW("answers", "badvers", st->q.badvers);
+	ROW("cache", "hits", st->c.hits);
+	ROW("cache", "misses", st->c.misses);
+	ROW("cache", "stale", st->q.stale);
+	ROW("cache", "prefetches", st->q.prefetches);
+	ROW("cache", "inserts", st->c.inserts);
+	ROW("cache", "uncacheable", st->c.uncacheable);
+	ROW("cache", "evictions", st->c.evictions);
+	ROW("cache", "expired", st->c.expired);
+	ROW("cache", "entries", st->c.entries);
+	ROW("cache", "bytes", st->c.bytes);
+	ROW("cache", "budget", st->budget);
+	ROW("fetches", "inflight", st->fetches);
+	ROW("fetches", "waiting", st->waiting);
+	ROW("fetches", "coalesced", st->q.coalesced);
+	ROW("limits", "waiters", st->q.waiters_limit);
+	ROW("limits", "upstream", st->q.upstream_limit);
+	ROW("limits", "upstream_inflight", st->g.inflight_limit);
+	ROW("limits", "tcp_connections", st->l.tcp_conn_limit);
+	ROW("limits", "tcp_bad_length", st->l.tcp_bad_length);
+	ROW("limits", "tcp_idle_closed", st->l.tcp_idle_closed);
+	ROW("limits", "tcp_output", st->l.tcp_output_limit);
+	ROW("limits", "tcp_fd_pauses", st->l.tcp_fd_pauses);
+	ROW("tcp", "accepted", st->l.tcp_accepted);
+	ROW("guard", "accepted", st->g.rejected[UPSTREAM_ANSWER_OK]);
+	ROW("guard", "bad_msg", st->g.rejected[UPSTREAM_BAD_MSG]);
+	ROW("guard", "bad_id", st->g.rejected[UPSTREAM_BAD_ID]);
+	ROW("guard", "bad_question", st->g.rejected[UPSTREAM_BAD_QUESTION]);
+	ROW("guard", "bad_case", st->g.rejected[UPSTREAM_BAD_CASE]);
+	ROW("guard", "bad_rcode", st->g.rejected[UPSTREAM_BAD_RCODE]);
+	ROW("guard", "truncated", st->g.rejected[UPSTREAM_TRUNCATED]);
+	ROW("guard", "ports_renewed", st->g.chan_recycled);
+	static_assert(UPSTREAM_NVERDICTS == 7, "a guard row per verdict");
+#undef ROW
+	assert(n <= STAT_ROWS);
+	return n;
+}
+
+/* snprintf that appends at *n and keeps counting past the end. */
+static void
+append(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(*n < len ? buf + *n : NULL, *n < len ? len - *n : 0, fmt,
+	    ap);
+	va_end(ap);
+	if (r > 0)
+		*n += (size_t)r;
+}
+
+static void
+upstream_kv(const struct upstream_stats *u, char *buf, size_t len, size_t *n)
+{
+	append(buf, len, n,
+	    "queries=%" PRIu64 " failures=%" PRIu64 " timeouts=%" PRIu64
+	    " srtt_ms=%" PRIu32 " p50_ms=%" PRIu32 " p90_ms=%" PRIu32
+	    " p99_ms=%" PRIu32 " rtt_samples=%" PRIu64 " rtt_sum_ms=%" PRIu64
+	    " down=%d",
+	    u->queries, u->failures, u->timeouts, u->srtt_ms, u->p50_ms,
+	    u->p90_ms, u->p99_ms, u->rtt_samples, u->rtt_sum_ms, u->down);
+}
+
+/*
+ * Renders st into buf: one "GROUP.KEY VALUE" line per row and one line
+ * per upstream, or (oneline) "GROUP KEY=VALUE ...; " groups on one line.
+ * Returns as snprintf.
+ */
+static size_t
+render(const struct stats_snapshot *st, bool oneline, char *buf, size_t len)
+{
+	struct stat_row rows[STAT_ROWS];
+	size_t nrows = stat_rows(st, rows), n = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < nrows; i++) {
+		if (!oneline) {
+			append(buf, len, &n, "%s.%s %" PRIu64 "\n",
+			    rows[i].group, rows[i].key, rows[i].value);
+			continue;
+		}
+		if (i == 0 || strcmp(rows[i].group, rows[i - 1].group) != 0)
+			append(buf, len, &n, "%s%s", i ? "; " : "",
+			    rows[i].group);
+		append(buf, len, &n, " %s=%" PRIu64, rows[i].key,
+		    rows[i].value);
+	}
+	for (unsigned i = 0; i < st->nup; i++) {
+		append(buf, len, &n, "%supstream %s ", oneline ? "; " : "",
+		    st->up[i].name);
+		upstream_kv(&st->up[i], buf, len, &n);
+		if (!oneline)
+			append(buf, len, &n, "\n");
+	}
+	return n;
+}
+
+size_t
+stats_text(const struct stats_snapshot *st, char *buf, size_t len)
+{
+	return render(st, false, buf, len);
+}
+
+size_t
+stats_line(const struct stats_snapshot *st, char *buf, size_t len)
+{
+	return render(st, true, buf, len);
+}

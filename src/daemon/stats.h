@@ -1,0 +1,56 @@
+/*
+ * src/daemon/stats.h - roostd's counters, read at one moment from every
+ * module that keeps some (query, cache, upstream, upstream guard,
+ * listen), and their renderings: the control socket's "GROUP.KEY VALUE"
+ * stats lines and the one-line summary SIGUSR1 logs.
+ *
+ * Both renderings walk one table of rows, so a counter shown in one is
+ * shown in the other with the same key and number.  Keys may be added,
+ * never renamed (the client and scripts read them).
+ *
+ * Ownership: a snapshot is a plain value the caller owns; nothing here
+ * allocates or keeps a pointer.
+ */
+#ifndef ROOST_STATS_H
+#define ROOST_STATS_H
+
+#include <stddef.h>
+
+#include "cache.h"
+#include "config.h"
+#include "listen.h"
+#include "query.h"
+#include "upstream.h"
+
+/* Every counter `roost stats` and SIGUSR1 show. */
+struct stats_snapshot {
+	struct query_stats q;
+	struct cache_stats c;
+	size_t budget;    /* the cache's, bytes */
+	unsigned fetches; /* upstream fetches in flight */
+	unsigned waiting; /* client queries waiting on them */
+	struct upstream_stats up[CONFIG_MAX_UPSTREAM];
+	unsigned nup;
+	struct listen_stats l;         /* TCP limits hit */
+	struct upstream_guard_stats g; /* answers refused, ports renewed */
+};
+
+/* Reads every counter of qc (its cache and current upstreams) into st. */
+void stats_collect(struct query_ctx *qc, struct stats_snapshot *st);
+
+/*
+ * Writes st as the control protocol's stats data lines ("queries.udp 12",
+ * then "upstream ADDR#PORT KEY=VALUE ..." per upstream) into buf
+ * (NUL-terminated, cut if short).  Returns the length the whole text
+ * needs (like snprintf).
+ */
+size_t stats_text(const struct stats_snapshot *st, char *buf, size_t len);
+
+/*
+ * Writes st as one log line ("queries udp=N tcp=N ...; answers ...;
+ * cache ...; fetches ...; upstream ADDR queries=N ...") into buf, with
+ * the same keys and numbers as stats_text().  Returns as snprintf.
+ */
+size_t stats_line(const struct stats_snapshot *st, char *buf, size_t len);
+
+#endif /* ROOST_STATS_H */

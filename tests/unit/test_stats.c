@@ -1,0 +1,98 @@
+/*
+ * tests/unit/test_stats.c - the counters' renderings: the control
+ * socket's stats text and the SIGUSR1 log line come from one table and
+ * show the same keys and numbers; a short buffer still ends in NUL and
+ * the full length is returned.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "stats.h"
+
+/* --- stats text and log line ------------------------------------------------ */
+
+static void
+test_stats_text_and_log_line_show_the_same_numbers(void **state)
+{
+	struct stats_snapshot st = { 0 };
+	char text[8192], line[4096];
+	size_t n;
+
+	(void)state;
+	st.q.udp = 11;
+	st.q.tcp = 12;
+	st.q.rcode[3] = 13;
+	st.q.coalesced = 14;
+	st.q.stale = 15;
+	st.c.hits = 16;
+	st.c.entries = 17;
+	st.budget = 18;
+	st.fetches = 19;
+	st.nup = 1;
+	snprintf(st.up[0].name, sizeof(st.up[0].name), "192.0.2.1#53");
+	st.up[0].queries = 20;
+	st.up[0].p99_ms = 21;
+	st.up[0].down = true;
+	st.l.tcp_conn_limit = 22;
+	st.g.rejected[UPSTREAM_BAD_CASE] = 23;
+	n = stats_text(&st, text, sizeof(text));
+	assert_int_equal(n, strlen(text));
+	assert_non_null(strstr(text, "queries.udp 11\nqueries.tcp 12\n"));
+	assert_non_null(strstr(text, "\nanswers.nxdomain 13\n"));
+	assert_non_null(strstr(text, "\ncache.hits 16\n"));
+	assert_non_null(strstr(text, "\ncache.stale 15\n"));
+	assert_non_null(strstr(text, "\ncache.entries 17\n"));
+	assert_non_null(strstr(text, "\ncache.budget 18\n"));
+	assert_non_null(strstr(text, "\nfetches.inflight 19\n"));
+	assert_non_null(strstr(text, "\nfetches.coalesced 14\n"));
+	assert_non_null(strstr(text, "\nlimits.tcp_connections 22\n"));
+	assert_non_null(strstr(text, "\nguard.bad_case 23\n"));
+	assert_non_null(strstr(text, "\nupstream 192.0.2.1#53 queries=20 "));
+	assert_non_null(strstr(text, " p99_ms=21 "));
+	assert_non_null(strstr(text, " down=1\n"));
+	n = stats_line(&st, line, sizeof(line));
+	assert_int_equal(n, strlen(line));
+	assert_non_null(strstr(line, "queries udp=11 tcp=12 "));
+	assert_non_null(strstr(line, " nxdomain=13 "));
+	assert_non_null(strstr(line, "; cache hits=16 "));
+	assert_non_null(strstr(line, " stale=15 "));
+	assert_non_null(strstr(line, " entries=17 "));
+	assert_non_null(strstr(line, " budget=18; fetches inflight=19 "));
+	assert_non_null(strstr(line, " coalesced=14; limits waiters="));
+	assert_non_null(strstr(line, " tcp_connections=22 "));
+	assert_non_null(strstr(line, " bad_case=23 "));
+	assert_non_null(strstr(line, "; upstream 192.0.2.1#53 queries=20 "));
+	assert_non_null(strstr(line, " down=1"));
+	/* every "group.key value" of the text is "key=value" in the line */
+	for (char *p = text; *p != '\0' && strncmp(p, "upstream", 8) != 0;) {
+		char *nl = strchr(p, '\n'), *dot = strchr(p, '.'),
+		     *sp = strchr(p, ' '), want[128];
+
+		assert_non_null(nl);
+		snprintf(want, sizeof(want), " %.*s=%.*s", (int)(sp - dot - 1),
+		    dot + 1, (int)(nl - sp - 1), sp + 1);
+		assert_non_null(strstr(line, want));
+		p = nl + 1;
+	}
+	/* cut short: still NUL-terminated, and the full length returned */
+	assert_int_equal(stats_text(&st, text, 10), strlen(text));
+	assert_int_equal(strlen(text), 9);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    test_stats_text_and_log_line_show_the_same_numbers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
