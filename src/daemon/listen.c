@@ -51,8 +51,8 @@ struct listen_conn {
 	size_t out_off; /* written octets of out */
 	size_t out_bytes;
 	struct loop_timer idle;
-	struct loop_timer resume; /* feeds rbuf's rest after a pause */
-	uint8_t rbuf[4096];       /* read but not yet fed: [roff, rlen) */
+	struct loop_hook resume; /* feeds rbuf's rest before the next wait */
+	uint8_t rbuf[4096];      /* read but not yet fed: [roff, rlen) */
 	size_t roff, rlen;
 	struct framer fr;
 };
@@ -85,10 +85,10 @@ struct listen_set {
 	/* answers given while a batch is being handled, sent together by
 	 * one sendmmsg() when it is done (reply_fd: the batch's socket);
 	 * outside a batch (answers from upstream), answers for defer_fd
-	 * wait here until reply_timer ends the loop pass */
+	 * wait here until reply_hook ends the loop pass */
 	int reply_fd;
 	int defer_fd;
-	struct loop_timer reply_timer;
+	struct loop_hook reply_hook;
 	unsigned nreply;
 	uint8_t reply_buf[LISTEN_UDP_BATCH][LISTEN_UDP_MAX_REPLY];
 	struct sockaddr_storage reply_peer[LISTEN_UDP_BATCH];
@@ -126,14 +126,14 @@ udp_flush(struct listen_set *s, int fd)
 static void
 udp_flush_deferred(struct listen_set *s)
 {
-	loop_timer_cancel(s->loop, &s->reply_timer);
+	loop_hook_cancel(s->loop, &s->reply_hook);
 	if (s->defer_fd >= 0 && s->nreply > 0)
 		udp_flush(s, s->defer_fd);
 	s->defer_fd = -1;
 }
 
 static void
-reply_timer_fired(void *arg)
+reply_hook_ran(void *arg)
 {
 	udp_flush_deferred(arg);
 }
@@ -220,7 +220,7 @@ conn_watch(struct listen_conn *c)
 	if (c->fd < 0)
 		return;
 	if (leftovers && !conn_full(c))
-		(void)loop_timer_set(c->set->loop, &c->resume, 0);
+		loop_before_wait(c->set->loop, &c->resume);
 	if (read == c->reading && write == c->writing)
 		return;
 	c->reading = read;
@@ -410,7 +410,7 @@ conn_close(struct listen_conn *c)
 	close(c->fd);
 	c->fd = -1;
 	loop_timer_cancel(s->loop, &c->idle);
-	loop_timer_cancel(s->loop, &c->resume);
+	loop_hook_cancel(s->loop, &c->resume);
 	while (c->out != NULL) {
 		struct outbuf *b = c->out;
 
@@ -477,7 +477,7 @@ tcp_accept_ready(void *arg, int fd, unsigned events)
 		c->reading = true;
 		framer_init(&c->fr);
 		loop_timer_init(&c->idle, conn_idle, c);
-		loop_timer_init(&c->resume, conn_resume, c);
+		loop_hook_init(&c->resume, conn_resume, c);
 		if (loop_fd_add(s->loop, cfd, LOOP_READ, conn_ready, c) != 0) {
 			close(cfd);
 			free(c);
@@ -552,9 +552,8 @@ listen_reply(struct listen_set *s, struct listen_reply_to *to,
 			if (s->nreply == LISTEN_UDP_BATCH ||
 			    (s->nreply > 0 && s->defer_fd != to->fd))
 				udp_flush_deferred(s);
-			if (s->nreply == 0 &&
-			    loop_timer_set(s->loop, &s->reply_timer, 0) != 0)
-				goto now;
+			if (s->nreply == 0)
+				loop_before_wait(s->loop, &s->reply_hook);
 			s->defer_fd = to->fd;
 		}
 		/* answered within its receive batch: sent with the batch */
@@ -574,7 +573,7 @@ listen_reply(struct listen_set *s, struct listen_reply_to *to,
 			s->reply_msg[i].msg_hdr.msg_iovlen = 1;
 			return;
 		}
-	now:
+		/* too long for the batch buffers: on its own */
 		if (sendto(to->fd, msg, len, MSG_DONTWAIT,
 			(struct sockaddr *)&to->peer, to->peerlen) < 0 &&
 		    errno != EAGAIN && errno != EWOULDBLOCK)
@@ -654,7 +653,7 @@ set_alloc(struct loop *l, const struct config *c, listen_query_cb *cb,
 	s->loop = l;
 	s->reply_fd = -1;
 	s->defer_fd = -1;
-	loop_timer_init(&s->reply_timer, reply_timer_fired, s);
+	loop_hook_init(&s->reply_hook, reply_hook_ran, s);
 	for (unsigned i = 0; i < LISTEN_UDP_BATCH; i++) {
 		s->udp_iov[i].iov_base = s->udp_buf[i];
 		s->udp_iov[i].iov_len = sizeof(s->udp_buf[i]);

@@ -76,6 +76,7 @@ struct upstream_req {
 	unsigned norder, next_up; /* next_up: index into order */
 	struct upstream_try *tries;
 	struct loop_timer try_timer, deadline;
+	struct loop_hook first_try; /* starts the first try before the wait */
 	upstream_done_cb *cb;
 	void *arg;
 };
@@ -89,7 +90,7 @@ struct upstream_set {
 	struct upstream_req *reqs;
 	unsigned inflight;
 	struct upstream_chan *draining;
-	struct loop_timer reap_timer; /* destroys drained channels */
+	struct loop_hook reap_hook; /* destroys drained channels */
 	bool dns0x20;
 	struct upstream_guard_stats guard;
 	struct log_ratelimit rl_reject, rl_limit;
@@ -317,7 +318,7 @@ chan_replace(struct upstream *u)
 	old->next_draining = u->set->draining;
 	u->set->draining = old;
 	if (old->tries == 0)
-		(void)loop_timer_set(u->set->loop, &u->set->reap_timer, 0);
+		loop_before_wait(u->set->loop, &u->set->reap_hook);
 	return 0;
 }
 
@@ -375,6 +376,7 @@ req_free(struct upstream_req *r)
 
 	for (struct upstream_try *t = r->tries; t != NULL; t = t->next)
 		t->req = NULL;
+	loop_hook_cancel(s->loop, &r->first_try);
 	loop_timer_cancel(s->loop, &r->try_timer);
 	loop_timer_cancel(s->loop, &r->deadline);
 	if (r->prev != NULL)
@@ -420,6 +422,12 @@ req_try_timeout(void *arg)
 		    (uint32_t)(loop_now_ms(s->loop) - r->tries->sent_ms));
 	}
 	try_start(r);
+}
+
+static void
+req_first_try(void *arg)
+{
+	try_start(arg);
 }
 
 static void
@@ -500,7 +508,7 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 			 "renewing the channel",
 		    u->name);
 	if (c->draining && c->tries == 0)
-		(void)loop_timer_set(s->loop, &s->reap_timer, 0);
+		loop_before_wait(s->loop, &s->reap_hook);
 	if (status == ARES_EDESTRUCTION) {
 		free(t);
 		if (r != NULL)
@@ -631,6 +639,7 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 	r->cb = cb;
 	r->arg = arg;
 	loop_timer_init(&r->try_timer, req_try_timeout, r);
+	loop_hook_init(&r->first_try, req_first_try, r);
 	loop_timer_init(&r->deadline, req_deadline, r);
 	r->next = s->reqs;
 	if (s->reqs != NULL)
@@ -642,13 +651,10 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 		return NULL;
 	}
 	order_upstreams(s, r);
-	/* The first try starts from a zero timer (still in this loop pass):
-	 * try_start() can end r at once, and the caller is owed a live r
-	 * and no callback before this returns. */
-	if (loop_timer_set(s->loop, &r->try_timer, 0) != 0) {
-		req_free(r);
-		return NULL;
-	}
+	/* The first try starts before the loop next waits: try_start() can
+	 * end r at once, and the caller is owed a live r and no callback
+	 * before this returns. */
+	loop_before_wait(s->loop, &r->first_try);
 	return r;
 }
 
@@ -731,7 +737,7 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 		return NULL;
 	}
 	s->loop = l;
-	loop_timer_init(&s->reap_timer, reap_later, s);
+	loop_hook_init(&s->reap_hook, reap_later, s);
 	s->upstream_timeout_ms = c->upstream_timeout_ms;
 	s->deadline_ms = c->query_deadline_ms;
 	s->dns0x20 = c->dns0x20;
@@ -766,7 +772,7 @@ upstream_set_free(struct upstream_set *s)
 		chan_destroy(c);
 	}
 	/* last: destroying a draining channel arms it */
-	loop_timer_cancel(s->loop, &s->reap_timer);
+	loop_hook_cancel(s->loop, &s->reap_hook);
 	free(s);
 	ares_library_cleanup();
 }
