@@ -3,6 +3,10 @@
  * defaults and the upstreams taken from resolv.conf (see config.h).
  *
  * Invariants:
+ * - config_options[] is the one list of keys, kinds, ranges, defaults and
+ *   help text; config_defaults() and the default lists of config_finish()
+ *   apply each entry's .def through the same code as the file, so a
+ *   default is always a value the key accepts.
  * - Nothing here exits, prints, or keeps state or memory past a call
  *   (a FILE is closed on every path): every failure is text in the
  *   caller's err buffer, and a struct config owns no heap memory.
@@ -19,6 +23,7 @@
  *   one is an error, so no file makes us hold more than one line.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -30,118 +35,189 @@
 #include "config.h"
 #include "log.h"
 
-/* How each key's value is parsed and where it goes. */
-enum config_kind {
-	CONFIG_KIND_LISTEN,
-	CONFIG_KIND_UPSTREAM,
-	CONFIG_KIND_ALLOW,
-	CONFIG_KIND_PATH,
-	CONFIG_KIND_UINT,
-	CONFIG_KIND_LOG_LEVEL,
-	CONFIG_KIND_BOOL,
-	CONFIG_KIND_USER,
-	CONFIG_KIND_CACHE_FILE,
-	CONFIG_KIND_CONTROL,
-};
+/* A field's place and size, for the kinds that store into one. */
+#define FIELD(f)                                                               \
+	.off = offsetof(struct config, f),                                     \
+	.size = sizeof(((struct config *)0)->f)
 
-struct config_option {
-	const char *name;
-	enum config_kind kind;
-	size_t off; /* of the field, for CONFIG_KIND_UINT and _PATH */
-	unsigned min, max;
-	const char *unit;
-};
-
-static const struct config_option config_options[] = {
-	{ .name = "listen", .kind = CONFIG_KIND_LISTEN },
-	{ .name = "upstream", .kind = CONFIG_KIND_UPSTREAM },
-	{ .name = "allow", .kind = CONFIG_KIND_ALLOW },
+const struct config_option config_options[] = {
+	{ .name = "listen",
+	    .kind = CONFIG_KIND_LISTEN,
+	    .def = "127.0.0.1#53 ::1#53",
+	    .arg = "ADDR[#PORT]",
+	    .help = "where to answer, UDP and TCP" },
+	{ .name = "upstream",
+	    .kind = CONFIG_KIND_UPSTREAM,
+	    .def = "",
+	    .arg = "ADDR[#PORT]",
+	    .help = "an upstream resolver; by default the nameservers of "
+		    "resolv-conf" },
+	{ .name = "allow",
+	    .kind = CONFIG_KIND_ALLOW,
+	    .def = "127.0.0.0/8 ::1/128",
+	    .arg = "SUBNET",
+	    .help = "clients allowed besides none" },
 	{ .name = "resolv-conf",
 	    .kind = CONFIG_KIND_PATH,
-	    .off = offsetof(struct config, resolv_conf) },
+	    FIELD(resolv_conf),
+	    .def = "/etc/resolv.conf",
+	    .arg = "FILE",
+	    .help = "where default upstreams come from" },
 	{ .name = "upstream-timeout",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, upstream_timeout_ms),
+	    FIELD(upstream_timeout_ms),
 	    .min = 1,
 	    .max = 60000,
-	    .unit = "milliseconds" },
+	    .unit = "milliseconds",
+	    .def = "400",
+	    .arg = "MS",
+	    .help = "a try lasts SRTT plus this" },
 	{ .name = "query-deadline",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, query_deadline_ms),
+	    FIELD(query_deadline_ms),
 	    .min = 100,
 	    .max = 60000,
-	    .unit = "milliseconds" },
+	    .unit = "milliseconds",
+	    .def = "2000",
+	    .arg = "MS",
+	    .help = "answer or SERVFAIL within this" },
 	{ .name = "tcp-idle-timeout",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, tcp_idle_timeout_s),
+	    FIELD(tcp_idle_timeout_s),
 	    .min = 1,
 	    .max = 3600,
-	    .unit = "seconds" },
+	    .unit = "seconds",
+	    .def = "10",
+	    .arg = "S",
+	    .help = "close idle TCP clients after this" },
 	{ .name = "tcp-max-connections",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, tcp_max_connections),
+	    FIELD(tcp_max_connections),
 	    .min = 1,
 	    .max = 65536,
-	    .unit = "connections" },
-	{ .name = "log-level", .kind = CONFIG_KIND_LOG_LEVEL },
+	    .unit = "connections",
+	    .def = "256",
+	    .arg = "N",
+	    .help = "TCP clients at once" },
+	{ .name = "log-level",
+	    .kind = CONFIG_KIND_LOG_LEVEL,
+	    FIELD(log_level),
+	    .def = "info",
+	    .arg = "LEVEL",
+	    .help = "error, warn, info or debug" },
 	{ .name = "cache-size",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, cache_size),
+	    FIELD(cache_size),
 	    .min = 16384,
 	    .max = 4294967295u,
-	    .unit = "bytes" },
+	    .unit = "bytes",
+	    .def = "33554432",
+	    .arg = "BYTES",
+	    .help = "the cache's budget in bytes" },
 	{ .name = "min-ttl",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, min_ttl),
+	    FIELD(min_ttl),
 	    .min = 0,
 	    .max = 86400,
-	    .unit = "seconds" },
+	    .unit = "seconds",
+	    .def = "0",
+	    .arg = "S",
+	    .help = "keep answers at least this long" },
 	{ .name = "max-ttl",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, max_ttl),
+	    FIELD(max_ttl),
 	    .min = 1,
 	    .max = 604800,
-	    .unit = "seconds" },
+	    .unit = "seconds",
+	    .def = "86400",
+	    .arg = "S",
+	    .help = "keep answers at most this long" },
 	{ .name = "max-negative-ttl",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, max_negative_ttl),
+	    FIELD(max_negative_ttl),
 	    .min = 0,
 	    .max = 86400,
-	    .unit = "seconds" },
+	    .unit = "seconds",
+	    .def = "3600",
+	    .arg = "S",
+	    .help = "keep NXDOMAIN/NODATA at most this long" },
 	{ .name = "servfail-ttl",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, servfail_ttl),
+	    FIELD(servfail_ttl),
 	    .min = 0,
 	    .max = 300,
-	    .unit = "seconds" },
+	    .unit = "seconds",
+	    .def = "5",
+	    .arg = "S",
+	    .help = "remember that every upstream failed; 0: off" },
 	{ .name = "prefetch",
 	    .kind = CONFIG_KIND_BOOL,
-	    .off = offsetof(struct config, prefetch) },
+	    FIELD(prefetch),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "refresh answers asked in the last tenth of their life" },
 	{ .name = "minimal-responses",
 	    .kind = CONFIG_KIND_BOOL,
-	    .off = offsetof(struct config, minimal_responses) },
+	    FIELD(minimal_responses),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "keep and serve only the answer section of positive "
+		    "answers without DO" },
 	{ .name = "serve-stale",
 	    .kind = CONFIG_KIND_BOOL,
-	    .off = offsetof(struct config, serve_stale) },
-	{ .name = "dns0x20",
-	    .kind = CONFIG_KIND_BOOL,
-	    .off = offsetof(struct config, dns0x20) },
-	{ .name = "user", .kind = CONFIG_KIND_USER },
-	{ .name = "control-socket", .kind = CONFIG_KIND_CONTROL },
+	    FIELD(serve_stale),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "serve expired answers when every upstream fails ..." },
 	{ .name = "stale-limit",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, stale_limit),
+	    FIELD(stale_limit),
 	    .min = 1,
 	    .max = 604800,
-	    .unit = "seconds" },
-	{ .name = "cache-file", .kind = CONFIG_KIND_CACHE_FILE },
+	    .unit = "seconds",
+	    .def = "86400",
+	    .arg = "S",
+	    .help = "... expired at most this long ago" },
+	{ .name = "user",
+	    .kind = CONFIG_KIND_USER,
+	    FIELD(user),
+	    .def = "roost",
+	    .arg = "NAME",
+	    .help = "started as root, run as NAME once the sockets are bound "
+		    "(root: stay root)" },
+	{ .name = "cache-file",
+	    .kind = CONFIG_KIND_CACHE_FILE,
+	    FIELD(cache_file),
+	    .def = "",
+	    .arg = "PATH|none",
+	    .help = "save the cache there at shutdown and every "
+		    "cache-save-interval, load it at start (default: "
+		    "$STATE_DIRECTORY/cache under systemd, else none)" },
 	{ .name = "cache-save-interval",
 	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, cache_save_interval_s),
+	    FIELD(cache_save_interval_s),
 	    .min = 0,
 	    .max = 86400,
-	    .unit = "seconds; 0: only at shutdown" },
+	    .unit = "seconds; 0: only at shutdown",
+	    .def = "300",
+	    .arg = "S",
+	    .help = "seconds between saves; 0: only at shutdown" },
+	{ .name = "control-socket",
+	    .kind = CONFIG_KIND_CONTROL,
+	    FIELD(control_socket),
+	    .def = "/run/roost/control",
+	    .arg = "PATH|none",
+	    .help = "the socket of roost stats, flush, dump and reload" },
+	{ .name = "dns0x20",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(dns0x20),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "ask upstream in random letter case, accept only answers "
+		    "in the same case" },
 };
+const size_t config_noptions =
+    sizeof(config_options) / sizeof(config_options[0]);
 
 static const char *const config_log_names[] = {
 	[CONFIG_LOG_ERR] = "error",
@@ -551,42 +627,20 @@ config_allowed(const struct config *c, const struct sockaddr *sa)
 
 /* --- options ---------------------------------------------------------- */
 
-void
-config_defaults(struct config *c)
+const struct config_option *
+config_option_find(const char *key)
 {
-	memset(c, 0, sizeof(*c));
-	snprintf(c->resolv_conf, sizeof(c->resolv_conf), "%s",
-	    CONFIG_DEFAULT_RESOLV_CONF);
-	c->upstream_timeout_ms = CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS;
-	c->query_deadline_ms = CONFIG_DEFAULT_QUERY_DEADLINE_MS;
-	c->tcp_idle_timeout_s = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S;
-	c->tcp_max_connections = CONFIG_DEFAULT_TCP_MAX_CONNECTIONS;
-	c->log_level = CONFIG_DEFAULT_LOG_LEVEL;
-	c->cache_size = CONFIG_DEFAULT_CACHE_SIZE;
-	c->min_ttl = CONFIG_DEFAULT_MIN_TTL;
-	c->max_ttl = CONFIG_DEFAULT_MAX_TTL;
-	c->max_negative_ttl = CONFIG_DEFAULT_MAX_NEGATIVE_TTL;
-	c->servfail_ttl = CONFIG_DEFAULT_SERVFAIL_TTL;
-	c->prefetch = CONFIG_DEFAULT_PREFETCH;
-	c->minimal_responses = CONFIG_DEFAULT_MINIMAL_RESPONSES;
-	c->dns0x20 = CONFIG_DEFAULT_DNS0X20;
-	c->serve_stale = CONFIG_DEFAULT_SERVE_STALE;
-	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
-	snprintf(c->user, sizeof(c->user), "%s", CONFIG_DEFAULT_USER);
-	c->cache_save_interval_s = CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S;
-	snprintf(c->control_socket, sizeof(c->control_socket), "%s",
-	    CONFIG_DEFAULT_CONTROL_SOCKET);
-	c->control_socket_set = false;
-}
-
-static const struct config_option *
-option_find(const char *key)
-{
-	for (size_t i = 0;
-	     i < sizeof(config_options) / sizeof(config_options[0]); i++)
+	for (size_t i = 0; i < config_noptions; i++)
 		if (strcmp(config_options[i].name, key) == 0)
 			return &config_options[i];
 	return NULL;
+}
+
+bool
+config_option_is_list(const struct config_option *o)
+{
+	return o->kind == CONFIG_KIND_LISTEN ||
+	    o->kind == CONFIG_KIND_UPSTREAM || o->kind == CONFIG_KIND_ALLOW;
 }
 
 /* Appends value to listen (upstream if is_upstream) or fails. */
@@ -647,12 +701,186 @@ add_allow(struct config *c, const char *value, char *err, size_t errlen)
 	return 0;
 }
 
+/* A string that must fit its field; "KEY: bad value" on -1. */
+static int
+set_string(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	if (strlen(value) >= o->size) {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": longer than %zu characters", o->name,
+		    value, o->size - 1);
+		return -1;
+	}
+	snprintf((char *)c + o->off, o->size, "%s", value);
+	return 0;
+}
+
+static int
+set_uint(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(value, o->min, o->max, &v) != 0) {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected %u..%u (%s)", o->name,
+		    value, o->min, o->max, o->unit);
+		return -1;
+	}
+	*(unsigned *)(void *)((char *)c + o->off) = (unsigned)v;
+	return 0;
+}
+
+static int
+set_bool(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+		*(bool *)(void *)((char *)c + o->off) =
+		    strcmp(value, "yes") == 0;
+		return 0;
+	}
+	log_errbuf(err, errlen, "%s: bad value \"%s\": expected yes or no",
+	    o->name, value);
+	return -1;
+}
+
+static int
+set_log_level(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	for (size_t i = 0;
+	     i < sizeof(config_log_names) / sizeof(config_log_names[0]); i++)
+		if (strcmp(value, config_log_names[i]) == 0) {
+			c->log_level = (enum config_log_level)i;
+			return 0;
+		}
+	log_errbuf(err, errlen,
+	    "%s: bad value \"%s\": expected error, warn, info or debug", key,
+	    value);
+	return -1;
+}
+
+static int
+set_user(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	/* a login name as useradd takes it: no path, no separator */
+	if (strlen(value) >= CONFIG_USER_MAX ||
+	    strspn(value,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789_.-") != strlen(value) ||
+	    value[0] == '-') {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected a user name "
+		    "(letters, digits, _ . -; at most %d characters)",
+		    key, value, CONFIG_USER_MAX - 1);
+		return -1;
+	}
+	snprintf(c->user, sizeof(c->user), "%s", value);
+	return 0;
+}
+
+static int
+set_cache_file(struct config *c, const struct config_option *o,
+    const char *value, char *err, size_t errlen)
+{
+	/* absolute: roostd may run from any directory, and systemd starts
+	 * it in / */
+	if (value[0] != '/' && strcmp(value, CONFIG_CACHE_FILE_NONE) != 0) {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected an absolute path or none",
+		    o->name, value);
+		return -1;
+	}
+	return set_string(c, o, value, err, errlen);
+}
+
+static int
+set_control(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (strcmp(value, "none") == 0) {
+		c->control_socket[0] = '\0';
+		c->control_socket_set = true;
+		return 0;
+	}
+	/* a relative path would depend on the directory roostd started in;
+	 * a unix socket's path must fit sun_path */
+	if (value[0] != '/') {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected none or an absolute path",
+		    key, value);
+		return -1;
+	}
+	if (strlen(value) >= sizeof(c->control_socket)) {
+		log_errbuf(err, errlen,
+		    "%s: path too long (%zu characters; a unix socket path has "
+		    "at most %zu): %s",
+		    key, strlen(value), sizeof(c->control_socket) - 1, value);
+		return -1;
+	}
+	snprintf(c->control_socket, sizeof(c->control_socket), "%s", value);
+	c->control_socket_set = true;
+	return 0;
+}
+
+/* Applies one non-empty value of option o; config_set()'s contract. */
+static int
+option_apply(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	switch (o->kind) {
+	case CONFIG_KIND_LISTEN:
+		return add_addr(c, o->name, value, false, err, errlen);
+	case CONFIG_KIND_UPSTREAM:
+		return add_addr(c, o->name, value, true, err, errlen);
+	case CONFIG_KIND_ALLOW:
+		return add_allow(c, value, err, errlen);
+	case CONFIG_KIND_PATH:
+		return set_string(c, o, value, err, errlen);
+	case CONFIG_KIND_UINT:
+		return set_uint(c, o, value, err, errlen);
+	case CONFIG_KIND_LOG_LEVEL:
+		return set_log_level(c, o->name, value, err, errlen);
+	case CONFIG_KIND_USER:
+		return set_user(c, o->name, value, err, errlen);
+	case CONFIG_KIND_CACHE_FILE:
+		return set_cache_file(c, o, value, err, errlen);
+	case CONFIG_KIND_CONTROL:
+		return set_control(c, o->name, value, err, errlen);
+	case CONFIG_KIND_BOOL:
+		return set_bool(c, o, value, err, errlen);
+	}
+	log_errbuf(err, errlen, "%s: option not handled",
+	    o->name); /* not reached */
+	return -1;
+}
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct config_option *o = &config_options[i];
+		int r;
+
+		if (config_option_is_list(o) || o->def[0] == '\0')
+			continue;
+		r = option_apply(c, o, o->def, NULL, 0);
+		assert(r == 0 && "a default in config_options[] is bad");
+		(void)r;
+	}
+	/* the default socket is not a configured one */
+	c->control_socket_set = false;
+}
+
 int
 config_set(struct config *c, const char *key, const char *value, char *err,
     size_t errlen)
 {
-	const struct config_option *o = option_find(key);
-	unsigned long v;
+	const struct config_option *o = config_option_find(key);
 
 	if (o == NULL) {
 		log_errbuf(err, errlen, "unknown option \"%s\"", key);
@@ -662,117 +890,7 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		log_errbuf(err, errlen, "%s: empty value", key);
 		return -1;
 	}
-	switch (o->kind) {
-	case CONFIG_KIND_LISTEN:
-		return add_addr(c, key, value, false, err, errlen);
-	case CONFIG_KIND_UPSTREAM:
-		return add_addr(c, key, value, true, err, errlen);
-	case CONFIG_KIND_ALLOW:
-		return add_allow(c, value, err, errlen);
-	case CONFIG_KIND_PATH:
-		if (strlen(value) >= CONFIG_PATH_MAX) {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": longer than %d characters",
-			    key, value, CONFIG_PATH_MAX - 1);
-			return -1;
-		}
-		snprintf((char *)c + o->off, CONFIG_PATH_MAX, "%s", value);
-		return 0;
-	case CONFIG_KIND_UINT:
-		if (parse_uint(value, o->min, o->max, &v) != 0) {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": expected %u..%u (%s)", key,
-			    value, o->min, o->max, o->unit);
-			return -1;
-		}
-		*(unsigned *)(void *)((char *)c + o->off) = (unsigned)v;
-		return 0;
-	case CONFIG_KIND_LOG_LEVEL:
-		for (size_t i = 0;
-		     i < sizeof(config_log_names) / sizeof(config_log_names[0]);
-		     i++)
-			if (strcmp(value, config_log_names[i]) == 0) {
-				c->log_level = (enum config_log_level)i;
-				return 0;
-			}
-		log_errbuf(err, errlen,
-		    "%s: bad value \"%s\": expected error, warn, info or debug",
-		    key, value);
-		return -1;
-	case CONFIG_KIND_USER:
-		/* a login name as useradd takes it: no path, no separator */
-		if (strlen(value) >= CONFIG_USER_MAX ||
-		    strspn(value,
-			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			"0123456789_.-") != strlen(value) ||
-		    value[0] == '-') {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": expected a user name "
-			    "(letters, digits, _ . -; at most %d characters)",
-			    key, value, CONFIG_USER_MAX - 1);
-			return -1;
-		}
-		snprintf(c->user, sizeof(c->user), "%s", value);
-		return 0;
-	case CONFIG_KIND_CACHE_FILE:
-		/* absolute: roostd may run from any directory, and systemd
-		 * starts it in / */
-		if (value[0] != '/' &&
-		    strcmp(value, CONFIG_CACHE_FILE_NONE) != 0) {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": expected an absolute path "
-			    "or none",
-			    key, value);
-			return -1;
-		}
-		if (strlen(value) >= CONFIG_PATH_MAX) {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": longer than %d characters",
-			    key, value, CONFIG_PATH_MAX - 1);
-			return -1;
-		}
-		snprintf(c->cache_file, sizeof(c->cache_file), "%s", value);
-		return 0;
-	case CONFIG_KIND_CONTROL:
-		if (strcmp(value, "none") == 0) {
-			c->control_socket[0] = '\0';
-			c->control_socket_set = true;
-			return 0;
-		}
-		/* a relative path would depend on the directory roostd
-		 * started in; a unix socket's path must fit sun_path */
-		if (value[0] != '/') {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": expected none or an "
-			    "absolute path",
-			    key, value);
-			return -1;
-		}
-		if (strlen(value) >= sizeof(c->control_socket)) {
-			log_errbuf(err, errlen,
-			    "%s: path too long (%zu characters; a unix socket "
-			    "path has at most %zu): %s",
-			    key, strlen(value), sizeof(c->control_socket) - 1,
-			    value);
-			return -1;
-		}
-		snprintf(c->control_socket, sizeof(c->control_socket), "%s",
-		    value);
-		c->control_socket_set = true;
-		return 0;
-	case CONFIG_KIND_BOOL:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
-			*(bool *)(void *)((char *)c + o->off) =
-			    strcmp(value, "yes") == 0;
-			return 0;
-		}
-		log_errbuf(err, errlen,
-		    "%s: bad value \"%s\": expected yes or no", key, value);
-		return -1;
-	}
-	log_errbuf(err, errlen, "%s: option not handled",
-	    key); /* not reached */
-	return -1;
+	return option_apply(c, o, value, err, errlen);
 }
 
 int
@@ -1039,35 +1157,36 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 	return 0;
 }
 
+/* Adds the default entries (its .def) to the empty list named key. */
+static int
+default_list(struct config *c, const char *key, char *err, size_t errlen)
+{
+	const struct config_option *o = config_option_find(key);
+	char word[CONFIG_MAX_LINE];
+	size_t n;
+
+	for (const char *p = o->def; *p != '\0'; p += strspn(p, " ")) {
+		n = strcspn(p, " ");
+		snprintf(word, sizeof(word), "%.*s", (int)n, p);
+		p += n;
+		if (option_apply(c, o, word, NULL, 0) != 0) {
+			log_errbuf(err, errlen, "cannot parse the default %s",
+			    key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 config_finish(struct config *c, char *err, size_t errlen)
 {
 	char why[CONFIG_WHY_MAX], str[CONFIG_ADDR_STRLEN];
 	struct resolv_tally t = { 0 };
-	int rc;
 
-	if (c->nlisten == 0) {
-		rc = config_parse_addr("127.0.0.1", CONFIG_DNS_PORT,
-		    &c->listen[0], NULL, 0);
-		rc |= config_parse_addr("::1", CONFIG_DNS_PORT, &c->listen[1],
-		    NULL, 0);
-		if (rc != 0) {
-			log_errbuf(err, errlen,
-			    "cannot parse the default listen");
-			return -1;
-		}
-		c->nlisten = 2;
-	}
-	if (c->nallow == 0) {
-		rc = parse_subnet("127.0.0.0/8", &c->allow[0], NULL, 0);
-		rc |= parse_subnet("::1/128", &c->allow[1], NULL, 0);
-		if (rc != 0) {
-			log_errbuf(err, errlen,
-			    "cannot parse the default allow");
-			return -1;
-		}
-		c->nallow = 2;
-	}
+	if ((c->nlisten == 0 && default_list(c, "listen", err, errlen) != 0) ||
+	    (c->nallow == 0 && default_list(c, "allow", err, errlen) != 0))
+		return -1;
 	if (c->query_deadline_ms <= c->upstream_timeout_ms) {
 		log_errbuf(err, errlen,
 		    "query-deadline (%u ms) must exceed upstream-timeout "

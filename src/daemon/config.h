@@ -115,32 +115,61 @@ struct config {
 	bool control_socket_set;
 };
 
-/* Defaults of the values above (documented in etc/roostd.conf). */
-#define CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS 400
-#define CONFIG_DEFAULT_QUERY_DEADLINE_MS 2000
-#define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S 10
-#define CONFIG_DEFAULT_TCP_MAX_CONNECTIONS 256
-#define CONFIG_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
-#define CONFIG_DEFAULT_LOG_LEVEL CONFIG_LOG_INFO
-#define CONFIG_DEFAULT_CACHE_SIZE (32u * 1024 * 1024)
-#define CONFIG_DEFAULT_MIN_TTL 0
-#define CONFIG_DEFAULT_MAX_TTL 86400
-#define CONFIG_DEFAULT_MAX_NEGATIVE_TTL 3600
-#define CONFIG_DEFAULT_SERVFAIL_TTL 5
-#define CONFIG_DEFAULT_PREFETCH true
-#define CONFIG_DEFAULT_MINIMAL_RESPONSES true
-#define CONFIG_DEFAULT_DNS0X20 true
-#define CONFIG_DEFAULT_SERVE_STALE true
-#define CONFIG_DEFAULT_STALE_LIMIT 86400
-#define CONFIG_DEFAULT_USER "roost"
-#define CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S 300
 #define CONFIG_CACHE_FILE_NONE "none"
 #define CONFIG_CACHE_FILE_NAME "cache" /* in the state directory */
-#define CONFIG_DEFAULT_CONTROL_SOCKET "/run/roost/control"
+
+/* How a key's value is parsed and where it goes. */
+enum config_kind {
+	CONFIG_KIND_LISTEN,
+	CONFIG_KIND_UPSTREAM,
+	CONFIG_KIND_ALLOW,
+	CONFIG_KIND_PATH,
+	CONFIG_KIND_UINT,
+	CONFIG_KIND_LOG_LEVEL,
+	CONFIG_KIND_BOOL,
+	CONFIG_KIND_USER,
+	CONFIG_KIND_CACHE_FILE,
+	CONFIG_KIND_CONTROL,
+};
 
 /*
- * Sets every value to its default, with empty listen, upstream and allow
- * lists (config_finish() fills the empty ones).
+ * One key of roostd.conf, which is also roostd's long flag --NAME ARG.
+ * config_options[] is the one list of the keys: their kinds, ranges,
+ * defaults and help text; config_defaults(), config_finish()'s default
+ * lists, roostd's flags and --help and the docs test all read it.
+ */
+struct config_option {
+	const char *name;
+	enum config_kind kind;
+	size_t off;        /* of the field; unused by the list kinds */
+	size_t size;       /* of a string field (PATH, USER, ...) */
+	unsigned min, max; /* CONFIG_KIND_UINT's range */
+	const char *unit;  /* CONFIG_KIND_UINT's, for messages */
+	/* The default as roostd.conf spells it: a list's entries separated
+	 * by blanks (config_finish() adds them to an empty list); "" when
+	 * the default is not a value (upstream, cache-file: help says). */
+	const char *def;
+	const char *arg;  /* the value's name in --help ("MS") */
+	const char *help; /* --help's text, without the default */
+};
+
+/* The keys, in --help's order; config_noptions entries. */
+extern const struct config_option config_options[];
+extern const size_t config_noptions;
+
+/*
+ * The option named key (the file's key, the flag without "--"), or NULL
+ * when there is none.
+ */
+const struct config_option *config_option_find(const char *key);
+
+/* True for the keys that take a list (listen, upstream, allow). */
+bool config_option_is_list(const struct config_option *o);
+
+/*
+ * Sets every value to its default (each config_options[] entry's .def),
+ * with empty listen, upstream and allow lists (config_finish() fills the
+ * empty ones) and control_socket_set false.
  */
 void config_defaults(struct config *c);
 

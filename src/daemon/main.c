@@ -7,14 +7,11 @@
  * plus one loop pass, with every query in flight answered or SERVFAILed.
  */
 #define _GNU_SOURCE
-#include <ares.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <inttypes.h>
-#include <ldns/ldns.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "autoconf.h"
 #include "cachefile.h"
 #include "config.h"
@@ -33,11 +31,6 @@
 #include "query.h"
 #include "sd.h"
 #include "upstream.h"
-
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"
-#endif
-#define ROOSTD_DEFAULT_CONFIG SYSCONFDIR "/roost/roostd.conf"
 
 /* Exit statuses (documented in --help and roostd(8)). */
 enum {
@@ -59,8 +52,6 @@ _Static_assert((int)CONFIG_LOG_ERR == (int)LOG_LEVEL_ERR &&
 #define ROOSTD_STOP_GRACE_MS 500
 #define ROOSTD_STOP_POLL_MS 10
 
-struct args;
-struct config;
 static void log_started(const struct config *c, bool from_systemd);
 static int control_reload(void *arg, char *err, size_t errlen);
 
@@ -110,301 +101,6 @@ struct roostd {
 	uint64_t snap_started_ms;
 	struct roostd_saver *saver;
 };
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: roostd [-c FILE] [-f] [--listen ADDR[#PORT]]... "
-	    "[--upstream ADDR[#PORT]]... [-v]\n"
-	    "              [--check-config] [--version] [--help] "
-	    "[--OPTION VALUE]...\n");
-}
-
-static void
-help(void)
-{
-	usage(stdout);
-	printf(
-	    "\n"
-	    "roostd is a caching DNS forwarder for this machine: it answers "
-	    "on loopback\nand forwards what it cannot answer to upstream "
-	    "resolvers.\n"
-	    "\n"
-	    "  -c, --config FILE        configuration file (default %s;\n"
-	    "                           a missing default file is fine)\n"
-	    "  -f, --foreground         stay in the foreground, logging to "
-	    "stderr (roostd\n"
-	    "                           never forks; run it under systemd or "
-	    "your shell)\n"
-	    "  -v, --verbose            log every query (log-level debug)\n"
-	    "      --check-config       check the configuration, print the "
-	    "result and exit\n"
-	    "      --version            print the version and the libraries' "
-	    "versions\n"
-	    "  -h, --help               this text\n"
-	    "\n"
-	    "Every option of the configuration file is also a flag and "
-	    "overrides the\nfile (list options replace the file's list):\n"
-	    "      --listen ADDR[#PORT]         where to answer, UDP and TCP "
-	    "(repeatable;\n"
-	    "                                   default 127.0.0.1#53 and "
-	    "::1#53)\n"
-	    "      --upstream ADDR[#PORT]       an upstream resolver "
-	    "(repeatable; default:\n"
-	    "                                   the nameservers of "
-	    "resolv-conf)\n"
-	    "      --allow SUBNET               clients allowed besides none "
-	    "(repeatable;\n"
-	    "                                   default 127.0.0.0/8 and "
-	    "::1/128)\n"
-	    "      --resolv-conf FILE           where default upstreams come "
-	    "from (%s)\n"
-	    "      --upstream-timeout MS        a try lasts SRTT plus this "
-	    "(%u)\n"
-	    "      --query-deadline MS          answer or SERVFAIL within "
-	    "this (%u)\n"
-	    "      --tcp-idle-timeout S         close idle TCP clients after "
-	    "this (%u)\n"
-	    "      --tcp-max-connections N      TCP clients at once (%u)\n"
-	    "      --log-level LEVEL            error, warn, info or debug "
-	    "(%s)\n"
-	    "      --cache-size BYTES           the cache's budget in bytes "
-	    "(%u)\n"
-	    "      --min-ttl S                  keep answers at least this "
-	    "long (%u)\n"
-	    "      --max-ttl S                  keep answers at most this "
-	    "long (%u)\n"
-	    "      --max-negative-ttl S         keep NXDOMAIN/NODATA at most "
-	    "this long (%u)\n"
-	    "      --servfail-ttl S             remember that every upstream "
-	    "failed (%u;\n"
-	    "                                   0: off)\n"
-	    "      --prefetch yes|no            refresh answers asked in the "
-	    "last tenth of\n"
-	    "                                   their life (%s)\n"
-	    "      --minimal-responses yes|no   keep and serve only the "
-	    "answer section of\n"
-	    "                                   positive answers without DO "
-	    "(%s)\n"
-	    "      --serve-stale yes|no         serve expired answers when "
-	    "every upstream\n"
-	    "                                   fails (%s) ...\n"
-	    "      --stale-limit S              ... expired at most this long "
-	    "ago (%u)\n"
-	    "      --user NAME                  started as root, run as NAME "
-	    "once the\n"
-	    "                                   sockets are bound (%s; root: "
-	    "stay root)\n"
-	    "      --cache-file PATH|none       save the cache there at "
-	    "shutdown and every\n"
-	    "                                   cache-save-interval, load it "
-	    "at start (default:\n"
-	    "                                   $STATE_DIRECTORY/cache under "
-	    "systemd, else none)\n"
-	    "      --cache-save-interval S      seconds between saves; 0: "
-	    "only at shutdown (%u)\n"
-	    "      --control-socket PATH|none   the socket of roost stats, "
-	    "flush, dump and\n"
-	    "                                   reload (%s)\n"
-	    "      --dns0x20 yes|no             ask upstream in random letter "
-	    "case, accept\n"
-	    "                                   only answers in the same case "
-	    "(%s)\n"
-	    "\n"
-	    "Signals: SIGTERM or SIGINT stop roostd (queries in flight are "
-	    "answered or\nget SERVFAIL first); SIGHUP reloads the "
-	    "configuration (upstreams, TTL\nclamps, access rules, log level; "
-	    "the cache is kept; a bad file is refused\nand the old "
-	    "configuration stays); SIGUSR1 logs the counters `roost stats`\n"
-	    "shows (queries, answers, cache, fetches, upstreams).  With a "
-	    "cache file,\nSIGTERM saves the cache first.\n"
-	    "\n"
-	    "Exit status: 0 stopped by a signal, or --check-config passed; "
-	    "1 failure while\nrunning; 2 bad command line; 3 bad "
-	    "configuration; 4 cannot start (sockets).\n"
-	    "See roostd(8) and roostd.conf(5).\n",
-	    ROOSTD_DEFAULT_CONFIG, CONFIG_DEFAULT_RESOLV_CONF,
-	    CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS,
-	    CONFIG_DEFAULT_QUERY_DEADLINE_MS, CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S,
-	    CONFIG_DEFAULT_TCP_MAX_CONNECTIONS,
-	    CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_DEBUG      ? "debug"
-		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_INFO ? "info"
-		: CONFIG_DEFAULT_LOG_LEVEL == CONFIG_LOG_WARN ? "warn"
-							      : "error",
-	    (unsigned)CONFIG_DEFAULT_CACHE_SIZE, CONFIG_DEFAULT_MIN_TTL,
-	    CONFIG_DEFAULT_MAX_TTL, CONFIG_DEFAULT_MAX_NEGATIVE_TTL,
-	    CONFIG_DEFAULT_SERVFAIL_TTL, CONFIG_DEFAULT_PREFETCH ? "yes" : "no",
-	    CONFIG_DEFAULT_MINIMAL_RESPONSES ? "yes" : "no",
-	    CONFIG_DEFAULT_SERVE_STALE ? "yes" : "no",
-	    CONFIG_DEFAULT_STALE_LIMIT, CONFIG_DEFAULT_USER,
-	    CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S, CONFIG_DEFAULT_CONTROL_SOCKET,
-	    CONFIG_DEFAULT_DNS0X20 ? "yes" : "no");
-}
-
-static void
-version(void)
-{
-	printf("roostd %s\n", PACKAGE_VERSION);
-	printf("c-ares %s, ldns %s (linked)\n", ares_version(NULL),
-	    ldns_version());
-	/* libsystemd has no run-time version call */
-	printf("libsystemd %s (built against)\n", ROOST_LIBSYSTEMD_VERSION);
-}
-
-/* --- command line ------------------------------------------------------ */
-
-enum {
-	OPT_CHECK = 256,
-	OPT_VERSION,
-	OPT_SET, /* a config key: --KEY VALUE */
-};
-
-/* Long flags that are config keys, in config_set()'s spelling. */
-static const char *const config_flags[] = {
-	"listen",
-	"upstream",
-	"allow",
-	"resolv-conf",
-	"upstream-timeout",
-	"query-deadline",
-	"tcp-idle-timeout",
-	"tcp-max-connections",
-	"log-level",
-	"cache-size",
-	"min-ttl",
-	"max-ttl",
-	"max-negative-ttl",
-	"servfail-ttl",
-	"prefetch",
-	"minimal-responses",
-	"serve-stale",
-	"stale-limit",
-	"user",
-	"cache-file",
-	"cache-save-interval",
-	"control-socket",
-	"dns0x20",
-};
-#define NCONFIG_FLAGS (sizeof(config_flags) / sizeof(config_flags[0]))
-
-struct flag_value {
-	const char *key;
-	const char *value;
-};
-
-struct args {
-	const char *config_path;
-	bool check;
-	bool verbose;
-	struct flag_value set[64];
-	size_t nset;
-	/* the addresses of the sockets systemd passed: they replace the
-	 * listen list, so that the loop check of config_finish() sees
-	 * where roostd really answers */
-	struct config_addr sd_listen[CONFIG_MAX_LISTEN];
-	size_t nsd_listen;
-};
-
-/* Returns -1 (usage printed), 0 to go on, 1 to exit 0 (help/version). */
-static int
-parse_args(int argc, char **argv, struct args *a)
-{
-	struct option opts[8 + NCONFIG_FLAGS + 1] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "check-config", no_argument, NULL, OPT_CHECK },
-		{ "version", no_argument, NULL, OPT_VERSION },
-	};
-	size_t n = 6;
-	int ch, idx;
-
-	for (size_t i = 0; i < NCONFIG_FLAGS; i++)
-		opts[n++] = (struct option){ config_flags[i], required_argument,
-			NULL, OPT_SET };
-	opts[n] = (struct option){ 0 };
-	while ((ch = getopt_long(argc, argv, "c:fvh", opts, &idx)) != -1) {
-		switch (ch) {
-		case 'c':
-			a->config_path = optarg;
-			break;
-		case 'f':
-			break; /* always: roostd never forks */
-		case 'v':
-			a->verbose = true;
-			break;
-		case 'h':
-			help();
-			return 1;
-		case OPT_CHECK:
-			a->check = true;
-			break;
-		case OPT_VERSION:
-			version();
-			return 1;
-		case OPT_SET:
-			if (a->nset == sizeof(a->set) / sizeof(a->set[0])) {
-				fprintf(stderr, "roostd: too many options\n");
-				return -1;
-			}
-			a->set[a->nset].key = opts[idx].name;
-			a->set[a->nset].value = optarg;
-			a->nset++;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "roostd: unexpected argument \"%s\"\n",
-		    argv[optind]);
-		usage(stderr);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Builds the configuration: defaults, the file, then the flags (a list
- * flag replaces the file's list).  Returns 0, or -1 with err filled.
- */
-static int
-build_config(const struct args *a, struct config *c, char *err, size_t errlen)
-{
-	const char *path =
-	    a->config_path != NULL ? a->config_path : ROOSTD_DEFAULT_CONFIG;
-	bool cleared[NCONFIG_FLAGS] = { false };
-	char why[400];
-
-	config_defaults(c);
-	if (config_load_file(c, path, a->config_path == NULL, err, errlen) != 0)
-		return -1;
-	for (size_t i = 0; i < a->nset; i++) {
-		for (size_t k = 0; k < NCONFIG_FLAGS; k++)
-			if (strcmp(config_flags[k], a->set[i].key) == 0 &&
-			    !cleared[k]) {
-				(void)config_clear_list(c, a->set[i].key);
-				cleared[k] = true;
-			}
-		if (config_set(c, a->set[i].key, a->set[i].value, why,
-			sizeof(why)) != 0) {
-			/* why names the key and the value already */
-			snprintf(err, errlen, "command line: --%s", why);
-			return -1;
-		}
-	}
-	if (a->verbose)
-		c->log_level = CONFIG_LOG_DEBUG;
-	if (a->nsd_listen > 0) {
-		memcpy(c->listen, a->sd_listen,
-		    a->nsd_listen * sizeof(c->listen[0]));
-		c->nlisten = a->nsd_listen;
-	}
-	return config_finish(c, err, errlen);
-}
 
 /* --- privileges ------------------------------------------------------- */
 
@@ -833,7 +529,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (build_config(d->args, c, err, errlen) != 0)
+	if (args_build_config(d->args, c, err, errlen) != 0)
 		goto fail;
 	if (!same_upstreams(d->cfg, c) &&
 	    (up = upstream_set_new(d->loop, c, err, errlen)) == NULL)
@@ -1004,7 +700,7 @@ main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = SIG_IGN };
 
 	log_init("roostd", LOG_LEVEL_INFO);
-	if ((r = parse_args(argc, argv, &a)) != 0)
+	if ((r = args_parse(argc, argv, &a)) != 0)
 		return r > 0 ? ROOSTD_EXIT_OK : ROOSTD_EXIT_USAGE;
 	if (!a.check &&
 	    rsd_listen_fds(sdfds, RSD_MAX_SOCKETS, &nsdfds, a.sd_listen,
@@ -1017,7 +713,7 @@ main(int argc, char **argv)
 		log_err("out of memory");
 		return ROOSTD_EXIT_STARTUP;
 	}
-	if (build_config(&a, d.cfg, err, sizeof(err)) != 0) {
+	if (args_build_config(&a, d.cfg, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		status = ROOSTD_EXIT_CONFIG;
 		goto out;
