@@ -1,6 +1,6 @@
 /*
- * src/daemon/main.c - roostd's main: command line, configuration, start-up,
- * signals and shutdown.  The only place that exits the process.
+ * src/daemon/main.c - roostd's main: start-up, the run, reload, signals
+ * and shutdown.  The only place that exits the process.
  *
  * Invariant: after start-up nothing here blocks; everything runs from
  * the event loop, and SIGTERM/SIGINT end it within ROOSTD_STOP_GRACE_MS
@@ -8,27 +8,23 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
 #include "autoconf.h"
-#include "cachefile.h"
 #include "config.h"
 #include "control.h"
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
 #include "query.h"
+#include "persist.h"
+#include "priv.h"
 #include "sd.h"
 #include "upstream.h"
 
@@ -59,24 +55,6 @@ static int control_reload(void *arg, char *err, size_t errlen);
  * this often we look. */
 #define ROOSTD_DRAIN_POLL_MS 50
 
-/* A save copies this many hash buckets of the cache per loop pass (about
- * half as many entries when full: well under a millisecond), then a
- * thread writes the copy (tests/tools/cachefile_tool bench measures). */
-#define ROOSTD_SAVE_SLICE 1024
-
-/* A snapshot being written to disk by its own thread. */
-struct roostd_saver {
-	pthread_t thread;
-	struct cachefile_snap *snap; /* owned */
-	char path[CONFIG_PATH_MAX + 16];
-	int done[2]; /* the thread writes one byte to done[1] at the end */
-	uint64_t started_ms;
-	/* the thread's results, read once done[0] is readable */
-	int rc;
-	struct cachefile_result res;
-	char err[CONFIG_PATH_MAX + 256];
-};
-
 struct roostd {
 	struct loop *loop;
 	struct config *cfg; /* in force; a reload replaces it whole */
@@ -92,326 +70,8 @@ struct roostd {
 	struct loop_timer stop_timer;
 	uint64_t stop_deadline;
 	bool stopping;
-	/* warm restarts: where the cache is saved ("" for nowhere), the
-	 * periodic save, a snapshot being copied, one being written */
-	char cache_path[CONFIG_PATH_MAX + 16];
-	struct loop_timer save_timer;
-	struct loop_timer slice_timer;
-	struct cachefile_snap *snap;
-	uint64_t snap_started_ms;
-	struct roostd_saver *saver;
+	struct persist persist; /* warm restarts: the cache file */
 };
-
-/* --- privileges ------------------------------------------------------- */
-
-/*
- * Started as root: become c->user (its uid and primary group, no
- * supplementary groups) for good, after the sockets are bound.  With
- * setresuid() every saved id goes too, and the kernel clears the
- * permitted and effective capabilities (no SECBIT_KEEP_CAPS).  Returns 0
- * (also when not root, or user is "root"), or -1 with err filled; *exit
- * gets the exit status for main.
- */
-static int
-drop_privileges(const struct config *c, int *exitcode, char *err, size_t errlen)
-{
-	struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
-
-	if (geteuid() != 0)
-		return 0;
-	if (strcmp(c->user, "root") == 0) {
-		log_warnx("running as root (user = root): a bug in roostd "
-			  "would be a bug with root's rights");
-		return 0;
-	}
-	errno = 0;
-	if ((pw = getpwnam(c->user)) == NULL) {
-		*exitcode = ROOSTD_EXIT_CONFIG;
-		snprintf(err, errlen,
-		    "user \"%s\" %s: create it (useradd --system "
-		    "--no-create-home --shell /usr/sbin/nologin %s) or set "
-		    "\"user\" in the configuration",
-		    c->user, errno != 0 ? strerror(errno) : "does not exist",
-		    c->user);
-		return -1;
-	}
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
-	if (uid == 0) {
-		*exitcode = ROOSTD_EXIT_CONFIG;
-		snprintf(err, errlen,
-		    "user \"%s\" has uid 0: roostd would keep root; name "
-		    "an unprivileged user",
-		    c->user);
-		return -1;
-	}
-	*exitcode = ROOSTD_EXIT_STARTUP;
-	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
-	    setresuid(uid, uid, uid) != 0) {
-		snprintf(err, errlen, "cannot switch to user \"%s\": %s",
-		    c->user, strerror(errno));
-		return -1;
-	}
-	/* never go on if root could come back */
-	if (setuid(0) == 0 || seteuid(0) == 0 || geteuid() == 0 ||
-	    getuid() == 0) {
-		snprintf(err, errlen,
-		    "switched to user \"%s\" but could regain root", c->user);
-		return -1;
-	}
-	log_info("running as user %s (uid %u, gid %u)", c->user, (unsigned)uid,
-	    (unsigned)gid);
-	return 0;
-}
-
-/* --- warm restarts: the cache file --------------------------------------- */
-
-static uint64_t
-wall_now(void)
-{
-	time_t t = time(NULL);
-
-	return t > 0 ? (uint64_t)t : 0;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
-/*
- * Loads the cache file into the cache, before READY: a missing file is a
- * cold start, a bad one too, with one line saying why.
- */
-static void
-cache_file_load(struct roostd *d)
-{
-	struct cachefile_result r;
-	char err[CONFIG_PATH_MAX + 256];
-	uint64_t t0 = mono_ms();
-	int rc;
-
-	if (d->cache_path[0] == '\0') {
-		log_debug("no cache file: the cache starts empty and is not "
-			  "saved");
-		return;
-	}
-	/* what an interrupted save left (a crash, kill -9) */
-	snprintf(err, sizeof(err), "%s.tmp", d->cache_path);
-	if (unlink(err) == 0)
-		log_debug("cache file: removed %s, left by an interrupted save",
-		    err);
-	rc = cachefile_load(query_cache(d->qc), d->cache_path,
-	    (uint32_t)loop_now(d->loop), wall_now(), &r, err, sizeof(err));
-	if (rc == 0)
-		log_info("cache file %s: none yet, starting cold",
-		    d->cache_path);
-	else if (rc < 0)
-		log_warnx("cache file ignored, starting cold: %s", err);
-	else
-		log_info("cache file %s: loaded %" PRIu64 " entries of %" PRIu64
-			 " (%" PRIu64 " expired or refused), %" PRIu64
-			 " s after the save, in %" PRIu64 " ms",
-		    d->cache_path, r.restored, r.entries, r.dropped, r.downtime,
-		    mono_ms() - t0);
-}
-
-/* The writer thread: touches the snapshot, the file system, its saver. */
-static void *
-saver_run(void *arg)
-{
-	struct roostd_saver *sv = arg;
-	const uint8_t one = 1;
-	ssize_t n;
-
-	sv->rc = cachefile_snap_write(sv->snap, sv->path, &sv->res, sv->err,
-	    sizeof(sv->err));
-	do
-		n = write(sv->done[1], &one, 1);
-	while (n < 0 && errno == EINTR);
-	return NULL;
-}
-
-/* Joins the writer (at once when it is done), logs, frees.  */
-static void
-saver_finish(struct roostd *d, bool final)
-{
-	struct roostd_saver *sv = d->saver;
-
-	if (sv == NULL)
-		return;
-	pthread_join(sv->thread, NULL);
-	loop_fd_del(d->loop, sv->done[0]);
-	close(sv->done[0]);
-	close(sv->done[1]);
-	if (sv->rc != 0)
-		log_warnx("cache not saved: %s", sv->err);
-	else if (final)
-		log_info("cache saved to %s: %" PRIu64 " entries, %" PRIu64
-			 " bytes",
-		    sv->path, sv->res.entries, sv->res.bytes);
-	else
-		log_debug("cache saved to %s: %" PRIu64 " entries, %" PRIu64
-			  " bytes, in %" PRIu64 " ms",
-		    sv->path, sv->res.entries, sv->res.bytes,
-		    mono_ms() - sv->started_ms);
-	cachefile_snap_free(sv->snap);
-	free(sv);
-	d->saver = NULL;
-}
-
-static void
-saver_done(void *arg, int fd, unsigned events)
-{
-	struct roostd *d = arg;
-
-	(void)fd;
-	(void)events;
-	saver_finish(d, false);
-}
-
-/* Hands the finished snapshot to a writer thread. */
-static void
-saver_start(struct roostd *d)
-{
-	struct roostd_saver *sv = calloc(1, sizeof(*sv));
-	sigset_t all, old;
-	int e;
-
-	if (sv == NULL) {
-		log_warnx("cache not saved: out of memory");
-		goto fail;
-	}
-	sv->snap = d->snap;
-	sv->started_ms = d->snap_started_ms;
-	snprintf(sv->path, sizeof(sv->path), "%s", d->cache_path);
-	if (pipe2(sv->done, O_CLOEXEC | O_NONBLOCK) != 0) {
-		log_warn("cache not saved: pipe");
-		goto fail;
-	}
-	if (loop_fd_add(d->loop, sv->done[0], LOOP_READ, saver_done, d) != 0) {
-		log_warn("cache not saved: event loop");
-		goto fail_pipe;
-	}
-	/* signals stay with the loop's thread */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = pthread_create(&sv->thread, NULL, saver_run, sv);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (e != 0) {
-		errno = e;
-		log_warn("cache not saved: thread");
-		loop_fd_del(d->loop, sv->done[0]);
-		goto fail_pipe;
-	}
-	d->snap = NULL; /* the saver has it */
-	d->saver = sv;
-	return;
-fail_pipe:
-	close(sv->done[0]);
-	close(sv->done[1]);
-fail:
-	free(sv);
-	cachefile_snap_free(d->snap);
-	d->snap = NULL;
-}
-
-/* One slice of the snapshot per loop pass; the writer once complete. */
-static void
-save_slice(void *arg)
-{
-	struct roostd *d = arg;
-	int r;
-
-	if (d->snap == NULL)
-		return;
-	r = cachefile_snap_step(d->snap, query_cache(d->qc), ROOSTD_SAVE_SLICE,
-	    (uint32_t)loop_now(d->loop));
-	if (r == 0) {
-		(void)loop_timer_set(d->loop, &d->slice_timer, 0);
-		return;
-	}
-	if (r < 0) {
-		log_warn("cache not saved: snapshot");
-		cachefile_snap_free(d->snap);
-		d->snap = NULL;
-		return;
-	}
-	saver_start(d);
-}
-
-/* Starts a save unless one is in flight. */
-static void
-save_begin(struct roostd *d)
-{
-	if (d->cache_path[0] == '\0' || d->stopping)
-		return;
-	if (d->snap != NULL || d->saver != NULL) {
-		log_debug("cache save: the previous one is still running");
-		return;
-	}
-	if ((d->snap = cachefile_snap_new((uint32_t)loop_now(d->loop),
-		 wall_now())) == NULL) {
-		log_warnx("cache not saved: out of memory");
-		return;
-	}
-	d->snap_started_ms = mono_ms();
-	save_slice(d);
-}
-
-/* Arms the periodic save (cache-save-interval; 0: none). */
-static void
-save_timer_arm(struct roostd *d)
-{
-	loop_timer_cancel(d->loop, &d->save_timer);
-	if (d->cache_path[0] != '\0' && d->cfg->cache_save_interval_s > 0)
-		(void)loop_timer_set(d->loop, &d->save_timer,
-		    (uint64_t)d->cfg->cache_save_interval_s * 1000);
-}
-
-static void
-save_tick(void *arg)
-{
-	struct roostd *d = arg;
-
-	save_begin(d);
-	save_timer_arm(d);
-}
-
-/*
- * At a clean stop: waits for a writer in flight, drops a snapshot being
- * copied, and saves the whole cache as it is now, here (the loop is
- * over; this takes about a second for 1M entries).
- */
-static void
-save_final(struct roostd *d)
-{
-	struct cachefile_result r;
-	char err[CONFIG_PATH_MAX + 256];
-	uint64_t t0 = mono_ms();
-
-	if (d->cache_path[0] == '\0')
-		return;
-	loop_timer_cancel(d->loop, &d->slice_timer);
-	cachefile_snap_free(d->snap);
-	d->snap = NULL;
-	saver_finish(d, false);
-	if (cachefile_save(query_cache(d->qc), d->cache_path,
-		(uint32_t)loop_now(d->loop), wall_now(), &r, err,
-		sizeof(err)) != 0) {
-		log_warnx("cache not saved: %s", err);
-		return;
-	}
-	log_info("cache saved to %s: %" PRIu64 " entries, %" PRIu64
-		 " bytes, in %" PRIu64 " ms",
-	    d->cache_path, r.entries, r.bytes, mono_ms() - t0);
-}
 
 /*
  * Creates the control socket, before privileges are dropped: started as
@@ -423,15 +83,15 @@ start_control(struct roostd *d, char *err, size_t errlen)
 {
 	static const struct control_ops ops0 = { .reload = control_reload };
 	struct control_ops ops = ops0;
-	struct passwd *pw = NULL;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	bool chown;
 
 	ops.arg = d;
-	/* an unknown user is reported by drop_privileges() */
-	if (geteuid() == 0 && strcmp(d->cfg->user, "root") != 0)
-		pw = getpwnam(d->cfg->user);
-	return control_new(d->loop, d->cfg, d->qc, &ops, pw != NULL,
-	    pw != NULL ? pw->pw_uid : 0, pw != NULL ? pw->pw_gid : 0, &d->ctl,
-	    err, errlen);
+	/* an unknown user is reported by priv_drop() */
+	chown = priv_target(d->cfg, &uid, &gid);
+	return control_new(d->loop, d->cfg, d->qc, &ops, chown, uid, gid,
+	    &d->ctl, err, errlen);
 }
 
 /* --- running ------------------------------------------------------------ */
@@ -463,6 +123,7 @@ on_stop_signal(void *arg, int signo)
 	rsd_stopping(d->sd,
 	    signo == SIGINT ? "stopping (SIGINT)" : "stopping (SIGTERM)");
 	listen_stop_accepting(d->ls);
+	persist_stop(&d->persist);
 	d->stop_deadline = loop_now_ms(d->loop) + ROOSTD_STOP_GRACE_MS;
 	stop_poll(d);
 }
@@ -571,7 +232,8 @@ reload(struct roostd *d, char *err, size_t errlen)
 	log_set_level((enum log_level)c->log_level);
 	free(d->cfg);
 	d->cfg = c;
-	save_timer_arm(d); /* cache-save-interval may have changed */
+	/* cache-save-interval may have changed */
+	persist_arm(&d->persist, c->cache_save_interval_s);
 	return 0;
 fail:
 	free(c);
@@ -688,6 +350,99 @@ log_started(const struct config *c, bool from_systemd)
 	log_info("upstreams: %s", line);
 }
 
+/*
+ * Creates the modules in order and binds the sockets (adopting systemd's
+ * fds, which the listen set then owns: *nsdfds becomes 0), then drops
+ * privileges, loads the cache file and tells systemd READY.  Returns
+ * ROOSTD_EXIT_OK, or the exit status with the reason logged.
+ */
+static int
+start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
+{
+	char err[1024], buf[PERSIST_PATH_MAX];
+	bool bad_config;
+
+	if ((d->loop = loop_new()) == NULL) {
+		log_err("event loop: %s", strerror(errno));
+		return ROOSTD_EXIT_STARTUP;
+	}
+	loop_timer_init(&d->stop_timer, stop_poll, d);
+	loop_timer_init(&d->drain_timer, drain_poll, d);
+	if ((d->up = upstream_set_new(d->loop, d->cfg, err, sizeof(err))) ==
+	    NULL)
+		goto startup;
+	if ((d->qc = query_ctx_new(d->loop, d->cfg, d->up)) == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto startup;
+	}
+	if (*nsdfds > 0)
+		d->ls = listen_set_adopt(d->loop, d->cfg, sdfds, *nsdfds,
+		    query_receive, d->qc, err, sizeof(err));
+	else
+		d->ls = listen_set_new(d->loop, d->cfg, query_receive, d->qc,
+		    err, sizeof(err));
+	*nsdfds = 0; /* the set owns them now, or closed them */
+	if (d->ls == NULL)
+		goto startup;
+	query_ctx_set_listen(d->qc, d->ls);
+	if (start_control(d, err, sizeof(err)) != 0)
+		goto startup;
+	if (priv_drop(d->cfg, &bad_config, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return bad_config ? ROOSTD_EXIT_CONFIG : ROOSTD_EXIT_STARTUP;
+	}
+	if (loop_signal_add(d->loop, SIGTERM, on_stop_signal, d) != 0 ||
+	    loop_signal_add(d->loop, SIGINT, on_stop_signal, d) != 0 ||
+	    loop_signal_add(d->loop, SIGHUP, on_sighup, d) != 0 ||
+	    loop_signal_add(d->loop, SIGUSR1, on_sigusr1, d) != 0) {
+		log_err("signals: %s", strerror(errno));
+		return ROOSTD_EXIT_STARTUP;
+	}
+	if ((d->sd = rsd_new(d->loop, status_line, d)) == NULL) {
+		log_err("systemd notification: %s", strerror(errno));
+		return ROOSTD_EXIT_STARTUP;
+	}
+	log_started(d->cfg, d->args->nsd_listen > 0);
+	/* as the user that will save it, before the first answer */
+	persist_init(&d->persist, d->loop, query_cache(d->qc),
+	    config_cache_file(d->cfg, getenv("STATE_DIRECTORY"), buf,
+		sizeof(buf)));
+	persist_load(&d->persist);
+	persist_arm(&d->persist, d->cfg->cache_save_interval_s);
+	/* the sockets are bound and watched: what arrives from now on is
+	 * answered by the first loop pass */
+	rsd_ready(d->sd);
+	return ROOSTD_EXIT_OK;
+startup:
+	log_err("%s", err);
+	return ROOSTD_EXIT_STARTUP;
+}
+
+/*
+ * Frees everything start() made, in order: queries (answered SERVFAIL
+ * while sockets exist), then upstreams, then client sockets, then the
+ * loop.
+ */
+static void
+stop(struct roostd *d)
+{
+	if (d->loop != NULL) {
+		loop_timer_cancel(d->loop, &d->stop_timer);
+		loop_timer_cancel(d->loop, &d->drain_timer);
+	}
+	persist_free(&d->persist);
+	if (d->sd != NULL && !d->stopping)
+		rsd_stopping(d->sd, "stopping: start-up or loop failure");
+	rsd_free(d->sd);
+	control_free(d->ctl);
+	query_ctx_free(d->qc);
+	upstream_set_free(d->up);
+	upstream_set_free(d->retired);
+	listen_set_free(d->ls);
+	loop_free(d->loop);
+	free(d->cfg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -726,107 +481,18 @@ main(int argc, char **argv)
 	log_set_level((enum log_level)d.cfg->log_level);
 	/* a client that closed its TCP socket must not kill us */
 	sigaction(SIGPIPE, &sa, NULL);
-
-	if ((d.loop = loop_new()) == NULL) {
-		log_err("event loop: %s", strerror(errno));
-		status = ROOSTD_EXIT_STARTUP;
+	if ((status = start(&d, sdfds, &nsdfds)) != ROOSTD_EXIT_OK)
 		goto out;
-	}
-	loop_timer_init(&d.stop_timer, stop_poll, &d);
-	loop_timer_init(&d.drain_timer, drain_poll, &d);
-	loop_timer_init(&d.save_timer, save_tick, &d);
-	loop_timer_init(&d.slice_timer, save_slice, &d);
-	if ((d.up = upstream_set_new(d.loop, d.cfg, err, sizeof(err))) ==
-	    NULL) {
-		log_err("%s", err);
-		status = ROOSTD_EXIT_STARTUP;
-		goto out;
-	}
-	if ((d.qc = query_ctx_new(d.loop, d.cfg, d.up)) == NULL) {
-		log_err("out of memory");
-		status = ROOSTD_EXIT_STARTUP;
-		goto out;
-	}
-	if (nsdfds > 0)
-		d.ls = listen_set_adopt(d.loop, d.cfg, sdfds, nsdfds,
-		    query_receive, d.qc, err, sizeof(err));
-	else
-		d.ls = listen_set_new(d.loop, d.cfg, query_receive, d.qc, err,
-		    sizeof(err));
-	nsdfds = 0; /* the set owns them now, or closed them */
-	if (d.ls == NULL) {
-		log_err("%s", err);
-		status = ROOSTD_EXIT_STARTUP;
-		goto out;
-	}
-	query_ctx_set_listen(d.qc, d.ls);
-	if (start_control(&d, err, sizeof(err)) != 0) {
-		log_err("%s", err);
-		status = ROOSTD_EXIT_STARTUP;
-		goto out;
-	}
-	if (drop_privileges(d.cfg, &r, err, sizeof(err)) != 0) {
-		log_err("%s", err);
-		status = r;
-		goto out;
-	}
-	if (loop_signal_add(d.loop, SIGTERM, on_stop_signal, &d) != 0 ||
-	    loop_signal_add(d.loop, SIGINT, on_stop_signal, &d) != 0 ||
-	    loop_signal_add(d.loop, SIGHUP, on_sighup, &d) != 0 ||
-	    loop_signal_add(d.loop, SIGUSR1, on_sigusr1, &d) != 0) {
-		log_err("signals: %s", strerror(errno));
-		status = ROOSTD_EXIT_STARTUP;
-		goto out;
-	}
-	if ((d.sd = rsd_new(d.loop, status_line, &d)) == NULL) {
-		log_err("systemd notification: %s", strerror(errno));
-		status = ROOSTD_EXIT_STARTUP;
-		goto out;
-	}
-	log_started(d.cfg, a.nsd_listen > 0);
-	/* as the user that will save it, before the first answer */
-	{
-		char buf[sizeof(d.cache_path)];
-		const char *p = config_cache_file(d.cfg,
-		    getenv("STATE_DIRECTORY"), buf, sizeof(buf));
-
-		if (p != NULL)
-			snprintf(d.cache_path, sizeof(d.cache_path), "%s", p);
-	}
-	cache_file_load(&d);
-	save_timer_arm(&d);
-	/* the sockets are bound and watched: what arrives from now on is
-	 * answered by the first loop pass */
-	rsd_ready(d.sd);
 	if (loop_run(d.loop) != 0) {
 		log_warn("event loop");
 		status = ROOSTD_EXIT_RUNTIME;
 	}
 	if (d.stopping)
-		save_final(&d);
+		persist_final(&d.persist);
 out:
-	/* order: queries (answered SERVFAIL while sockets exist), then
-	 * upstreams, then client sockets, then the loop */
 	for (size_t i = 0; i < nsdfds; i++)
 		close(sdfds[i].fd);
-	if (d.loop != NULL) {
-		loop_timer_cancel(d.loop, &d.stop_timer);
-		loop_timer_cancel(d.loop, &d.drain_timer);
-		loop_timer_cancel(d.loop, &d.save_timer);
-		loop_timer_cancel(d.loop, &d.slice_timer);
-	}
-	saver_finish(&d, false);
-	cachefile_snap_free(d.snap);
-	if (d.sd != NULL && !d.stopping)
-		rsd_stopping(d.sd, "stopping: start-up or loop failure");
-	rsd_free(d.sd);
-	control_free(d.ctl);
-	query_ctx_free(d.qc);
-	upstream_set_free(d.up);
-	upstream_set_free(d.retired);
-	listen_set_free(d.ls);
-	loop_free(d.loop);
-	free(d.cfg);
+	stop(&d);
 	if (status == ROOSTD_EXIT_OK && !a.check)
 		log_info("stopped");
 	return status;
