@@ -40,7 +40,7 @@ struct args {
 	/* the addresses of the sockets systemd passed (main fills them):
 	 * they replace the listen list, so that the loop check of
 	 * config_finish() sees where roostd really answers */
-	struct config_addr sd_listen[CONFIG_MAX_LISTEN];
+	struct addr sd_listen[CONFIG_MAX_LISTEN];
 	size_t nsd_listen;
 };
 
