@@ -21,10 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cachefile.h"
+#include "clock.h"
 #include "log.h"
 #include "loop.h"
 #include "persist.h"
@@ -50,29 +50,12 @@ persist_init(struct persist *p, struct loop *loop, struct cache *cache,
 	loop_timer_init(&p->slice_timer, save_slice, p);
 }
 
-static uint64_t
-wall_now(void)
-{
-	time_t t = time(NULL);
-
-	return t > 0 ? (uint64_t)t : 0;
-}
-
-static uint64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
-
 void
 persist_load(struct persist *p)
 {
 	struct cachefile_result r;
 	char err[CONFIG_PATH_MAX + 256];
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = clock_mono_ms();
 	int rc;
 
 	if (p->path[0] == '\0') {
@@ -86,7 +69,7 @@ persist_load(struct persist *p)
 		log_debug("cache file: removed %s, left by an interrupted save",
 		    err);
 	rc = cachefile_load(p->cache, p->path, (uint32_t)loop_now(p->loop),
-	    wall_now(), &r, err, sizeof(err));
+	    clock_wall_s(), &r, err, sizeof(err));
 	if (rc == 0)
 		log_info("cache file %s: none yet, starting cold", p->path);
 	else if (rc < 0)
@@ -96,7 +79,7 @@ persist_load(struct persist *p)
 			 " (%" PRIu64 " expired or refused), %" PRIu64
 			 " s after the save, in %" PRIu64 " ms",
 		    p->path, r.restored, r.entries, r.dropped, r.downtime,
-		    mono_ms() - t0);
+		    clock_mono_ms() - t0);
 }
 
 /* The writer thread: touches the snapshot, the file system, its saver. */
@@ -137,7 +120,7 @@ saver_finish(struct persist *p, bool final)
 		log_debug("cache saved to %s: %" PRIu64 " entries, %" PRIu64
 			  " bytes, in %" PRIu64 " ms",
 		    sv->path, sv->res.entries, sv->res.bytes,
-		    mono_ms() - sv->started_ms);
+		    clock_mono_ms() - sv->started_ms);
 	cachefile_snap_free(sv->snap);
 	free(sv);
 	p->saver = NULL;
@@ -234,11 +217,11 @@ save_begin(struct persist *p)
 		return;
 	}
 	if ((p->snap = cachefile_snap_new((uint32_t)loop_now(p->loop),
-		 wall_now())) == NULL) {
+		 clock_wall_s())) == NULL) {
 		log_warnx("cache not saved: out of memory");
 		return;
 	}
-	p->snap_started_ms = mono_ms();
+	p->snap_started_ms = clock_mono_ms();
 	save_slice(p);
 }
 
@@ -272,7 +255,7 @@ persist_final(struct persist *p)
 {
 	struct cachefile_result r;
 	char err[CONFIG_PATH_MAX + 256];
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = clock_mono_ms();
 
 	if (p->path[0] == '\0')
 		return;
@@ -281,13 +264,13 @@ persist_final(struct persist *p)
 	p->snap = NULL;
 	saver_finish(p, false);
 	if (cachefile_save(p->cache, p->path, (uint32_t)loop_now(p->loop),
-		wall_now(), &r, err, sizeof(err)) != 0) {
+		clock_wall_s(), &r, err, sizeof(err)) != 0) {
 		log_warnx("cache not saved: %s", err);
 		return;
 	}
 	log_info("cache saved to %s: %" PRIu64 " entries, %" PRIu64
 		 " bytes, in %" PRIu64 " ms",
-	    p->path, r.entries, r.bytes, mono_ms() - t0);
+	    p->path, r.entries, r.bytes, clock_mono_ms() - t0);
 }
 
 void
