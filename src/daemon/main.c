@@ -146,32 +146,31 @@ drain_poll(void *arg)
 	log_debug("reload: the old upstreams have drained");
 }
 
+/* The same addresses, byte for byte, in the same order. */
 static bool
-same_upstreams(const struct config *a, const struct config *b)
+same_addrs(const struct addr *a, size_t na, const struct addr *b, size_t nb)
 {
-	if (a->nupstream != b->nupstream ||
-	    a->upstream_timeout_ms != b->upstream_timeout_ms ||
-	    a->query_deadline_ms != b->query_deadline_ms)
+	if (na != nb)
 		return false;
-	for (size_t i = 0; i < a->nupstream; i++)
-		if (a->upstream[i].len != b->upstream[i].len ||
-		    memcmp(&a->upstream[i].ss, &b->upstream[i].ss,
-			a->upstream[i].len) != 0)
+	for (size_t i = 0; i < na; i++)
+		if (a[i].len != b[i].len ||
+		    memcmp(&a[i].ss, &b[i].ss, a[i].len) != 0)
 			return false;
 	return true;
 }
 
 static bool
+same_upstreams(const struct config *a, const struct config *b)
+{
+	return a->upstream_timeout_ms == b->upstream_timeout_ms &&
+	    a->query_deadline_ms == b->query_deadline_ms &&
+	    same_addrs(a->upstream, a->nupstream, b->upstream, b->nupstream);
+}
+
+static bool
 same_listen(const struct config *a, const struct config *b)
 {
-	if (a->nlisten != b->nlisten)
-		return false;
-	for (size_t i = 0; i < a->nlisten; i++)
-		if (a->listen[i].len != b->listen[i].len ||
-		    memcmp(&a->listen[i].ss, &b->listen[i].ss,
-			a->listen[i].len) != 0)
-			return false;
-	return true;
+	return same_addrs(a->listen, a->nlisten, b->listen, b->nlisten);
 }
 
 /*
