@@ -3,6 +3,10 @@
  * defaults and the upstreams taken from resolv.conf (see config.h).
  *
  * Invariants:
+ * - config_options[] (config_options.c) is the one list of keys;
+ *   config_defaults() and the default lists of config_finish()
+ *   apply each entry's .def through the same code as the file, so a
+ *   default is always a value the key accepts.
  * - Nothing here exits, prints, or keeps state or memory past a call
  *   (a FILE is closed on every path): every failure is text in the
  *   caller's err buffer, and a struct config owns no heap memory.
@@ -11,137 +15,22 @@
  *   (resolv.conf is the one exception, and says so in the header).
  * - c->listen and c->upstream hold no duplicates; c->upstream holds no
  *   unspecified address (0.0.0.0, ::).
- * - Every subnet in c->allow has its host bits zero: "10.0.0.1/8" is
- *   rejected rather than masked, as it is more likely a typo than a wish.
- * - A config_addr's sockaddr is zeroed before it is filled, so that two
- *   equal addresses are equal byte for byte.
+ * - Every subnet in c->allow has its host bits zero (addr_subnet_parse()
+ *   rejects "10.0.0.1/8" rather than masking it).
  * - A line is buffered up to CONFIG_MAX_LINE characters only; a longer
  *   one is an error, so no file makes us hold more than one line.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "num.h"
 #include "log.h"
-
-/* How each key's value is parsed and where it goes. */
-enum config_kind {
-	CONFIG_KIND_LISTEN,
-	CONFIG_KIND_UPSTREAM,
-	CONFIG_KIND_ALLOW,
-	CONFIG_KIND_PATH,
-	CONFIG_KIND_UINT,
-	CONFIG_KIND_LOG_LEVEL,
-	CONFIG_KIND_BOOL,
-	CONFIG_KIND_USER,
-	CONFIG_KIND_CACHE_FILE,
-	CONFIG_KIND_CONTROL,
-};
-
-struct config_option {
-	const char *name;
-	enum config_kind kind;
-	size_t off; /* of the field, for CONFIG_KIND_UINT and _PATH */
-	unsigned min, max;
-	const char *unit;
-};
-
-static const struct config_option config_options[] = {
-	{ .name = "listen", .kind = CONFIG_KIND_LISTEN },
-	{ .name = "upstream", .kind = CONFIG_KIND_UPSTREAM },
-	{ .name = "allow", .kind = CONFIG_KIND_ALLOW },
-	{ .name = "resolv-conf",
-	    .kind = CONFIG_KIND_PATH,
-	    .off = offsetof(struct config, resolv_conf) },
-	{ .name = "upstream-timeout",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, upstream_timeout_ms),
-	    .min = 1,
-	    .max = 60000,
-	    .unit = "milliseconds" },
-	{ .name = "query-deadline",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, query_deadline_ms),
-	    .min = 100,
-	    .max = 60000,
-	    .unit = "milliseconds" },
-	{ .name = "tcp-idle-timeout",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, tcp_idle_timeout_s),
-	    .min = 1,
-	    .max = 3600,
-	    .unit = "seconds" },
-	{ .name = "tcp-max-connections",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, tcp_max_connections),
-	    .min = 1,
-	    .max = 65536,
-	    .unit = "connections" },
-	{ .name = "log-level", .kind = CONFIG_KIND_LOG_LEVEL },
-	{ .name = "cache-size",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, cache_size),
-	    .min = 16384,
-	    .max = 4294967295u,
-	    .unit = "bytes" },
-	{ .name = "min-ttl",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, min_ttl),
-	    .min = 0,
-	    .max = 86400,
-	    .unit = "seconds" },
-	{ .name = "max-ttl",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, max_ttl),
-	    .min = 1,
-	    .max = 604800,
-	    .unit = "seconds" },
-	{ .name = "max-negative-ttl",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, max_negative_ttl),
-	    .min = 0,
-	    .max = 86400,
-	    .unit = "seconds" },
-	{ .name = "servfail-ttl",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, servfail_ttl),
-	    .min = 0,
-	    .max = 300,
-	    .unit = "seconds" },
-	{ .name = "prefetch",
-	    .kind = CONFIG_KIND_BOOL,
-	    .off = offsetof(struct config, prefetch) },
-	{ .name = "minimal-responses",
-	    .kind = CONFIG_KIND_BOOL,
-	    .off = offsetof(struct config, minimal_responses) },
-	{ .name = "serve-stale",
-	    .kind = CONFIG_KIND_BOOL,
-	    .off = offsetof(struct config, serve_stale) },
-	{ .name = "dns0x20",
-	    .kind = CONFIG_KIND_BOOL,
-	    .off = offsetof(struct config, dns0x20) },
-	{ .name = "user", .kind = CONFIG_KIND_USER },
-	{ .name = "control-socket", .kind = CONFIG_KIND_CONTROL },
-	{ .name = "stale-limit",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, stale_limit),
-	    .min = 1,
-	    .max = 604800,
-	    .unit = "seconds" },
-	{ .name = "cache-file", .kind = CONFIG_KIND_CACHE_FILE },
-	{ .name = "cache-save-interval",
-	    .kind = CONFIG_KIND_UINT,
-	    .off = offsetof(struct config, cache_save_interval_s),
-	    .min = 0,
-	    .max = 86400,
-	    .unit = "seconds; 0: only at shutdown" },
-};
 
 static const char *const config_log_names[] = {
 	[CONFIG_LOG_ERR] = "error",
@@ -157,126 +46,7 @@ static const char *const config_log_names[] = {
 /* Room for a helper's reason, which may quote a whole line. */
 #define CONFIG_WHY_MAX (CONFIG_MAX_LINE + 256)
 
-/*
- * Strict decimal: one or more digits and nothing else (no sign, blank,
- * base prefix or suffix).  Returns 0 with *out in [min, max], else -1.
- */
-static int
-parse_uint(const char *s, unsigned long min, unsigned long max,
-    unsigned long *out)
-{
-	unsigned long long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
-		if (v > max) /* also keeps v far from overflow */
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (unsigned long)v;
-	return 0;
-}
-
-/* --- addresses -------------------------------------------------------- */
-
-static int
-addr_family(const struct config_addr *a)
-{
-	return a->ss.ss_family;
-}
-
-/* Copies a's address bytes to out; returns their count (4 or 16). */
-static size_t
-addr_bytes(const struct config_addr *a, uint8_t out[16])
-{
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
-
-	if (addr_family(a) == AF_INET) {
-		memcpy(&sin, &a->ss, sizeof(sin));
-		memcpy(out, &sin.sin_addr, 4);
-		return 4;
-	}
-	memcpy(&sin6, &a->ss, sizeof(sin6));
-	memcpy(out, &sin6.sin6_addr, 16);
-	return 16;
-}
-
-static uint16_t
-addr_port(const struct config_addr *a)
-{
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
-
-	if (addr_family(a) == AF_INET) {
-		memcpy(&sin, &a->ss, sizeof(sin));
-		return ntohs(sin.sin_port);
-	}
-	memcpy(&sin6, &a->ss, sizeof(sin6));
-	return ntohs(sin6.sin6_port);
-}
-
-static uint32_t
-addr_scope(const struct config_addr *a)
-{
-	struct sockaddr_in6 sin6;
-
-	if (addr_family(a) != AF_INET6)
-		return 0;
-	memcpy(&sin6, &a->ss, sizeof(sin6));
-	return sin6.sin6_scope_id;
-}
-
-static bool
-bytes_v4mapped(const uint8_t b[16])
-{
-	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
-
-	return memcmp(b, prefix, sizeof(prefix)) == 0;
-}
-
-static bool
-addr_is_unspecified(const struct config_addr *a)
-{
-	static const uint8_t zero[16];
-	uint8_t b[16];
-	size_t n = addr_bytes(a, b);
-
-	return memcmp(b, zero, n) == 0;
-}
-
-static bool
-addr_is_loopback(const struct config_addr *a)
-{
-	static const uint8_t v6lo[16] = { [15] = 1 };
-	uint8_t b[16];
-
-	if (addr_bytes(a, b) == 4)
-		return b[0] == 127;
-	return memcmp(b, v6lo, 16) == 0 || (bytes_v4mapped(b) && b[12] == 127);
-}
-
-/* Same family, address and port; scopes count only when both are set. */
-static bool
-addr_equal(const struct config_addr *a, const struct config_addr *b)
-{
-	uint8_t ab[16], bb[16];
-	size_t n;
-
-	if (addr_family(a) != addr_family(b) || addr_port(a) != addr_port(b))
-		return false;
-	n = addr_bytes(a, ab);
-	addr_bytes(b, bb);
-	if (memcmp(ab, bb, n) != 0)
-		return false;
-	return addr_scope(a) == 0 || addr_scope(b) == 0 ||
-	    addr_scope(a) == addr_scope(b);
-}
+/* --- addresses ---------------------------------------------------------- */
 
 /*
  * Would a query sent to up reach one of our own listen sockets?  The
@@ -284,11 +54,11 @@ addr_equal(const struct config_addr *a, const struct config_addr *b)
  * port.  (A wildcard also receives on the host's other addresses; we do
  * not enumerate interfaces, so those are not caught.)
  */
-static const struct config_addr *
-find_self(const struct config *c, const struct config_addr *up)
+static const struct addr *
+find_self(const struct config *c, const struct addr *up)
 {
 	for (size_t i = 0; i < c->nlisten; i++) {
-		const struct config_addr *l = &c->listen[i];
+		const struct addr *l = &c->listen[i];
 
 		if (addr_equal(l, up))
 			return l;
@@ -300,293 +70,22 @@ find_self(const struct config *c, const struct config_addr *up)
 	return NULL;
 }
 
-/* "eth0" or "2" after the '%'; returns 0 or -1 with *why set. */
-static int
-parse_scope(const char *s, uint32_t *scope, const char **why)
-{
-	unsigned long v;
-
-	if (*s == '\0') {
-		*why = "empty %scope";
-		return -1;
-	}
-	if (*s >= '0' && *s <= '9') {
-		if (parse_uint(s, 1, UINT32_MAX, &v) != 0) {
-			*why = "bad %scope (an interface name or index)";
-			return -1;
-		}
-		*scope = (uint32_t)v;
-		return 0;
-	}
-	if ((*scope = if_nametoindex(s)) == 0) {
-		*why = "unknown interface after \"%\"";
-		return -1;
-	}
-	return 0;
-}
-
-/* host is "ADDR" or "IPV6%SCOPE" and is modified; *why set on -1. */
-static int
-parse_host(char *host, uint16_t port, struct config_addr *a, const char **why)
-{
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
-	char *scope = strchr(host, '%');
-	char *colon;
-
-	memset(a, 0, sizeof(*a));
-	memset(&sin, 0, sizeof(sin));
-	memset(&sin6, 0, sizeof(sin6));
-	if (scope != NULL)
-		*scope++ = '\0';
-	if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
-		if (scope != NULL) {
-			*why = "a %scope is for IPv6 addresses only";
-			return -1;
-		}
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons(port);
-		memcpy(&a->ss, &sin, sizeof(sin));
-		a->len = sizeof(sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
-		if (scope != NULL &&
-		    parse_scope(scope, &sin6.sin6_scope_id, why) != 0)
-			return -1;
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = htons(port);
-		memcpy(&a->ss, &sin6, sizeof(sin6));
-		a->len = sizeof(sin6);
-		return 0;
-	}
-	/* "1.2.3.4:53" is the likeliest mistake: say how to write it */
-	if ((colon = strchr(host, ':')) != NULL &&
-	    strchr(colon + 1, ':') == NULL)
-		*why = "not a numeric IPv4 or IPv6 address (write a port as "
-		       "ADDR#PORT or [ADDR]:PORT)";
-	else
-		*why = "not a numeric IPv4 or IPv6 address";
-	return -1;
-}
-
-int
-config_parse_addr(const char *text, uint16_t default_port,
-    struct config_addr *a, char *err, size_t errlen)
-{
-	char host[128];
-	const char *start = text, *port_text = NULL, *end, *why;
-	unsigned long port = default_port;
-
-	if (*text == '\0') {
-		why = "empty";
-		goto bad;
-	}
-	if (text[0] == '[') {
-		start = text + 1;
-		if ((end = strchr(start, ']')) == NULL) {
-			why = "missing \"]\"";
-			goto bad;
-		}
-		if (end[1] == ':')
-			port_text = end + 2;
-		else if (end[1] != '\0') {
-			why = "expected \":PORT\" after \"]\"";
-			goto bad;
-		}
-	} else if ((end = strrchr(text, '#')) != NULL)
-		port_text = end + 1;
-	else
-		end = text + strlen(text);
-	if ((size_t)(end - start) >= sizeof(host)) {
-		why = "not a numeric IPv4 or IPv6 address";
-		goto bad;
-	}
-	memcpy(host, start, (size_t)(end - start));
-	host[end - start] = '\0';
-	if (port_text != NULL && parse_uint(port_text, 1, 65535, &port) != 0) {
-		why = "port must be 1..65535";
-		goto bad;
-	}
-	if (parse_host(host, (uint16_t)port, a, &why) != 0)
-		goto bad;
-	return 0;
-bad:
-	log_errbuf(err, errlen, "bad address \"%s\": %s", text, why);
-	return -1;
-}
-
-char *
-config_addr_str(const struct config_addr *a, char *buf, size_t buflen)
-{
-	char host[INET6_ADDRSTRLEN];
-	char scope[16] = "";
-	uint8_t b[16];
-	int af = addr_family(a);
-
-	if (buflen == 0)
-		return buf;
-	if (af == AF_INET || af == AF_INET6)
-		addr_bytes(a, b);
-	if ((af != AF_INET && af != AF_INET6) ||
-	    inet_ntop(af, b, host, sizeof(host)) == NULL) {
-		snprintf(buf, buflen, "?");
-		return buf;
-	}
-	if (addr_scope(a) != 0)
-		snprintf(scope, sizeof(scope), "%%%lu",
-		    (unsigned long)addr_scope(a));
-	snprintf(buf, buflen, "%s%s#%u", host, scope, (unsigned)addr_port(a));
-	return buf;
-}
-
-/* --- subnets ---------------------------------------------------------- */
-
-/* Does addr fall in net/prefix?  (Both in network order.) */
-static bool
-prefix_match(const uint8_t *addr, const uint8_t *net, unsigned prefix)
-{
-	unsigned full = prefix / 8, bits = prefix % 8;
-	uint8_t mask;
-
-	if (memcmp(addr, net, full) != 0)
-		return false;
-	if (bits == 0)
-		return true;
-	mask = (uint8_t)(0xff << (8 - bits));
-	return (addr[full] & mask) == (net[full] & mask);
-}
-
-/* "ADDR" or "ADDR/PREFIX"; returns 0, or -1 with the reason in why. */
-static int
-parse_subnet(const char *text, struct config_subnet *s, char *why,
-    size_t whylen)
-{
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(text, '/');
-	size_t hostlen = slash != NULL ? (size_t)(slash - text) : strlen(text);
-	unsigned long prefix;
-	size_t n;
-	uint8_t masked[16];
-	unsigned maxprefix;
-
-	memset(s, 0, sizeof(*s));
-	if (hostlen >= sizeof(host))
-		goto badaddr;
-	memcpy(host, text, hostlen);
-	host[hostlen] = '\0';
-	if (inet_pton(AF_INET, host, s->addr) == 1) {
-		s->family = AF_INET;
-		n = 4;
-	} else if (inet_pton(AF_INET6, host, s->addr) == 1) {
-		s->family = AF_INET6;
-		n = 16;
-	} else
-		goto badaddr;
-	maxprefix = (unsigned)n * 8;
-	if (slash == NULL)
-		prefix = maxprefix;
-	else if (parse_uint(slash + 1, 0, maxprefix, &prefix) != 0) {
-		log_errbuf(why, whylen,
-		    "bad subnet \"%s\": prefix length must be 0..%u", text,
-		    maxprefix);
-		return -1;
-	}
-	s->prefix = (unsigned)prefix;
-	memset(masked, 0, sizeof(masked));
-	memcpy(masked, s->addr, prefix / 8);
-	if (prefix % 8 != 0)
-		masked[prefix / 8] =
-		    (uint8_t)(s->addr[prefix / 8] & (0xff << (8 - prefix % 8)));
-	if (memcmp(masked, s->addr, n) != 0) {
-		char net[INET6_ADDRSTRLEN];
-
-		inet_ntop(s->family, masked, net, sizeof(net));
-		log_errbuf(why, whylen,
-		    "bad subnet \"%s\": host bits set (did you mean %s/%u?)",
-		    text, net, s->prefix);
-		return -1;
-	}
-	return 0;
-badaddr:
-	log_errbuf(why, whylen,
-	    "bad subnet \"%s\": not a numeric IPv4 or IPv6 address", text);
-	return -1;
-}
-
-bool
-config_allowed(const struct config *c, const struct sockaddr *sa)
-{
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
-	uint8_t v4[4], v6[16];
-	bool has4 = false, has6 = false;
-
-	if (sa->sa_family == AF_INET) {
-		memcpy(&sin, sa, sizeof(sin));
-		memcpy(v4, &sin.sin_addr, 4);
-		has4 = true;
-	} else if (sa->sa_family == AF_INET6) {
-		memcpy(&sin6, sa, sizeof(sin6));
-		memcpy(v6, &sin6.sin6_addr, 16);
-		has6 = true;
-		if (bytes_v4mapped(v6)) {
-			memcpy(v4, v6 + 12, 4);
-			has4 = true;
-		}
-	} else
-		return false;
-	for (size_t i = 0; i < c->nallow; i++) {
-		const struct config_subnet *s = &c->allow[i];
-
-		if (s->family == AF_INET && has4 &&
-		    prefix_match(v4, s->addr, s->prefix))
-			return true;
-		if (s->family == AF_INET6 && has6 &&
-		    prefix_match(v6, s->addr, s->prefix))
-			return true;
-	}
-	return false;
-}
-
 /* --- options ---------------------------------------------------------- */
 
-void
-config_defaults(struct config *c)
+const struct config_option *
+config_option_find(const char *key)
 {
-	memset(c, 0, sizeof(*c));
-	snprintf(c->resolv_conf, sizeof(c->resolv_conf), "%s",
-	    CONFIG_DEFAULT_RESOLV_CONF);
-	c->upstream_timeout_ms = CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS;
-	c->query_deadline_ms = CONFIG_DEFAULT_QUERY_DEADLINE_MS;
-	c->tcp_idle_timeout_s = CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S;
-	c->tcp_max_connections = CONFIG_DEFAULT_TCP_MAX_CONNECTIONS;
-	c->log_level = CONFIG_DEFAULT_LOG_LEVEL;
-	c->cache_size = CONFIG_DEFAULT_CACHE_SIZE;
-	c->min_ttl = CONFIG_DEFAULT_MIN_TTL;
-	c->max_ttl = CONFIG_DEFAULT_MAX_TTL;
-	c->max_negative_ttl = CONFIG_DEFAULT_MAX_NEGATIVE_TTL;
-	c->servfail_ttl = CONFIG_DEFAULT_SERVFAIL_TTL;
-	c->prefetch = CONFIG_DEFAULT_PREFETCH;
-	c->minimal_responses = CONFIG_DEFAULT_MINIMAL_RESPONSES;
-	c->dns0x20 = CONFIG_DEFAULT_DNS0X20;
-	c->serve_stale = CONFIG_DEFAULT_SERVE_STALE;
-	c->stale_limit = CONFIG_DEFAULT_STALE_LIMIT;
-	snprintf(c->user, sizeof(c->user), "%s", CONFIG_DEFAULT_USER);
-	c->cache_save_interval_s = CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S;
-	snprintf(c->control_socket, sizeof(c->control_socket), "%s",
-	    CONFIG_DEFAULT_CONTROL_SOCKET);
-	c->control_socket_set = false;
-}
-
-static const struct config_option *
-option_find(const char *key)
-{
-	for (size_t i = 0;
-	     i < sizeof(config_options) / sizeof(config_options[0]); i++)
+	for (size_t i = 0; i < config_noptions; i++)
 		if (strcmp(config_options[i].name, key) == 0)
 			return &config_options[i];
 	return NULL;
+}
+
+bool
+config_option_is_list(const struct config_option *o)
+{
+	return o->kind == CONFIG_KIND_LISTEN ||
+	    o->kind == CONFIG_KIND_UPSTREAM || o->kind == CONFIG_KIND_ALLOW;
 }
 
 /* Appends value to listen (upstream if is_upstream) or fails. */
@@ -594,13 +93,12 @@ static int
 add_addr(struct config *c, const char *key, const char *value, bool is_upstream,
     char *err, size_t errlen)
 {
-	struct config_addr a, *list = is_upstream ? c->upstream : c->listen;
+	struct addr a, *list = is_upstream ? c->upstream : c->listen;
 	size_t *n = is_upstream ? &c->nupstream : &c->nlisten;
 	size_t max = is_upstream ? CONFIG_MAX_UPSTREAM : CONFIG_MAX_LISTEN;
-	char why[CONFIG_WHY_MAX], str[CONFIG_ADDR_STRLEN];
+	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
 
-	if (config_parse_addr(value, CONFIG_DNS_PORT, &a, why, sizeof(why)) !=
-	    0) {
+	if (addr_parse(value, CONFIG_DNS_PORT, &a, why, sizeof(why)) != 0) {
 		log_errbuf(err, errlen, "%s: %s", key, why);
 		return -1;
 	}
@@ -614,7 +112,7 @@ add_addr(struct config *c, const char *key, const char *value, bool is_upstream,
 		if (addr_equal(&list[i], &a)) {
 			log_errbuf(err, errlen,
 			    "%s: \"%s\" is %s, already listed", key, value,
-			    config_addr_str(&a, str, sizeof(str)));
+			    addr_str(&a, str, sizeof(str)));
 			return -1;
 		}
 	if (*n >= max) {
@@ -630,10 +128,10 @@ add_addr(struct config *c, const char *key, const char *value, bool is_upstream,
 static int
 add_allow(struct config *c, const char *value, char *err, size_t errlen)
 {
-	struct config_subnet s;
+	struct addr_subnet s;
 	char why[CONFIG_WHY_MAX];
 
-	if (parse_subnet(value, &s, why, sizeof(why)) != 0) {
+	if (addr_subnet_parse(value, &s, why, sizeof(why)) != 0) {
 		log_errbuf(err, errlen, "allow: %s", why);
 		return -1;
 	}
@@ -647,12 +145,186 @@ add_allow(struct config *c, const char *value, char *err, size_t errlen)
 	return 0;
 }
 
+/* A string that must fit its field; "KEY: bad value" on -1. */
+static int
+set_string(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	if (strlen(value) >= o->size) {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": longer than %zu characters", o->name,
+		    value, o->size - 1);
+		return -1;
+	}
+	snprintf((char *)c + o->off, o->size, "%s", value);
+	return 0;
+}
+
+static int
+set_uint(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (num_parse_uint(value, o->min, o->max, &v) != 0) {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected %u..%u (%s)", o->name,
+		    value, o->min, o->max, o->unit);
+		return -1;
+	}
+	*(unsigned *)(void *)((char *)c + o->off) = (unsigned)v;
+	return 0;
+}
+
+static int
+set_bool(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+		*(bool *)(void *)((char *)c + o->off) =
+		    strcmp(value, "yes") == 0;
+		return 0;
+	}
+	log_errbuf(err, errlen, "%s: bad value \"%s\": expected yes or no",
+	    o->name, value);
+	return -1;
+}
+
+static int
+set_log_level(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	for (size_t i = 0;
+	     i < sizeof(config_log_names) / sizeof(config_log_names[0]); i++)
+		if (strcmp(value, config_log_names[i]) == 0) {
+			c->log_level = (enum config_log_level)i;
+			return 0;
+		}
+	log_errbuf(err, errlen,
+	    "%s: bad value \"%s\": expected error, warn, info or debug", key,
+	    value);
+	return -1;
+}
+
+static int
+set_user(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	/* a login name as useradd takes it: no path, no separator */
+	if (strlen(value) >= CONFIG_USER_MAX ||
+	    strspn(value,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789_.-") != strlen(value) ||
+	    value[0] == '-') {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected a user name "
+		    "(letters, digits, _ . -; at most %d characters)",
+		    key, value, CONFIG_USER_MAX - 1);
+		return -1;
+	}
+	snprintf(c->user, sizeof(c->user), "%s", value);
+	return 0;
+}
+
+static int
+set_cache_file(struct config *c, const struct config_option *o,
+    const char *value, char *err, size_t errlen)
+{
+	/* absolute: roostd may run from any directory, and systemd starts
+	 * it in / */
+	if (value[0] != '/' && strcmp(value, CONFIG_CACHE_FILE_NONE) != 0) {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected an absolute path or none",
+		    o->name, value);
+		return -1;
+	}
+	return set_string(c, o, value, err, errlen);
+}
+
+static int
+set_control(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (strcmp(value, "none") == 0) {
+		c->control_socket[0] = '\0';
+		c->control_socket_set = true;
+		return 0;
+	}
+	/* a relative path would depend on the directory roostd started in;
+	 * a unix socket's path must fit sun_path */
+	if (value[0] != '/') {
+		log_errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected none or an absolute path",
+		    key, value);
+		return -1;
+	}
+	if (strlen(value) >= sizeof(c->control_socket)) {
+		log_errbuf(err, errlen,
+		    "%s: path too long (%zu characters; a unix socket path has "
+		    "at most %zu): %s",
+		    key, strlen(value), sizeof(c->control_socket) - 1, value);
+		return -1;
+	}
+	snprintf(c->control_socket, sizeof(c->control_socket), "%s", value);
+	c->control_socket_set = true;
+	return 0;
+}
+
+/* Applies one non-empty value of option o; config_set()'s contract. */
+static int
+option_apply(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	switch (o->kind) {
+	case CONFIG_KIND_LISTEN:
+		return add_addr(c, o->name, value, false, err, errlen);
+	case CONFIG_KIND_UPSTREAM:
+		return add_addr(c, o->name, value, true, err, errlen);
+	case CONFIG_KIND_ALLOW:
+		return add_allow(c, value, err, errlen);
+	case CONFIG_KIND_PATH:
+		return set_string(c, o, value, err, errlen);
+	case CONFIG_KIND_UINT:
+		return set_uint(c, o, value, err, errlen);
+	case CONFIG_KIND_LOG_LEVEL:
+		return set_log_level(c, o->name, value, err, errlen);
+	case CONFIG_KIND_USER:
+		return set_user(c, o->name, value, err, errlen);
+	case CONFIG_KIND_CACHE_FILE:
+		return set_cache_file(c, o, value, err, errlen);
+	case CONFIG_KIND_CONTROL:
+		return set_control(c, o->name, value, err, errlen);
+	case CONFIG_KIND_BOOL:
+		return set_bool(c, o, value, err, errlen);
+	}
+	log_errbuf(err, errlen, "%s: option not handled",
+	    o->name); /* not reached */
+	return -1;
+}
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct config_option *o = &config_options[i];
+		int r;
+
+		if (config_option_is_list(o) || o->def[0] == '\0')
+			continue;
+		r = option_apply(c, o, o->def, NULL, 0);
+		assert(r == 0 && "a default in config_options[] is bad");
+		(void)r;
+	}
+	/* the default socket is not a configured one */
+	c->control_socket_set = false;
+}
+
 int
 config_set(struct config *c, const char *key, const char *value, char *err,
     size_t errlen)
 {
-	const struct config_option *o = option_find(key);
-	unsigned long v;
+	const struct config_option *o = config_option_find(key);
 
 	if (o == NULL) {
 		log_errbuf(err, errlen, "unknown option \"%s\"", key);
@@ -662,117 +334,7 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 		log_errbuf(err, errlen, "%s: empty value", key);
 		return -1;
 	}
-	switch (o->kind) {
-	case CONFIG_KIND_LISTEN:
-		return add_addr(c, key, value, false, err, errlen);
-	case CONFIG_KIND_UPSTREAM:
-		return add_addr(c, key, value, true, err, errlen);
-	case CONFIG_KIND_ALLOW:
-		return add_allow(c, value, err, errlen);
-	case CONFIG_KIND_PATH:
-		if (strlen(value) >= CONFIG_PATH_MAX) {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": longer than %d characters",
-			    key, value, CONFIG_PATH_MAX - 1);
-			return -1;
-		}
-		snprintf((char *)c + o->off, CONFIG_PATH_MAX, "%s", value);
-		return 0;
-	case CONFIG_KIND_UINT:
-		if (parse_uint(value, o->min, o->max, &v) != 0) {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": expected %u..%u (%s)", key,
-			    value, o->min, o->max, o->unit);
-			return -1;
-		}
-		*(unsigned *)(void *)((char *)c + o->off) = (unsigned)v;
-		return 0;
-	case CONFIG_KIND_LOG_LEVEL:
-		for (size_t i = 0;
-		     i < sizeof(config_log_names) / sizeof(config_log_names[0]);
-		     i++)
-			if (strcmp(value, config_log_names[i]) == 0) {
-				c->log_level = (enum config_log_level)i;
-				return 0;
-			}
-		log_errbuf(err, errlen,
-		    "%s: bad value \"%s\": expected error, warn, info or debug",
-		    key, value);
-		return -1;
-	case CONFIG_KIND_USER:
-		/* a login name as useradd takes it: no path, no separator */
-		if (strlen(value) >= CONFIG_USER_MAX ||
-		    strspn(value,
-			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			"0123456789_.-") != strlen(value) ||
-		    value[0] == '-') {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": expected a user name "
-			    "(letters, digits, _ . -; at most %d characters)",
-			    key, value, CONFIG_USER_MAX - 1);
-			return -1;
-		}
-		snprintf(c->user, sizeof(c->user), "%s", value);
-		return 0;
-	case CONFIG_KIND_CACHE_FILE:
-		/* absolute: roostd may run from any directory, and systemd
-		 * starts it in / */
-		if (value[0] != '/' &&
-		    strcmp(value, CONFIG_CACHE_FILE_NONE) != 0) {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": expected an absolute path "
-			    "or none",
-			    key, value);
-			return -1;
-		}
-		if (strlen(value) >= CONFIG_PATH_MAX) {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": longer than %d characters",
-			    key, value, CONFIG_PATH_MAX - 1);
-			return -1;
-		}
-		snprintf(c->cache_file, sizeof(c->cache_file), "%s", value);
-		return 0;
-	case CONFIG_KIND_CONTROL:
-		if (strcmp(value, "none") == 0) {
-			c->control_socket[0] = '\0';
-			c->control_socket_set = true;
-			return 0;
-		}
-		/* a relative path would depend on the directory roostd
-		 * started in; a unix socket's path must fit sun_path */
-		if (value[0] != '/') {
-			log_errbuf(err, errlen,
-			    "%s: bad value \"%s\": expected none or an "
-			    "absolute path",
-			    key, value);
-			return -1;
-		}
-		if (strlen(value) >= sizeof(c->control_socket)) {
-			log_errbuf(err, errlen,
-			    "%s: path too long (%zu characters; a unix socket "
-			    "path has at most %zu): %s",
-			    key, strlen(value), sizeof(c->control_socket) - 1,
-			    value);
-			return -1;
-		}
-		snprintf(c->control_socket, sizeof(c->control_socket), "%s",
-		    value);
-		c->control_socket_set = true;
-		return 0;
-	case CONFIG_KIND_BOOL:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
-			*(bool *)(void *)((char *)c + o->off) =
-			    strcmp(value, "yes") == 0;
-			return 0;
-		}
-		log_errbuf(err, errlen,
-		    "%s: bad value \"%s\": expected yes or no", key, value);
-		return -1;
-	}
-	log_errbuf(err, errlen, "%s: option not handled",
-	    key); /* not reached */
-	return -1;
+	return option_apply(c, o, value, err, errlen);
 }
 
 int
@@ -972,7 +534,7 @@ struct resolv_tally {
 	unsigned named;    /* nameserver lines */
 	unsigned unusable; /* not a numeric address, or unspecified */
 	unsigned self;     /* one of our listen addresses */
-	struct config_addr first_self;
+	struct addr first_self;
 };
 
 /*
@@ -997,7 +559,7 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 		return -1;
 	}
 	for (;;) {
-		struct config_addr a;
+		struct addr a;
 		char *p, *addr;
 		bool dup = false;
 
@@ -1013,8 +575,7 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 		addr[strcspn(addr, " \t")] = '\0';
 		/* resolv.conf has no port syntax: take the address only */
 		if (strpbrk(addr, "#[]") != NULL ||
-		    config_parse_addr(addr, CONFIG_DNS_PORT, &a, NULL, 0) !=
-			0 ||
+		    addr_parse(addr, CONFIG_DNS_PORT, &a, NULL, 0) != 0 ||
 		    addr_is_unspecified(&a)) {
 			t->unusable++;
 			continue;
@@ -1039,35 +600,36 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 	return 0;
 }
 
+/* Adds the default entries (its .def) to the empty list named key. */
+static int
+default_list(struct config *c, const char *key, char *err, size_t errlen)
+{
+	const struct config_option *o = config_option_find(key);
+	char word[CONFIG_MAX_LINE];
+	size_t n;
+
+	for (const char *p = o->def; *p != '\0'; p += strspn(p, " ")) {
+		n = strcspn(p, " ");
+		snprintf(word, sizeof(word), "%.*s", (int)n, p);
+		p += n;
+		if (option_apply(c, o, word, NULL, 0) != 0) {
+			log_errbuf(err, errlen, "cannot parse the default %s",
+			    key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 config_finish(struct config *c, char *err, size_t errlen)
 {
-	char why[CONFIG_WHY_MAX], str[CONFIG_ADDR_STRLEN];
+	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
 	struct resolv_tally t = { 0 };
-	int rc;
 
-	if (c->nlisten == 0) {
-		rc = config_parse_addr("127.0.0.1", CONFIG_DNS_PORT,
-		    &c->listen[0], NULL, 0);
-		rc |= config_parse_addr("::1", CONFIG_DNS_PORT, &c->listen[1],
-		    NULL, 0);
-		if (rc != 0) {
-			log_errbuf(err, errlen,
-			    "cannot parse the default listen");
-			return -1;
-		}
-		c->nlisten = 2;
-	}
-	if (c->nallow == 0) {
-		rc = parse_subnet("127.0.0.0/8", &c->allow[0], NULL, 0);
-		rc |= parse_subnet("::1/128", &c->allow[1], NULL, 0);
-		if (rc != 0) {
-			log_errbuf(err, errlen,
-			    "cannot parse the default allow");
-			return -1;
-		}
-		c->nallow = 2;
-	}
+	if ((c->nlisten == 0 && default_list(c, "listen", err, errlen) != 0) ||
+	    (c->nallow == 0 && default_list(c, "allow", err, errlen) != 0))
+		return -1;
 	if (c->query_deadline_ms <= c->upstream_timeout_ms) {
 		log_errbuf(err, errlen,
 		    "query-deadline (%u ms) must exceed upstream-timeout "
@@ -1086,7 +648,7 @@ config_finish(struct config *c, char *err, size_t errlen)
 			log_errbuf(err, errlen,
 			    "upstream %s is roostd's own listen address: "
 			    "forwarding to it would loop",
-			    config_addr_str(&c->upstream[i], str, sizeof(str)));
+			    addr_str(&c->upstream[i], str, sizeof(str)));
 			return -1;
 		}
 	if (c->nupstream > 0)
@@ -1103,8 +665,7 @@ config_finish(struct config *c, char *err, size_t errlen)
 		log_errbuf(err, errlen,
 		    "no upstream: %s names only roostd's own listen address "
 		    "%s%s (forwarding there would loop); %s",
-		    c->resolv_conf,
-		    config_addr_str(&t.first_self, str, sizeof(str)),
+		    c->resolv_conf, addr_str(&t.first_self, str, sizeof(str)),
 		    t.unusable > 0 ? " and unusable ones" : "",
 		    CONFIG_NO_UPSTREAM_FIX);
 	else if (t.unusable > 0)

@@ -25,6 +25,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "acl.h"
+#include "addr.h"
+
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAM 8
 #define CONFIG_MAX_ALLOW 64
@@ -35,22 +38,6 @@
 #define CONFIG_CONTROL_PATH_MAX 108
 
 #define CONFIG_DNS_PORT 53
-
-/* Fits any config_addr_str() result: "IPV6%SCOPE#PORT" and the NUL. */
-#define CONFIG_ADDR_STRLEN 64
-
-/* An address and port, ready for bind() or connect(). */
-struct config_addr {
-	struct sockaddr_storage ss; /* AF_INET or AF_INET6, port set */
-	socklen_t len;
-};
-
-/* An IPv4 or IPv6 subnet for access control. */
-struct config_subnet {
-	int family;       /* AF_INET or AF_INET6 */
-	uint8_t addr[16]; /* network order; host bits zero */
-	unsigned prefix;  /* 0..32 or 0..128 */
-};
 
 enum config_log_level {
 	CONFIG_LOG_ERR = 0,
@@ -63,11 +50,11 @@ struct config {
 	/* where the values came from, for messages */
 	char path[CONFIG_PATH_MAX];
 
-	struct config_addr listen[CONFIG_MAX_LISTEN];
+	struct addr listen[CONFIG_MAX_LISTEN];
 	size_t nlisten;
-	struct config_addr upstream[CONFIG_MAX_UPSTREAM];
+	struct addr upstream[CONFIG_MAX_UPSTREAM];
 	size_t nupstream;
-	struct config_subnet allow[CONFIG_MAX_ALLOW];
+	struct addr_subnet allow[CONFIG_MAX_ALLOW];
 	size_t nallow;
 
 	/* upstreams come from this file when none is configured */
@@ -115,32 +102,61 @@ struct config {
 	bool control_socket_set;
 };
 
-/* Defaults of the values above (documented in etc/roostd.conf). */
-#define CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS 400
-#define CONFIG_DEFAULT_QUERY_DEADLINE_MS 2000
-#define CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S 10
-#define CONFIG_DEFAULT_TCP_MAX_CONNECTIONS 256
-#define CONFIG_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
-#define CONFIG_DEFAULT_LOG_LEVEL CONFIG_LOG_INFO
-#define CONFIG_DEFAULT_CACHE_SIZE (32u * 1024 * 1024)
-#define CONFIG_DEFAULT_MIN_TTL 0
-#define CONFIG_DEFAULT_MAX_TTL 86400
-#define CONFIG_DEFAULT_MAX_NEGATIVE_TTL 3600
-#define CONFIG_DEFAULT_SERVFAIL_TTL 5
-#define CONFIG_DEFAULT_PREFETCH true
-#define CONFIG_DEFAULT_MINIMAL_RESPONSES true
-#define CONFIG_DEFAULT_DNS0X20 true
-#define CONFIG_DEFAULT_SERVE_STALE true
-#define CONFIG_DEFAULT_STALE_LIMIT 86400
-#define CONFIG_DEFAULT_USER "roost"
-#define CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S 300
 #define CONFIG_CACHE_FILE_NONE "none"
 #define CONFIG_CACHE_FILE_NAME "cache" /* in the state directory */
-#define CONFIG_DEFAULT_CONTROL_SOCKET "/run/roost/control"
+
+/* How a key's value is parsed and where it goes. */
+enum config_kind {
+	CONFIG_KIND_LISTEN,
+	CONFIG_KIND_UPSTREAM,
+	CONFIG_KIND_ALLOW,
+	CONFIG_KIND_PATH,
+	CONFIG_KIND_UINT,
+	CONFIG_KIND_LOG_LEVEL,
+	CONFIG_KIND_BOOL,
+	CONFIG_KIND_USER,
+	CONFIG_KIND_CACHE_FILE,
+	CONFIG_KIND_CONTROL,
+};
 
 /*
- * Sets every value to its default, with empty listen, upstream and allow
- * lists (config_finish() fills the empty ones).
+ * One key of roostd.conf, which is also roostd's long flag --NAME ARG.
+ * config_options[] is the one list of the keys: their kinds, ranges,
+ * defaults and help text; config_defaults(), config_finish()'s default
+ * lists, roostd's flags and --help and the docs test all read it.
+ */
+struct config_option {
+	const char *name;
+	enum config_kind kind;
+	size_t off;        /* of the field; unused by the list kinds */
+	size_t size;       /* of a string field (PATH, USER, ...) */
+	unsigned min, max; /* CONFIG_KIND_UINT's range */
+	const char *unit;  /* CONFIG_KIND_UINT's, for messages */
+	/* The default as roostd.conf spells it: a list's entries separated
+	 * by blanks (config_finish() adds them to an empty list); "" when
+	 * the default is not a value (upstream, cache-file: help says). */
+	const char *def;
+	const char *arg;  /* the value's name in --help ("MS") */
+	const char *help; /* --help's text, without the default */
+};
+
+/* The keys, in --help's order; config_noptions entries. */
+extern const struct config_option config_options[];
+extern const size_t config_noptions;
+
+/*
+ * The option named key (the file's key, the flag without "--"), or NULL
+ * when there is none.
+ */
+const struct config_option *config_option_find(const char *key);
+
+/* True for the keys that take a list (listen, upstream, allow). */
+bool config_option_is_list(const struct config_option *o);
+
+/*
+ * Sets every value to its default (each config_options[] entry's .def),
+ * with empty listen, upstream and allow lists (config_finish() fills the
+ * empty ones) and control_socket_set false.
  */
 void config_defaults(struct config *c);
 
@@ -204,29 +220,12 @@ const char *config_cache_file(const struct config *c, const char *state_dir,
     char *buf, size_t buflen);
 
 /*
- * Parses "ADDR", "ADDR#PORT", "[ADDR]:PORT" or "[ADDR]" (numeric IPv4 or
- * IPv6, never a host name; a missing port is default_port; PORT is
- * 1..65535).  An IPv6 ADDR may carry "%SCOPE", an interface name or
- * index ("fe80::1%eth0"); an unknown interface is an error.  Returns 0,
- * or -1 with 'bad address "TEXT": why' in err.
+ * The names of struct addr, addr_str() and acl_allowed() before they
+ * left this module, kept while listen.c, upstream.c and query.c still
+ * use them; nothing else may.
  */
-int config_parse_addr(const char *text, uint16_t default_port,
-    struct config_addr *a, char *err, size_t errlen);
-
-/*
- * True if the address sa falls in one of c's allow subnets.  An IPv4
- * source is matched against the IPv4 subnets; an IPv6 source against the
- * IPv6 ones and, if it is v4-mapped (::ffff:127.0.0.1), also against the
- * IPv4 ones.  Any other family is false.
- */
-bool config_allowed(const struct config *c, const struct sockaddr *sa);
-
-/*
- * Writes a as "ADDR#PORT" ("[::1]#53" style is not used: "::1#53"), with
- * a numeric "%SCOPE" on scoped IPv6, so config_parse_addr() reads it
- * back.  CONFIG_ADDR_STRLEN always fits.  NUL-terminates unless buflen
- * is 0 (truncating if short); returns buf.
- */
-char *config_addr_str(const struct config_addr *a, char *buf, size_t buflen);
+#define config_addr addr
+#define config_addr_str addr_str
+#define config_allowed acl_allowed
 
 #endif /* ROOST_CONFIG_H */

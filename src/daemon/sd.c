@@ -46,7 +46,7 @@ close_passed(int n)
 
 /* Adds a's address to addrs unless it is there already. */
 static void
-add_addr(struct config_addr *addrs, size_t *naddrs, const struct config_addr *a)
+add_addr(struct addr *addrs, size_t *naddrs, const struct addr *a)
 {
 	for (size_t i = 0; i < *naddrs; i++)
 		if (addrs[i].len == a->len &&
@@ -57,8 +57,8 @@ add_addr(struct config_addr *addrs, size_t *naddrs, const struct config_addr *a)
 }
 
 int
-rsd_listen_fds(struct listen_fd *fds, size_t max, size_t *n,
-    struct config_addr *addrs, size_t *naddrs, char *err, size_t errlen)
+rsd_listen_fds(struct listen_fd *fds, size_t max, size_t *n, struct addr *addrs,
+    size_t *naddrs, char *err, size_t errlen)
 {
 	char **names = NULL;
 	int got = sd_listen_fds_with_names(1, &names);
@@ -82,9 +82,9 @@ rsd_listen_fds(struct listen_fd *fds, size_t max, size_t *n,
 		int fd = SD_LISTEN_FDS_START + i;
 		const char *name =
 		    names != NULL && names[i] != NULL ? names[i] : "?";
-		struct config_addr a = { .len = sizeof(a.ss) };
+		struct addr a = { .len = sizeof(a.ss) };
 		enum listen_transport t;
-		char text[CONFIG_ADDR_STRLEN];
+		char text[ADDR_STRLEN];
 		int fl;
 
 		if (sd_is_socket_inet(fd, AF_UNSPEC, SOCK_DGRAM, -1, 0) > 0) {
@@ -112,7 +112,7 @@ rsd_listen_fds(struct listen_fd *fds, size_t max, size_t *n,
 		fds[i] = (struct listen_fd){ .fd = fd, .transport = t };
 		add_addr(addrs, naddrs, &a);
 		log_info("socket %d (\"%s\") from systemd: %s/%s", fd, name,
-		    config_addr_str(&a, text, sizeof(text)),
+		    addr_str(&a, text, sizeof(text)),
 		    t == LISTEN_UDP ? "udp" : "tcp");
 	}
 	*n = (size_t)got;

@@ -40,7 +40,7 @@
  * then closed).
  */
 int rsd_listen_fds(struct listen_fd *fds, size_t max, size_t *n,
-    struct config_addr *addrs, size_t *naddrs, char *err, size_t errlen);
+    struct addr *addrs, size_t *naddrs, char *err, size_t errlen);
 
 /* Writes the one-line STATUS= text into buf (NUL-terminated). */
 typedef void rsd_status_fn(void *arg, char *buf, size_t buflen);

@@ -1,15 +1,14 @@
 #!/bin/bash
 # tests/docs/test_docs.sh - the man pages, --help and the parsers agree.
 #
-# What the programs accept is read from the source, where the parsers
-# keep it:
-#   - config keys: the .name of every entry of config_options[] in
-#     src/daemon/config.c;
-#   - roostd's flags: its struct option table and config_flags[], and the
-#     getopt_long() short-option string, in src/daemon/main.c;
-#   - each roost command's flags: every src/client/*.c that calls getopt_long()
-#     (or compares "+option" strings) and prints "usage: roost COMMAND"
-#     for the COMMANDs it parses; roost's own options and its commands:
+# What the programs accept is read from the programs or their source:
+#   - roostd's config keys and flags: `roostd --list-options`, which
+#     prints the tables its parsers run on ("key NAME", "flag -c FILE",
+#     "flag --NAME [ARG]");
+#   - each roost command's flags, from the source: every
+#     src/client/*.c that calls getopt_long() (or compares "+option"
+#     strings) and prints "usage: roost COMMAND" for the COMMANDs it
+#     parses; roost's own options and its commands:
 #     the strcmp(cmd, "...") of src/client/main.c.
 # and confirmed at run time: each flag is given to the built program
 # (`--flag=x --help`, `-f --help`; --help exits before anything is
@@ -26,7 +25,6 @@ lib_init "$@"
 
 : "${ROOSTD:=$top_builddir/src/roostd}"
 : "${ROOST:=$top_builddir/src/roost}"
-DSRC=$top_srcdir/src/daemon	# roostd
 CSRC=$top_srcdir/src/client	# roost
 MAN=$top_srcdir/man
 export LC_ALL=C
@@ -38,12 +36,6 @@ for tool in groff man; do
 done
 
 # --- reading the source --------------------------------------------------
-
-# config_keys: one key a line, from config_options[] in src/daemon/config.c.
-config_keys() {
-	sed -n '/config_options\[\] = {/,/^};/p' "$DSRC/config.c" |
-	    grep -o '\.name = "[^"]*"' | sed 's/.*"\(.*\)"/\1/'
-}
 
 # long_opts FILE: "--name" for every struct option entry in FILE.
 long_opts() {
@@ -146,33 +138,35 @@ probe_flags() {
 		arg=
 		case $f in *:) f=${f%:}; arg=x ;; esac
 		out=$("$@" "$f$arg" --help 2>&1 >/dev/null)
-		check_nomatch "$what $f (from the source) is accepted by the built program" \
+		check_nomatch "$what $f is accepted by the built program" \
 		    'invalid option|unrecognized option' "$out"
 	done
 	for f in $longs; do
 		out=$("$@" "$f=x" --help 2>&1 >/dev/null)
-		check_nomatch "$what $f (from the source) is accepted by the built program" \
+		check_nomatch "$what $f is accepted by the built program" \
 		    'invalid option|unrecognized option' "$out"
 	done
 }
 
 # --- roostd and roostd.conf(5) -------------------------------------------
 
-keys=$(config_keys)
-check_match "src/daemon/config.c: the key table is found" '^listen$' "$keys"
+roostd_list=$("$ROOSTD" --list-options)
+keys=$(awk '$1 == "key" { print $2 }' <<<"$roostd_list")
+check_match "roostd --list-options: the config keys are found" '^listen$' \
+    "$keys"
 conf5_keys=$(man_tags "$MAN/roostd.conf.5" OPTIONS |
     awk '{ print $1 }' | sort -u)
 check_match "roostd.conf.5: keys are found" '^listen$' "$conf5_keys"
 etc_keys=$(sed -nE 's/^#? ?([a-z][a-z0-9-]*) = .*/\1/p' \
     "$top_srcdir/etc/roostd.conf" | sort -u)
 
-roostd_longs=$( (long_opts "$DSRC/main.c"
-    sed -n '/config_flags\[\] = {/,/^};/p' "$DSRC/main.c" |
-    grep -oE '"[a-z0-9-]+"' | sed -E 's/"(.*)"/--\1/') | sort -u)
-roostd_shorts=$(short_opts "$DSRC/main.c")
+roostd_longs=$(awk '$1 == "flag" && $2 ~ /^--/ { print $2 }' \
+    <<<"$roostd_list" | sort -u)
+roostd_shorts=$(awk '$1 == "flag" && $2 ~ /^-[^-]/ {
+    print $2 (NF > 2 ? ":" : "") }' <<<"$roostd_list")
 roostd_all=$(printf '%s\n%s\n' "$roostd_longs" "$(plain "$roostd_shorts")" |
     sed '/^$/d' | sort -u)
-check_match "src/daemon/main.c: the option table is found" '^--config$' \
+check_match "roostd --list-options: the flags are found" '^--config$' \
     "$roostd_longs"
 probe_flags "roostd" "$roostd_shorts" "$roostd_longs" "$ROOSTD"
 
@@ -181,25 +175,25 @@ roostd_help=$("$ROOSTD" --help | flags_in)
 
 for k in $keys; do
 	in_list "$k" "$conf5_keys" && pass "config key $k is in roostd.conf(5)" ||
-	    fail "config key $k is accepted by src/daemon/config.c but not documented in man/roostd.conf.5" \
+	    fail "config key $k is accepted by roostd but not documented in man/roostd.conf.5" \
 	    "add a .TP entry under OPTIONS"
 	in_list "--$k" "$roostd_longs" &&
 	    pass "config key $k is a roostd flag (--$k)" ||
 	    fail "config key $k has no roostd flag --$k" \
-	    "add it to config_flags[] in src/daemon/main.c"
+	    "src/daemon/args.c makes one from each key of config_options[]"
 	in_list "$k" "$etc_keys" && pass "config key $k is in etc/roostd.conf" ||
 	    fail "config key $k is missing from the shipped etc/roostd.conf"
 done
 for k in $conf5_keys; do
-	in_list "$k" "$keys" && pass "roostd.conf(5) key $k is in src/daemon/config.c" ||
-	    fail "man/roostd.conf.5 documents key $k, which src/daemon/config.c does not accept"
+	in_list "$k" "$keys" && pass "roostd.conf(5) key $k is a key of roostd --list-options" ||
+	    fail "man/roostd.conf.5 documents key $k, which roostd does not accept"
 	printf '%s = @@\n' "$k" >"$T/probe.conf"
 	out=$("$ROOSTD" --check-config -c "$T/probe.conf" 2>&1)
 	check_nomatch "roostd --check-config knows roostd.conf(5) key $k" \
 	    "unknown option \"$k\"" "$out"
 done
 for k in $etc_keys; do
-	in_list "$k" "$keys" || fail "etc/roostd.conf shows key $k, which src/daemon/config.c does not accept"
+	in_list "$k" "$keys" || fail "etc/roostd.conf shows key $k, which roostd does not accept"
 done
 
 expect_documented "roostd flag" "$roostd_all" "$roostd8" \

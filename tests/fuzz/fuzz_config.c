@@ -6,7 +6,7 @@
  * Both go through memfds, so the real file reader runs.  What the parser
  * accepts must hold together: lists within their limits, the deadline
  * past the upstream timeout, min-ttl <= max-ttl, no upstream that is a
- * listen address, and every address printed by config_addr_str() parses
+ * listen address, and every address printed by addr_str() parses
  * back to the same address.
  */
 #define _GNU_SOURCE
@@ -37,14 +37,14 @@ memfile(const char *name, const uint8_t *data, size_t size, char *path,
 }
 
 static void
-check_addr(const struct config_addr *a)
+check_addr(const struct addr *a)
 {
-	char text[CONFIG_ADDR_STRLEN], again[CONFIG_ADDR_STRLEN];
-	struct config_addr b;
+	char text[ADDR_STRLEN], again[ADDR_STRLEN];
+	struct addr b;
 
-	config_addr_str(a, text, sizeof(text));
-	assert(config_parse_addr(text, CONFIG_DNS_PORT, &b, NULL, 0) == 0);
-	config_addr_str(&b, again, sizeof(again));
+	addr_str(a, text, sizeof(text));
+	assert(addr_parse(text, CONFIG_DNS_PORT, &b, NULL, 0) == 0);
+	addr_str(&b, again, sizeof(again));
 	assert(strcmp(text, again) == 0);
 }
 

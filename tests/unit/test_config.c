@@ -107,11 +107,11 @@ finish_ok(struct config *c)
 }
 
 static void
-assert_addr(const struct config_addr *a, const char *want)
+assert_addr(const struct addr *a, const char *want)
 {
-	char buf[CONFIG_ADDR_STRLEN];
+	char buf[ADDR_STRLEN];
 
-	assert_string_equal(config_addr_str(a, buf, sizeof(buf)), want);
+	assert_string_equal(addr_str(a, buf, sizeof(buf)), want);
 }
 
 static struct sockaddr_in
@@ -143,7 +143,7 @@ allowed4(const struct config *c, const char *text)
 {
 	struct sockaddr_in sin = v4(text);
 
-	return config_allowed(c, (const struct sockaddr *)&sin);
+	return acl_allowed(c, (const struct sockaddr *)&sin);
 }
 
 static bool
@@ -151,7 +151,7 @@ allowed6(const struct config *c, const char *text)
 {
 	struct sockaddr_in6 sin6 = v6(text);
 
-	return config_allowed(c, (const struct sockaddr *)&sin6);
+	return acl_allowed(c, (const struct sockaddr *)&sin6);
 }
 
 /* A config with only a listen list, ready for config_finish(). */
@@ -176,29 +176,22 @@ test_defaults_set_every_value_and_empty_lists(void **state)
 	assert_int_equal(c.nlisten, 0);
 	assert_int_equal(c.nupstream, 0);
 	assert_int_equal(c.nallow, 0);
-	assert_string_equal(c.resolv_conf, CONFIG_DEFAULT_RESOLV_CONF);
-	assert_int_equal(c.upstream_timeout_ms,
-	    CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS);
-	assert_int_equal(c.query_deadline_ms, CONFIG_DEFAULT_QUERY_DEADLINE_MS);
-	assert_int_equal(c.tcp_idle_timeout_s,
-	    CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S);
-	assert_int_equal(c.tcp_max_connections,
-	    CONFIG_DEFAULT_TCP_MAX_CONNECTIONS);
-	assert_int_equal(c.log_level, CONFIG_DEFAULT_LOG_LEVEL);
 	assert_true(c.query_deadline_ms > c.upstream_timeout_ms);
-	assert_int_equal(c.cache_size, CONFIG_DEFAULT_CACHE_SIZE);
-	assert_int_equal(c.min_ttl, CONFIG_DEFAULT_MIN_TTL);
-	assert_int_equal(c.max_ttl, CONFIG_DEFAULT_MAX_TTL);
-	assert_int_equal(c.max_negative_ttl, CONFIG_DEFAULT_MAX_NEGATIVE_TTL);
-	assert_int_equal(c.servfail_ttl, CONFIG_DEFAULT_SERVFAIL_TTL);
-	assert_int_equal(c.prefetch, CONFIG_DEFAULT_PREFETCH);
-	assert_int_equal(c.minimal_responses, CONFIG_DEFAULT_MINIMAL_RESPONSES);
-	assert_int_equal(c.serve_stale, CONFIG_DEFAULT_SERVE_STALE);
-	assert_int_equal(c.stale_limit, CONFIG_DEFAULT_STALE_LIMIT);
 	assert_string_equal(c.cache_file, "");
-	assert_int_equal(c.cache_save_interval_s,
-	    CONFIG_DEFAULT_CACHE_SAVE_INTERVAL_S);
-	assert_string_equal(c.control_socket, CONFIG_DEFAULT_CONTROL_SOCKET);
+	assert_int_equal(c.log_level, CONFIG_LOG_INFO);
+	/* each value is its key's .def, as config_set() would read it */
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct config_option *o = &config_options[i];
+		struct config d = c;
+
+		if (config_option_is_list(o) || o->def[0] == '\0')
+			continue;
+		set_ok(&d, o->name, o->def);
+		d.control_socket_set = false;
+		if (memcmp(&d, &c, sizeof(c)) != 0)
+			fail_msg("%s: the default differs from \"%s\"", o->name,
+			    o->def);
+	}
 	assert_false(c.control_socket_set);
 }
 
@@ -255,12 +248,12 @@ test_parse_addr_accepts_every_form(void **state)
 		{ "192.0.2.1#65535", "192.0.2.1#65535", AF_INET },
 		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1#53", AF_INET6 },
 	};
-	struct config_addr a;
+	struct addr a;
 	char err[ERRLEN];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if (config_parse_addr(t[i].text, 53, &a, err, sizeof(err)) != 0)
+		if (addr_parse(t[i].text, 53, &a, err, sizeof(err)) != 0)
 			fail_msg("%s: %s", t[i].text, err);
 		assert_int_equal(a.ss.ss_family, t[i].family);
 		assert_int_equal(a.len,
@@ -273,12 +266,12 @@ test_parse_addr_accepts_every_form(void **state)
 static void
 test_parse_addr_uses_the_default_port(void **state)
 {
-	struct config_addr a;
+	struct addr a;
 
 	(void)state;
-	assert_int_equal(config_parse_addr("192.0.2.1", 5300, &a, NULL, 0), 0);
+	assert_int_equal(addr_parse("192.0.2.1", 5300, &a, NULL, 0), 0);
 	assert_addr(&a, "192.0.2.1#5300");
-	assert_int_equal(config_parse_addr("[::1]", 5300, &a, NULL, 0), 0);
+	assert_int_equal(addr_parse("[::1]", 5300, &a, NULL, 0), 0);
 	assert_addr(&a, "::1#5300");
 }
 
@@ -317,13 +310,13 @@ test_parse_addr_rejects_bad_addresses_with_reason(void **state)
 		{ "fe80::1%99999999999",
 		    "bad %scope (an interface name or index)" },
 	};
-	struct config_addr a;
+	struct addr a;
 	char err[ERRLEN], want[ERRLEN];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		assert_int_equal(
-		    config_parse_addr(t[i].text, 53, &a, err, sizeof(err)), -1);
+		    addr_parse(t[i].text, 53, &a, err, sizeof(err)), -1);
 		snprintf(want, sizeof(want), "bad address \"%s\": %s",
 		    t[i].text, t[i].why);
 		assert_string_equal(err, want);
@@ -333,23 +326,23 @@ test_parse_addr_rejects_bad_addresses_with_reason(void **state)
 static void
 test_parse_addr_takes_an_ipv6_scope_by_name_or_index(void **state)
 {
-	struct config_addr a, b;
+	struct addr a, b;
 	unsigned lo = if_nametoindex("lo");
-	char want[CONFIG_ADDR_STRLEN], err[ERRLEN];
+	char want[ADDR_STRLEN], err[ERRLEN];
 
 	(void)state;
 	if (lo == 0)
 		skip();
-	if (config_parse_addr("fe80::1%lo", 53, &a, err, sizeof(err)) != 0)
+	if (addr_parse("fe80::1%lo", 53, &a, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	snprintf(want, sizeof(want), "fe80::1%%%u#53", lo);
 	assert_addr(&a, want);
-	/* what config_addr_str() writes reads back the same */
-	if (config_parse_addr(want, 1, &b, err, sizeof(err)) != 0)
+	/* what addr_str() writes reads back the same */
+	if (addr_parse(want, 1, &b, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	assert_memory_equal(&a, &b, sizeof(a));
 	assert_int_equal(
-	    config_parse_addr("[fe80::1%1]:5353", 53, &b, err, sizeof(err)), 0);
+	    addr_parse("[fe80::1%1]:5353", 53, &b, err, sizeof(err)), 0);
 	assert_addr(&b, "fe80::1%1#5353");
 }
 
@@ -358,19 +351,18 @@ test_addr_str_truncates_and_terminates(void **state)
 {
 	static const char longest[] =
 	    "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295]:65535";
-	struct config_addr a;
-	char buf[8], big[CONFIG_ADDR_STRLEN];
+	struct addr a;
+	char buf[8], big[ADDR_STRLEN];
 
 	(void)state;
-	assert_int_equal(config_parse_addr("192.0.2.123#5353", 53, &a, NULL, 0),
-	    0);
+	assert_int_equal(addr_parse("192.0.2.123#5353", 53, &a, NULL, 0), 0);
 	memset(buf, 'x', sizeof(buf));
-	config_addr_str(&a, buf, sizeof(buf));
+	addr_str(&a, buf, sizeof(buf));
 	assert_string_equal(buf, "192.0.2");
-	assert_ptr_equal(config_addr_str(&a, buf, 0), buf);
+	assert_ptr_equal(addr_str(&a, buf, 0), buf);
 	/* the longest text inet_ntop() writes, the largest scope and port */
-	assert_int_equal(config_parse_addr(longest, 53, &a, NULL, 0), 0);
-	config_addr_str(&a, big, sizeof(big));
+	assert_int_equal(addr_parse(longest, 53, &a, NULL, 0), 0);
+	addr_str(&a, big, sizeof(big));
 	assert_string_equal(big,
 	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295#65535");
 }
@@ -790,7 +782,7 @@ test_allowed_by_default_only_loopback(void **state)
 	assert_false(allowed6(&c, "::"));
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	assert_false(config_allowed(&c, (const struct sockaddr *)&sun));
+	assert_false(acl_allowed(&c, (const struct sockaddr *)&sun));
 }
 
 static void
@@ -1191,35 +1183,8 @@ test_shipped_config_loads_and_changes_nothing(void **state)
 static void
 test_shipped_config_documents_every_default(void **state)
 {
-	/* each option appears as "# key = default" in etc/roostd.conf */
-	static const char *const lines[] = {
-		"# listen = 127.0.0.1#53\n",
-		"# listen = ::1#53\n",
-		"# allow = 127.0.0.0/8\n",
-		"# allow = ::1/128\n",
-		"# upstream = ",
-		"# resolv-conf = " CONFIG_DEFAULT_RESOLV_CONF "\n",
-		"# log-level = info\n",
-		"# prefetch = yes\n",
-		"# minimal-responses = yes\n",
-		"# serve-stale = yes\n",
-		"# control-socket = " CONFIG_DEFAULT_CONTROL_SOCKET "\n",
-	};
-	static const struct {
-		const char *key;
-		unsigned value;
-	} numbers[] = {
-		{ "upstream-timeout", CONFIG_DEFAULT_UPSTREAM_TIMEOUT_MS },
-		{ "query-deadline", CONFIG_DEFAULT_QUERY_DEADLINE_MS },
-		{ "tcp-idle-timeout", CONFIG_DEFAULT_TCP_IDLE_TIMEOUT_S },
-		{ "tcp-max-connections", CONFIG_DEFAULT_TCP_MAX_CONNECTIONS },
-		{ "cache-size", CONFIG_DEFAULT_CACHE_SIZE },
-		{ "min-ttl", CONFIG_DEFAULT_MIN_TTL },
-		{ "max-ttl", CONFIG_DEFAULT_MAX_TTL },
-		{ "max-negative-ttl", CONFIG_DEFAULT_MAX_NEGATIVE_TTL },
-		{ "servfail-ttl", CONFIG_DEFAULT_SERVFAIL_TTL },
-		{ "stale-limit", CONFIG_DEFAULT_STALE_LIMIT },
-	};
+	/* each option appears as "# key = default" in etc/roostd.conf,
+	 * once for each entry of a list's default */
 	char path[1200], want[128];
 	const char *top = getenv("top_srcdir");
 	static char text[65536];
@@ -1227,21 +1192,28 @@ test_shipped_config_documents_every_default(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(CONFIG_DEFAULT_LOG_LEVEL, CONFIG_LOG_INFO);
 	snprintf(path, sizeof(path), "%s/etc/roostd.conf",
 	    top != NULL ? top : ".");
 	assert_non_null(f = fopen(path, "r"));
 	n = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[n] = '\0';
-	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-		if (strstr(text, lines[i]) == NULL)
-			fail_msg("%s lacks \"%s\"", path, lines[i]);
-	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
-		snprintf(want, sizeof(want), "# %s = %u\n", numbers[i].key,
-		    numbers[i].value);
+	for (size_t i = 0; i < config_noptions; i++) {
+		const struct config_option *o = &config_options[i];
+		const char *p = o->def;
+		size_t len;
+
+		snprintf(want, sizeof(want), "# %s = ", o->name);
 		if (strstr(text, want) == NULL)
 			fail_msg("%s lacks \"%s\"", path, want);
+		for (; *p != '\0'; p += strspn(p, " ")) {
+			len = strcspn(p, " ");
+			snprintf(want, sizeof(want), "# %s = %.*s\n", o->name,
+			    (int)len, p);
+			if (strstr(text, want) == NULL)
+				fail_msg("%s lacks \"%s\"", path, want);
+			p += len;
+		}
 	}
 }
 
@@ -1336,7 +1308,7 @@ static void
 test_finish_takes_upstreams_from_resolv_conf(void **state)
 {
 	struct config c;
-	char want[CONFIG_ADDR_STRLEN];
+	char want[ADDR_STRLEN];
 	unsigned lo = if_nametoindex("lo");
 
 	(void)state;
