@@ -27,6 +27,7 @@
 
 #include "acl.h"
 #include "addr.h"
+#include "control_proto.h"
 
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAM 8
@@ -35,7 +36,7 @@
 #define CONFIG_PATH_MAX 512
 #define CONFIG_USER_MAX 33 /* a Linux login name and the NUL */
 /* a unix socket path: sizeof(sun_path) with its NUL */
-#define CONFIG_CONTROL_PATH_MAX 108
+#define CONFIG_CONTROL_PATH_MAX CONTROL_PROTO_PATH_MAX
 
 #define CONFIG_DNS_PORT 53
 
@@ -218,14 +219,5 @@ int config_finish(struct config *c, char *err, size_t errlen);
  */
 const char *config_cache_file(const struct config *c, const char *state_dir,
     char *buf, size_t buflen);
-
-/*
- * The names of struct addr, addr_str() and acl_allowed() before they
- * left this module, kept while listen.c, upstream.c and query.c still
- * use them; nothing else may.
- */
-#define config_addr addr
-#define config_addr_str addr_str
-#define config_allowed acl_allowed
 
 #endif /* ROOST_CONFIG_H */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "control_proto.h"
 
 /* A field's place and size, for the kinds that store into one. */
 #define FIELD(f)                                                               \
@@ -184,7 +185,7 @@ const struct config_option config_options[] = {
 	{ .name = "control-socket",
 	    .kind = CONFIG_KIND_CONTROL,
 	    FIELD(control_socket),
-	    .def = "/run/roost/control",
+	    .def = CONTROL_PROTO_DEFAULT_PATH,
 	    .arg = "PATH|none",
 	    .help = "the socket of roost stats, flush, dump and reload" },
 	{ .name = "dns0x20",

@@ -82,14 +82,6 @@ struct control_ops {
 	void *arg;
 };
 
-/*
- * The names the stats module's API had while it lived here; main.c still
- * uses them.  They go once main.c includes stats.h and says stats_*.
- */
-#define control_stats stats_snapshot
-#define control_stats_collect stats_collect
-#define control_stats_line stats_line
-
 enum control_verb {
 	CONTROL_STATS,
 	CONTROL_FLUSH,      /* everything */

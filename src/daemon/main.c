@@ -26,6 +26,7 @@
 #include "persist.h"
 #include "priv.h"
 #include "sd.h"
+#include "stats.h"
 #include "upstream.h"
 
 /* Exit statuses (documented in --help and roostd(8)). */
@@ -296,12 +297,12 @@ static void
 on_sigusr1(void *arg, int signo)
 {
 	struct roostd *d = arg;
-	struct control_stats st;
+	struct stats_snapshot st;
 	char line[4096];
 
 	(void)signo;
-	control_stats_collect(d->qc, &st);
-	(void)control_stats_line(&st, line, sizeof(line));
+	stats_collect(d->qc, &st);
+	(void)stats_line(&st, line, sizeof(line));
 	log_info("stats: %s", line);
 }
 
@@ -338,14 +339,13 @@ log_started(const struct config *c, bool from_systemd)
 
 	for (size_t i = 0; i < c->nlisten && n < sizeof(line); i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
-		    i ? " " : "", config_addr_str(&c->listen[i], a, sizeof(a)));
+		    i ? " " : "", addr_str(&c->listen[i], a, sizeof(a)));
 	log_info("roostd %s: answering on %s (%s)", PACKAGE_VERSION, line,
 	    from_systemd ? "sockets from systemd" : "udp, tcp");
 	n = 0;
 	for (size_t i = 0; i < c->nupstream && n < sizeof(line); i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
-		    i ? " " : "",
-		    config_addr_str(&c->upstream[i], a, sizeof(a)));
+		    i ? " " : "", addr_str(&c->upstream[i], a, sizeof(a)));
 	log_info("upstreams: %s", line);
 }
 

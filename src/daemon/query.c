@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "acl.h"
 #include "log.h"
 #include "query.h"
 #include "wire.h"
@@ -568,7 +569,7 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 	cq.qh = h;
 	if (wire_parse_question(msg, len, &h, &cq.q) == WIRE_OK)
 		qp = &cq.q;
-	if (!config_allowed(ctx->cfg, (const struct sockaddr *)&cq.to.peer)) {
+	if (!acl_allowed(ctx->cfg, (const struct sockaddr *)&cq.to.peer)) {
 		rcode = WIRE_REFUSED;
 		goto answer;
 	}

@@ -19,7 +19,7 @@
 
 /* Writes the way out of a bind() failure into buf ("" if none). */
 static const char *
-bind_hint(int err, const struct config_addr *a, char *buf, size_t buflen)
+bind_hint(int err, const struct addr *a, char *buf, size_t buflen)
 {
 	uint16_t port;
 
@@ -55,13 +55,12 @@ bind_hint(int err, const struct config_addr *a, char *buf, size_t buflen)
 }
 
 int
-sock_open_listener(const struct config_addr *a, int type, char *err,
-    size_t errlen)
+sock_open_listener(const struct addr *a, int type, char *err, size_t errlen)
 {
 	int fd, one = 1;
 	char name[80];
 
-	config_addr_str(a, name, sizeof(name));
+	addr_str(a, name, sizeof(name));
 	fd = socket(a->ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;

@@ -21,7 +21,7 @@
  * or -1 with errno set and "cannot listen on ADDR#PORT/PROTO: ..." (and
  * a hint) in err.
  */
-int sock_open_listener(const struct config_addr *a, int type, char *err,
-    size_t errlen);
+int
+sock_open_listener(const struct addr *a, int type, char *err, size_t errlen);
 
 #endif /* ROOST_SOCK_H */

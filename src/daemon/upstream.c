@@ -48,7 +48,7 @@ struct upstream_chan {
 
 struct upstream {
 	struct upstream_set *set;
-	struct config_addr addr;
+	struct addr addr;
 	char name[64];
 	struct upstream_chan *chan;
 	struct rtt_srtt srtt;
@@ -746,7 +746,7 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 
 		u->set = s;
 		u->addr = c->upstream[i];
-		config_addr_str(&u->addr, u->name, sizeof(u->name));
+		addr_str(&u->addr, u->name, sizeof(u->name));
 		if ((u->chan = chan_new(u, err, errlen)) == NULL) {
 			upstream_set_free(s);
 			return NULL;
