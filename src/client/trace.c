@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client_json.h"
-#include "client_net.h"
+#include "output.h"
+#include "net.h"
 #include "trace.h"
 
 #define TRACE_NAME_STRLEN (LDNS_MAX_DOMAINLEN * 4 + 8)
@@ -297,7 +297,7 @@ trace_run_init(struct trace_run *run, const struct trace_opts *o,
 	memset(run, 0, sizeof(*run));
 	run->o = o;
 	run->hints = hints;
-	run->start = client_now_ms();
+	run->start = net_now_ms();
 	run->deadline = run->start + o->deadline_ms;
 }
 
@@ -586,7 +586,7 @@ classify(const ldns_pkt *p, const ldns_rdf *zone, const ldns_rdf *name,
 		if (name_under(cut, zone) && name_at_or_under(name, cut))
 			return TRACE_REFERRAL;
 		snprintf(buf, sizeof(buf), "referral to %s, not below %s",
-		    client_name_str(cut, zbuf, sizeof(zbuf)), s->zone);
+		    output_name_str(cut, zbuf, sizeof(zbuf)), s->zone);
 		s->detail = strdup(buf);
 		return TRACE_LAME;
 	}
@@ -674,7 +674,7 @@ out_of_time(struct trace_run *run, struct trace_walk *w)
 {
 	char buf[64];
 
-	if (client_now_ms() >= run->deadline) {
+	if (net_now_ms() >= run->deadline) {
 		run->deadline_hit = true;
 		snprintf(buf, sizeof(buf), "%.1f s", run->o->deadline_ms / 1e3);
 		walk_fail(w, "the deadline (%s) passed", buf);
@@ -736,28 +736,28 @@ ask_one(struct trace_run *run, struct trace_walk *w, struct trace_step *s,
     const struct sockaddr_storage *ss, const ldns_pkt *q, const ldns_rdf *zone,
     const ldns_rdf *name, ldns_rr_type type, ldns_pkt **out)
 {
-	struct client_opts o = { .timeout_ms = run->o->timeout_ms,
+	struct net_opts o = { .timeout_ms = run->o->timeout_ms,
 		.tries = run->o->tries,
 		.tc_fallback = true,
 		.deadline = run->deadline };
-	struct client_reply r;
-	enum client_result res;
+	struct net_reply r;
+	enum net_result res;
 	char err[256];
 	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 						  : sizeof(struct sockaddr_in);
 
-	res = client_exchange(q, ss, len, &o, &r, err, sizeof(err));
+	res = net_exchange(q, ss, len, &o, &r, err, sizeof(err));
 	run->queries += (unsigned)r.tries + (r.tcp ? 1 : 0);
 	w->queries += (unsigned)r.tries + (r.tcp ? 1 : 0);
 	s->tries = r.tries;
 	s->tcp = r.tcp;
 	s->truncated = r.truncated;
 	s->rtt_ms = r.rtt_ms;
-	if (res == CLIENT_TIMEOUT) {
+	if (res == NET_TIMEOUT) {
 		s->outcome = TRACE_TIMEOUT;
 		return s->outcome;
 	}
-	if (res != CLIENT_OK) {
+	if (res != NET_OK) {
 		s->outcome = TRACE_ERROR;
 		s->detail = strdup(err);
 		return s->outcome;
@@ -789,7 +789,7 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 	int port = server_port(run->hints), rc = -1;
 
 	if (zs == NULL ||
-	    (q = client_query_new(name, type, false, false)) == NULL) {
+	    (q = net_query_new(name, type, false, false)) == NULL) {
 		walk_fail(w, "%s", "out of memory");
 		goto done;
 	}
@@ -817,7 +817,7 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 				s->lookups[k] = lookups[k];
 			s->nlookups = nlookups;
 			nlookups = 0;
-			client_addr_host(&srv->addr[j], s->address,
+			net_addr_host(&srv->addr[j], s->address,
 			    sizeof(s->address));
 			p = NULL;
 			oc = ask_one(run, w, s, &srv->addr[j], q, zone, name,
@@ -1014,14 +1014,14 @@ struct trace_walk *
 trace_walk_run(struct trace_run *run, const ldns_rdf *name, ldns_rr_type type)
 {
 	struct trace_walk *w = walk_new(name, type);
-	double start = client_now_msf();
+	double start = net_now_msf();
 
 	if (w == NULL)
 		return NULL;
 	if (out_of_time(run, w))
 		return w;
 	walk_body(run, w, name);
-	w->ms = client_now_msf() - start;
+	w->ms = net_now_msf() - start;
 	if (w->status == TRACE_ST_FAIL)
 		w->rcode = LDNS_RCODE_SERVFAIL;
 	return w;

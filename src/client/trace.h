@@ -121,7 +121,7 @@ struct trace_opts {
 struct trace_run {
 	const struct trace_opts *o;
 	const struct trace_nsset *hints;
-	int64_t start, deadline; /* client_now_ms() */
+	int64_t start, deadline; /* net_now_ms() */
 	unsigned queries;
 	char *stack[TRACE_MAX_NEST + 1]; /* names being resolved */
 	size_t depth;
