@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "client.h"
+#include "dname.h"
 #include "output.h"
 #include "net.h"
 
@@ -316,7 +317,7 @@ cmd_query_main(int argc, char **argv)
 		return CLIENT_EXIT_USAGE;
 	}
 	net_addr_str(&ss, server, sizeof(server));
-	if ((name = net_dname_new(q.name)) == NULL) {
+	if ((name = dname_from_text(q.name)) == NULL) {
 		fprintf(stderr, "roost query: not a domain name: \"%s\"\n",
 		    q.name);
 		return CLIENT_EXIT_USAGE;

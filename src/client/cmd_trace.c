@@ -17,6 +17,8 @@
 
 #include "args.h"
 #include "client.h"
+#include "dname.h"
+#include "hints.h"
 #include "output.h"
 #include "net.h"
 #include "trace.h"
@@ -412,7 +414,7 @@ cmd_trace_main(int argc, char **argv)
 	};
 	struct trace_walk *w[2] = { NULL, NULL };
 	ldns_rr_type types[2];
-	struct trace_nsset *hints = NULL;
+	struct nsset *hints = NULL;
 	struct trace_run run;
 	ldns_rdf *name = NULL;
 	char err[512];
@@ -423,7 +425,7 @@ cmd_trace_main(int argc, char **argv)
 
 	if ((rc = parse_args(&c, argc, argv)) != 0)
 		return rc > 0 ? CLIENT_EXIT_ANSWER : CLIENT_EXIT_USAGE;
-	name = c.reverse ? reverse_name(c.name) : net_dname_new(c.name);
+	name = c.reverse ? reverse_name(c.name) : dname_from_text(c.name);
 	if (name == NULL) {
 		fprintf(stderr, "roost trace: not %s: \"%s\"\n",
 		    c.reverse ? "a numeric address" : "a domain name", c.name);
@@ -432,9 +434,8 @@ cmd_trace_main(int argc, char **argv)
 	if (c.reverse)
 		c.type = LDNS_RR_TYPE_PTR;
 	if (c.hints_file != NULL)
-		hints =
-		    trace_hints_load(c.hints_file, c.port, err, sizeof(err));
-	else if ((hints = trace_hints_builtin(c.port)) == NULL)
+		hints = hints_load(c.hints_file, c.port, err, sizeof(err));
+	else if ((hints = hints_builtin(c.port)) == NULL)
 		snprintf(err, sizeof(err), "out of memory");
 	if (hints == NULL) {
 		fprintf(stderr, "roost trace: %s\n", err);
@@ -482,7 +483,7 @@ cmd_trace_main(int argc, char **argv)
 out:
 	for (i = 0; i < n; i++)
 		trace_walk_free(w[i]);
-	trace_nsset_free(hints);
+	nsset_free(hints);
 	ldns_rdf_deep_free(name);
 	return status;
 }

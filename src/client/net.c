@@ -143,25 +143,6 @@ net_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 	return buf;
 }
 
-ldns_rdf *
-net_dname_new(const char *text)
-{
-	ldns_rdf *name = NULL, *root, *abs;
-
-	if (*text == '\0' || ldns_str2rdf_dname(&name, text) != LDNS_STATUS_OK)
-		return NULL;
-	if (ldns_dname_str_absolute(text))
-		return name;
-	if ((root = ldns_dname_new_frm_str(".")) == NULL) {
-		ldns_rdf_deep_free(name);
-		return NULL;
-	}
-	abs = ldns_dname_cat_clone(name, root);
-	ldns_rdf_deep_free(name);
-	ldns_rdf_deep_free(root);
-	return abs;
-}
-
 ldns_pkt *
 net_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec)
 {

@@ -86,11 +86,4 @@ enum net_result net_exchange(const ldns_pkt *query,
 ldns_pkt *
 net_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec);
 
-/*
- * The domain name text as an absolute ldns dname ("a.b" is "a.b.").
- * Returns a new rdf (the caller frees it with ldns_rdf_deep_free) or
- * NULL if text is no domain name.
- */
-ldns_rdf *net_dname_new(const char *text);
-
 #endif /* ROOST_NET_H */
