@@ -223,6 +223,30 @@ ask_one(struct trace_run *run, struct trace_walk *w, struct trace_step *s,
 }
 
 /*
+ * A new step for server of zone zs that takes over the nested walks in
+ * lookups (*nlookups of them; *nlookups becomes 0).  Returns the step,
+ * or NULL with w failed when out of memory (the walks stay the
+ * caller's).
+ */
+static struct trace_step *
+step_take(struct trace_walk *w, const char *zs, const char *server,
+    struct trace_walk **lookups, size_t *nlookups)
+{
+	struct trace_step *s;
+	size_t k;
+
+	if ((s = step_new(w, zs, server)) == NULL) {
+		walk_fail(w, "%s", "out of memory");
+		return NULL;
+	}
+	for (k = 0; k < *nlookups; k++)
+		s->lookups[k] = lookups[k];
+	s->nlookups = *nlookups;
+	*nlookups = 0;
+	return s;
+}
+
+/*
  * Ask the servers of zone, in order, about (name, type) until one gives
  * a usable reply: returns its outcome with the reply in *out (the caller
  * frees it), or -1 when none did (w->error says why).
@@ -261,14 +285,9 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 				continue;
 			if (out_of_time(run, w))
 				goto free_lookups;
-			if ((s = step_new(w, zs, srv->name)) == NULL) {
-				walk_fail(w, "%s", "out of memory");
+			if ((s = step_take(w, zs, srv->name, lookups,
+				 &nlookups)) == NULL)
 				goto free_lookups;
-			}
-			for (k = 0; k < nlookups; k++)
-				s->lookups[k] = lookups[k];
-			s->nlookups = nlookups;
-			nlookups = 0;
 			net_addr_host(&srv->addr[j], s->address,
 			    sizeof(s->address));
 			p = NULL;
@@ -285,14 +304,9 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 		}
 		if (nlookups > 0 || srv->naddr == 0) {
 			/* no address to ask: say so, with what we tried */
-			if ((s = step_new(w, zs, srv->name)) == NULL) {
-				walk_fail(w, "%s", "out of memory");
+			if ((s = step_take(w, zs, srv->name, lookups,
+				 &nlookups)) == NULL)
 				goto free_lookups;
-			}
-			for (k = 0; k < nlookups; k++)
-				s->lookups[k] = lookups[k];
-			s->nlookups = nlookups;
-			nlookups = 0;
 			s->outcome = TRACE_ERROR;
 			s->detail = strdup("no glue, and no address found");
 		}
