@@ -2,13 +2,12 @@
  * src/client/main.c - the roost command-line client: subcommand dispatch,
  * --help and --version.
  *
- * Each subcommand lives in its own file (client_query.c, trace_cli.c,
- * client_resolve.c) and returns an enum client_exit; this file only
+ * Each command lives in its own file (cmd_query.c, cmd_trace.c,
+ * cmd_resolve.c) and returns an enum client_exit; this file only
  * chooses one.  The daemon's control commands (stats, flush, dump,
- * reload) live in client_control.c; a --control PATH before the command
- * applies to them.
+ * reload) live in cmd_control.c; a --control PATH before the command
+ * is handed to them.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +16,6 @@
 
 #include "autoconf.h"
 #include "client.h"
-
-const char *client_progname = "roost";
 
 static void
 usage_full(FILE *f)
@@ -78,25 +75,9 @@ usage_full(FILE *f)
 }
 
 int
-client_parse_seconds(const char *text, int *ms)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(text, &end);
-	if (*text == '\0' || *end != '\0' || errno != 0 || !(v > 0) || v > 3600)
-		return -1;
-	*ms = (int)(v * 1000 + 0.5);
-	if (*ms < 1)
-		*ms = 1;
-	return 0;
-}
-
-int
 main(int argc, char **argv)
 {
-	const char *cmd;
+	const char *cmd, *control_path = NULL;
 	char *help[] = { NULL, NULL, "--help", NULL };
 
 	if (argc < 2) {
@@ -111,7 +92,7 @@ main(int argc, char **argv)
 	    (strcmp(argv[1], "--control") == 0 ||
 		strncmp(argv[1], "--control=", 10) == 0)) {
 		if (argv[1][9] == '=') {
-			client_control_path = argv[1] + 10;
+			control_path = argv[1] + 10;
 			argc--;
 			argv++;
 			continue;
@@ -120,7 +101,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "roost: --control needs a PATH\n");
 			return CLIENT_EXIT_USAGE;
 		}
-		client_control_path = argv[2];
+		control_path = argv[2];
 		argc -= 2;
 		argv += 2;
 	}
@@ -150,14 +131,14 @@ main(int argc, char **argv)
 		return CLIENT_EXIT_ANSWER;
 	}
 	if (strcmp(cmd, "query") == 0)
-		return client_query_main(argc - 1, argv + 1);
+		return cmd_query_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "trace") == 0)
-		return client_trace_main(argc - 1, argv + 1);
+		return cmd_trace_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "resolve") == 0)
-		return client_resolve_main(argc - 1, argv + 1);
+		return cmd_resolve_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "flush") == 0 ||
 	    strcmp(cmd, "dump") == 0 || strcmp(cmd, "reload") == 0)
-		return client_control_main(argc - 1, argv + 1);
+		return cmd_control_main(argc - 1, argv + 1, control_path);
 	fprintf(stderr, "roost: unknown command \"%s\" (roost --help)\n", cmd);
 	return CLIENT_EXIT_USAGE;
 }

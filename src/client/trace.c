@@ -8,35 +8,16 @@
  * every query sent and for every server skipped without one.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "client_json.h"
-#include "client_net.h"
+#include "dname.h"
+#include "net.h"
+#include "nsset.h"
+#include "reply.h"
+#include "rrs.h"
 #include "trace.h"
-
-#define TRACE_NAME_STRLEN (LDNS_MAX_DOMAINLEN * 4 + 8)
-
-/* The IANA root servers (root-servers.org, 2023 with b's renumbering). */
-static const struct {
-	const char *name, *v4, *v6;
-} trace_roots[] = {
-	{ "a.root-servers.net.", "198.41.0.4", "2001:503:ba3e::2:30" },
-	{ "b.root-servers.net.", "170.247.170.2", "2801:1b8:10::b" },
-	{ "c.root-servers.net.", "192.33.4.12", "2001:500:2::c" },
-	{ "d.root-servers.net.", "199.7.91.13", "2001:500:2d::d" },
-	{ "e.root-servers.net.", "192.203.230.10", "2001:500:a8::e" },
-	{ "f.root-servers.net.", "192.5.5.241", "2001:500:2f::f" },
-	{ "g.root-servers.net.", "192.112.36.4", "2001:500:12::d0d" },
-	{ "h.root-servers.net.", "198.97.190.53", "2001:500:1::53" },
-	{ "i.root-servers.net.", "192.36.148.17", "2001:7fe::53" },
-	{ "j.root-servers.net.", "192.58.128.30", "2001:503:c27::2:30" },
-	{ "k.root-servers.net.", "193.0.14.129", "2001:7fd::1" },
-	{ "l.root-servers.net.", "199.7.83.42", "2001:500:9f::42" },
-	{ "m.root-servers.net.", "202.12.27.33", "2001:dc3::35" },
-};
 
 const char *
 trace_outcome_str(enum trace_outcome o)
@@ -47,257 +28,14 @@ trace_outcome_str(enum trace_outcome o)
 	return (size_t)o < sizeof(s) / sizeof(s[0]) ? s[o] : "?";
 }
 
-/* A lower-case absolute presentation name, malloc'd (or NULL). */
-static char *
-name_dup(const ldns_rdf *name)
-{
-	char *s = ldns_rdf2str(name), *p;
-
-	for (p = s; p != NULL && *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return s;
-}
-
-static bool
-name_eq(const ldns_rdf *a, const ldns_rdf *b)
-{
-	return ldns_dname_compare(a, b) == 0;
-}
-
-/* Is name at or below zone? */
-static bool
-name_at_or_under(const ldns_rdf *name, const ldns_rdf *zone)
-{
-	return name_eq(name, zone) || ldns_dname_is_subdomain(name, zone);
-}
-
-static bool
-name_under(const ldns_rdf *name, const ldns_rdf *zone)
-{
-	return !name_eq(name, zone) && ldns_dname_is_subdomain(name, zone);
-}
-
-/* --- server sets ------------------------------------------------------- */
-
-static int
-addr_set(struct sockaddr_storage *ss, const ldns_rdf *rd, int port)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (ldns_rdf_get_type(rd) == LDNS_RDF_TYPE_A &&
-	    ldns_rdf_size(rd) == 4) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		memcpy(&sin->sin_addr, ldns_rdf_data(rd), 4);
-		return 0;
-	}
-	if (ldns_rdf_get_type(rd) == LDNS_RDF_TYPE_AAAA &&
-	    ldns_rdf_size(rd) == 16) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		memcpy(&sin6->sin6_addr, ldns_rdf_data(rd), 16);
-		return 0;
-	}
-	return -1;
-}
-
-static void
-server_add_addr(struct trace_server *s, const ldns_rdf *rd, int port)
-{
-	struct sockaddr_storage ss;
-	size_t i;
-
-	if (s->naddr >= TRACE_MAX_ADDRS || addr_set(&ss, rd, port) == -1)
-		return;
-	for (i = 0; i < s->naddr; i++)
-		if (memcmp(&s->addr[i], &ss, sizeof(ss)) == 0)
-			return;
-	s->addr[s->naddr++] = ss;
-}
-
-/* The server named name in set, added if new (NULL when full / OOM). */
-static struct trace_server *
-nsset_server(struct trace_nsset *set, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < set->n; i++)
-		if (strcmp(set->s[i].name, name) == 0)
-			return &set->s[i];
-	if (set->n >= TRACE_MAX_SERVERS)
-		return NULL;
-	if ((set->s[set->n].name = strdup(name)) == NULL)
-		return NULL;
-	set->s[set->n].naddr = 0;
-	return &set->s[set->n++];
-}
-
-static int
-server_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct trace_server *)a)->name,
-	    ((const struct trace_server *)b)->name);
-}
-
-void
-trace_nsset_free(struct trace_nsset *set)
-{
-	size_t i;
-
-	if (set == NULL)
-		return;
-	for (i = 0; i < set->n; i++)
-		free(set->s[i].name);
-	free(set);
-}
-
-struct trace_nsset *
-trace_hints_builtin(int port)
-{
-	struct trace_nsset *set = calloc(1, sizeof(*set));
-	struct trace_server *s;
-	ldns_rdf *rd;
-	size_t i;
-
-	if (set == NULL)
-		return NULL;
-	for (i = 0; i < sizeof(trace_roots) / sizeof(trace_roots[0]); i++) {
-		if ((s = nsset_server(set, trace_roots[i].name)) == NULL)
-			goto fail;
-		if ((rd = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A,
-			 trace_roots[i].v4)) == NULL)
-			goto fail;
-		server_add_addr(s, rd, port);
-		ldns_rdf_deep_free(rd);
-		if ((rd = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_AAAA,
-			 trace_roots[i].v6)) == NULL)
-			goto fail;
-		server_add_addr(s, rd, port);
-		ldns_rdf_deep_free(rd);
-	}
-	qsort(set->s, set->n, sizeof(set->s[0]), server_cmp);
-	return set;
-fail:
-	trace_nsset_free(set);
-	return NULL;
-}
-
-/* Add the A/AAAA records of rrs whose owners name servers of set. */
-static void
-nsset_add_glue(struct trace_nsset *set, const ldns_rr_list *rrs, int port)
-{
-	const ldns_rr *rr;
-	char *owner;
-	size_t i, j;
-
-	for (i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
-		rr = ldns_rr_list_rr(rrs, i);
-		if ((ldns_rr_get_type(rr) != LDNS_RR_TYPE_A &&
-			ldns_rr_get_type(rr) != LDNS_RR_TYPE_AAAA) ||
-		    ldns_rr_rd_count(rr) != 1)
-			continue;
-		if ((owner = name_dup(ldns_rr_owner(rr))) == NULL)
-			continue;
-		for (j = 0; j < set->n; j++)
-			if (strcmp(set->s[j].name, owner) == 0)
-				server_add_addr(&set->s[j], ldns_rr_rdf(rr, 0),
-				    port);
-		free(owner);
-	}
-}
-
-struct trace_nsset *
-trace_hints_load(const char *file, int port, char *err, size_t errlen)
-{
-	struct trace_nsset *set = NULL;
-	ldns_rr_list *rrs = NULL;
-	ldns_rdf *origin = NULL, *prev = NULL, *root = NULL;
-	uint32_t ttl = 3600;
-	ldns_status st;
-	ldns_rr *rr;
-	char *ns;
-	int line = 0;
-	FILE *fp;
-	size_t i;
-
-	if ((fp = fopen(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return NULL;
-	}
-	if ((rrs = ldns_rr_list_new()) == NULL ||
-	    (root = ldns_dname_new_frm_str(".")) == NULL ||
-	    (set = calloc(1, sizeof(*set))) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", file);
-		goto fail;
-	}
-	while (!feof(fp)) {
-		rr = NULL;
-		st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
-		if (st == LDNS_STATUS_SYNTAX_EMPTY ||
-		    st == LDNS_STATUS_SYNTAX_TTL ||
-		    st == LDNS_STATUS_SYNTAX_ORIGIN)
-			continue;
-		if (st != LDNS_STATUS_OK) {
-			if (feof(fp) && rr == NULL &&
-			    st != LDNS_STATUS_SYNTAX_ERR)
-				break;
-			snprintf(err, errlen, "%s:%d: %s", file, line,
-			    ldns_get_errorstr_by_id(st));
-			goto fail;
-		}
-		if (!ldns_rr_list_push_rr(rrs, rr)) {
-			ldns_rr_free(rr);
-			snprintf(err, errlen, "%s: out of memory", file);
-			goto fail;
-		}
-	}
-	for (i = 0; i < ldns_rr_list_rr_count(rrs); i++) {
-		rr = ldns_rr_list_rr(rrs, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS ||
-		    !name_eq(ldns_rr_owner(rr), root) ||
-		    ldns_rr_rd_count(rr) != 1)
-			continue;
-		if ((ns = name_dup(ldns_rr_rdf(rr, 0))) == NULL)
-			continue;
-		nsset_server(set, ns);
-		free(ns);
-	}
-	nsset_add_glue(set, rrs, port);
-	if (set->n == 0) {
-		snprintf(err, errlen, "%s: no NS record for the root", file);
-		goto fail;
-	}
-	for (i = 0; i < set->n && set->s[i].naddr == 0; i++)
-		;
-	if (i == set->n) {
-		snprintf(err, errlen, "%s: no address for any root server",
-		    file);
-		goto fail;
-	}
-	qsort(set->s, set->n, sizeof(set->s[0]), server_cmp);
-	goto out;
-fail:
-	trace_nsset_free(set);
-	set = NULL;
-out:
-	ldns_rr_list_deep_free(rrs);
-	ldns_rdf_deep_free(origin);
-	ldns_rdf_deep_free(prev);
-	ldns_rdf_deep_free(root);
-	fclose(fp);
-	return set;
-}
-
 void
 trace_run_init(struct trace_run *run, const struct trace_opts *o,
-    const struct trace_nsset *hints)
+    const struct nsset *hints)
 {
 	memset(run, 0, sizeof(*run));
 	run->o = o;
 	run->hints = hints;
-	run->start = client_now_ms();
+	run->start = net_now_ms();
 	run->deadline = run->start + o->deadline_ms;
 }
 
@@ -376,278 +114,6 @@ walk_fail(struct trace_walk *w, const char *fmt, const char *arg)
 	w->rcode = LDNS_RCODE_SERVFAIL;
 }
 
-static int
-cname_push(struct trace_walk *w, const ldns_rdf *target)
-{
-	char **grown, *s;
-
-	if ((s = name_dup(target)) == NULL)
-		return -1;
-	if ((grown = realloc(w->cnames, (w->ncnames + 1) * sizeof(*grown))) ==
-	    NULL) {
-		free(s);
-		return -1;
-	}
-	w->cnames = grown;
-	w->cnames[w->ncnames++] = s;
-	return 0;
-}
-
-static int
-list_push_clone(ldns_rr_list **l, const ldns_rr *rr)
-{
-	ldns_rr *c;
-
-	if (*l == NULL && (*l = ldns_rr_list_new()) == NULL)
-		return -1;
-	if ((c = ldns_rr_clone(rr)) == NULL)
-		return -1;
-	if (!ldns_rr_list_push_rr(*l, c)) {
-		ldns_rr_free(c);
-		return -1;
-	}
-	return 0;
-}
-
-/* --- reading one reply ------------------------------------------------ */
-
-/*
- * The DNAME substitution of name under owner -> target (RFC 6672):
- * a new dname, or NULL if it would be too long.
- */
-static ldns_rdf *
-dname_subst(const ldns_rdf *name, const ldns_rdf *owner, const ldns_rdf *target)
-{
-	char *n = ldns_rdf2str(name), *o = ldns_rdf2str(owner);
-	char *t = ldns_rdf2str(target), buf[TRACE_NAME_STRLEN * 2];
-	ldns_rdf *out = NULL;
-	size_t nl, ol;
-
-	if (n == NULL || o == NULL || t == NULL)
-		goto done;
-	nl = strlen(n);
-	ol = strlen(o);
-	if (ol >= nl)
-		goto done;
-	/* n ends in "." + o: keep the labels before it */
-	snprintf(buf, sizeof(buf), "%.*s%s", (int)(nl - ol), n,
-	    strcmp(t, ".") == 0 ? "" : t);
-	out = ldns_dname_new_frm_str(buf);
-	if (out != NULL && ldns_rdf_size(out) > LDNS_MAX_DOMAINLEN) {
-		ldns_rdf_deep_free(out);
-		out = NULL;
-	}
-done:
-	free(n);
-	free(o);
-	free(t);
-	return out;
-}
-
-/*
- * Follow the CNAME/DNAME chain from name through the answer section.
- * Returns the chain's last name (a new dname the caller frees, or NULL
- * when out of memory); *links counts the links, *found says whether the
- * answer holds records of type for that last name.  With w, the links
- * and the final RRset are copied to w->answer and the targets to
- * w->cnames.
- */
-static ldns_rdf *
-chain_follow(const ldns_pkt *p, const ldns_rdf *name, ldns_rr_type type,
-    size_t *links, bool *found, struct trace_walk *w)
-{
-	const ldns_rr_list *an = ldns_pkt_answer(p);
-	const ldns_rr *rr, *link;
-	ldns_rdf *cur, *next;
-	size_t i, hops;
-
-	*links = 0;
-	*found = false;
-	if ((cur = ldns_rdf_clone(name)) == NULL)
-		return NULL;
-	for (hops = 0; hops <= TRACE_MAX_CHAIN; hops++) {
-		for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
-			rr = ldns_rr_list_rr(an, i);
-			if (name_eq(ldns_rr_owner(rr), cur) &&
-			    (ldns_rr_get_type(rr) == type ||
-				type == LDNS_RR_TYPE_ANY)) {
-				*found = true;
-				if (w != NULL)
-					list_push_clone(&w->answer, rr);
-			}
-		}
-		if (*found)
-			return cur;
-		next = NULL;
-		link = NULL;
-		for (i = 0; i < ldns_rr_list_rr_count(an) && next == NULL;
-		     i++) {
-			rr = ldns_rr_list_rr(an, i);
-			if (ldns_rr_rd_count(rr) != 1)
-				continue;
-			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_DNAME &&
-			    name_under(cur, ldns_rr_owner(rr)))
-				next = dname_subst(cur, ldns_rr_owner(rr),
-				    ldns_rr_rdf(rr, 0));
-			else if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
-			    name_eq(ldns_rr_owner(rr), cur))
-				next = ldns_rdf_clone(ldns_rr_rdf(rr, 0));
-			if (next != NULL)
-				link = rr;
-		}
-		if (next == NULL)
-			return cur;
-		if (w != NULL) {
-			list_push_clone(&w->answer, link);
-			/* a DNAME comes with the CNAME it synthesizes */
-			for (i = 0;
-			     ldns_rr_get_type(link) == LDNS_RR_TYPE_DNAME &&
-			     i < ldns_rr_list_rr_count(an);
-			     i++) {
-				rr = ldns_rr_list_rr(an, i);
-				if (ldns_rr_get_type(rr) ==
-					LDNS_RR_TYPE_CNAME &&
-				    name_eq(ldns_rr_owner(rr), cur))
-					list_push_clone(&w->answer, rr);
-			}
-			cname_push(w, next);
-		}
-		ldns_rdf_deep_free(cur);
-		cur = next;
-		(*links)++;
-	}
-	return cur; /* too long: the caller counts links */
-}
-
-static const ldns_rr *
-find_soa(const ldns_pkt *p)
-{
-	const ldns_rr_list *ns = ldns_pkt_authority(p);
-	size_t i;
-
-	for (i = 0; i < ldns_rr_list_rr_count(ns); i++)
-		if (ldns_rr_get_type(ldns_rr_list_rr(ns, i)) ==
-		    LDNS_RR_TYPE_SOA)
-			return ldns_rr_list_rr(ns, i);
-	return NULL;
-}
-
-/* The owner of the first NS record in authority, or NULL. */
-static const ldns_rdf *
-find_ns_owner(const ldns_pkt *p)
-{
-	const ldns_rr_list *ns = ldns_pkt_authority(p);
-	size_t i;
-
-	for (i = 0; i < ldns_rr_list_rr_count(ns); i++)
-		if (ldns_rr_get_type(ldns_rr_list_rr(ns, i)) == LDNS_RR_TYPE_NS)
-			return ldns_rr_owner(ldns_rr_list_rr(ns, i));
-	return NULL;
-}
-
-/*
- * What reply p, from a server of zone, says about (name, type).  Sets
- * s->detail for a CNAME's target and for why a server is lame or failed.
- */
-static enum trace_outcome
-classify(const ldns_pkt *p, const ldns_rdf *zone, const ldns_rdf *name,
-    ldns_rr_type type, struct trace_step *s)
-{
-	ldns_pkt_rcode rc = ldns_pkt_get_rcode(p);
-	const ldns_rdf *cut;
-	ldns_rdf *last;
-	size_t links;
-	bool found, aa = ldns_pkt_aa(p);
-	char buf[TRACE_NAME_STRLEN + 64], zbuf[TRACE_NAME_STRLEN];
-	enum trace_outcome out;
-
-	if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN)
-		return TRACE_ERROR;
-	if ((last = chain_follow(p, name, type, &links, &found, NULL)) == NULL)
-		return TRACE_ERROR;
-	if (aa && (found || links > 0)) {
-		if (found)
-			out = TRACE_ANSWER;
-		else if (rc == LDNS_RCODE_NXDOMAIN &&
-		    name_at_or_under(last, zone))
-			out = TRACE_NXDOMAIN;
-		else if (find_soa(p) != NULL && name_at_or_under(last, zone))
-			out = TRACE_NODATA;
-		else
-			out = TRACE_CNAME;
-		if (out == TRACE_CNAME && (s->detail = name_dup(last)) == NULL)
-			out = TRACE_ERROR;
-		ldns_rdf_deep_free(last);
-		return out;
-	}
-	ldns_rdf_deep_free(last);
-	if (!aa && ldns_rr_list_rr_count(ldns_pkt_answer(p)) == 0 &&
-	    rc == LDNS_RCODE_NOERROR && (cut = find_ns_owner(p)) != NULL) {
-		if (name_under(cut, zone) && name_at_or_under(name, cut))
-			return TRACE_REFERRAL;
-		snprintf(buf, sizeof(buf), "referral to %s, not below %s",
-		    client_name_str(cut, zbuf, sizeof(zbuf)), s->zone);
-		s->detail = strdup(buf);
-		return TRACE_LAME;
-	}
-	if (!aa) {
-		s->detail = strdup("not authoritative (AA=0)");
-		return TRACE_LAME;
-	}
-	return rc == LDNS_RCODE_NXDOMAIN ? TRACE_NXDOMAIN : TRACE_NODATA;
-}
-
-/*
- * The child's servers from referral p sent by a server of zone: the NS
- * set at child, with the A/AAAA glue of the additional section that is
- * in the sender's bailiwick (under zone).  Records them in s too.
- * Returns a new set or NULL when out of memory.
- */
-static struct trace_nsset *
-referral_servers(const ldns_pkt *p, const ldns_rdf *zone, const ldns_rdf *child,
-    struct trace_step *s, int port)
-{
-	const ldns_rr_list *auth = ldns_pkt_authority(p);
-	const ldns_rr_list *add = ldns_pkt_additional(p);
-	struct trace_nsset *set = calloc(1, sizeof(*set));
-	ldns_rr_list *glue = NULL;
-	const ldns_rr *rr;
-	char *ns, *owner;
-	size_t i, j;
-
-	if (set == NULL)
-		return NULL;
-	for (i = 0; i < ldns_rr_list_rr_count(auth); i++) {
-		rr = ldns_rr_list_rr(auth, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS ||
-		    !name_eq(ldns_rr_owner(rr), child) ||
-		    ldns_rr_rd_count(rr) != 1)
-			continue;
-		list_push_clone(&s->ns, rr);
-		if ((ns = name_dup(ldns_rr_rdf(rr, 0))) != NULL)
-			nsset_server(set, ns);
-		free(ns);
-	}
-	for (i = 0; i < ldns_rr_list_rr_count(add); i++) {
-		rr = ldns_rr_list_rr(add, i);
-		if ((ldns_rr_get_type(rr) != LDNS_RR_TYPE_A &&
-			ldns_rr_get_type(rr) != LDNS_RR_TYPE_AAAA) ||
-		    !name_at_or_under(ldns_rr_owner(rr), zone))
-			continue; /* out of bailiwick: not to be trusted */
-		if ((owner = name_dup(ldns_rr_owner(rr))) == NULL)
-			continue;
-		for (j = 0; j < set->n; j++)
-			if (strcmp(set->s[j].name, owner) == 0)
-				list_push_clone(&glue, rr);
-		free(owner);
-	}
-	if (glue != NULL)
-		nsset_add_glue(set, glue, port);
-	s->glue = glue;
-	qsort(set->s, set->n, sizeof(set->s[0]), server_cmp);
-	return set;
-}
-
 /* --- asking a zone's servers ------------------------------------------ */
 
 static bool
@@ -656,25 +122,12 @@ family_ok(const struct trace_run *run, const struct sockaddr_storage *ss)
 	return ss->ss_family == AF_INET ? run->o->v4 : run->o->v6;
 }
 
-static int
-server_port(const struct trace_nsset *set)
-{
-	const struct sockaddr_storage *ss;
-
-	if (set->n == 0 || set->s[0].naddr == 0)
-		return 53;
-	ss = &set->s[0].addr[0];
-	return ss->ss_family == AF_INET6
-	    ? ntohs(((const struct sockaddr_in6 *)ss)->sin6_port)
-	    : ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
 static bool
 out_of_time(struct trace_run *run, struct trace_walk *w)
 {
 	char buf[64];
 
-	if (client_now_ms() >= run->deadline) {
+	if (net_now_ms() >= run->deadline) {
 		run->deadline_hit = true;
 		snprintf(buf, sizeof(buf), "%.1f s", run->o->deadline_ms / 1e3);
 		walk_fail(w, "the deadline (%s) passed", buf);
@@ -698,7 +151,7 @@ walk_nested(struct trace_run *run, const char *name, ldns_rr_type type);
  */
 static void
 server_lookup(struct trace_run *run, struct trace_walk *w,
-    struct trace_server *srv, int port, struct trace_walk **lookups,
+    struct nsset_server *srv, int port, struct trace_walk **lookups,
     size_t *nlookups)
 {
 	static const ldns_rr_type types[] = { LDNS_RR_TYPE_A,
@@ -725,7 +178,7 @@ server_lookup(struct trace_run *run, struct trace_walk *w,
 			rr = ldns_rr_list_rr(nw->answer, i);
 			if (ldns_rr_get_type(rr) == types[t] &&
 			    ldns_rr_rd_count(rr) == 1)
-				server_add_addr(srv, ldns_rr_rdf(rr, 0), port);
+				nsset_add_addr(srv, ldns_rr_rdf(rr, 0), port);
 		}
 	}
 }
@@ -736,37 +189,61 @@ ask_one(struct trace_run *run, struct trace_walk *w, struct trace_step *s,
     const struct sockaddr_storage *ss, const ldns_pkt *q, const ldns_rdf *zone,
     const ldns_rdf *name, ldns_rr_type type, ldns_pkt **out)
 {
-	struct client_opts o = { .timeout_ms = run->o->timeout_ms,
+	struct net_opts o = { .timeout_ms = run->o->timeout_ms,
 		.tries = run->o->tries,
 		.tc_fallback = true,
 		.deadline = run->deadline };
-	struct client_reply r;
-	enum client_result res;
+	struct net_reply r;
+	enum net_result res;
 	char err[256];
 	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 						  : sizeof(struct sockaddr_in);
 
-	res = client_exchange(q, ss, len, &o, &r, err, sizeof(err));
+	res = net_exchange(q, ss, len, &o, &r, err, sizeof(err));
 	run->queries += (unsigned)r.tries + (r.tcp ? 1 : 0);
 	w->queries += (unsigned)r.tries + (r.tcp ? 1 : 0);
 	s->tries = r.tries;
 	s->tcp = r.tcp;
 	s->truncated = r.truncated;
 	s->rtt_ms = r.rtt_ms;
-	if (res == CLIENT_TIMEOUT) {
+	if (res == NET_TIMEOUT) {
 		s->outcome = TRACE_TIMEOUT;
 		return s->outcome;
 	}
-	if (res != CLIENT_OK) {
+	if (res != NET_OK) {
 		s->outcome = TRACE_ERROR;
 		s->detail = strdup(err);
 		return s->outcome;
 	}
 	s->have_rcode = true;
 	s->rcode = ldns_pkt_get_rcode(r.pkt);
-	s->outcome = classify(r.pkt, zone, name, type, s);
+	s->outcome = reply_classify(r.pkt, zone, name, type, &s->detail);
 	*out = r.pkt;
 	return s->outcome;
+}
+
+/*
+ * A new step for server of zone zs that takes over the nested walks in
+ * lookups (*nlookups of them; *nlookups becomes 0).  Returns the step,
+ * or NULL with w failed when out of memory (the walks stay the
+ * caller's).
+ */
+static struct trace_step *
+step_take(struct trace_walk *w, const char *zs, const char *server,
+    struct trace_walk **lookups, size_t *nlookups)
+{
+	struct trace_step *s;
+	size_t k;
+
+	if ((s = step_new(w, zs, server)) == NULL) {
+		walk_fail(w, "%s", "out of memory");
+		return NULL;
+	}
+	for (k = 0; k < *nlookups; k++)
+		s->lookups[k] = lookups[k];
+	s->nlookups = *nlookups;
+	*nlookups = 0;
+	return s;
 }
 
 /*
@@ -776,20 +253,19 @@ ask_one(struct trace_run *run, struct trace_walk *w, struct trace_step *s,
  */
 static int
 ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
-    struct trace_nsset *set, const ldns_rdf *name, ldns_rr_type type,
-    ldns_pkt **out)
+    struct nsset *set, const ldns_rdf *name, ldns_rr_type type, ldns_pkt **out)
 {
 	struct trace_walk *lookups[2];
-	struct trace_server *srv;
+	struct nsset_server *srv;
 	struct trace_step *s;
 	enum trace_outcome oc;
 	ldns_pkt *q = NULL, *p;
-	char *zs = name_dup(zone);
+	char *zs = dname_lower_str(zone);
 	size_t i, j, k, nlookups;
-	int port = server_port(run->hints), rc = -1;
+	int port = nsset_port(run->hints), rc = -1;
 
 	if (zs == NULL ||
-	    (q = client_query_new(name, type, false, false)) == NULL) {
+	    (q = net_query_new(name, type, false, false)) == NULL) {
 		walk_fail(w, "%s", "out of memory");
 		goto done;
 	}
@@ -809,15 +285,10 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 				continue;
 			if (out_of_time(run, w))
 				goto free_lookups;
-			if ((s = step_new(w, zs, srv->name)) == NULL) {
-				walk_fail(w, "%s", "out of memory");
+			if ((s = step_take(w, zs, srv->name, lookups,
+				 &nlookups)) == NULL)
 				goto free_lookups;
-			}
-			for (k = 0; k < nlookups; k++)
-				s->lookups[k] = lookups[k];
-			s->nlookups = nlookups;
-			nlookups = 0;
-			client_addr_host(&srv->addr[j], s->address,
+			net_addr_host(&srv->addr[j], s->address,
 			    sizeof(s->address));
 			p = NULL;
 			oc = ask_one(run, w, s, &srv->addr[j], q, zone, name,
@@ -833,14 +304,9 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 		}
 		if (nlookups > 0 || srv->naddr == 0) {
 			/* no address to ask: say so, with what we tried */
-			if ((s = step_new(w, zs, srv->name)) == NULL) {
-				walk_fail(w, "%s", "out of memory");
+			if ((s = step_take(w, zs, srv->name, lookups,
+				 &nlookups)) == NULL)
 				goto free_lookups;
-			}
-			for (k = 0; k < nlookups; k++)
-				s->lookups[k] = lookups[k];
-			s->nlookups = nlookups;
-			nlookups = 0;
 			s->outcome = TRACE_ERROR;
 			s->detail = strdup("no glue, and no address found");
 		}
@@ -864,34 +330,46 @@ root_new(void)
 	return ldns_dname_new_frm_str(".");
 }
 
-static struct trace_nsset *
-nsset_copy(const struct trace_nsset *src)
-{
-	struct trace_nsset *set = calloc(1, sizeof(*set));
-	size_t i;
-
-	if (set == NULL)
-		return NULL;
-	for (i = 0; i < src->n; i++) {
-		set->s[i] = src->s[i];
-		if ((set->s[i].name = strdup(src->s[i].name)) == NULL) {
-			set->n = i;
-			trace_nsset_free(set);
-			return NULL;
-		}
-	}
-	set->n = src->n;
-	return set;
-}
-
 /* Copy the SOA that proves a negative answer into w. */
 static void
 take_negative(struct trace_walk *w, const ldns_pkt *p)
 {
-	const ldns_rr *soa = find_soa(p);
+	const ldns_rr *soa =
+	    rrs_find_type(ldns_pkt_authority(p), LDNS_RR_TYPE_SOA);
 
 	if (soa != NULL)
-		list_push_clone(&w->authority, soa);
+		rrs_push_clone(&w->authority, soa);
+}
+
+/*
+ * Follow referral p, from a server of *zone and recorded in step s: the
+ * child zone becomes *zone and its servers *set.  Frees p.  Returns 0,
+ * or -1 when out of memory.
+ */
+static int
+follow_referral(struct trace_run *run, struct trace_step *s, ldns_pkt *p,
+    ldns_rdf **zone, struct nsset **set)
+{
+	struct nsset *next;
+	ldns_rdf *child;
+
+	if ((child = ldns_rdf_clone(reply_cut(p))) == NULL) {
+		ldns_pkt_free(p);
+		return -1;
+	}
+	ldns_dname2canonical(child);
+	next = reply_referral(p, *zone, child, nsset_port(run->hints), &s->ns,
+	    &s->glue);
+	ldns_pkt_free(p);
+	ldns_rdf_deep_free(*zone);
+	*zone = child;
+	if ((s->child = dname_lower_str(child)) == NULL || next == NULL) {
+		nsset_free(next);
+		return -1;
+	}
+	nsset_free(*set);
+	*set = next;
+	return 0;
 }
 
 /*
@@ -901,9 +379,13 @@ take_negative(struct trace_walk *w, const ldns_pkt *p)
 static void
 walk_body(struct trace_run *run, struct trace_walk *w, const ldns_rdf *qname)
 {
-	struct trace_nsset *set = NULL, *next;
-	ldns_rdf *cur = NULL, *zone = NULL, *child, *last;
+	struct reply_chain keep = { .answer = &w->answer,
+		.targets = &w->cnames,
+		.ntargets = &w->ncnames };
+	struct nsset *set = NULL;
+	ldns_rdf *cur = NULL, *zone = NULL, *last;
 	struct trace_step *s;
+	char limit[16];
 	ldns_pkt *p;
 	size_t links, cuts;
 	bool found;
@@ -913,7 +395,7 @@ walk_body(struct trace_run *run, struct trace_walk *w, const ldns_rdf *qname)
 		goto oom;
 	ldns_dname2canonical(cur);
 restart:
-	trace_nsset_free(set);
+	nsset_free(set);
 	ldns_rdf_deep_free(zone);
 	set = nsset_copy(run->hints);
 	zone = root_new();
@@ -921,7 +403,8 @@ restart:
 		goto oom;
 	for (cuts = 0;; cuts++) {
 		if (cuts > TRACE_MAX_CUTS) {
-			walk_fail(w, "more than %s zone cuts", "32");
+			snprintf(limit, sizeof(limit), "%d", TRACE_MAX_CUTS);
+			walk_fail(w, "more than %s zone cuts", limit);
 			goto out;
 		}
 		p = NULL;
@@ -931,27 +414,12 @@ restart:
 		w->rcode = ldns_pkt_get_rcode(p);
 		switch ((enum trace_outcome)oc) {
 		case TRACE_REFERRAL:
-			if ((child = ldns_rdf_clone(find_ns_owner(p))) ==
-			    NULL) {
-				ldns_pkt_free(p);
+			if (follow_referral(run, s, p, &zone, &set) == -1)
 				goto oom;
-			}
-			ldns_dname2canonical(child);
-			next = referral_servers(p, zone, child, s,
-			    server_port(run->hints));
-			ldns_pkt_free(p);
-			ldns_rdf_deep_free(zone);
-			zone = child;
-			if ((s->child = name_dup(zone)) == NULL ||
-			    next == NULL) {
-				trace_nsset_free(next);
-				goto oom;
-			}
-			trace_nsset_free(set);
-			set = next;
 			continue;
 		case TRACE_CNAME:
-			last = chain_follow(p, cur, w->type, &links, &found, w);
+			last = reply_chain_follow(p, cur, w->type, &links,
+			    &found, &keep);
 			ldns_pkt_free(p);
 			if (last == NULL)
 				goto oom;
@@ -959,15 +427,19 @@ restart:
 			cur = last;
 			ldns_dname2canonical(cur);
 			if (w->ncnames > TRACE_MAX_CHAIN) {
+				snprintf(limit, sizeof(limit), "%d",
+				    TRACE_MAX_CHAIN);
 				walk_fail(w,
-				    "a CNAME/DNAME chain longer than %s", "12");
+				    "a CNAME/DNAME chain longer than %s",
+				    limit);
 				goto out;
 			}
 			goto restart;
 		case TRACE_ANSWER:
 		case TRACE_NXDOMAIN:
 		case TRACE_NODATA:
-			last = chain_follow(p, cur, w->type, &links, &found, w);
+			last = reply_chain_follow(p, cur, w->type, &links,
+			    &found, &keep);
 			ldns_rdf_deep_free(last);
 			if (oc == TRACE_ANSWER) {
 				w->status = TRACE_ST_ANSWER;
@@ -988,7 +460,7 @@ restart:
 oom:
 	walk_fail(w, "%s", "out of memory");
 out:
-	trace_nsset_free(set);
+	nsset_free(set);
 	ldns_rdf_deep_free(zone);
 	ldns_rdf_deep_free(cur);
 }
@@ -1000,7 +472,7 @@ walk_new(const ldns_rdf *name, ldns_rr_type type)
 
 	if (w == NULL)
 		return NULL;
-	if ((w->name = name_dup(name)) == NULL) {
+	if ((w->name = dname_lower_str(name)) == NULL) {
 		free(w);
 		return NULL;
 	}
@@ -1014,14 +486,14 @@ struct trace_walk *
 trace_walk_run(struct trace_run *run, const ldns_rdf *name, ldns_rr_type type)
 {
 	struct trace_walk *w = walk_new(name, type);
-	double start = client_now_msf();
+	double start = net_now_msf();
 
 	if (w == NULL)
 		return NULL;
 	if (out_of_time(run, w))
 		return w;
 	walk_body(run, w, name);
-	w->ms = client_now_msf() - start;
+	w->ms = net_now_msf() - start;
 	if (w->status == TRACE_ST_FAIL)
 		w->rcode = LDNS_RCODE_SERVFAIL;
 	return w;

@@ -15,11 +15,10 @@
  * with what it learned), TRACE_MAX_CUTS referrals and TRACE_MAX_CHAIN
  * CNAME/DNAME links per walk (fail), TRACE_MAX_NEST nested walks deep
  * and no name twice on the nesting stack (that server is skipped),
- * TRACE_MAX_SERVERS per zone (the rest of a larger NS set is ignored),
- * TRACE_MAX_ADDRS per server (the rest ignored).
+ * and the limits of a zone's server set (nsset.h).
  *
  * Ownership: a walk owns its steps, records and nested walks; free it
- * with trace_walk_free().  A run and hints own nothing of the walks.
+ * with trace_walk_free().  A run and its hints own nothing of the walks.
  */
 #ifndef ROOST_TRACE_H
 #define ROOST_TRACE_H
@@ -32,8 +31,8 @@
 
 #include <ldns/ldns.h>
 
-#define TRACE_MAX_SERVERS 16
-#define TRACE_MAX_ADDRS 4
+#include "nsset.h"
+
 #define TRACE_MAX_QUERIES 200
 #define TRACE_MAX_CUTS 32
 #define TRACE_MAX_CHAIN 12
@@ -60,19 +59,6 @@ enum trace_status {
 	TRACE_ST_NXDOMAIN,
 	TRACE_ST_NODATA,
 	TRACE_ST_FAIL,
-};
-
-/* A server of a zone: its name and the addresses we know for it. */
-struct trace_server {
-	char *name; /* lower-case, absolute */
-	struct sockaddr_storage addr[TRACE_MAX_ADDRS];
-	size_t naddr;
-};
-
-/* The servers of one zone (or the root hints), sorted by name. */
-struct trace_nsset {
-	struct trace_server s[TRACE_MAX_SERVERS];
-	size_t n;
 };
 
 struct trace_walk;
@@ -120,8 +106,8 @@ struct trace_opts {
 /* One trace command: options, hints, the clock, the nesting stack. */
 struct trace_run {
 	const struct trace_opts *o;
-	const struct trace_nsset *hints;
-	int64_t start, deadline; /* client_now_ms() */
+	const struct nsset *hints;
+	int64_t start, deadline; /* net_now_ms() */
 	unsigned queries;
 	char *stack[TRACE_MAX_NEST + 1]; /* names being resolved */
 	size_t depth;
@@ -129,26 +115,11 @@ struct trace_run {
 };
 
 /*
- * The built-in root hints (the IANA root servers, IPv4 and IPv6), every
- * address with this port.  Returns a new set (free with
- * trace_nsset_free) or NULL when out of memory.
+ * Start a run: o and hints (hints.h) must outlive it; the deadline
+ * starts now.
  */
-struct trace_nsset *trace_hints_builtin(int port);
-
-/*
- * Root hints from a named.root-style file: the NS records of "." and
- * the A/AAAA records of their names; port as above.  Returns a new set,
- * or NULL with "FILE: reason" in err.
- */
-struct trace_nsset *
-trace_hints_load(const char *file, int port, char *err, size_t errlen);
-
-/* Free a set from the functions above (NULL is fine). */
-void trace_nsset_free(struct trace_nsset *ns);
-
-/* Start a run: o and hints must outlive it; the deadline starts now. */
 void trace_run_init(struct trace_run *run, const struct trace_opts *o,
-    const struct trace_nsset *hints);
+    const struct nsset *hints);
 
 /*
  * Walk for name (absolute) and type.  Returns the walk (the caller frees

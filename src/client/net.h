@@ -1,5 +1,5 @@
 /*
- * src/client/client_net.h - one DNS exchange with one server, for the roost
+ * src/client/net.h - one DNS exchange with one server, for the roost
  * command-line client: UDP with a retry, TCP on truncation, hard timeouts.
  *
  * Messages are ldns packets; the sockets are ours, so that every wait is
@@ -8,8 +8,8 @@
  * query's id and question (anything else is ignored, not an error).
  * No function here resolves a name: servers are numeric addresses.
  */
-#ifndef ROOST_CLIENT_NET_H
-#define ROOST_CLIENT_NET_H
+#ifndef ROOST_NET_H
+#define ROOST_NET_H
 
 #include <sys/socket.h>
 #include <stdbool.h>
@@ -18,30 +18,30 @@
 
 #include <ldns/ldns.h>
 
-/* Longest text client_addr_str() writes, NUL included: "[v6]#65535". */
-#define CLIENT_ADDR_STRLEN 64
+/* Longest text net_addr_str() writes, NUL included: "[v6]#65535". */
+#define NET_ADDR_STRLEN 64
 /* The EDNS UDP payload size we advertise (DNS flag day 2020). */
-#define CLIENT_EDNS_SIZE 1232
+#define NET_EDNS_SIZE 1232
 /* Longest reply we accept over TCP: the 16-bit length allows no more. */
-#define CLIENT_MAX_MSG 65535
+#define NET_MAX_MSG 65535
 
 /* How one exchange ended. */
-enum client_result {
-	CLIENT_OK = 0,    /* a reply, in reply->pkt */
-	CLIENT_TIMEOUT,   /* every try timed out (or the deadline hit) */
-	CLIENT_NETERR,    /* socket error, e.g. connection refused */
-	CLIENT_MALFORMED, /* a reply ldns cannot parse */
+enum net_result {
+	NET_OK = 0,    /* a reply, in reply->pkt */
+	NET_TIMEOUT,   /* every try timed out (or the deadline hit) */
+	NET_ERROR,     /* socket error, e.g. connection refused */
+	NET_MALFORMED, /* a reply ldns cannot parse */
 };
 
-struct client_opts {
+struct net_opts {
 	int timeout_ms;   /* per try; > 0 */
 	int tries;        /* UDP tries (1 = no retry); >= 1 */
 	bool tcp;         /* TCP only, no UDP at all */
 	bool tc_fallback; /* on TC=1 over UDP, ask again over TCP */
-	int64_t deadline; /* client_now_ms() value; 0 for none */
+	int64_t deadline; /* net_now_ms() value; 0 for none */
 };
 
-struct client_reply {
+struct net_reply {
 	ldns_pkt *pkt;  /* owned by the caller once set; NULL otherwise */
 	double rtt_ms;  /* of the try that answered */
 	int tries;      /* UDP tries sent */
@@ -50,49 +50,40 @@ struct client_reply {
 	size_t size;    /* reply size in bytes */
 };
 
-/* Milliseconds of CLOCK_MONOTONIC; client_now_msf() with fractions. */
-int64_t client_now_ms(void);
-double client_now_msf(void);
+/* Milliseconds of CLOCK_MONOTONIC; net_now_msf() with fractions. */
+int64_t net_now_ms(void);
+double net_now_msf(void);
 
 /*
  * Parse "ADDR", "ADDR#PORT" or "[V6]:PORT" (numeric only) into *ss and
  * *sslen; a missing port is defport.  Returns 0, or -1 with a message in
  * err.
  */
-int client_addr_parse(const char *text, int defport,
-    struct sockaddr_storage *ss, socklen_t *sslen, char *err, size_t errlen);
+int net_addr_parse(const char *text, int defport, struct sockaddr_storage *ss,
+    socklen_t *sslen, char *err, size_t errlen);
 
 /* Write ss as "ADDR#PORT" into buf and return buf. */
-char *client_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
+char *net_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
 
 /* Write only the address of ss (no port) into buf and return buf. */
-char *
-client_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len);
+char *net_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len);
 
 /*
  * Send query (not consumed) to the server at ss and wait for its reply
  * under o.  Fills *r (r->pkt owned by the caller, to free with
- * ldns_pkt_free) and returns CLIENT_OK, or another enum client_result
+ * ldns_pkt_free) and returns NET_OK, or another enum net_result
  * with r->pkt NULL and a reason in err.
  */
-enum client_result
-client_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
-    socklen_t sslen, const struct client_opts *o, struct client_reply *r,
-    char *err, size_t errlen);
+enum net_result net_exchange(const ldns_pkt *query,
+    const struct sockaddr_storage *ss, socklen_t sslen,
+    const struct net_opts *o, struct net_reply *r, char *err, size_t errlen);
 
 /*
  * A new query packet for name/type/class IN with a random id: RD as
- * given, EDNS with CLIENT_EDNS_SIZE (and DO if dnssec).  Returns the
+ * given, EDNS with NET_EDNS_SIZE (and DO if dnssec).  Returns the
  * packet (the caller frees it) or NULL.
  */
 ldns_pkt *
-client_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec);
+net_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec);
 
-/*
- * The domain name text as an absolute ldns dname ("a.b" is "a.b.").
- * Returns a new rdf (the caller frees it with ldns_rdf_deep_free) or
- * NULL if text is no domain name.
- */
-ldns_rdf *client_dname_new(const char *text);
-
-#endif /* ROOST_CLIENT_NET_H */
+#endif /* ROOST_NET_H */

@@ -1,39 +1,39 @@
 /*
- * src/client/client_json.h - JSON and presentation-format output helpers
+ * src/client/output.h - JSON and presentation-format output helpers
  * shared by the roost client's subcommands.
  *
  * Every function writes to a caller's FILE and allocates only transient
  * strings it frees itself (ldns' *2str results), unless it says it
  * returns one.  Names are printed as ldns presents them (absolute).
  */
-#ifndef ROOST_CLIENT_JSON_H
-#define ROOST_CLIENT_JSON_H
+#ifndef ROOST_OUTPUT_H
+#define ROOST_OUTPUT_H
 
 #include <stdio.h>
 
 #include <ldns/ldns.h>
 
 /* s as a JSON string with quotes; NULL prints null. */
-void client_json_str(FILE *f, const char *s);
+void output_json_str(FILE *f, const char *s);
 
 /* {"name": ..., "type": ..., "ttl": N, "data": ...} for rr. */
-void client_json_rr(FILE *f, const ldns_rr *rr);
+void output_json_rr(FILE *f, const ldns_rr *rr);
 
 /* [rr, ...] for every record of l (NULL is []). */
-void client_json_rr_list(FILE *f, const ldns_rr_list *l);
+void output_json_rr_list(FILE *f, const ldns_rr_list *l);
 
 /*
  * The rdata of rr in presentation format, fields separated by one space.
  * Returns a string the caller frees, or NULL when out of memory.
  */
-char *client_rr_data(const ldns_rr *rr);
+char *output_rr_data(const ldns_rr *rr);
 
 /*
  * The presentation form of a name, type or rcode into buf (always
  * NUL-terminated, cut to len); returns buf.
  */
-char *client_name_str(const ldns_rdf *name, char *buf, size_t len);
-char *client_type_str(ldns_rr_type t, char *buf, size_t len);
-char *client_rcode_str(ldns_pkt_rcode rc, char *buf, size_t len);
+char *output_name_str(const ldns_rdf *name, char *buf, size_t len);
+char *output_type_str(ldns_rr_type t, char *buf, size_t len);
+char *output_rcode_str(ldns_pkt_rcode rc, char *buf, size_t len);
 
-#endif /* ROOST_CLIENT_JSON_H */
+#endif /* ROOST_OUTPUT_H */

@@ -1,11 +1,11 @@
 /*
- * src/client/client_query.c - `roost query`: one question to one server, shown
+ * src/client/cmd_query.c - `roost query`: one question to one server, shown
  * the way dig shows it (or +short, or --json).
  *
  * The server is a numeric address (never resolved by name); the default
  * is the local roostd on 127.0.0.1#53.  Over UDP a truncated reply is
  * asked again over TCP, as dig does.  Owns: the query and reply packets
- * and the question name, all freed before client_query_main() returns.
+ * and the question name, all freed before cmd_query_main() returns.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -15,9 +15,11 @@
 
 #include <ldns/ldns.h>
 
+#include "args.h"
 #include "client.h"
-#include "client_json.h"
-#include "client_net.h"
+#include "dname.h"
+#include "output.h"
+#include "net.h"
 
 #define QUERY_DEFAULT_SERVER "127.0.0.1"
 #define QUERY_DEFAULT_TIMEOUT_MS 1500
@@ -29,7 +31,7 @@ struct query_opts {
 	ldns_rr_type type;
 	int port;
 	bool tcp, shortout, json, rd, dnssec;
-	struct client_opts net;
+	struct net_opts net;
 };
 
 static void
@@ -100,24 +102,19 @@ parse_args(struct query_opts *q, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
 	int c, i;
 
 	while ((c = getopt_long(argc, argv, "+p:t:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 ||
-			    v > 65535) {
+			if (args_parse_int(optarg, 1, 65535, &q->port) == -1) {
 				fprintf(stderr,
 				    "roost query: bad port \"%s\"\n", optarg);
 				return -1;
 			}
-			q->port = (int)v;
 			break;
 		case 't':
-			if (client_parse_seconds(optarg, &q->net.timeout_ms) ==
+			if (args_parse_seconds(optarg, &q->net.timeout_ms) ==
 			    -1) {
 				fprintf(stderr,
 				    "roost query: bad timeout \"%s\"\n",
@@ -126,16 +123,14 @@ parse_args(struct query_opts *q, int argc, char **argv)
 			}
 			break;
 		case 'T':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 1 ||
-			    v > 10) {
+			if (args_parse_int(optarg, 1, 10, &q->net.tries) ==
+			    -1) {
 				fprintf(stderr,
 				    "roost query: bad tries \"%s\" "
 				    "(1..10)\n",
 				    optarg);
 				return -1;
 			}
-			q->net.tries = (int)v;
 			break;
 		case 'j':
 			q->json = true;
@@ -200,7 +195,7 @@ json_flags(FILE *f, const ldns_pkt *p)
 }
 
 static void
-print_json(const struct query_opts *q, const struct client_reply *r,
+print_json(const struct query_opts *q, const struct net_reply *r,
     const char *server)
 {
 	const ldns_pkt *p = r->pkt;
@@ -211,32 +206,32 @@ print_json(const struct query_opts *q, const struct client_reply *r,
 
 	(void)q;
 	printf("{\"server\": ");
-	client_json_str(stdout, server);
+	output_json_str(stdout, server);
 	printf(", \"transport\": \"%s\", \"truncated_udp\": %s, "
 	       "\"rtt_ms\": %.3f, \"size\": %zu, \"id\": %u, \"rcode\": ",
 	    r->tcp ? "tcp" : "udp", r->truncated ? "true" : "false", r->rtt_ms,
 	    r->size, (unsigned)ldns_pkt_id(p));
-	client_json_str(stdout,
-	    client_rcode_str(ldns_pkt_get_rcode(p), buf, sizeof(buf)));
+	output_json_str(stdout,
+	    output_rcode_str(ldns_pkt_get_rcode(p), buf, sizeof(buf)));
 	printf(", \"flags\": ");
 	json_flags(stdout, p);
 	printf(", \"question\": [");
 	for (i = 0; i < ldns_pkt_qdcount(p); i++) {
 		qrr = ldns_rr_list_rr(ldns_pkt_question(p), i);
 		printf("%s{\"name\": ", i > 0 ? ", " : "");
-		client_json_str(stdout,
-		    client_name_str(ldns_rr_owner(qrr), name, sizeof(name)));
+		output_json_str(stdout,
+		    output_name_str(ldns_rr_owner(qrr), name, sizeof(name)));
 		printf(", \"type\": ");
-		client_json_str(stdout,
-		    client_type_str(ldns_rr_get_type(qrr), buf, sizeof(buf)));
+		output_json_str(stdout,
+		    output_type_str(ldns_rr_get_type(qrr), buf, sizeof(buf)));
 		printf("}");
 	}
 	printf("], \"answer\": ");
-	client_json_rr_list(stdout, ldns_pkt_answer(p));
+	output_json_rr_list(stdout, ldns_pkt_answer(p));
 	printf(", \"authority\": ");
-	client_json_rr_list(stdout, ldns_pkt_authority(p));
+	output_json_rr_list(stdout, ldns_pkt_authority(p));
 	printf(", \"additional\": ");
-	client_json_rr_list(stdout, ldns_pkt_additional(p));
+	output_json_rr_list(stdout, ldns_pkt_additional(p));
 	if (ldns_pkt_edns(p))
 		printf(", \"edns\": {\"udp_size\": %u, \"version\": %u, "
 		       "\"do\": %s}",
@@ -256,7 +251,7 @@ print_short(const ldns_pkt *p)
 	size_t i;
 
 	for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
-		if ((data = client_rr_data(ldns_rr_list_rr(an, i))) == NULL)
+		if ((data = output_rr_data(ldns_rr_list_rr(an, i))) == NULL)
 			continue;
 		printf("%s\n", data);
 		free(data);
@@ -264,7 +259,7 @@ print_short(const ldns_pkt *p)
 }
 
 static void
-print_text(const struct client_reply *r, const char *server)
+print_text(const struct net_reply *r, const char *server)
 {
 	char *s;
 
@@ -294,7 +289,7 @@ reply_status(const ldns_pkt *p)
 }
 
 int
-client_query_main(int argc, char **argv)
+cmd_query_main(int argc, char **argv)
 {
 	struct query_opts q = {
 		.port = 53,
@@ -304,8 +299,8 @@ client_query_main(int argc, char **argv)
 		    .tc_fallback = true },
 	};
 	struct sockaddr_storage ss;
-	struct client_reply r = { 0 };
-	char err[256], server[CLIENT_ADDR_STRLEN];
+	struct net_reply r = { 0 };
+	char err[256], server[NET_ADDR_STRLEN];
 	ldns_rdf *name = NULL;
 	ldns_pkt *query = NULL;
 	socklen_t sslen;
@@ -316,24 +311,23 @@ client_query_main(int argc, char **argv)
 	if (q.type == 0)
 		q.type = LDNS_RR_TYPE_A;
 	q.net.tcp = q.tcp;
-	if (client_addr_parse(q.server != NULL ? q.server
-					       : QUERY_DEFAULT_SERVER,
+	if (net_addr_parse(q.server != NULL ? q.server : QUERY_DEFAULT_SERVER,
 		q.port, &ss, &sslen, err, sizeof(err)) == -1) {
 		fprintf(stderr, "roost query: %s\n", err);
 		return CLIENT_EXIT_USAGE;
 	}
-	client_addr_str(&ss, server, sizeof(server));
-	if ((name = client_dname_new(q.name)) == NULL) {
+	net_addr_str(&ss, server, sizeof(server));
+	if ((name = dname_from_text(q.name)) == NULL) {
 		fprintf(stderr, "roost query: not a domain name: \"%s\"\n",
 		    q.name);
 		return CLIENT_EXIT_USAGE;
 	}
-	if ((query = client_query_new(name, q.type, q.rd, q.dnssec)) == NULL) {
+	if ((query = net_query_new(name, q.type, q.rd, q.dnssec)) == NULL) {
 		fprintf(stderr, "roost query: out of memory\n");
 		goto out;
 	}
-	if (client_exchange(query, &ss, sslen, &q.net, &r, err, sizeof(err)) !=
-	    CLIENT_OK) {
+	if (net_exchange(query, &ss, sslen, &q.net, &r, err, sizeof(err)) !=
+	    NET_OK) {
 		fprintf(stderr, "roost query: %s: %s\n", server, err);
 		goto out;
 	}

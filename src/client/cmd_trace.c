@@ -1,10 +1,10 @@
 /*
- * src/client/trace_cli.c - `roost trace`: the command line, and the walk shown
+ * src/client/cmd_trace.c - `roost trace`: the command line, and the walk shown
  * as text (readable first) or as one JSON document (for scripts: its
  * shape is a contract, fields may be added, never renamed).
  *
  * Owns: the hints, the question name and every walk, all freed before
- * client_trace_main() returns.
+ * cmd_trace_main() returns.
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -15,9 +15,12 @@
 
 #include <ldns/ldns.h>
 
+#include "args.h"
 #include "client.h"
-#include "client_json.h"
-#include "client_net.h"
+#include "dname.h"
+#include "hints.h"
+#include "output.h"
+#include "net.h"
 #include "trace.h"
 
 struct trace_cli {
@@ -70,18 +73,6 @@ trace_usage(FILE *f)
 	    "any one type failed), 3 usage.\n");
 }
 
-static int
-parse_int(const char *s, int lo, int hi, int *v)
-{
-	char *end;
-	long n = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || n < lo || n > hi)
-		return -1;
-	*v = (int)n;
-	return 0;
-}
-
 /* 0 ok, 1 help printed, -1 usage error (printed). */
 static int
 parse_args(struct trace_cli *c, int argc, char **argv)
@@ -115,24 +106,22 @@ parse_args(struct trace_cli *c, int argc, char **argv)
 			only6 = true;
 			break;
 		case 'p':
-			if (parse_int(optarg, 1, 65535, &c->port) == -1)
+			if (args_parse_int(optarg, 1, 65535, &c->port) == -1)
 				goto bad;
 			break;
 		case 'r':
 			c->hints_file = optarg;
 			break;
 		case 't':
-			if (client_parse_seconds(optarg, &c->o.timeout_ms) ==
-			    -1)
+			if (args_parse_seconds(optarg, &c->o.timeout_ms) == -1)
 				goto bad;
 			break;
 		case 'T':
-			if (parse_int(optarg, 1, 10, &c->o.tries) == -1)
+			if (args_parse_int(optarg, 1, 10, &c->o.tries) == -1)
 				goto bad;
 			break;
 		case 'd':
-			if (client_parse_seconds(optarg, &c->o.deadline_ms) ==
-			    -1)
+			if (args_parse_seconds(optarg, &c->o.deadline_ms) == -1)
 				goto bad;
 			break;
 		case 'j':
@@ -223,7 +212,7 @@ text_step(const struct trace_step *s, const char *ind)
 	for (i = 0; i < s->nlookups; i++) {
 		printf("%s%s @%s: no glue; looking up %s %s from the root\n",
 		    ind, s->zone, s->server, s->lookups[i]->name,
-		    client_type_str(s->lookups[i]->type, type, sizeof(type)));
+		    output_type_str(s->lookups[i]->type, type, sizeof(type)));
 		snprintf(sub, sizeof(sub), "%s  | ", ind);
 		text_walk(s->lookups[i], sub);
 	}
@@ -236,7 +225,7 @@ text_step(const struct trace_step *s, const char *ind)
 		printf(" to %s", s->detail);
 	if (s->have_rcode)
 		printf(" [%s, %.2f ms%s]",
-		    client_rcode_str(s->rcode, rc, sizeof(rc)), s->rtt_ms,
+		    output_rcode_str(s->rcode, rc, sizeof(rc)), s->rtt_ms,
 		    s->truncated ? ", TC over UDP, then TCP" : "");
 	else if (s->outcome == TRACE_TIMEOUT)
 		printf(" [%d %s, no reply]", s->tries,
@@ -261,7 +250,7 @@ text_walk(const struct trace_walk *w, const char *ind)
 	size_t i, n;
 
 	printf("%s;; %s %s\n", ind, w->name,
-	    client_type_str(w->type, type, sizeof(type)));
+	    output_type_str(w->type, type, sizeof(type)));
 	for (i = 0; i < w->nsteps; i++)
 		text_step(&w->steps[i], ind);
 	print_rrs(ind, w->answer);
@@ -280,7 +269,7 @@ text_walk(const struct trace_walk *w, const char *ind)
 		    w->status == TRACE_ST_NXDOMAIN ? "" : type);
 		print_rrs(ind, w->authority);
 		printf("%s;; %s", ind,
-		    client_rcode_str(w->rcode, rc, sizeof(rc)));
+		    output_rcode_str(w->rcode, rc, sizeof(rc)));
 		break;
 	case TRACE_ST_FAIL:
 		printf("%s;; failed: %s", ind,
@@ -302,36 +291,36 @@ json_step(FILE *f, const struct trace_step *s)
 	size_t i;
 
 	fputs("{\"zone\": ", f);
-	client_json_str(f, s->zone);
+	output_json_str(f, s->zone);
 	fputs(", \"server\": {\"name\": ", f);
-	client_json_str(f, s->server);
+	output_json_str(f, s->server);
 	fputs(", \"address\": ", f);
-	client_json_str(f, s->address[0] != '\0' ? s->address : NULL);
+	output_json_str(f, s->address[0] != '\0' ? s->address : NULL);
 	fputs("}, \"rtt_ms\": ", f);
 	if (s->have_rcode)
 		fprintf(f, "%.3f", s->rtt_ms);
 	else
 		fputs("null", f);
 	fputs(", \"rcode\": ", f);
-	client_json_str(f,
-	    s->have_rcode ? client_rcode_str(s->rcode, rc, sizeof(rc)) : NULL);
+	output_json_str(f,
+	    s->have_rcode ? output_rcode_str(s->rcode, rc, sizeof(rc)) : NULL);
 	fputs(", \"outcome\": ", f);
-	client_json_str(f, trace_outcome_str(s->outcome));
+	output_json_str(f, trace_outcome_str(s->outcome));
 	fprintf(f, ", \"transport\": \"%s\", \"tries\": %d, \"truncated\": %s",
 	    s->tcp ? "tcp" : "udp", s->tries, s->truncated ? "true" : "false");
 	if (s->detail != NULL) {
 		fputs(s->outcome == TRACE_CNAME ? ", \"target\": "
 						: ", \"detail\": ",
 		    f);
-		client_json_str(f, s->detail);
+		output_json_str(f, s->detail);
 	}
 	if (s->outcome == TRACE_REFERRAL) {
 		fputs(", \"delegation\": {\"zone\": ", f);
-		client_json_str(f, s->child);
+		output_json_str(f, s->child);
 		fputs(", \"ns\": ", f);
-		client_json_rr_list(f, s->ns);
+		output_json_rr_list(f, s->ns);
 		fputs(", \"glue\": ", f);
-		client_json_rr_list(f, s->glue);
+		output_json_rr_list(f, s->glue);
 		fputc('}', f);
 	}
 	if (s->nlookups > 0) {
@@ -368,22 +357,22 @@ json_walk(FILE *f, const struct trace_walk *w)
 	size_t i;
 
 	fputs("{\"name\": ", f);
-	client_json_str(f, w->name);
+	output_json_str(f, w->name);
 	fputs(", \"type\": ", f);
-	client_json_str(f, client_type_str(w->type, buf, sizeof(buf)));
+	output_json_str(f, output_type_str(w->type, buf, sizeof(buf)));
 	fputs(", \"rcode\": ", f);
-	client_json_str(f, client_rcode_str(w->rcode, buf, sizeof(buf)));
+	output_json_str(f, output_rcode_str(w->rcode, buf, sizeof(buf)));
 	fputs(", \"status\": ", f);
-	client_json_str(f, status_str(w->status));
+	output_json_str(f, status_str(w->status));
 	fputs(", \"answer\": ", f);
-	client_json_rr_list(f, w->answer);
+	output_json_rr_list(f, w->answer);
 	fputs(", \"authority\": ", f);
-	client_json_rr_list(f, w->authority);
+	output_json_rr_list(f, w->authority);
 	fputs(", \"cnames\": [", f);
 	for (i = 0; i < w->ncnames; i++) {
 		if (i > 0)
 			fputs(", ", f);
-		client_json_str(f, w->cnames[i]);
+		output_json_str(f, w->cnames[i]);
 	}
 	fputs("], \"steps\": [", f);
 	for (i = 0; i < w->nsteps; i++) {
@@ -394,7 +383,7 @@ json_walk(FILE *f, const struct trace_walk *w)
 	fprintf(f,
 	    "], \"queries\": %u, \"time_ms\": %.1f, \"error\": ", w->queries,
 	    w->ms);
-	client_json_str(f, w->error);
+	output_json_str(f, w->error);
 	fputc('}', f);
 }
 
@@ -415,7 +404,7 @@ exit_status(struct trace_walk *const *w, size_t n)
 }
 
 int
-client_trace_main(int argc, char **argv)
+cmd_trace_main(int argc, char **argv)
 {
 	struct trace_cli c = {
 		.o = { .timeout_ms = TRACE_DEFAULT_TIMEOUT_MS,
@@ -425,7 +414,7 @@ client_trace_main(int argc, char **argv)
 	};
 	struct trace_walk *w[2] = { NULL, NULL };
 	ldns_rr_type types[2];
-	struct trace_nsset *hints = NULL;
+	struct nsset *hints = NULL;
 	struct trace_run run;
 	ldns_rdf *name = NULL;
 	char err[512];
@@ -436,7 +425,7 @@ client_trace_main(int argc, char **argv)
 
 	if ((rc = parse_args(&c, argc, argv)) != 0)
 		return rc > 0 ? CLIENT_EXIT_ANSWER : CLIENT_EXIT_USAGE;
-	name = c.reverse ? reverse_name(c.name) : client_dname_new(c.name);
+	name = c.reverse ? reverse_name(c.name) : dname_from_text(c.name);
 	if (name == NULL) {
 		fprintf(stderr, "roost trace: not %s: \"%s\"\n",
 		    c.reverse ? "a numeric address" : "a domain name", c.name);
@@ -445,9 +434,8 @@ client_trace_main(int argc, char **argv)
 	if (c.reverse)
 		c.type = LDNS_RR_TYPE_PTR;
 	if (c.hints_file != NULL)
-		hints =
-		    trace_hints_load(c.hints_file, c.port, err, sizeof(err));
-	else if ((hints = trace_hints_builtin(c.port)) == NULL)
+		hints = hints_load(c.hints_file, c.port, err, sizeof(err));
+	else if ((hints = hints_builtin(c.port)) == NULL)
 		snprintf(err, sizeof(err), "out of memory");
 	if (hints == NULL) {
 		fprintf(stderr, "roost trace: %s\n", err);
@@ -461,7 +449,7 @@ client_trace_main(int argc, char **argv)
 		types[n++] = LDNS_RR_TYPE_A;
 		types[n++] = LDNS_RR_TYPE_AAAA;
 	}
-	start = client_now_msf();
+	start = net_now_msf();
 	trace_run_init(&run, &c.o, hints);
 	for (i = 0; i < n; i++) {
 		if ((w[i] = trace_walk_run(&run, name, types[i])) == NULL) {
@@ -480,7 +468,7 @@ client_trace_main(int argc, char **argv)
 		}
 		printf(n > 1 ? "], \"queries\": %u, \"time_ms\": %.1f}\n"
 			     : "\n",
-		    queries, client_now_msf() - start);
+		    queries, net_now_msf() - start);
 	} else {
 		for (i = 0; i < n; i++) {
 			if (i > 0)
@@ -489,13 +477,13 @@ client_trace_main(int argc, char **argv)
 		}
 		if (n > 1)
 			printf("\n;; total: %u queries in %.1f ms\n", queries,
-			    client_now_msf() - start);
+			    net_now_msf() - start);
 	}
 	status = exit_status(w, n);
 out:
 	for (i = 0; i < n; i++)
 		trace_walk_free(w[i]);
-	trace_nsset_free(hints);
+	nsset_free(hints);
 	ldns_rdf_deep_free(name);
 	return status;
 }

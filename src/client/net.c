@@ -1,6 +1,5 @@
 /*
- * src/client/client_net.c - one DNS exchange with one server (see
- * client_net.h).
+ * src/client/net.c - one DNS exchange with one server (see net.h).
  *
  * Invariants: every socket is nonblocking and close-on-exec, and closed
  * before the function that opened it returns; no wait exceeds the try's
@@ -20,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client_net.h"
+#include "net.h"
 
 int64_t
-client_now_ms(void)
+net_now_ms(void)
 {
 	struct timespec ts;
 
@@ -32,7 +31,7 @@ client_now_ms(void)
 }
 
 double
-client_now_msf(void)
+net_now_msf(void)
 {
 	struct timespec ts;
 
@@ -64,7 +63,7 @@ parse_port(const char *s, int *port)
 }
 
 int
-client_addr_parse(const char *text, int defport, struct sockaddr_storage *ss,
+net_addr_parse(const char *text, int defport, struct sockaddr_storage *ss,
     socklen_t *sslen, char *err, size_t errlen)
 {
 	char host[INET6_ADDRSTRLEN + 8];
@@ -120,7 +119,7 @@ bad:
 }
 
 char *
-client_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len)
+net_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	const void *a = ss->ss_family == AF_INET6
 	    ? (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr
@@ -132,39 +131,20 @@ client_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len)
 }
 
 char *
-client_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+net_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN];
 	unsigned port = ss->ss_family == AF_INET6
 	    ? ntohs(((const struct sockaddr_in6 *)ss)->sin6_port)
 	    : ntohs(((const struct sockaddr_in *)ss)->sin_port);
 
-	client_addr_host(ss, host, sizeof(host));
+	net_addr_host(ss, host, sizeof(host));
 	snprintf(buf, len, "%s#%u", host, port);
 	return buf;
 }
 
-ldns_rdf *
-client_dname_new(const char *text)
-{
-	ldns_rdf *name = NULL, *root, *abs;
-
-	if (*text == '\0' || ldns_str2rdf_dname(&name, text) != LDNS_STATUS_OK)
-		return NULL;
-	if (ldns_dname_str_absolute(text))
-		return name;
-	if ((root = ldns_dname_new_frm_str(".")) == NULL) {
-		ldns_rdf_deep_free(name);
-		return NULL;
-	}
-	abs = ldns_dname_cat_clone(name, root);
-	ldns_rdf_deep_free(name);
-	ldns_rdf_deep_free(root);
-	return abs;
-}
-
 ldns_pkt *
-client_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec)
+net_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec)
 {
 	ldns_rdf *owner;
 	ldns_pkt *q;
@@ -177,7 +157,7 @@ client_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec)
 		return NULL;
 	}
 	ldns_pkt_set_random_id(q);
-	ldns_pkt_set_edns_udp_size(q, CLIENT_EDNS_SIZE);
+	ldns_pkt_set_edns_udp_size(q, NET_EDNS_SIZE);
 	ldns_pkt_set_edns_do(q, dnssec);
 	return q;
 }
@@ -186,7 +166,7 @@ client_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec)
 static int
 wait_ms(int64_t try_end, int64_t deadline)
 {
-	int64_t end = try_end, now = client_now_ms();
+	int64_t end = try_end, now = net_now_ms();
 
 	if (deadline != 0 && deadline < end)
 		end = deadline;
@@ -218,14 +198,14 @@ sock_open(const struct sockaddr_storage *ss, int type)
 
 /*
  * One UDP try: send wire, wait until try_end/deadline for the reply.
- * Returns CLIENT_OK with *out set, CLIENT_TIMEOUT, or CLIENT_NETERR.
+ * Returns NET_OK with *out set, NET_TIMEOUT, or NET_ERROR.
  */
-static enum client_result
+static enum net_result
 udp_try(int fd, const uint8_t *wire, size_t wlen, const ldns_pkt *q,
     int64_t try_end, int64_t deadline, ldns_pkt **out, size_t *size, char *err,
     size_t errlen)
 {
-	uint8_t buf[CLIENT_MAX_MSG];
+	uint8_t buf[NET_MAX_MSG];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ldns_pkt *p;
 	ssize_t n;
@@ -233,17 +213,17 @@ udp_try(int fd, const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 
 	if (send(fd, wire, wlen, 0) == -1) {
 		snprintf(err, errlen, "send: %s", strerror(errno));
-		return CLIENT_NETERR;
+		return NET_ERROR;
 	}
 	for (;;) {
 		if ((ms = wait_ms(try_end, deadline)) == 0)
-			return CLIENT_TIMEOUT;
+			return NET_TIMEOUT;
 		rc = poll(&pfd, 1, ms);
 		if (rc == -1 && errno == EINTR)
 			continue;
 		if (rc == -1) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
-			return CLIENT_NETERR;
+			return NET_ERROR;
 		}
 		if (rc == 0)
 			continue; /* wait_ms() says when the time is up */
@@ -252,7 +232,7 @@ udp_try(int fd, const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 			continue;
 		if (n == -1) {
 			snprintf(err, errlen, "recv: %s", strerror(errno));
-			return CLIENT_NETERR;
+			return NET_ERROR;
 		}
 		p = NULL;
 		if (ldns_wire2pkt(&p, buf, (size_t)n) != LDNS_STATUS_OK ||
@@ -262,7 +242,7 @@ udp_try(int fd, const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 		}
 		*out = p;
 		*size = (size_t)n;
-		return CLIENT_OK;
+		return NET_OK;
 	}
 }
 
@@ -310,12 +290,12 @@ tcp_read(int fd, uint8_t *buf, size_t len, int64_t try_end, int64_t deadline,
 	return 0;
 }
 
-static enum client_result
+static enum net_result
 tcp_exchange(const uint8_t *wire, size_t wlen, const ldns_pkt *q,
     const struct sockaddr_storage *ss, socklen_t sslen, int64_t try_end,
     int64_t deadline, ldns_pkt **out, size_t *size, char *err, size_t errlen)
 {
-	enum client_result res = CLIENT_NETERR;
+	enum net_result res = NET_ERROR;
 	uint8_t *buf = NULL, len2[2];
 	size_t off = 0, len;
 	socklen_t elen = sizeof(int);
@@ -324,7 +304,7 @@ tcp_exchange(const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 
 	if ((fd = sock_open(ss, SOCK_STREAM)) == -1) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return CLIENT_NETERR;
+		return NET_ERROR;
 	}
 	if (connect(fd, (const struct sockaddr *)ss, sslen) == -1 &&
 	    errno != EINPROGRESS) {
@@ -333,7 +313,7 @@ tcp_exchange(const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 	}
 	if (wait_fd(fd, POLLOUT, try_end, deadline) == -1) {
 		snprintf(err, errlen, "timeout connecting over TCP");
-		res = CLIENT_TIMEOUT;
+		res = NET_TIMEOUT;
 		goto out;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == -1 ||
@@ -351,7 +331,7 @@ tcp_exchange(const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 	while (off < wlen + 2) {
 		if (wait_fd(fd, POLLOUT, try_end, deadline) == -1) {
 			snprintf(err, errlen, "timeout writing over TCP");
-			res = CLIENT_TIMEOUT;
+			res = NET_TIMEOUT;
 			goto out;
 		}
 		n = write(fd, buf + off, wlen + 2 - off);
@@ -366,8 +346,7 @@ tcp_exchange(const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 	free(buf);
 	buf = NULL;
 	if (tcp_read(fd, len2, 2, try_end, deadline, err, errlen) == -1) {
-		res = strncmp(err, "timeout", 7) == 0 ? CLIENT_TIMEOUT
-						      : CLIENT_NETERR;
+		res = strncmp(err, "timeout", 7) == 0 ? NET_TIMEOUT : NET_ERROR;
 		goto out;
 	}
 	len = (size_t)len2[0] << 8 | len2[1];
@@ -376,8 +355,7 @@ tcp_exchange(const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 		goto out;
 	}
 	if (tcp_read(fd, buf, len, try_end, deadline, err, errlen) == -1) {
-		res = strncmp(err, "timeout", 7) == 0 ? CLIENT_TIMEOUT
-						      : CLIENT_NETERR;
+		res = strncmp(err, "timeout", 7) == 0 ? NET_TIMEOUT : NET_ERROR;
 		goto out;
 	}
 	if (ldns_wire2pkt(out, buf, len) != LDNS_STATUS_OK ||
@@ -385,23 +363,23 @@ tcp_exchange(const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 		ldns_pkt_free(*out);
 		*out = NULL;
 		snprintf(err, errlen, "malformed or mismatched reply over TCP");
-		res = CLIENT_MALFORMED;
+		res = NET_MALFORMED;
 		goto out;
 	}
 	*size = len;
-	res = CLIENT_OK;
+	res = NET_OK;
 out:
 	free(buf);
 	close(fd);
 	return res;
 }
 
-enum client_result
-client_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
-    socklen_t sslen, const struct client_opts *o, struct client_reply *r,
-    char *err, size_t errlen)
+enum net_result
+net_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
+    socklen_t sslen, const struct net_opts *o, struct net_reply *r, char *err,
+    size_t errlen)
 {
-	enum client_result res = CLIENT_TIMEOUT;
+	enum net_result res = NET_TIMEOUT;
 	uint8_t *wire = NULL;
 	size_t wlen = 0;
 	double start;
@@ -411,30 +389,30 @@ client_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
 	snprintf(err, errlen, "no reply");
 	if (ldns_pkt2wire(&wire, query, &wlen) != LDNS_STATUS_OK) {
 		snprintf(err, errlen, "cannot build the query");
-		return CLIENT_NETERR;
+		return NET_ERROR;
 	}
 	if (!o->tcp) {
 		if ((fd = sock_open(ss, SOCK_DGRAM)) == -1 ||
 		    connect(fd, (const struct sockaddr *)ss, sslen) == -1) {
 			snprintf(err, errlen, "UDP socket: %s",
 			    strerror(errno));
-			res = CLIENT_NETERR;
+			res = NET_ERROR;
 			goto out;
 		}
 		for (i = 0; i < o->tries; i++) {
-			if (o->deadline != 0 && client_now_ms() >= o->deadline)
+			if (o->deadline != 0 && net_now_ms() >= o->deadline)
 				break;
 			r->tries++;
 			start = now_us();
 			res = udp_try(fd, wire, wlen, query,
-			    client_now_ms() + o->timeout_ms, o->deadline,
-			    &r->pkt, &r->size, err, errlen);
+			    net_now_ms() + o->timeout_ms, o->deadline, &r->pkt,
+			    &r->size, err, errlen);
 			r->rtt_ms = (now_us() - start) / 1e3;
-			if (res != CLIENT_TIMEOUT)
+			if (res != NET_TIMEOUT)
 				break;
 			snprintf(err, errlen, "timeout");
 		}
-		if (res != CLIENT_OK)
+		if (res != NET_OK)
 			goto out;
 		if (!ldns_pkt_tc(r->pkt) || !o->tc_fallback)
 			goto out;
@@ -442,15 +420,15 @@ client_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
 		ldns_pkt_free(r->pkt);
 		r->pkt = NULL;
 	}
-	if (o->deadline != 0 && client_now_ms() >= o->deadline) {
-		res = CLIENT_TIMEOUT;
+	if (o->deadline != 0 && net_now_ms() >= o->deadline) {
+		res = NET_TIMEOUT;
 		snprintf(err, errlen, "timeout");
 		goto out;
 	}
 	start = now_us();
 	res = tcp_exchange(wire, wlen, query, ss, sslen,
-	    client_now_ms() + o->timeout_ms, o->deadline, &r->pkt, &r->size,
-	    err, errlen);
+	    net_now_ms() + o->timeout_ms, o->deadline, &r->pkt, &r->size, err,
+	    errlen);
 	r->rtt_ms = (now_us() - start) / 1e3;
 	r->tcp = true;
 out:

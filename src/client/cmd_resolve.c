@@ -1,12 +1,12 @@
 /*
- * src/client/client_resolve.c - `roost resolve`: what an application on this
+ * src/client/cmd_resolve.c - `roost resolve`: what an application on this
  * machine sees, through getaddrinfo(3) and getnameinfo(3).
  *
  * This is the one subcommand that uses the system resolver (nsswitch,
  * /etc/hosts, /etc/resolv.conf, roostd): checking that path end to end
  * is its purpose.  Addresses are printed in the order getaddrinfo()
  * returns them, which is the system's RFC 6724 sort.  Owns: the addrinfo
- * list, freed before client_resolve_main() returns.
+ * list, freed before cmd_resolve_main() returns.
  */
 #define _GNU_SOURCE /* EAI_NODATA, EAI_ADDRFAMILY are GNU extensions */
 #include <arpa/inet.h>
@@ -159,7 +159,7 @@ do_forward(const char *name, const char *service, int family)
 }
 
 int
-client_resolve_main(int argc, char **argv)
+cmd_resolve_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "reverse", no_argument, NULL, 'x' },

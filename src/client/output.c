@@ -1,5 +1,5 @@
 /*
- * src/client/client_json.c - JSON and presentation helpers (see client_json.h).
+ * src/client/output.c - JSON and presentation helpers (see output.h).
  *
  * JSON strings are escaped per RFC 8259: quote, backslash and every
  * control character; other bytes pass through (DNS text is ASCII with
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client_json.h"
+#include "output.h"
 
 void
-client_json_str(FILE *f, const char *s)
+output_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p;
 
@@ -41,19 +41,19 @@ take_str(char *s, const char *fallback, char *buf, size_t len)
 }
 
 char *
-client_name_str(const ldns_rdf *name, char *buf, size_t len)
+output_name_str(const ldns_rdf *name, char *buf, size_t len)
 {
 	return take_str(ldns_rdf2str(name), "?", buf, len);
 }
 
 char *
-client_type_str(ldns_rr_type t, char *buf, size_t len)
+output_type_str(ldns_rr_type t, char *buf, size_t len)
 {
 	return take_str(ldns_rr_type2str(t), "?", buf, len);
 }
 
 char *
-client_rcode_str(ldns_pkt_rcode rc, char *buf, size_t len)
+output_rcode_str(ldns_pkt_rcode rc, char *buf, size_t len)
 {
 	char *s = ldns_pkt_rcode2str(rc);
 
@@ -66,7 +66,7 @@ client_rcode_str(ldns_pkt_rcode rc, char *buf, size_t len)
 }
 
 char *
-client_rr_data(const ldns_rr *rr)
+output_rr_data(const ldns_rr *rr)
 {
 	char *out = NULL, *s, *grown;
 	size_t i, len = 0, n;
@@ -93,25 +93,25 @@ client_rr_data(const ldns_rr *rr)
 }
 
 void
-client_json_rr(FILE *f, const ldns_rr *rr)
+output_json_rr(FILE *f, const ldns_rr *rr)
 {
 	char name[LDNS_MAX_DOMAINLEN * 4 + 8], type[32];
-	char *data = client_rr_data(rr);
+	char *data = output_rr_data(rr);
 
 	fputs("{\"name\": ", f);
-	client_json_str(f,
-	    client_name_str(ldns_rr_owner(rr), name, sizeof(name)));
+	output_json_str(f,
+	    output_name_str(ldns_rr_owner(rr), name, sizeof(name)));
 	fputs(", \"type\": ", f);
-	client_json_str(f,
-	    client_type_str(ldns_rr_get_type(rr), type, sizeof(type)));
+	output_json_str(f,
+	    output_type_str(ldns_rr_get_type(rr), type, sizeof(type)));
 	fprintf(f, ", \"ttl\": %u, \"data\": ", (unsigned)ldns_rr_ttl(rr));
-	client_json_str(f, data);
+	output_json_str(f, data);
 	fputc('}', f);
 	free(data);
 }
 
 void
-client_json_rr_list(FILE *f, const ldns_rr_list *l)
+output_json_rr_list(FILE *f, const ldns_rr_list *l)
 {
 	size_t i;
 
@@ -119,7 +119,7 @@ client_json_rr_list(FILE *f, const ldns_rr_list *l)
 	for (i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
 		if (i > 0)
 			fputs(", ", f);
-		client_json_rr(f, ldns_rr_list_rr(l, i));
+		output_json_rr(f, ldns_rr_list_rr(l, i));
 	}
 	fputc(']', f);
 }
