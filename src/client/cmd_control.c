@@ -158,7 +158,7 @@ do_stats(const struct opts *o)
 	size_t cap = 0;
 	int r;
 
-	if ((r = ctl_open(&c, "stats\n")) != CLIENT_EXIT_ANSWER)
+	if ((r = ctl_open(&c, CONTROL_PROTO_STATS "\n")) != CLIENT_EXIT_ANSWER)
 		return r;
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		ctl_close(&c);
@@ -192,16 +192,20 @@ static int
 do_flush(const struct opts *o, const char *name)
 {
 	struct ctl_conn c = { .path = o->path, .cmd = "flush" };
-	char req[1100], *line = NULL;
+	char req[CONTROL_PROTO_MAX_REQUEST], *line = NULL;
 	size_t cap = 0, removed = 0;
 	int r;
 
 	if (o->zone != NULL)
-		snprintf(req, sizeof(req), "flush zone %s\n", o->zone);
+		snprintf(req, sizeof(req),
+		    CONTROL_PROTO_FLUSH " " CONTROL_PROTO_FLUSH_ZONE " %s\n",
+		    o->zone);
 	else if (name != NULL)
-		snprintf(req, sizeof(req), "flush name %s\n", name);
+		snprintf(req, sizeof(req),
+		    CONTROL_PROTO_FLUSH " " CONTROL_PROTO_FLUSH_NAME " %s\n",
+		    name);
 	else
-		snprintf(req, sizeof(req), "flush\n");
+		snprintf(req, sizeof(req), CONTROL_PROTO_FLUSH "\n");
 	if (strlen(req) >= sizeof(req) - 1) {
 		fprintf(stderr, "%s: flush: name too long\n", CLIENT_PROGNAME);
 		return CLIENT_EXIT_USAGE;
@@ -227,7 +231,7 @@ do_dump(const struct opts *o)
 	size_t cap = 0, n = 0;
 	int r;
 
-	if ((r = ctl_open(&c, "dump\n")) != CLIENT_EXIT_ANSWER)
+	if ((r = ctl_open(&c, CONTROL_PROTO_DUMP "\n")) != CLIENT_EXIT_ANSWER)
 		return r;
 	render_dump_start(stdout, json);
 	while ((r = ctl_line(&c, &line, &cap)) == 1) {
@@ -253,7 +257,7 @@ do_reload(const struct opts *o)
 	size_t cap = 0;
 	int r;
 
-	if ((r = ctl_open(&c, "reload\n")) != CLIENT_EXIT_ANSWER)
+	if ((r = ctl_open(&c, CONTROL_PROTO_RELOAD "\n")) != CLIENT_EXIT_ANSWER)
 		return r;
 	while ((r = ctl_line(&c, &line, &cap)) == 1)
 		;

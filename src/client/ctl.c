@@ -19,6 +19,9 @@
 #include "client.h"
 #include "ctl.h"
 
+/* "error " before the reason */
+#define ERR_LEN (sizeof(CONTROL_PROTO_ERROR " ") - 1)
+
 int
 ctl_open(struct ctl_conn *c, const char *request)
 {
@@ -77,13 +80,14 @@ ctl_open(struct ctl_conn *c, const char *request)
 	n = getline(&line, &cap, c->f);
 	if (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
-	if (n >= 0 && strcmp(line, "ok") == 0) {
+	if (n >= 0 && strcmp(line, CONTROL_PROTO_OK) == 0) {
 		free(line);
 		return CLIENT_EXIT_ANSWER;
 	}
-	if (n > 6 && strncmp(line, "error ", 6) == 0)
+	if (n > (ssize_t)ERR_LEN &&
+	    strncmp(line, CONTROL_PROTO_ERROR " ", ERR_LEN) == 0)
 		fprintf(stderr, "%s: %s: roostd at %s: %s\n", CLIENT_PROGNAME,
-		    c->cmd, c->path, line + 6);
+		    c->cmd, c->path, line + ERR_LEN);
 	else
 		fprintf(stderr, "%s: %s: no reply from roostd at %s%s%s\n",
 		    CLIENT_PROGNAME, c->cmd, c->path,
@@ -109,7 +113,7 @@ ctl_line(struct ctl_conn *c, char **line, size_t *cap)
 		return -1;
 	}
 	(*line)[n - 1] = '\0';
-	return strcmp(*line, ".") == 0 ? 0 : 1;
+	return strcmp(*line, CONTROL_PROTO_END) == 0 ? 0 : 1;
 }
 
 void

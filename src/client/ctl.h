@@ -18,9 +18,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "control_proto.h"
+
 /* roostd's control socket when neither --control nor the build says. */
 #ifndef CTL_DEFAULT_PATH
-#define CTL_DEFAULT_PATH "/run/roost/control"
+#define CTL_DEFAULT_PATH CONTROL_PROTO_DEFAULT_PATH
 #endif
 /* roostd answers within a loop pass; a reply that stalls this long
  * (between two reads) is given up on */

@@ -16,6 +16,7 @@
 
 #include "autoconf.h"
 #include "client.h"
+#include "ctl.h"
 
 static void
 usage_full(FILE *f)
@@ -62,7 +63,7 @@ usage_full(FILE *f)
 	    "      --control PATH\n"
 	    "                 roostd's control socket, before or after the "
 	    "command\n"
-	    "                 (default /run/roost/control)\n"
+	    "                 (default " CTL_DEFAULT_PATH ")\n"
 	    "\n"
 	    "Exit status (every command):\n"
 	    "  0  an answer (records, addresses or a name)\n"

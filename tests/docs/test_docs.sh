@@ -237,7 +237,7 @@ expect_accepted "roost option" \
     "roost(1) OPTIONS, roost"
 
 # the commands that parse flags: each file prints "usage: roost CMD" for
-# the commands it parses.  A file that serves several (client_control.c:
+# the commands it parses.  A file that serves several (cmd_control.c:
 # stats, flush, dump, reload share one getopt table) must document each
 # of its flags for at least one of them, and each command may document
 # only flags the file accepts.
