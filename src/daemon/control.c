@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -58,7 +59,7 @@ enum client_state {
 
 struct client {
 	struct control *ctl;
-	struct client *prev, *next;
+	LIST_ENTRY(client) link; /* on ctl->clients */
 	int fd;
 	enum client_state state;
 	struct loop_timer idle;
@@ -80,7 +81,7 @@ struct control {
 	int fd;
 	char path[CONFIG_CONTROL_PATH_MAX];
 	gid_t gid; /* the socket's group */
-	struct client *clients;
+	LIST_HEAD(, client) clients;
 	unsigned nclients;
 	struct loop_timer accept_pause;
 	struct log_ratelimit rl_accept;
@@ -174,12 +175,7 @@ client_close(struct client *cl)
 	loop_timer_cancel(ctl->loop, &cl->idle);
 	loop_fd_del(ctl->loop, cl->fd);
 	close(cl->fd);
-	if (cl->prev != NULL)
-		cl->prev->next = cl->next;
-	else
-		ctl->clients = cl->next;
-	if (cl->next != NULL)
-		cl->next->prev = cl->prev;
+	LIST_REMOVE(cl, link);
 	ctl->nclients--;
 	free(cl->out);
 	free(cl);
@@ -577,10 +573,7 @@ control_accept(void *arg, int fd, unsigned events)
 			free(cl);
 			continue;
 		}
-		cl->next = ctl->clients;
-		if (ctl->clients != NULL)
-			ctl->clients->prev = cl;
-		ctl->clients = cl;
+		LIST_INSERT_HEAD(&ctl->clients, cl, link);
 		ctl->nclients++;
 		client_progress(cl);
 	}
@@ -705,6 +698,7 @@ control_new(struct loop *l, const struct config *c, struct query_ctx *qc,
 		return -1;
 	}
 	ctl->loop = l;
+	LIST_INIT(&ctl->clients);
 	ctl->qc = qc;
 	ctl->ops = *ops;
 	ctl->fd = fd;
@@ -730,8 +724,8 @@ control_free(struct control *ctl)
 {
 	if (ctl == NULL)
 		return;
-	while (ctl->clients != NULL)
-		client_close(ctl->clients);
+	while (!LIST_EMPTY(&ctl->clients))
+		client_close(LIST_FIRST(&ctl->clients));
 	loop_timer_cancel(ctl->loop, &ctl->accept_pause);
 	loop_fd_del(ctl->loop, ctl->fd);
 	close(ctl->fd);

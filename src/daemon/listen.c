@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -38,8 +39,8 @@ struct outbuf {
 
 struct listen_conn {
 	struct listen_set *set;
-	struct listen_conn *prev, *next; /* on set->conns while open */
-	int fd;                          /* -1 once closed */
+	LIST_ENTRY(listen_conn) link; /* on set->conns while open */
+	int fd;                       /* -1 once closed */
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	unsigned refs;
@@ -72,7 +73,7 @@ struct listen_set {
 	bool accepting_paused;
 	bool stopped; /* listen_stop_accepting() was called */
 	struct loop_timer accept_pause;
-	struct listen_conn *conns;
+	LIST_HEAD(, listen_conn) conns;
 	unsigned nconns, max_conns;
 	unsigned idle_ms;
 	struct log_ratelimit rl_udp, rl_accept, rl_limit;
@@ -420,12 +421,7 @@ conn_close(struct listen_conn *c)
 	c->out_tail = NULL;
 	c->out_bytes = 0;
 	c->roff = c->rlen = 0;
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	s->nconns--;
 	accept_resume(s);
 	conn_unref(c);
@@ -485,10 +481,7 @@ tcp_accept_ready(void *arg, int fd, unsigned events)
 		}
 		conn_idle_reset(c);
 		s->stats.tcp_accepted++;
-		c->next = s->conns;
-		if (s->conns != NULL)
-			s->conns->prev = c;
-		s->conns = c;
+		LIST_INSERT_HEAD(&s->conns, c, link);
 		s->nconns++;
 	}
 	/* at the connection limit: stop accepting until one closes (the
@@ -650,6 +643,7 @@ set_alloc(struct loop *l, const struct config *c, listen_query_cb *cb,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	LIST_INIT(&s->conns);
 	s->loop = l;
 	s->reply_fd = -1;
 	s->defer_fd = -1;
@@ -781,8 +775,8 @@ listen_set_free(struct listen_set *s)
 		loop_fd_del(s->loop, s->ls[i].fd);
 		close(s->ls[i].fd);
 	}
-	while (s->conns != NULL) {
-		struct listen_conn *c = s->conns;
+	while (!LIST_EMPTY(&s->conns)) {
+		struct listen_conn *c = LIST_FIRST(&s->conns);
 
 		(void)conn_flush(c);
 		conn_close(c);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <unistd.h>
 
 #include "autoconf.h"
@@ -68,7 +69,7 @@ struct upstream_try {
 
 struct upstream_req {
 	struct upstream_set *set;
-	struct upstream_req *prev, *next; /* on set->reqs */
+	LIST_ENTRY(upstream_req) link; /* on set->reqs */
 	uint8_t query[UPSTREAM_QUERY_MAX];
 	size_t qlen;
 	bool exact_case; /* sent with DNS 0x20 */
@@ -87,7 +88,7 @@ struct upstream_set {
 	unsigned deadline_ms;
 	struct upstream ups[CONFIG_MAX_UPSTREAM];
 	unsigned nups;
-	struct upstream_req *reqs;
+	LIST_HEAD(, upstream_req) reqs;
 	unsigned inflight;
 	struct upstream_chan *draining;
 	struct loop_hook reap_hook; /* destroys drained channels */
@@ -379,12 +380,7 @@ req_free(struct upstream_req *r)
 	loop_hook_cancel(s->loop, &r->first_try);
 	loop_timer_cancel(s->loop, &r->try_timer);
 	loop_timer_cancel(s->loop, &r->deadline);
-	if (r->prev != NULL)
-		r->prev->next = r->next;
-	else
-		s->reqs = r->next;
-	if (r->next != NULL)
-		r->next->prev = r->prev;
+	LIST_REMOVE(r, link);
 	s->inflight--;
 	free(r);
 }
@@ -641,10 +637,7 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 	loop_timer_init(&r->try_timer, req_try_timeout, r);
 	loop_hook_init(&r->first_try, req_first_try, r);
 	loop_timer_init(&r->deadline, req_deadline, r);
-	r->next = s->reqs;
-	if (s->reqs != NULL)
-		s->reqs->prev = r;
-	s->reqs = r;
+	LIST_INSERT_HEAD(&s->reqs, r, link);
 	s->inflight++;
 	if (loop_timer_set(s->loop, &r->deadline, s->deadline_ms) != 0) {
 		req_free(r);
@@ -736,6 +729,7 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 		ares_library_cleanup();
 		return NULL;
 	}
+	LIST_INIT(&s->reqs);
 	s->loop = l;
 	loop_hook_init(&s->reap_hook, reap_later, s);
 	s->upstream_timeout_ms = c->upstream_timeout_ms;
@@ -761,8 +755,8 @@ upstream_set_free(struct upstream_set *s)
 {
 	if (s == NULL)
 		return;
-	while (s->reqs != NULL)
-		req_finish(s->reqs, NULL, 0);
+	while (!LIST_EMPTY(&s->reqs))
+		req_finish(LIST_FIRST(&s->reqs), NULL, 0);
 	for (unsigned i = 0; i < s->nups; i++)
 		chan_destroy(s->ups[i].chan);
 	while (s->draining != NULL) {
