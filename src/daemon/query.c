@@ -16,6 +16,7 @@
  */
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -624,6 +625,52 @@ answer:
 drop:
 	ctx->stats.dropped++;
 	listen_drop(ctx->ls, &cq.to);
+}
+
+void
+query_check(const struct query_ctx *q)
+{
+	unsigned nfetches = 0, nwaiting = 0;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "query_check: %s (line %d)\n", #cond,  \
+			    __LINE__);                                         \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+	for (size_t b = 0; b < QUERY_FETCH_BUCKETS; b++)
+		for (const struct fetch *f = q->fetches[b]; f != NULL;
+		     f = f->hnext) {
+			unsigned n = 0;
+
+			nfetches++;
+			CHECK(f->ctx == q);
+			CHECK((f->hash & (QUERY_FETCH_BUCKETS - 1)) == b);
+			CHECK(f->key.name == f->name);
+			CHECK(key_hash(q, &f->key) == f->hash);
+			CHECK(f->req != NULL);
+			for (const struct fetch *g = f->hnext; g != NULL;
+			     g = g->hnext)
+				CHECK(g->hash != f->hash ||
+				    g->key.qtype != f->key.qtype ||
+				    g->key.qclass != f->key.qclass ||
+				    g->key.dnssec_ok != f->key.dnssec_ok ||
+				    g->key.checking_disabled !=
+					f->key.checking_disabled ||
+				    !wire_name_equal(g->name, g->key.name_len,
+					f->name, f->key.name_len));
+			for (const struct waiter *w = f->waiters; w != NULL;
+			     w = w->next)
+				n++;
+			CHECK(n == f->nwaiters);
+			CHECK(n <= QUERY_MAX_WAITERS);
+			nwaiting += n;
+		}
+	CHECK(nfetches == q->nfetches);
+	CHECK(nwaiting == q->nwaiting);
+#undef CHECK
 }
 
 void

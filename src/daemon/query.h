@@ -109,6 +109,15 @@ struct listen_set *query_listen(const struct query_ctx *q);
 const struct query_stats *query_stats(const struct query_ctx *q);
 
 /*
+ * Verifies the context's invariants: the fetch table holds
+ * query_fetches() fetches, each in its hash's bucket, at most one per
+ * key, each with an upstream request and a waiter list nwaiters long
+ * (at most QUERY_MAX_WAITERS), the waiters summing to query_pending().
+ * Aborts on a broken one.  For tests: it walks everything.
+ */
+void query_check(const struct query_ctx *q);
+
+/*
  * Answers every waiting query with SERVFAIL, then frees the context and
  * its cache.
  */

@@ -1,24 +1,28 @@
 #!/bin/bash
-# tests/daemon/test_roostd_cache.sh - roostd's cache against mockdns,
-# counting the queries that reach the upstream: a second identical query
-# never does; served TTLs go down by the elapsed seconds and an expired
-# entry is fetched again; NXDOMAIN and NODATA live min(SOA TTL, MINIMUM);
-# mixed-case questions share one entry and each gets its own spelling and
-# id back; 200 identical questions in flight make one upstream query; DO
-# and CD are separate keys; a cached answer too big for UDP gets TC and
-# then comes whole over TCP; prefetch refreshes a hot entry in its last
-# tenth (not with --prefetch no); serve-stale answers with TTL 30 when
-# the upstream dies (SERVFAIL with --serve-stale no, or past
-# --stale-limit); a failure is remembered for --servfail-ttl; a 64 KiB
-# --cache-size is never exceeded under a stream of unique names.
+# tests/daemon/test_roostd_cache.sh - roostd's cache end to end: a real
+# roostd on real sockets against mockdns, real clients (dnsprobe, dig),
+# counting the queries that reach the upstream.  A second identical query
+# never does (UDP and TCP); NXDOMAIN and NODATA are cached; mixed-case
+# questions share one entry and each gets its own spelling and id back;
+# 200 identical questions in flight on real sockets make one upstream
+# query; DO and CD are separate keys; a cached answer too big for UDP gets
+# TC and then comes whole over TCP; --max-ttl clamps; one real expiry:
+# entries of 2 s expire on roostd's clock, the upstream is asked again
+# and, as it has died, serve-stale answers with TTL 30 (SERVFAIL with
+# --serve-stale no, or past --stale-limit); --servfail-ttl remembers a
+# failure (0: it does not); a 64 KiB --cache-size is never exceeded under
+# a stream of unique names.
+#
+# What moved to tests/unit/test_query.c, on a fake clock instead of real
+# sleeps: served TTLs counting down second by second and the refetch at
+# expiry (positive, NXDOMAIN, NODATA, SERVFAIL), the RFC 2308 lifetime
+# min(SOA TTL, MINIMUM), prefetch in the last tenth (and --prefetch no),
+# the servfail-ttl expiry, coalescing's counts and the query deadline.
 #
 # Runs in a private network namespace (lib_init); mocks on 127.0.0.2-6,
 # one roostd per configuration on 127.0.0.1, ports 5301...  Each roostd
 # asks its own names, so that the counts of one scenario stay apart from
-# the others'.  Times come from lib_now_ms around each query; roostd's
-# cache clock is whole seconds, so a TTL read at a time known within
-# [t_a, t_b] has one of two values, both checked for.  The scenarios that
-# wait for an expiry are started together and watched in one loop.
+# the others'.  Times come from lib_now_ms around each query.
 . "$top_srcdir/tests/lib.sh"
 lib_init "$@"
 
@@ -29,7 +33,6 @@ SFAIL1=127.0.0.4#5300	# SERVFAIL to everything, also on ...
 SFAIL2=127.0.0.5#5300
 BULK=127.0.0.6#5300	# bulk.test (its counts list outgrows one message)
 MAIN=127.0.0.1#5301	# defaults (prefetch yes), upstream-timeout 2000
-NOPF=127.0.0.1#5302	# --prefetch no
 BUDGET=127.0.0.1#5303	# --cache-size 65536
 STALE=127.0.0.1#5304	# serve-stale (the default), upstream FLAKY
 NOSTALE=127.0.0.1#5305	# --serve-stale no, upstream FLAKY
@@ -67,7 +70,6 @@ mock_start sfail "$SFAIL1" --listen "$SFAIL2" --zone "$ZONES/cache.test.zone" \
 # the first try (exactly one upstream query)
 roostd_start main "$MAIN" --upstream "$UP" --upstream-timeout 2000 \
     --query-deadline 4000 || exit 99
-roostd_start nopf "$NOPF" --upstream "$UP" --prefetch no || exit 99
 roostd_start budget "$BUDGET" --upstream "$BULK" --cache-size 65536 || exit 99
 FAILFAST=(--upstream-timeout 200 --query-deadline 1000)
 roostd_start stale "$STALE" --upstream "$FLAKY" "${FAILFAST[@]}" || exit 99
@@ -131,153 +133,30 @@ out=$(probe -t 300 "$FLAKY" query hit.cache.test A)
 check_match "serve-stale setup: the upstream really is silent" '^timeout ' \
     "$out"
 
-# --- expiry: the short entries, watched together ---------------------------------
+# --- negative answers and a remembered SERVFAIL: cached, no waiting ------------
 
-# Each item: "SERVER MOCK NAME TYPE LIFETIME RCODE WHAT".
-W_ITEMS=(
-	"$MAIN up short.cache.test A 8 NOERROR positive (CNAME 8 s, A 9 s)"
-	"$MAIN up nx.cache.test A 8 NXDOMAIN NXDOMAIN (SOA MINIMUM 8)"
-	"$MAIN up v4only.cache.test AAAA 8 NOERROR NODATA (SOA MINIMUM 8)"
-	"$MAIN up nx.neg.test A 8 NXDOMAIN NXDOMAIN (SOA TTL 8, MINIMUM 3600)"
-	"$SF sfail sf.cache.test A 8 SERVFAIL SERVFAIL from every upstream"
-)
-
-# parse_reply OUT: R_RCODE, and R_TMIN and R_TMAX, the smallest and
-# largest TTL of OUT's records (an and ns lines; empty if none).  No
-# forks: the watch loop below must stay quick on a loaded machine.
-parse_reply() {
-	local line ttl
-	R_RCODE='' R_TMIN='' R_TMAX=''
-	while IFS= read -r line; do
-		case $line in
-		reply\ *)
-			[[ $line =~ \ rcode=([A-Z0-9]+) ]] &&
-			    R_RCODE=${BASH_REMATCH[1]}
-			;;
-		an\ * | ns\ *)
-			read -r _ _ ttl _ <<<"$line"
-			[ -z "$R_TMIN" ] || [ "$ttl" -lt "$R_TMIN" ] &&
-			    R_TMIN=$ttl
-			[ -z "$R_TMAX" ] || [ "$ttl" -gt "$R_TMAX" ] &&
-			    R_TMAX=$ttl
-			;;
-		esac
-	done <<<"$1"
-}
-
-# read_counts MOCK...: COUNT[MOCK NAME TYPE] for every UDP counter.
-declare -A COUNT
-read_counts() {
-	local m n t p c
-	COUNT=()
-	for m in "$@"; do
-		while read -r n t p c; do
-			[ "$p" = udp ] && COUNT["$m $n $t"]=$c
-		done < <(mock_counts "$m")
-	done
-}
-
-declare -a W_A W_B W_C0 W_HITS W_LOW W_BAD W_DONE W_REFETCH W_TS W_TE W_OUT
-for i in "${!W_ITEMS[@]}"; do
-	read -r srv mock name type life rcode what <<<"${W_ITEMS[$i]}"
-	W_A[$i]=$(lib_now_ms)
-	W_OUT[$i]=$(probe "$srv" query "$name" "$type")
-	W_B[$i]=$(lib_now_ms)
+# (their lifetimes and expiry: tests/unit/test_query.c)
+for s in "nx.cache.test A NXDOMAIN" "v4only.cache.test AAAA NOERROR"; do
+	set -- $s
+	out=$(probe "$MAIN" query "$1" "$2")
+	check_match "negative: $1 $2 is $3 with the SOA, TTL 8 (MINIMUM)" \
+	    "^reply id=[0-9]+ rcode=$3 .*an=0 ns=1 " "$out"
+	check_eq "negative: $1 $2: TTL 8" "8 8" "$(ttl_range "$out")"
+	out=$(probe "$MAIN" query "$1" "$2")
+	check_match "negative: $1 $2 again: $3" "^reply id=[0-9]+ rcode=$3 " \
+	    "$out"
+	check_eq "negative: $1 $2 again: from the cache" 1 \
+	    "$(mock_count up "$1." "$2" udp)"
 done
-read_counts up sfail
-for i in "${!W_ITEMS[@]}"; do
-	read -r srv mock name type life rcode what <<<"${W_ITEMS[$i]}"
-	W_C0[$i]=${COUNT["$mock $name. $type"]:-0}
-	W_HITS[$i]=0
-	W_LOW[$i]=$life
-	parse_reply "${W_OUT[$i]}"
-	check_eq "$what: the first answer's rcode" "$rcode" "$R_RCODE"
-	if [ "$rcode" != SERVFAIL ]; then
-		check_eq "$what: the first answer's smallest TTL is $life" \
-		    "$life" "$R_TMIN"
-	fi
-	check_ge "$what: the first query reached the upstream" \
-	    "${W_C0[$i]}" 1
-done
-check_match "NODATA: no answer records, the SOA in authority" \
-    ' an=0 ns=1 ' "${W_OUT[2]}"
-
-# Query every item until the upstream has seen it again.  Every answer
-# before that is a hit and must carry TTL = lifetime - elapsed seconds,
-# and no hit may come once the lifetime is surely over.
-end=$((SECONDS + 14))
-while :; do
-	pending=
-	for i in "${!W_ITEMS[@]}"; do
-		[ -n "${W_DONE[$i]}" ] && continue
-		read -r srv mock name type life rcode what <<<"${W_ITEMS[$i]}"
-		pending="$pending $i"
-		now_ms
-		W_TS[$i]=$NOW
-		W_OUT[$i]=$(probe "$srv" query "$name" "$type")
-		now_ms
-		W_TE[$i]=$NOW
-	done
-	[ -z "$pending" ] && break
-	read_counts up sfail
-	for i in $pending; do
-		read -r srv mock name type life rcode what <<<"${W_ITEMS[$i]}"
-		ts=${W_TS[$i]}
-		te=${W_TE[$i]}
-		if [ "${COUNT["$mock $name. $type"]:-0}" -gt "${W_C0[$i]}" ]; then
-			W_DONE[$i]=$((te - W_A[$i]))
-			W_REFETCH[$i]=${W_OUT[$i]}
-			continue
-		fi
-		W_HITS[$i]=$((W_HITS[$i] + 1))
-		[ -n "${W_BAD[$i]}" ] && continue
-		# roostd's whole-second age at ts..te, elapsed e:
-		# floor(e) or floor(e) + 1
-		hi=$((life - (ts - W_B[$i]) / 1000))
-		lo=$((life - (te - W_A[$i]) / 1000 - 1))
-		parse_reply "${W_OUT[$i]}"
-		if [ "$R_RCODE" != "$rcode" ]; then
-			W_BAD[$i]="hit at +$((ts - W_B[$i])) ms: rcode $R_RCODE"
-		elif [ "$ts" -ge $((W_B[$i] + life * 1000 + 20)) ]; then
-			W_BAD[$i]="served from the cache at +$((ts - W_B[$i])) ms, past its $life s"
-		elif [ -n "$R_TMIN" ] && { [ "$R_TMIN" != "$R_TMAX" ] ||
-		    [ "$R_TMAX" -gt "$hi" ] || [ "$R_TMIN" -lt "$lo" ]; }; then
-			W_BAD[$i]="at +$((ts - W_A[$i])) ms TTLs $R_TMIN..$R_TMAX, expected within $lo..$hi"
-		elif [ -n "$R_TMIN" ] && [ "$R_TMIN" -lt "${W_LOW[$i]}" ]; then
-			W_LOW[$i]=$R_TMIN
-		fi
-	done
-	[ "$SECONDS" -ge "$end" ] && break
-	sleep 0.05	# polling the served TTL until expiry, with a deadline
-done
-for i in "${!W_ITEMS[@]}"; do
-	read -r srv mock name type life rcode what <<<"${W_ITEMS[$i]}"
-	check_ge "$what: answered from the cache while fresh (hits)" \
-	    "${W_HITS[$i]}" 2
-	if [ -z "${W_BAD[$i]}" ]; then
-		pass "$what: every cached answer within its lifetime"
-	else
-		fail "$what: every cached answer within its lifetime" \
-		    "${W_BAD[$i]}"
-	fi
-	if [ "$rcode" != SERVFAIL ]; then
-		check_ge "$what: the served TTLs went down (to 2 or less)" 2 \
-		    "${W_LOW[$i]}"
-	fi
-	if [ -z "${W_DONE[$i]}" ]; then
-		fail "$what: fetched again once expired" \
-		    "no new upstream query within 14 s"
-		continue
-	fi
-	pass "$what: fetched again once expired"
-	check_ge "$what: not fetched again before its lifetime (${W_DONE[$i]} ms)" \
-	    "${W_DONE[$i]}" $(((life - 1) * 1000))
-	if [ "$rcode" != SERVFAIL ]; then
-		parse_reply "${W_REFETCH[$i]}"
-		check_eq "$what: the fresh answer has the full TTL again" \
-		    "$life" "$R_TMIN"
-	fi
-done
+out=$(probe -t 3000 "$SF" query sf.cache.test A)
+check_match "servfail-ttl 8: SERVFAIL" '^reply id=[0-9]+ rcode=SERVFAIL ' "$out"
+c=$(mock_count sfail sf.cache.test. A udp)
+check_ge "servfail-ttl 8: every upstream was asked" "$c" 2
+out=$(probe -t 3000 "$SF" query sf.cache.test A)
+check_match "servfail-ttl 8: SERVFAIL again" '^reply id=[0-9]+ rcode=SERVFAIL ' \
+    "$out"
+check_eq "servfail-ttl 8: ... remembered, the upstreams not asked" "$c" \
+    "$(mock_count sfail sf.cache.test. A udp)"
 c=$(mock_count sfail sf0.cache.test. A udp)
 out=$(probe -t 3000 "$SF0" query sf0.cache.test A)
 check_match "servfail-ttl 0: SERVFAIL" '^reply id=[0-9]+ rcode=SERVFAIL ' \
@@ -319,57 +198,6 @@ check_ge "--serve-stale no: the upstream was asked again" \
     "$(mock_count flaky stale-no.cache.test. A udp)" 2
 check_match "--stale-limit 1: SERVFAIL past expiry + 1 s" \
     '^reply id=[0-9]+ rcode=SERVFAIL .*check=ok' "$(cat "$T/q-stale-lim.out")"
-
-# --- prefetch, started here: two 10 s entries, watched in the background -----
-
-pf_first=$(probe "$MAIN" query pf.cache.test A)
-pfno_first=$(probe "$NOPF" query pfno.cache.test A)
-check_eq "prefetch: the entry is stored with TTL 10" "10 10" \
-    "$(ttl_range "$pf_first")"
-check_eq "--prefetch no: the entry is stored with TTL 10" "10 10" \
-    "$(ttl_range "$pfno_first")"
-
-# pf_poll SERVER NAME ID: ask for NAME until it is served with TTL 1 (the
-# last tenth of its 10 s), then once more (id ID) when that entry has
-# surely expired.  Leaves in $T: NAME.last, the TTL-1 answer, and
-# NAME.ms, when it was asked for; NAME.before, the upstream's count just
-# before the entry's expiry is asked about; NAME.after, that answer,
-# asked for from NAME.ts to NAME.te; NAME.count, the upstream's count
-# after it.  Waits out the
-# seconds it knows are left before polling; gives up (1) if the TTL goes
-# up (the entry was replaced) or after 12 s.  Runs in the background
-# while the scenarios below run, so that they need not fit in 10 s.
-pf_poll() {
-	local srv=$1 name=$2 id=$3 end=$((SECONDS + 12)) ttl prev=10 out ts
-	while :; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		now_ms
-		ts=$NOW
-		out=$(probe "$srv" query "$name" A)
-		printf '%s\n' "$out" >"$T/$name.last"
-		read -r ttl _ <<<"$(ttl_range "$out")"
-		[ "${ttl:-99}" -gt "$prev" ] && return 1
-		[ "$ttl" = 1 ] && break
-		prev=$ttl
-		# age can go up at once, but not by more than 1 in 1 s
-		if [ "$ttl" -gt 2 ]; then
-			wait_until 12 past $((ts + (ttl - 2) * 1000))
-		else
-			sleep 0.05	# polling the last seconds, with a deadline
-		fi
-	done
-	echo "$ts" >"$T/$name.ms"
-	wait_until 3 past $((ts + 1050)) || return 1
-	mock_count up "$name." A udp >"$T/$name.before"
-	lib_now_ms >"$T/$name.ts"
-	probe -i "$id" "$srv" query "$name" A >"$T/$name.after"
-	lib_now_ms >"$T/$name.te"
-	mock_count up "$name." A udp >"$T/$name.count"
-}
-lib_spawn pf_poll "$MAIN" pf.cache.test 603
-pf_pid=${LIB_PIDS[-1]}
-lib_spawn pf_poll "$NOPF" pfno.cache.test 604
-pfno_pid=${LIB_PIDS[-1]}
 
 # --- hits: no upstream query, the client's id and spelling -----------------------
 
@@ -551,43 +379,10 @@ probe "$BUDGET" query n0.bulk.test A >/dev/null
 check_eq "budget: the least recent name was evicted (asked again)" 1 \
     "$(mock_count bulk n0.bulk.test. A udp)"
 
-# --- prefetch: a hit in the last second of a 10 s entry --------------------------
-
-wait "$pf_pid"
-check_eq "prefetch: the poller saw the last second and after" 0 "$?"
-wait "$pfno_pid"
-check_eq "--prefetch no: the poller saw the last second and after" 0 "$?"
-pf() { cat "$T/pf.cache.test.$1" 2>/dev/null; }
-pfno() { cat "$T/pfno.cache.test.$1" 2>/dev/null; }
-check_match "prefetch: a hit in the last second, served from the cache" \
-    '^an pf\.cache\.test\. 1 IN A 192\.0\.2\.11$' "$(pf last)"
-check_match "--prefetch no: a hit in the last second, from the cache" \
-    '^an pfno\.cache\.test\. 1 IN A 192\.0\.2\.12$' "$(pfno last)"
-check_eq "prefetch: that hit made a second upstream query" 2 "$(pf before)"
-check_match "prefetch: after the original expiry, still answered" \
-    '^reply id=603 rcode=NOERROR .*an=1 .*check=ok' "$(pf after)"
-read -r tmin tmax <<<"$(ttl_range "$(pf after)")"
-# stored after the TTL-1 hit: TTL 10 less the whole seconds since
-lo=$((10 - ($(pf te) - $(pf ms)) / 1000 - 1))
-check "prefetch: ... from the refreshed entry (TTL $tmin, $lo..10)" \
-    test "${tmin:-0}" -ge "$lo" -a "${tmax:-99}" -le 10
-check_match "prefetch: ... as a cache hit" \
-    'query udp id=603 pf\.cache\.test\. type=1: cache hit' \
-    "$(cat "$T/main.log")"
-check_eq "prefetch: ... the upstream count stays 2" 2 "$(pf count)"
-check_eq "--prefetch no: no second upstream query before expiry" 1 \
-    "$(pfno before)"
-check_eq "--prefetch no: after expiry, fetched again with TTL 10" "10 10" \
-    "$(ttl_range "$(pfno after)")"
-check_eq "--prefetch no: ... a second upstream query" 2 "$(pfno count)"
-s=$(roostd_stats main)
-check_eq "prefetch: stats count 1 prefetch" 1 "$(stat_of prefetches "$s")"
-s=$(roostd_stats nopf)
-check_eq "--prefetch no: stats count 0 prefetches" 0 "$(stat_of prefetches "$s")"
 s=$(roostd_stats stale)
 check_eq "serve-stale: stats count 1 stale answer" 1 "$(stat_of stale "$s")"
 
-for r in main nopf budget stale nostale stalelim sf sf0; do
+for r in main budget stale nostale stalelim sf sf0; do
 	roostd_stop "$r"
 	check_eq "roostd $r stops cleanly" 0 "$?"
 done

@@ -109,6 +109,7 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 	the_req.cb = cb;
 	the_req.arg = arg;
 	fuzz_net.req = &the_req;
+	fuzz_net.req_deadline_ms = fuzz_net.now_ms + fuzz_net.deadline_ms;
 	fuzz_net.started++;
 	return &the_req;
 }
@@ -143,6 +144,29 @@ fuzz_net_answer(const uint8_t *ans, size_t alen)
 	r->cb(r->arg, copy, alen);
 	free(copy);
 	return v;
+}
+
+void
+fuzz_net_fail(void)
+{
+	struct upstream_req *r = fuzz_net.req;
+
+	assert(r != NULL);
+	fuzz_net.req = NULL;
+	r->cb(r->arg, NULL, 0);
+}
+
+void
+fuzz_net_advance(uint64_t ms)
+{
+	uint64_t to = fuzz_net.now_ms + ms;
+
+	if (fuzz_net.req != NULL && fuzz_net.deadline_ms > 0 &&
+	    fuzz_net.req_deadline_ms <= to) {
+		fuzz_net.now_ms = fuzz_net.req_deadline_ms;
+		fuzz_net_fail();
+	}
+	fuzz_net.now_ms = to;
 }
 
 void

@@ -9,6 +9,10 @@
  * This is a link-time seam: fuzz_net.c defines listen_reply(),
  * listen_drop(), upstream_resolve(), upstream_cancel() and loop_now(),
  * so listen.o, upstream.o and loop.o are never pulled from the library.
+ * tests/unit/test_query.c drives the same fakes step by step.
+ *
+ * Invariant: at most one request is in flight (fuzz_net.req); a second
+ * upstream_resolve() is refused as the in-flight limit would be.
  */
 #ifndef FUZZ_NET_H
 #define FUZZ_NET_H
@@ -40,6 +44,10 @@ struct fuzz_net {
 	unsigned started; /* requests ever started */
 	bool dns0x20;     /* build queries with random case */
 	uint64_t now_ms;
+	/* the request's deadline (upstream.c's query-deadline timer):
+	 * deadline_ms after it starts; 0: none */
+	unsigned deadline_ms;
+	uint64_t req_deadline_ms; /* when the one in flight ends */
 };
 
 extern struct fuzz_net fuzz_net;
@@ -56,6 +64,18 @@ void fuzz_net_reset(bool dns0x20);
  * a failure (as when every upstream has failed).  Returns the verdict.
  */
 enum upstream_verdict fuzz_net_answer(const uint8_t *ans, size_t alen);
+
+/*
+ * Ends the request in flight with failure, as upstream.c does when every
+ * upstream has failed or the deadline passed.
+ */
+void fuzz_net_fail(void);
+
+/*
+ * Moves the fake clock ms forward; a request whose deadline is reached
+ * on the way ends with failure (fuzz_net_fail()) at that moment.
+ */
+void fuzz_net_advance(uint64_t ms);
 
 /*
  * Checks a captured answer against the query it answers: it parses, is
