@@ -12,26 +12,12 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "addr.h"
+#include "errbuf.h"
 #include "num.h"
-
-/* Like snprintf into a caller's error buffer; nothing if err is NULL or
- * errlen 0. */
-static void __attribute__((format(printf, 3, 4)))
-errbuf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 int
 addr_family(const struct addr *a)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cachefile.h"
+#include "errbuf.h"
 #include "log.h"
 
 static const uint8_t cachefile_magic[8] = { 0x89, 'R', 'O', 'O', 'S', 'T', 'C',
@@ -459,16 +460,16 @@ check_header(const uint8_t *buf, size_t len, uint64_t *count, uint64_t *wall,
 	    memcmp(buf, cachefile_magic, sizeof(cachefile_magic)) != 0) {
 		if (len < sizeof(cachefile_magic) &&
 		    memcmp(buf, cachefile_magic, len) == 0)
-			log_errbuf(err, errlen,
+			errbuf(err, errlen,
 			    "truncated: %zu bytes, shorter than the header",
 			    len);
 		else
-			log_errbuf(err, errlen,
+			errbuf(err, errlen,
 			    "not a roostd cache file (bad magic)");
 		return -1;
 	}
 	if (len < CACHEFILE_HEADER_LEN) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "truncated: %zu bytes, shorter than the header", len);
 		return -1;
 	}
@@ -477,42 +478,39 @@ check_header(const uint8_t *buf, size_t len, uint64_t *count, uint64_t *wall,
 		/* a newer version may lay its header out otherwise */
 		if (version > CACHEFILE_VERSION)
 			goto too_new;
-		log_errbuf(err, errlen, "corrupt header (checksum mismatch)");
+		errbuf(err, errlen, "corrupt header (checksum mismatch)");
 		return -1;
 	}
 	if (version > CACHEFILE_VERSION)
 		goto too_new;
 	if (version != CACHEFILE_VERSION ||
 	    get32(buf + OFF_HDRLEN) != CACHEFILE_HEADER_LEN) {
-		log_errbuf(err, errlen,
-		    "corrupt header (version %u, length %u)", version,
-		    get32(buf + OFF_HDRLEN));
+		errbuf(err, errlen, "corrupt header (version %u, length %u)",
+		    version, get32(buf + OFF_HDRLEN));
 		return -1;
 	}
 	body = get64(buf + OFF_BODYLEN);
 	if (body != len - CACHEFILE_HEADER_LEN) {
 		if (body > len - CACHEFILE_HEADER_LEN)
-			log_errbuf(err, errlen, "truncated: %zu bytes of %llu",
-			    len,
+			errbuf(err, errlen, "truncated: %zu bytes of %llu", len,
 			    (unsigned long long)(body + CACHEFILE_HEADER_LEN));
 		else
-			log_errbuf(err, errlen,
+			errbuf(err, errlen,
 			    "%zu bytes, more than the %llu written", len,
 			    (unsigned long long)(body + CACHEFILE_HEADER_LEN));
 		return -1;
 	}
 	if (get32(buf + OFF_BODYCRC) !=
 	    cachefile_crc32c(0, buf + CACHEFILE_HEADER_LEN, (size_t)body)) {
-		log_errbuf(err, errlen, "corrupt (checksum mismatch)");
+		errbuf(err, errlen, "corrupt (checksum mismatch)");
 		return -1;
 	}
 	*count = get64(buf + OFF_COUNT);
 	*wall = get64(buf + OFF_WALL);
 	return 0;
 too_new:
-	log_errbuf(err, errlen,
-	    "version %u is newer than this roostd reads (%d)", version,
-	    CACHEFILE_VERSION);
+	errbuf(err, errlen, "version %u is newer than this roostd reads (%d)",
+	    version, CACHEFILE_VERSION);
 	return -1;
 }
 
@@ -567,12 +565,12 @@ cachefile_load_buffer(struct cache *c, const uint8_t *buf, size_t len,
 	blen = len - CACHEFILE_HEADER_LEN;
 	for (off = 0, n = 0; off < blen; off += rl, n++)
 		if ((rl = read_record(body + off, blen - off, &v)) == 0) {
-			log_errbuf(err, errlen, "malformed record %llu",
+			errbuf(err, errlen, "malformed record %llu",
 			    (unsigned long long)n + 1);
 			return -1;
 		}
 	if (n != count) {
-		log_errbuf(err, errlen, "%llu records, the header says %llu",
+		errbuf(err, errlen, "%llu records, the header says %llu",
 		    (unsigned long long)n, (unsigned long long)count);
 		return -1;
 	}
@@ -596,8 +594,7 @@ cachefile_load_buffer(struct cache *c, const uint8_t *buf, size_t len,
 			res->dropped++;
 			break;
 		default:
-			log_errbuf(err, errlen,
-			    "out of memory after %llu entries",
+			errbuf(err, errlen, "out of memory after %llu entries",
 			    (unsigned long long)res->restored);
 			return 1; /* what is in is good */
 		}
@@ -618,25 +615,25 @@ cachefile_load(struct cache *c, const char *path, uint32_t now, uint64_t wall,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		log_errbuf(err, errlen, "%s: %s", path, strerror(errno));
+		errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
-		log_errbuf(err, errlen, "%s: %s", path, strerror(errno));
+		errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		log_errbuf(err, errlen, "%s: not a regular file", path);
+		errbuf(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > CACHEFILE_MAX_SIZE) {
-		log_errbuf(err, errlen, "%s: %llu bytes, more than %llu", path,
+		errbuf(err, errlen, "%s: %llu bytes, more than %llu", path,
 		    (unsigned long long)st.st_size,
 		    (unsigned long long)CACHEFILE_MAX_SIZE);
 		goto out;
 	}
 	if ((buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1)) == NULL) {
-		log_errbuf(err, errlen, "%s: %s", path, strerror(errno));
+		errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	while (got < (size_t)st.st_size) {
@@ -645,7 +642,7 @@ cachefile_load(struct cache *c, const char *path, uint32_t now, uint64_t wall,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			log_errbuf(err, errlen, "%s: read: %s", path,
+			errbuf(err, errlen, "%s: read: %s", path,
 			    strerror(errno));
 			goto out;
 		}
@@ -655,7 +652,7 @@ cachefile_load(struct cache *c, const char *path, uint32_t now, uint64_t wall,
 	}
 	if (cachefile_load_buffer(c, buf, got, now, wall, res, why,
 		sizeof(why)) != 1) {
-		log_errbuf(err, errlen, "%s: %s", path, why);
+		errbuf(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
 	rc = 1;

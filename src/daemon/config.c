@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "errbuf.h"
 #include "num.h"
 #include "log.h"
 
@@ -99,24 +100,23 @@ add_addr(struct config *c, const char *key, const char *value, bool is_upstream,
 	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
 
 	if (addr_parse(value, CONFIG_DNS_PORT, &a, why, sizeof(why)) != 0) {
-		log_errbuf(err, errlen, "%s: %s", key, why);
+		errbuf(err, errlen, "%s: %s", key, why);
 		return -1;
 	}
 	if (is_upstream && addr_is_unspecified(&a)) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "%s: bad address \"%s\": not a server's address", key,
 		    value);
 		return -1;
 	}
 	for (size_t i = 0; i < *n; i++)
 		if (addr_equal(&list[i], &a)) {
-			log_errbuf(err, errlen,
-			    "%s: \"%s\" is %s, already listed", key, value,
-			    addr_str(&a, str, sizeof(str)));
+			errbuf(err, errlen, "%s: \"%s\" is %s, already listed",
+			    key, value, addr_str(&a, str, sizeof(str)));
 			return -1;
 		}
 	if (*n >= max) {
-		log_errbuf(err, errlen, "%s: cannot add \"%s\": at most %zu %s",
+		errbuf(err, errlen, "%s: cannot add \"%s\": at most %zu %s",
 		    key, value, max,
 		    is_upstream ? "upstreams" : "listen addresses");
 		return -1;
@@ -132,11 +132,11 @@ add_allow(struct config *c, const char *value, char *err, size_t errlen)
 	char why[CONFIG_WHY_MAX];
 
 	if (addr_subnet_parse(value, &s, why, sizeof(why)) != 0) {
-		log_errbuf(err, errlen, "allow: %s", why);
+		errbuf(err, errlen, "allow: %s", why);
 		return -1;
 	}
 	if (c->nallow >= CONFIG_MAX_ALLOW) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "allow: cannot add \"%s\": at most %d subnets", value,
 		    CONFIG_MAX_ALLOW);
 		return -1;
@@ -151,7 +151,7 @@ set_string(struct config *c, const struct config_option *o, const char *value,
     char *err, size_t errlen)
 {
 	if (strlen(value) >= o->size) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "%s: bad value \"%s\": longer than %zu characters", o->name,
 		    value, o->size - 1);
 		return -1;
@@ -167,7 +167,7 @@ set_uint(struct config *c, const struct config_option *o, const char *value,
 	unsigned long v;
 
 	if (num_parse_uint(value, o->min, o->max, &v) != 0) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "%s: bad value \"%s\": expected %u..%u (%s)", o->name,
 		    value, o->min, o->max, o->unit);
 		return -1;
@@ -185,8 +185,8 @@ set_bool(struct config *c, const struct config_option *o, const char *value,
 		    strcmp(value, "yes") == 0;
 		return 0;
 	}
-	log_errbuf(err, errlen, "%s: bad value \"%s\": expected yes or no",
-	    o->name, value);
+	errbuf(err, errlen, "%s: bad value \"%s\": expected yes or no", o->name,
+	    value);
 	return -1;
 }
 
@@ -200,7 +200,7 @@ set_log_level(struct config *c, const char *key, const char *value, char *err,
 			c->log_level = (enum config_log_level)i;
 			return 0;
 		}
-	log_errbuf(err, errlen,
+	errbuf(err, errlen,
 	    "%s: bad value \"%s\": expected error, warn, info or debug", key,
 	    value);
 	return -1;
@@ -216,7 +216,7 @@ set_user(struct config *c, const char *key, const char *value, char *err,
 		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		"0123456789_.-") != strlen(value) ||
 	    value[0] == '-') {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "%s: bad value \"%s\": expected a user name "
 		    "(letters, digits, _ . -; at most %d characters)",
 		    key, value, CONFIG_USER_MAX - 1);
@@ -233,7 +233,7 @@ set_cache_file(struct config *c, const struct config_option *o,
 	/* absolute: roostd may run from any directory, and systemd starts
 	 * it in / */
 	if (value[0] != '/' && strcmp(value, CONFIG_CACHE_FILE_NONE) != 0) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "%s: bad value \"%s\": expected an absolute path or none",
 		    o->name, value);
 		return -1;
@@ -253,13 +253,13 @@ set_control(struct config *c, const char *key, const char *value, char *err,
 	/* a relative path would depend on the directory roostd started in;
 	 * a unix socket's path must fit sun_path */
 	if (value[0] != '/') {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "%s: bad value \"%s\": expected none or an absolute path",
 		    key, value);
 		return -1;
 	}
 	if (strlen(value) >= sizeof(c->control_socket)) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "%s: path too long (%zu characters; a unix socket path has "
 		    "at most %zu): %s",
 		    key, strlen(value), sizeof(c->control_socket) - 1, value);
@@ -297,7 +297,7 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 	case CONFIG_KIND_BOOL:
 		return set_bool(c, o, value, err, errlen);
 	}
-	log_errbuf(err, errlen, "%s: option not handled",
+	errbuf(err, errlen, "%s: option not handled",
 	    o->name); /* not reached */
 	return -1;
 }
@@ -327,11 +327,11 @@ config_set(struct config *c, const char *key, const char *value, char *err,
 	const struct config_option *o = config_option_find(key);
 
 	if (o == NULL) {
-		log_errbuf(err, errlen, "unknown option \"%s\"", key);
+		errbuf(err, errlen, "unknown option \"%s\"", key);
 		return -1;
 	}
 	if (*value == '\0') {
-		log_errbuf(err, errlen, "%s: empty value", key);
+		errbuf(err, errlen, "%s: empty value", key);
 		return -1;
 	}
 	return option_apply(c, o, value, err, errlen);
@@ -446,7 +446,7 @@ parse_line(struct config *c, char *line, size_t len, char *why, size_t whylen)
 		unsigned char ch = (unsigned char)line[i];
 
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-			log_errbuf(why, whylen,
+			errbuf(why, whylen,
 			    "control character 0x%02x in column %zu", ch,
 			    i + 1);
 			return -1;
@@ -463,15 +463,14 @@ parse_line(struct config *c, char *line, size_t len, char *why, size_t whylen)
 		}
 	trim_end(p);
 	if ((eq = strchr(p, '=')) == NULL) {
-		log_errbuf(why, whylen, "expected \"key = value\", got \"%s\"",
-		    p);
+		errbuf(why, whylen, "expected \"key = value\", got \"%s\"", p);
 		return -1;
 	}
 	*eq = '\0';
 	trim_end(p);
 	value = skip_blanks(eq + 1);
 	if (*p == '\0') {
-		log_errbuf(why, whylen, "expected \"key = value\", got no key");
+		errbuf(why, whylen, "expected \"key = value\", got no key");
 		return -1;
 	}
 	return config_set(c, p, value, why, whylen);
@@ -489,14 +488,14 @@ config_load_file(struct config *c, const char *path, bool missing_ok, char *err,
 	int r, rc = -1;
 
 	if (strlen(path) >= sizeof(c->path)) {
-		log_errbuf(err, errlen, "%s: path longer than %zu characters",
-		    path, sizeof(c->path) - 1);
+		errbuf(err, errlen, "%s: path longer than %zu characters", path,
+		    sizeof(c->path) - 1);
 		return -1;
 	}
 	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT && missing_ok)
 			return 0;
-		log_errbuf(err, errlen, "%s: %s", path, strerror(errno));
+		errbuf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
@@ -505,19 +504,18 @@ config_load_file(struct config *c, const char *path, bool missing_ok, char *err,
 		if ((r = read_line(f, line, sizeof(line), &len)) == 0)
 			break;
 		if (r < 0) {
-			log_errbuf(err, errlen, "%s: %s", path,
-			    strerror(errno));
+			errbuf(err, errlen, "%s: %s", path, strerror(errno));
 			goto out;
 		}
 		lineno++;
 		if (len > CONFIG_MAX_LINE) {
-			log_errbuf(err, errlen,
+			errbuf(err, errlen,
 			    "%s:%u: line longer than %d characters", path,
 			    lineno, CONFIG_MAX_LINE);
 			goto out;
 		}
 		if (parse_line(c, line, len, why, sizeof(why)) != 0) {
-			log_errbuf(err, errlen, "%s:%u: %s", path, lineno, why);
+			errbuf(err, errlen, "%s:%u: %s", path, lineno, why);
 			goto out;
 		}
 	}
@@ -554,7 +552,7 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 	int r;
 
 	if ((f = fopen(c->resolv_conf, "re")) == NULL) {
-		log_errbuf(why, whylen, "cannot read %s: %s", c->resolv_conf,
+		errbuf(why, whylen, "cannot read %s: %s", c->resolv_conf,
 		    strerror(errno));
 		return -1;
 	}
@@ -591,7 +589,7 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 			c->upstream[c->nupstream++] = a;
 	}
 	if (r < 0) {
-		log_errbuf(why, whylen, "cannot read %s: %s", c->resolv_conf,
+		errbuf(why, whylen, "cannot read %s: %s", c->resolv_conf,
 		    strerror(errno != 0 ? errno : EIO));
 		fclose(f);
 		return -1;
@@ -613,8 +611,7 @@ default_list(struct config *c, const char *key, char *err, size_t errlen)
 		snprintf(word, sizeof(word), "%.*s", (int)n, p);
 		p += n;
 		if (option_apply(c, o, word, NULL, 0) != 0) {
-			log_errbuf(err, errlen, "cannot parse the default %s",
-			    key);
+			errbuf(err, errlen, "cannot parse the default %s", key);
 			return -1;
 		}
 	}
@@ -631,21 +628,21 @@ config_finish(struct config *c, char *err, size_t errlen)
 	    (c->nallow == 0 && default_list(c, "allow", err, errlen) != 0))
 		return -1;
 	if (c->query_deadline_ms <= c->upstream_timeout_ms) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "query-deadline (%u ms) must exceed upstream-timeout "
 		    "(%u ms)",
 		    c->query_deadline_ms, c->upstream_timeout_ms);
 		return -1;
 	}
 	if (c->min_ttl > c->max_ttl) {
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "min-ttl (%u s) must not exceed max-ttl (%u s)", c->min_ttl,
 		    c->max_ttl);
 		return -1;
 	}
 	for (size_t i = 0; i < c->nupstream; i++)
 		if (find_self(c, &c->upstream[i]) != NULL) {
-			log_errbuf(err, errlen,
+			errbuf(err, errlen,
 			    "upstream %s is roostd's own listen address: "
 			    "forwarding to it would loop",
 			    addr_str(&c->upstream[i], str, sizeof(str)));
@@ -655,27 +652,26 @@ config_finish(struct config *c, char *err, size_t errlen)
 		return 0;
 
 	if (read_resolv_conf(c, &t, why, sizeof(why)) != 0) {
-		log_errbuf(err, errlen, "no upstream: %s; %s", why,
+		errbuf(err, errlen, "no upstream: %s; %s", why,
 		    CONFIG_NO_UPSTREAM_FIX);
 		return -1;
 	}
 	if (c->nupstream > 0)
 		return 0;
 	if (t.self > 0)
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "no upstream: %s names only roostd's own listen address "
 		    "%s%s (forwarding there would loop); %s",
 		    c->resolv_conf, addr_str(&t.first_self, str, sizeof(str)),
 		    t.unusable > 0 ? " and unusable ones" : "",
 		    CONFIG_NO_UPSTREAM_FIX);
 	else if (t.unusable > 0)
-		log_errbuf(err, errlen,
+		errbuf(err, errlen,
 		    "no upstream: %s names no usable nameserver (%u not a "
 		    "numeric address); %s",
 		    c->resolv_conf, t.unusable, CONFIG_NO_UPSTREAM_FIX);
 	else
-		log_errbuf(err, errlen,
-		    "no upstream: %s names no nameserver; %s", c->resolv_conf,
-		    CONFIG_NO_UPSTREAM_FIX);
+		errbuf(err, errlen, "no upstream: %s names no nameserver; %s",
+		    c->resolv_conf, CONFIG_NO_UPSTREAM_FIX);
 	return -1;
 }

@@ -154,15 +154,3 @@ log_warn_limited(struct log_ratelimit *rl, uint64_t now_ms, const char *what)
 	else
 		log_warn("%s", what);
 }
-
-void
-log_errbuf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}

@@ -35,14 +35,6 @@ void log_set_level(enum log_level level);
 /* True if messages of this level are written (to skip building them). */
 int log_enabled(enum log_level level);
 
-/*
- * Writes a message into a caller's error buffer, for the "0/-1 filling
- * err" functions: like snprintf, cut to errlen, nothing if err is NULL
- * or errlen 0.
- */
-void log_errbuf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* An error with ": strerror(errno)" appended. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An error without errno. */

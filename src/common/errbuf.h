@@ -1,0 +1,17 @@
+/*
+ * src/common/errbuf.h - the error buffer of the "0/-1 filling char *err,
+ * size_t errlen" functions, for both programs and src/common itself.
+ */
+#ifndef ROOST_ERRBUF_H
+#define ROOST_ERRBUF_H
+
+#include <stddef.h>
+
+/*
+ * Writes a message into a caller's error buffer: like snprintf, cut to
+ * errlen, nothing if err is NULL or errlen 0.
+ */
+void errbuf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* ROOST_ERRBUF_H */
