@@ -512,6 +512,9 @@ loop_run_once(struct loop *l, int timeout_ms)
 	int n;
 
 	run_hooks(l);
+	/* a hook that stopped the loop ends the pass before its wait */
+	if (l->stop)
+		return 0;
 	timeout_ms = timerfd_arm(l, timeout_ms);
 	/* hooks queued by the hooks: the next pass runs them at once */
 	if (!TAILQ_EMPTY(&l->hooks))

@@ -155,7 +155,10 @@ int loop_run_once(struct loop *l, int timeout_ms);
 /* Runs passes until loop_stop().  Returns 0, or -1 with errno set. */
 int loop_run(struct loop *l);
 
-/* Makes loop_run() return after the current pass. */
+/*
+ * Makes loop_run() return after the current pass; called from a
+ * before-wait hook, the pass ends without waiting.
+ */
 void loop_stop(struct loop *l);
 
 #endif /* ROOST_LOOP_H */

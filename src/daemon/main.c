@@ -47,14 +47,9 @@ _Static_assert((int)CONFIG_LOG_ERR == (int)LOG_LEVEL_ERR &&
 
 /* On SIGTERM, queries in flight get this long before SERVFAIL. */
 #define ROOSTD_STOP_GRACE_MS 500
-#define ROOSTD_STOP_POLL_MS 10
 
 static void log_started(const struct config *c, bool from_systemd);
 static int control_reload(void *arg, char *err, size_t errlen);
-
-/* After a reload, the old upstream set lives until its requests end;
- * this often we look. */
-#define ROOSTD_DRAIN_POLL_MS 50
 
 struct roostd {
 	struct loop *loop;
@@ -62,8 +57,7 @@ struct roostd {
 	const struct args *args;
 	struct upstream_set *up;
 	struct upstream_set *retired; /* replaced by a reload, draining */
-	struct loop_timer drain_timer;
-	bool reload_failed; /* the last reload was refused */
+	bool reload_failed;           /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
 	struct control *ctl;
@@ -97,17 +91,12 @@ start_control(struct roostd *d, char *err, size_t errlen)
 
 /* --- running ------------------------------------------------------------ */
 
+/* Once the answers in flight are out, or the grace time is over. */
 static void
-stop_poll(void *arg)
+stop_now(void *arg)
 {
 	struct roostd *d = arg;
 
-	if (query_pending(d->qc) > 0 &&
-	    loop_now_ms(d->loop) < d->stop_deadline) {
-		(void)loop_timer_set(d->loop, &d->stop_timer,
-		    ROOSTD_STOP_POLL_MS);
-		return;
-	}
 	loop_stop(d->loop);
 }
 
@@ -125,23 +114,16 @@ on_stop_signal(void *arg, int signo)
 	    signo == SIGINT ? "stopping (SIGINT)" : "stopping (SIGTERM)");
 	listen_stop_accepting(d->ls);
 	persist_stop(&d->persist);
-	d->stop_deadline = loop_now_ms(d->loop) + ROOSTD_STOP_GRACE_MS;
-	stop_poll(d);
+	(void)loop_timer_set(d->loop, &d->stop_timer, ROOSTD_STOP_GRACE_MS);
+	query_when_idle(d->qc, stop_now, d);
 }
 
 /* Frees the retired upstream set once its last request has ended. */
 static void
-drain_poll(void *arg)
+retired_drained(void *arg)
 {
 	struct roostd *d = arg;
 
-	if (d->retired == NULL)
-		return;
-	if (upstream_inflight(d->retired) > 0) {
-		(void)loop_timer_set(d->loop, &d->drain_timer,
-		    ROOSTD_DRAIN_POLL_MS);
-		return;
-	}
 	upstream_set_free(d->retired);
 	d->retired = NULL;
 	log_debug("reload: the old upstreams have drained");
@@ -210,7 +192,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 		d->retired = d->up;
 		d->up = up;
 		query_ctx_set_upstream(d->qc, up);
-		drain_poll(d);
+		upstream_when_drained(d->retired, retired_drained, d);
 	}
 	if (c->cache_size != d->cfg->cache_size)
 		log_warnx("reload: cache-size changes on restart only; "
@@ -365,8 +347,7 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 		log_err("event loop: %s", strerror(errno));
 		return ROOSTD_EXIT_STARTUP;
 	}
-	loop_timer_init(&d->stop_timer, stop_poll, d);
-	loop_timer_init(&d->drain_timer, drain_poll, d);
+	loop_timer_init(&d->stop_timer, stop_now, d);
 	if ((d->up = upstream_set_new(d->loop, d->cfg, err, sizeof(err))) ==
 	    NULL)
 		goto startup;
@@ -425,10 +406,8 @@ startup:
 static void
 stop(struct roostd *d)
 {
-	if (d->loop != NULL) {
+	if (d->loop != NULL)
 		loop_timer_cancel(d->loop, &d->stop_timer);
-		loop_timer_cancel(d->loop, &d->drain_timer);
-	}
 	persist_free(&d->persist);
 	if (d->sd != NULL && !d->stopping)
 		rsd_stopping(d->sd, "stopping: start-up or loop failure");

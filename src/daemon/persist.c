@@ -47,7 +47,7 @@ persist_init(struct persist *p, struct loop *loop, struct cache *cache,
 	if (path != NULL)
 		snprintf(p->path, sizeof(p->path), "%s", path);
 	loop_timer_init(&p->save_timer, save_tick, p);
-	loop_timer_init(&p->slice_timer, save_slice, p);
+	loop_hook_init(&p->slice_hook, save_slice, p);
 }
 
 void
@@ -194,7 +194,7 @@ save_slice(void *arg)
 	r = cachefile_snap_step(p->snap, p->cache, PERSIST_SAVE_SLICE,
 	    (uint32_t)loop_now(p->loop));
 	if (r == 0) {
-		(void)loop_timer_set(p->loop, &p->slice_timer, 0);
+		loop_before_wait(p->loop, &p->slice_hook);
 		return;
 	}
 	if (r < 0) {
@@ -259,7 +259,7 @@ persist_final(struct persist *p)
 
 	if (p->path[0] == '\0')
 		return;
-	loop_timer_cancel(p->loop, &p->slice_timer);
+	loop_hook_cancel(p->loop, &p->slice_hook);
 	cachefile_snap_free(p->snap);
 	p->snap = NULL;
 	saver_finish(p, false);
@@ -279,7 +279,7 @@ persist_free(struct persist *p)
 	if (p->loop == NULL)
 		return;
 	loop_timer_cancel(p->loop, &p->save_timer);
-	loop_timer_cancel(p->loop, &p->slice_timer);
+	loop_hook_cancel(p->loop, &p->slice_hook);
 	saver_finish(p, false);
 	cachefile_snap_free(p->snap);
 	p->snap = NULL;

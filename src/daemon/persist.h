@@ -50,7 +50,7 @@ struct persist {
 	bool stopped;                /* persist_stop(): no new saves */
 	unsigned interval_s;         /* of the periodic save; 0: none */
 	struct loop_timer save_timer;
-	struct loop_timer slice_timer;
+	struct loop_hook slice_hook; /* the snapshot's next slice */
 	struct cachefile_snap *snap; /* being copied, owned */
 	uint64_t snap_started_ms;
 	struct persist_saver *saver; /* being written, owned */

@@ -96,6 +96,13 @@ void query_receive(void *arg, const struct listen_reply_to *from,
 /* Client queries waiting for an upstream answer. */
 unsigned query_pending(const struct query_ctx *q);
 
+/*
+ * Calls cb(arg) once, before a loop wait, when no client query is
+ * waiting (the next wait if none is now).  A later call replaces the
+ * earlier; NULL cancels.  For a stop that lets answers go out first.
+ */
+void query_when_idle(struct query_ctx *q, loop_hook_cb *cb, void *arg);
+
 /* Upstream fetches in flight (each may have many waiting queries). */
 unsigned query_fetches(const struct query_ctx *q);
 

@@ -148,6 +148,14 @@ void upstream_cancel(struct upstream_req *r);
 /* Requests in flight. */
 unsigned upstream_inflight(const struct upstream_set *s);
 
+/*
+ * Calls cb(arg) once, before a loop wait, when no request is in flight
+ * (the next wait if none is now); cb may free the set.  A later call
+ * replaces the earlier; NULL cancels.  For a set that drains after a
+ * reload.
+ */
+void upstream_when_drained(struct upstream_set *s, loop_hook_cb *cb, void *arg);
+
 /* The set's defence counters. */
 const struct upstream_guard_stats *
 upstream_guard_stats(const struct upstream_set *s);

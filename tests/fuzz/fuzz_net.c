@@ -23,6 +23,10 @@ struct upstream_req {
 
 static struct upstream_req the_req;
 
+/* The before-wait hooks: queued in order, run by fuzz_net_before_wait(). */
+static struct loop_hook *hooks[FUZZ_MAX_HOOKS];
+static unsigned nhooks;
+
 void
 fuzz_net_config(struct config *c, size_t budget)
 {
@@ -43,6 +47,8 @@ fuzz_net_reset(bool dns0x20)
 	fuzz_net.qlen = 0;
 	fuzz_net.started = 0;
 	fuzz_net.dns0x20 = dns0x20;
+	while (nhooks > 0)
+		loop_hook_cancel(NULL, hooks[0]);
 }
 
 uint64_t
@@ -56,6 +62,54 @@ uint64_t
 loop_now(const struct loop *l)
 {
 	return loop_now_ms(l) / 1000;
+}
+
+void
+loop_hook_init(struct loop_hook *h, loop_hook_cb *cb, void *arg)
+{
+	memset(h, 0, sizeof(*h));
+	h->cb = cb;
+	h->arg = arg;
+}
+
+void
+loop_before_wait(struct loop *l, struct loop_hook *h)
+{
+	(void)l;
+	if (h->queued)
+		return;
+	assert(nhooks < FUZZ_MAX_HOOKS);
+	hooks[nhooks++] = h;
+	h->queued = true;
+}
+
+void
+loop_hook_cancel(struct loop *l, struct loop_hook *h)
+{
+	(void)l;
+	for (unsigned i = 0; i < nhooks; i++)
+		if (hooks[i] == h) {
+			memmove(&hooks[i], &hooks[i + 1],
+			    (nhooks - i - 1) * sizeof(hooks[0]));
+			nhooks--;
+			break;
+		}
+	h->queued = false;
+}
+
+unsigned
+fuzz_net_before_wait(void)
+{
+	unsigned n = 0;
+
+	/* those queued by the hooks wait for the next call, as in loop.c */
+	for (unsigned todo = nhooks; todo > 0 && nhooks > 0; todo--, n++) {
+		struct loop_hook *h = hooks[0];
+
+		loop_hook_cancel(NULL, h);
+		h->cb(h->arg);
+	}
+	return n;
 }
 
 static void

@@ -7,8 +7,9 @@
  * what reaches query.c is what the real upstream would hand it.
  *
  * This is a link-time seam: fuzz_net.c defines listen_reply(),
- * listen_drop(), upstream_resolve(), upstream_cancel() and loop_now(),
- * so listen.o, upstream.o and loop.o are never pulled from the library.
+ * listen_drop(), upstream_resolve(), upstream_cancel(), loop_now() and
+ * the before-wait hooks, so listen.o, upstream.o and loop.o are never
+ * pulled from the library.
  * tests/unit/test_query.c drives the same fakes step by step.
  *
  * Invariant: at most one request is in flight (fuzz_net.req); a second
@@ -26,6 +27,7 @@
 #include "upstream.h"
 
 #define FUZZ_MAX_REPLIES 64
+#define FUZZ_MAX_HOOKS 8 /* before-wait hooks queued at once */
 
 struct fuzz_reply {
 	bool dropped;
@@ -55,8 +57,16 @@ extern struct fuzz_net fuzz_net;
 /* A config fit for the fake: defaults, one upstream, cache of budget. */
 void fuzz_net_config(struct config *c, size_t budget);
 
-/* Resets the captured replies and the request (the clock stays). */
+/* Resets the captured replies, the request and the queued hooks (the
+ * clock stays). */
 void fuzz_net_reset(bool dns0x20);
+
+/*
+ * Runs the before-wait hooks queued now, in order, as the loop does
+ * before it waits; hooks they queue wait for the next call.  Returns how
+ * many ran.
+ */
+unsigned fuzz_net_before_wait(void);
 
 /*
  * Hands ans (alen octets) to the request in flight as the upstream's

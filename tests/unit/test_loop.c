@@ -423,6 +423,31 @@ test_loop_hook_queued_by_a_hook_runs_next_pass_without_blocking(void **state)
 	assert_false(loop_hook_queued(&hc.h[0])); /* forgotten by free */
 }
 
+static void
+stop_from_hook(void *arg)
+{
+	hc.n++;
+	loop_stop(arg);
+}
+
+static void
+test_loop_stopped_by_a_hook_returns_without_waiting(void **state)
+{
+	struct loop_hook h;
+
+	(void)state;
+	hook_case_init();
+	loop_hook_init(&h, stop_from_hook, hc.l);
+	loop_before_wait(hc.l, &h);
+	/* nothing is watched and no timer is armed: a wait would block
+	 * for ever (SIGALRM ends the test if it does) */
+	alarm(5);
+	assert_int_equal(loop_run(hc.l), 0);
+	alarm(0);
+	assert_int_equal(hc.n, 1);
+	loop_free(hc.l);
+}
+
 int
 main(void)
 {
@@ -446,6 +471,8 @@ main(void)
 		    test_loop_hook_cancelled_by_an_earlier_hook_does_not_run),
 		cmocka_unit_test(
 		    test_loop_hook_queued_by_a_hook_runs_next_pass_without_blocking),
+		cmocka_unit_test(
+		    test_loop_stopped_by_a_hook_returns_without_waiting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,8 @@ enum step_op {
 	OP_NO_ANSWER,   /* no new answer */
 	OP_TIME,        /* the clock moves ms forward */
 	OP_STAT,        /* a query_stats counter has this value */
+	OP_WATCH_IDLE,  /* query_when_idle() */
+	OP_BEFORE_WAIT, /* the loop's hooks run; idle told value times */
 };
 
 /* Question flags (OP_ASK, OP_UPSTREAM). */
@@ -149,6 +151,14 @@ struct step {
 		.op = OP_STAT, .stat = offsetof(struct query_stats, field),    \
 		.value = v                                                     \
 	}
+#define WATCH_IDLE                                                             \
+	{                                                                      \
+		.op = OP_WATCH_IDLE                                            \
+	}
+#define BEFORE_WAIT(told)                                                      \
+	{                                                                      \
+		.op = OP_BEFORE_WAIT, .value = told                            \
+	}
 #define END                                                                    \
 	{                                                                      \
 		.op = OP_END                                                   \
@@ -173,6 +183,7 @@ struct run {
 	unsigned asked;        /* client queries sent */
 	unsigned replies_seen; /* answers the steps accounted for */
 	unsigned started_seen; /* upstream queries they accounted for */
+	unsigned idle_told;    /* query_when_idle()'s callback ran */
 };
 
 static struct run run;
@@ -414,6 +425,14 @@ check_state(void)
 }
 
 static void
+idle_told(void *arg)
+{
+	assert_ptr_equal(arg, &run);
+	assert_int_equal(query_pending(run.ctx), 0);
+	run.idle_told++;
+}
+
+static void
 step_run(const struct step *s)
 {
 	const uint8_t *st = (const uint8_t *)query_stats(run.ctx);
@@ -450,6 +469,13 @@ step_run(const struct step *s)
 	case OP_STAT:
 		memcpy(&v, st + s->stat, sizeof(v));
 		assert_int_equal(v, s->value);
+		break;
+	case OP_WATCH_IDLE:
+		query_when_idle(run.ctx, idle_told, &run);
+		break;
+	case OP_BEFORE_WAIT:
+		(void)fuzz_net_before_wait();
+		assert_int_equal(run.idle_told, s->value);
 		break;
 	case OP_END:
 		break;
@@ -1066,6 +1092,39 @@ test_query_prefetch_failure_keeps_entry(void **state)
 	scenario_run(&sc);
 }
 
+/* A stop waits for the answers in flight: query_when_idle() tells once,
+ * before a wait, after the last waiter is answered; at once if none
+ * waits. */
+static void
+test_query_idle_told_after_last_answer(void **state)
+{
+	static const struct scenario sc = {
+		.options = { NULL },
+		.steps = {
+			WATCH_IDLE,
+			BEFORE_WAIT(1), /* nothing waits: told at the next wait */
+			BEFORE_WAIT(1), /* once */
+			ASK_N(3, "idle.example.test", A),
+			UPSTREAM("idle.example.test", A),
+			WATCH_IDLE,
+			BEFORE_WAIT(1), /* three wait */
+			MS(200),
+			BEFORE_WAIT(1),
+			REPLY(1, 60),
+			ANSWER_N(3, NOERROR, 1, 60),
+			BEFORE_WAIT(2),
+			ASK("idle.example.test", A), /* a hit: never waits */
+			NO_UPSTREAM,
+			ANSWER(NOERROR, 1, 60),
+			BEFORE_WAIT(2),
+			END,
+		},
+	};
+
+	(void)state;
+	scenario_run(&sc);
+}
+
 int
 main(void)
 {
@@ -1086,6 +1145,7 @@ main(void)
 		cmocka_unit_test(test_query_deadline_servfail),
 		cmocka_unit_test(test_query_upstream_failure),
 		cmocka_unit_test(test_query_prefetch_failure_keeps_entry),
+		cmocka_unit_test(test_query_idle_told_after_last_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
