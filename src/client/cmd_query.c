@@ -298,12 +298,11 @@ cmd_query_main(int argc, char **argv)
 		    .tries = QUERY_DEFAULT_TRIES,
 		    .tc_fallback = true },
 	};
-	struct sockaddr_storage ss;
+	struct addr a;
 	struct net_reply r = { 0 };
-	char err[256], server[NET_ADDR_STRLEN];
+	char err[256], server[ADDR_STRLEN];
 	ldns_rdf *name = NULL;
 	ldns_pkt *query = NULL;
-	socklen_t sslen;
 	int rc, status = CLIENT_EXIT_FAIL;
 
 	if ((rc = parse_args(&q, argc, argv)) != 0)
@@ -312,11 +311,11 @@ cmd_query_main(int argc, char **argv)
 		q.type = LDNS_RR_TYPE_A;
 	q.net.tcp = q.tcp;
 	if (net_addr_parse(q.server != NULL ? q.server : QUERY_DEFAULT_SERVER,
-		q.port, &ss, &sslen, err, sizeof(err)) == -1) {
+		(uint16_t)q.port, &a, err, sizeof(err)) == -1) {
 		fprintf(stderr, "roost query: %s\n", err);
 		return CLIENT_EXIT_USAGE;
 	}
-	net_addr_str(&ss, server, sizeof(server));
+	addr_str(&a, server, sizeof(server));
 	if ((name = dname_from_text(q.name)) == NULL) {
 		fprintf(stderr, "roost query: not a domain name: \"%s\"\n",
 		    q.name);
@@ -326,7 +325,7 @@ cmd_query_main(int argc, char **argv)
 		fprintf(stderr, "roost query: out of memory\n");
 		goto out;
 	}
-	if (net_exchange(query, &ss, sslen, &q.net, &r, err, sizeof(err)) !=
+	if (net_exchange(query, &a.ss, a.len, &q.net, &r, err, sizeof(err)) !=
 	    NET_OK) {
 		fprintf(stderr, "roost query: %s: %s\n", server, err);
 		goto out;

@@ -16,6 +16,7 @@
 #include <ldns/ldns.h>
 
 #include "args.h"
+#include "clock.h"
 #include "client.h"
 #include "dname.h"
 #include "hints.h"
@@ -420,7 +421,7 @@ cmd_trace_main(int argc, char **argv)
 	char err[512];
 	size_t i, n;
 	unsigned queries = 0;
-	double start;
+	uint64_t start;
 	int rc, status = CLIENT_EXIT_FAIL;
 
 	if ((rc = parse_args(&c, argc, argv)) != 0)
@@ -449,7 +450,7 @@ cmd_trace_main(int argc, char **argv)
 		types[n++] = LDNS_RR_TYPE_A;
 		types[n++] = LDNS_RR_TYPE_AAAA;
 	}
-	start = net_now_msf();
+	start = clock_mono_us();
 	trace_run_init(&run, &c.o, hints);
 	for (i = 0; i < n; i++) {
 		if ((w[i] = trace_walk_run(&run, name, types[i])) == NULL) {
@@ -468,7 +469,7 @@ cmd_trace_main(int argc, char **argv)
 		}
 		printf(n > 1 ? "], \"queries\": %u, \"time_ms\": %.1f}\n"
 			     : "\n",
-		    queries, net_now_msf() - start);
+		    queries, (double)(clock_mono_us() - start) / 1e3);
 	} else {
 		for (i = 0; i < n; i++) {
 			if (i > 0)
@@ -477,7 +478,7 @@ cmd_trace_main(int argc, char **argv)
 		}
 		if (n > 1)
 			printf("\n;; total: %u queries in %.1f ms\n", queries,
-			    net_now_msf() - start);
+			    (double)(clock_mono_us() - start) / 1e3);
 	}
 	status = exit_status(w, n);
 out:

@@ -16,106 +16,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "net.h"
 
-int64_t
-net_now_ms(void)
+/*
+ * Two spellings roostd's config does not take, kept for the command
+ * line: "A.B.C.D:PORT" and "[V6]#PORT" become "A.B.C.D#PORT" and
+ * "[V6]:PORT" for addr_parse().
+ */
+static const char *
+client_spelling(const char *text, char *buf, size_t buflen)
 {
-	struct timespec ts;
+	const char *colon = strchr(text, ':');
+	const char *brk = strstr(text, "]#");
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-double
-net_now_msf(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-parse_port(const char *s, int *port)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 || v > 65535)
-		return -1;
-	*port = (int)v;
-	return 0;
+	if (strlen(text) >= buflen)
+		return text;
+	if (text[0] != '[' && colon != NULL && strchr(colon + 1, ':') == NULL &&
+	    strchr(text, '#') == NULL) {
+		memcpy(buf, text, strlen(text) + 1);
+		buf[colon - text] = '#';
+		return buf;
+	}
+	if (text[0] == '[' && brk != NULL) {
+		memcpy(buf, text, strlen(text) + 1);
+		buf[brk - text + 1] = ':';
+		return buf;
+	}
+	return text;
 }
 
 int
-net_addr_parse(const char *text, int defport, struct sockaddr_storage *ss,
-    socklen_t *sslen, char *err, size_t errlen)
+net_addr_parse(const char *text, uint16_t defport, struct addr *a, char *err,
+    size_t errlen)
 {
-	char host[INET6_ADDRSTRLEN + 8];
-	const char *p, *portstr = NULL;
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	int port = defport;
-	size_t n;
+	char buf[ADDR_STRLEN * 2];
 
-	if (text[0] == '[') {
-		if ((p = strchr(text, ']')) == NULL)
-			goto bad;
-		n = (size_t)(p - text - 1);
-		if (p[1] == ':' || p[1] == '#')
-			portstr = p + 2;
-		else if (p[1] != '\0')
-			goto bad;
-		text++;
-	} else if ((p = strchr(text, '#')) != NULL) {
-		n = (size_t)(p - text);
-		portstr = p + 1;
-	} else if ((p = strchr(text, ':')) != NULL &&
-	    strchr(p + 1, ':') == NULL) {
-		n = (size_t)(p - text); /* a.b.c.d:PORT */
-		portstr = p + 1;
-	} else {
-		n = strlen(text);
-	}
-	if (n == 0 || n >= sizeof(host))
-		goto bad;
-	memcpy(host, text, n);
-	host[n] = '\0';
-	if (portstr != NULL && parse_port(portstr, &port) == -1) {
-		snprintf(err, errlen, "bad port in \"%s\"", text);
-		return -1;
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*sslen = sizeof(*sin);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*sslen = sizeof(*sin6);
-		return 0;
-	}
-bad:
-	snprintf(err, errlen, "not a numeric address: \"%s\"", text);
-	return -1;
+	return addr_parse(client_spelling(text, buf, sizeof(buf)), defport, a,
+	    err, errlen);
 }
 
 char *
@@ -127,19 +67,6 @@ net_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len)
 
 	if (inet_ntop(ss->ss_family, a, buf, (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
-	return buf;
-}
-
-char *
-net_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
-{
-	char host[INET6_ADDRSTRLEN];
-	unsigned port = ss->ss_family == AF_INET6
-	    ? ntohs(((const struct sockaddr_in6 *)ss)->sin6_port)
-	    : ntohs(((const struct sockaddr_in *)ss)->sin_port);
-
-	net_addr_host(ss, host, sizeof(host));
-	snprintf(buf, len, "%s#%u", host, port);
 	return buf;
 }
 
@@ -164,9 +91,9 @@ net_query_new(const ldns_rdf *name, ldns_rr_type type, bool rd, bool dnssec)
 
 /* Milliseconds to wait now: the try's end or the deadline, earlier one. */
 static int
-wait_ms(int64_t try_end, int64_t deadline)
+wait_ms(uint64_t try_end, uint64_t deadline)
 {
-	int64_t end = try_end, now = net_now_ms();
+	uint64_t end = try_end, now = clock_mono_ms();
 
 	if (deadline != 0 && deadline < end)
 		end = deadline;
@@ -202,8 +129,8 @@ sock_open(const struct sockaddr_storage *ss, int type)
  */
 static enum net_result
 udp_try(int fd, const uint8_t *wire, size_t wlen, const ldns_pkt *q,
-    int64_t try_end, int64_t deadline, ldns_pkt **out, size_t *size, char *err,
-    size_t errlen)
+    uint64_t try_end, uint64_t deadline, ldns_pkt **out, size_t *size,
+    char *err, size_t errlen)
 {
 	uint8_t buf[NET_MAX_MSG];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -248,7 +175,7 @@ udp_try(int fd, const uint8_t *wire, size_t wlen, const ldns_pkt *q,
 
 /* Wait until fd is ready for events, or time is up (0 ok, -1 timeout). */
 static int
-wait_fd(int fd, short events, int64_t try_end, int64_t deadline)
+wait_fd(int fd, short events, uint64_t try_end, uint64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 	int ms, rc;
@@ -266,7 +193,7 @@ wait_fd(int fd, short events, int64_t try_end, int64_t deadline)
 
 /* Read exactly len bytes from the TCP socket: 0, or -1 timeout/error. */
 static int
-tcp_read(int fd, uint8_t *buf, size_t len, int64_t try_end, int64_t deadline,
+tcp_read(int fd, uint8_t *buf, size_t len, uint64_t try_end, uint64_t deadline,
     char *err, size_t errlen)
 {
 	size_t got = 0;
@@ -382,7 +309,7 @@ net_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
 	enum net_result res = NET_TIMEOUT;
 	uint8_t *wire = NULL;
 	size_t wlen = 0;
-	double start;
+	uint64_t start;
 	int fd = -1, i;
 
 	memset(r, 0, sizeof(*r));
@@ -400,14 +327,14 @@ net_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
 			goto out;
 		}
 		for (i = 0; i < o->tries; i++) {
-			if (o->deadline != 0 && net_now_ms() >= o->deadline)
+			if (o->deadline != 0 && clock_mono_ms() >= o->deadline)
 				break;
 			r->tries++;
-			start = now_us();
+			start = clock_mono_us();
 			res = udp_try(fd, wire, wlen, query,
-			    net_now_ms() + o->timeout_ms, o->deadline, &r->pkt,
-			    &r->size, err, errlen);
-			r->rtt_ms = (now_us() - start) / 1e3;
+			    clock_mono_ms() + o->timeout_ms, o->deadline,
+			    &r->pkt, &r->size, err, errlen);
+			r->rtt_ms = (double)(clock_mono_us() - start) / 1e3;
 			if (res != NET_TIMEOUT)
 				break;
 			snprintf(err, errlen, "timeout");
@@ -420,16 +347,16 @@ net_exchange(const ldns_pkt *query, const struct sockaddr_storage *ss,
 		ldns_pkt_free(r->pkt);
 		r->pkt = NULL;
 	}
-	if (o->deadline != 0 && net_now_ms() >= o->deadline) {
+	if (o->deadline != 0 && clock_mono_ms() >= o->deadline) {
 		res = NET_TIMEOUT;
 		snprintf(err, errlen, "timeout");
 		goto out;
 	}
-	start = now_us();
+	start = clock_mono_us();
 	res = tcp_exchange(wire, wlen, query, ss, sslen,
-	    net_now_ms() + o->timeout_ms, o->deadline, &r->pkt, &r->size, err,
-	    errlen);
-	r->rtt_ms = (now_us() - start) / 1e3;
+	    clock_mono_ms() + o->timeout_ms, o->deadline, &r->pkt, &r->size,
+	    err, errlen);
+	r->rtt_ms = (double)(clock_mono_us() - start) / 1e3;
 	r->tcp = true;
 out:
 	if (fd != -1)

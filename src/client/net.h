@@ -18,8 +18,8 @@
 
 #include <ldns/ldns.h>
 
-/* Longest text net_addr_str() writes, NUL included: "[v6]#65535". */
-#define NET_ADDR_STRLEN 64
+#include "addr.h"
+
 /* The EDNS UDP payload size we advertise (DNS flag day 2020). */
 #define NET_EDNS_SIZE 1232
 /* Longest reply we accept over TCP: the 16-bit length allows no more. */
@@ -34,11 +34,11 @@ enum net_result {
 };
 
 struct net_opts {
-	int timeout_ms;   /* per try; > 0 */
-	int tries;        /* UDP tries (1 = no retry); >= 1 */
-	bool tcp;         /* TCP only, no UDP at all */
-	bool tc_fallback; /* on TC=1 over UDP, ask again over TCP */
-	int64_t deadline; /* net_now_ms() value; 0 for none */
+	int timeout_ms;    /* per try; > 0 */
+	int tries;         /* UDP tries (1 = no retry); >= 1 */
+	bool tcp;          /* TCP only, no UDP at all */
+	bool tc_fallback;  /* on TC=1 over UDP, ask again over TCP */
+	uint64_t deadline; /* clock_mono_ms() value; 0 for none */
 };
 
 struct net_reply {
@@ -50,20 +50,14 @@ struct net_reply {
 	size_t size;    /* reply size in bytes */
 };
 
-/* Milliseconds of CLOCK_MONOTONIC; net_now_msf() with fractions. */
-int64_t net_now_ms(void);
-double net_now_msf(void);
-
 /*
- * Parse "ADDR", "ADDR#PORT" or "[V6]:PORT" (numeric only) into *ss and
- * *sslen; a missing port is defport.  Returns 0, or -1 with a message in
+ * Parses a server address as addr_parse() does ("ADDR", "ADDR#PORT",
+ * "[V6]:PORT", numeric only; a missing port is defport), and also
+ * "A.B.C.D:PORT" and "[V6]#PORT".  Returns 0, or -1 with the reason in
  * err.
  */
-int net_addr_parse(const char *text, int defport, struct sockaddr_storage *ss,
-    socklen_t *sslen, char *err, size_t errlen);
-
-/* Write ss as "ADDR#PORT" into buf and return buf. */
-char *net_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
+int net_addr_parse(const char *text, uint16_t defport, struct addr *a,
+    char *err, size_t errlen);
 
 /* Write only the address of ss (no port) into buf and return buf. */
 char *net_addr_host(const struct sockaddr_storage *ss, char *buf, size_t len);

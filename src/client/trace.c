@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "dname.h"
 #include "net.h"
 #include "nsset.h"
@@ -35,7 +36,7 @@ trace_run_init(struct trace_run *run, const struct trace_opts *o,
 	memset(run, 0, sizeof(*run));
 	run->o = o;
 	run->hints = hints;
-	run->start = net_now_ms();
+	run->start = clock_mono_ms();
 	run->deadline = run->start + o->deadline_ms;
 }
 
@@ -127,7 +128,7 @@ out_of_time(struct trace_run *run, struct trace_walk *w)
 {
 	char buf[64];
 
-	if (net_now_ms() >= run->deadline) {
+	if (clock_mono_ms() >= run->deadline) {
 		run->deadline_hit = true;
 		snprintf(buf, sizeof(buf), "%.1f s", run->o->deadline_ms / 1e3);
 		walk_fail(w, "the deadline (%s) passed", buf);
@@ -486,14 +487,14 @@ struct trace_walk *
 trace_walk_run(struct trace_run *run, const ldns_rdf *name, ldns_rr_type type)
 {
 	struct trace_walk *w = walk_new(name, type);
-	double start = net_now_msf();
+	uint64_t start = clock_mono_us();
 
 	if (w == NULL)
 		return NULL;
 	if (out_of_time(run, w))
 		return w;
 	walk_body(run, w, name);
-	w->ms = net_now_msf() - start;
+	w->ms = (double)(clock_mono_us() - start) / 1e3;
 	if (w->status == TRACE_ST_FAIL)
 		w->rcode = LDNS_RCODE_SERVFAIL;
 	return w;

@@ -107,7 +107,7 @@ struct trace_opts {
 struct trace_run {
 	const struct trace_opts *o;
 	const struct nsset *hints;
-	int64_t start, deadline; /* net_now_ms() */
+	uint64_t start, deadline; /* clock_mono_ms() */
 	unsigned queries;
 	char *stack[TRACE_MAX_NEST + 1]; /* names being resolved */
 	size_t depth;

@@ -8,12 +8,18 @@
 #include "clock.h"
 
 uint64_t
-clock_mono_ms(void)
+clock_mono_us(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+uint64_t
+clock_mono_ms(void)
+{
+	return clock_mono_us() / 1000;
 }
 
 uint64_t

@@ -8,8 +8,10 @@
 
 #include <stdint.h>
 
-/* CLOCK_MONOTONIC in milliseconds: for durations only. */
+/* CLOCK_MONOTONIC in milliseconds, and in microseconds: for durations
+ * and deadlines only. */
 uint64_t clock_mono_ms(void);
+uint64_t clock_mono_us(void);
 
 /* The wall clock in seconds since the epoch; 0 if it is before it. */
 uint64_t clock_wall_s(void);

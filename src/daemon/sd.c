@@ -13,15 +13,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sd.h"
 
@@ -209,19 +210,16 @@ rsd_ready(struct rsd *s)
 void
 rsd_reloading(struct rsd *s)
 {
-	struct timespec ts;
 	char msg[128];
 
 	if (!s->notify)
 		return;
 	/* MONOTONIC_USEC: what Type=notify-reload (systemd 253) wants;
 	 * older managers ignore it */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	snprintf(msg, sizeof(msg),
 	    "RELOADING=1\nSTATUS=reloading the configuration\n"
-	    "MONOTONIC_USEC=%llu",
-	    (unsigned long long)ts.tv_sec * 1000000ull +
-		(unsigned long long)ts.tv_nsec / 1000);
+	    "MONOTONIC_USEC=%" PRIu64,
+	    clock_mono_us());
 	(void)sd_notify(0, msg);
 }
 
