@@ -18,6 +18,7 @@
 
 #include "cache.h"
 #include "cache_impl.h"
+#include "check.h"
 #include "wire.h"
 
 #define ENTRY_HEADER offsetof(struct cache_entry, offs)
@@ -90,6 +91,9 @@ entry_remove(struct cache *c, struct cache_entry *e)
 	}
 	*pp = e->hnext;
 	lru_unlink(c, e);
+	ROOST_ASSERT(c->st.entries > 0 &&
+	    c->st.bytes >=
+		cache_entry_bytes(e) + c->nbuckets * sizeof(*c->buckets));
 	c->st.bytes -= cache_entry_bytes(e);
 	c->st.entries--;
 	free(e);
@@ -468,6 +472,7 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 		c->st.evictions++;
 		entry_remove(c, c->lru_tail);
 	}
+	ROOST_ASSERT(c->st.bytes <= c->lim.budget && c->lru_head == e);
 	if (out != NULL)
 		*out = e;
 	return 1;

@@ -4,12 +4,10 @@
  * Tests call it after each step; it is never on the query path.
  *
  * Invariants: it only reads; a broken invariant prints the failed
- * condition and aborts (a corrupt cache must not answer).
+ * condition and aborts (ROOST_CHECK: a corrupt cache must not answer).
  */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "cache.h"
+#include "check.h"
 #include "cache_impl.h"
 #include "wire.h"
 
@@ -19,49 +17,39 @@ cache_check(const struct cache *c)
 	size_t n = 0, bytes = c->nbuckets * sizeof(*c->buckets), inchains = 0;
 	const struct cache_entry *e, *prev = NULL;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "cache_check: %s (line %d)\n", #cond,  \
-			    __LINE__);                                         \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
 	for (e = c->lru_head; e != NULL; prev = e, e = e->next) {
 		const struct cache_entry *x;
 		const uint8_t *w = cache_entry_wire(e);
 
-		CHECK(e->prev == prev);
+		ROOST_CHECK(e->prev == prev);
 		n++;
 		bytes += cache_entry_bytes(e);
 		for (x = *cache_bucket(c, e->hash); x != NULL && x != e;
 		     x = x->hnext)
 			;
-		CHECK(x == e);
+		ROOST_CHECK(x == e);
 		for (unsigned i = 0; i < e->nttl; i++) {
-			CHECK(e->offs[i] + 4u <= e->wire_len);
-			CHECK(wire_get32(w + e->offs[i]) <= e->lifetime);
+			ROOST_CHECK(e->offs[i] + 4u <= e->wire_len);
+			ROOST_CHECK(wire_get32(w + e->offs[i]) <= e->lifetime);
 		}
 		for (unsigned i = 0; i < e->name_len; i++)
-			CHECK(w[WIRE_HDR_LEN + i] < 'A' ||
+			ROOST_CHECK(w[WIRE_HDR_LEN + i] < 'A' ||
 			    w[WIRE_HDR_LEN + i] > 'Z');
-		CHECK(e->lifetime > 0);
+		ROOST_CHECK(e->lifetime > 0);
 	}
-	CHECK(c->lru_tail == prev);
+	ROOST_CHECK(c->lru_tail == prev);
 	for (size_t b = 0; b < c->nbuckets; b++) {
 		size_t chain = 0;
 
 		for (e = c->buckets[b]; e != NULL; e = e->hnext) {
-			CHECK((e->hash & (c->nbuckets - 1)) == b);
+			ROOST_CHECK((e->hash & (c->nbuckets - 1)) == b);
 			chain++;
 		}
-		CHECK(chain <= CACHE_MAX_CHAIN);
+		ROOST_CHECK(chain <= CACHE_MAX_CHAIN);
 		inchains += chain;
 	}
-	CHECK(n == c->st.entries);
-	CHECK(inchains == n);
-	CHECK(bytes == c->st.bytes);
-	CHECK(c->st.bytes <= c->lim.budget);
-#undef CHECK
+	ROOST_CHECK(n == c->st.entries);
+	ROOST_CHECK(inchains == n);
+	ROOST_CHECK(bytes == c->st.bytes);
+	ROOST_CHECK(c->st.bytes <= c->lim.budget);
 }

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "clock.h"
 #include "loop.h"
 
@@ -134,7 +135,11 @@ static void
 heap_remove(struct loop *l, struct loop_timer *t)
 {
 	size_t i = t->slot;
-	struct loop_timer *last = l->heap[--l->nheap];
+	struct loop_timer *last;
+
+	/* a timer of another loop, or one freed while armed */
+	ROOST_ASSERT(i < l->nheap && l->heap[i] == t);
+	last = l->heap[--l->nheap];
 
 	t->slot = LOOP_TIMER_IDLE;
 	if (last == t)
@@ -254,7 +259,7 @@ run_hooks(struct loop *l)
 
 	TAILQ_CONCAT(&l->running, &l->hooks, link);
 	TAILQ_FOREACH(h, &l->running, link)
-	h->running = true;
+		h->running = true;
 	while ((h = TAILQ_FIRST(&l->running)) != NULL) {
 		TAILQ_REMOVE(&l->running, h, link);
 		h->queued = false;
@@ -497,6 +502,22 @@ loop_now_ms(const struct loop *l)
 	return l->now;
 }
 
+void
+loop_check(const struct loop *l)
+{
+	const struct loop_hook *h;
+
+	for (size_t i = 0; i < l->nheap; i++) {
+		ROOST_CHECK(l->heap[i]->slot == i);
+		ROOST_CHECK(i == 0 ||
+		    l->heap[(i - 1) / 2]->deadline <= l->heap[i]->deadline);
+	}
+	TAILQ_FOREACH(h, &l->hooks, link)
+		ROOST_CHECK(h->queued && !h->running);
+	TAILQ_FOREACH(h, &l->running, link)
+		ROOST_CHECK(h->queued && h->running);
+}
+
 uint64_t
 loop_now(const struct loop *l)
 {
@@ -510,6 +531,9 @@ loop_run_once(struct loop *l, int timeout_ms)
 	int n;
 
 	run_hooks(l);
+#ifdef ROOST_DEBUG
+	loop_check(l);
+#endif
 	/* a hook that stopped the loop ends the pass before its wait */
 	if (l->stop)
 		return 0;

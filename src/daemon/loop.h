@@ -138,6 +138,13 @@ int loop_signal_add(struct loop *l, int signo, loop_signal_cb *cb, void *arg);
  */
 void loop_set_clock(struct loop *l, loop_clock_fn *fn, void *arg);
 
+/*
+ * Verifies the loop's invariants (loop.c's opening comment): the timer
+ * heap's order and slots, the hook queues.  Aborts on a broken one.
+ * Tests call it; debug builds run it every pass.
+ */
+void loop_check(const struct loop *l);
+
 /* The clock reading taken at the start of this pass, in ms. */
 uint64_t loop_now_ms(const struct loop *l);
 

@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "autoconf.h"
+#include "cache.h"
 #include "config.h"
 #include "control.h"
 #include "listen.h"
@@ -129,6 +130,25 @@ retired_drained(void *arg)
 	log_debug("reload: the old upstreams have drained");
 }
 
+/*
+ * Debug builds walk the cache, the fetches and the loop at the rare
+ * moments where a walk is affordable: each reload and the stop.
+ */
+static void
+debug_walk(struct roostd *d)
+{
+#ifdef ROOST_DEBUG
+	if (d->qc != NULL) {
+		query_check(d->qc);
+		cache_check(query_cache(d->qc));
+	}
+	if (d->loop != NULL)
+		loop_check(d->loop);
+#else
+	(void)d;
+#endif
+}
+
 /* The same addresses, byte for byte, in the same order. */
 static bool
 same_addrs(const struct addr *a, size_t na, const struct addr *b, size_t nb)
@@ -216,6 +236,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 	d->cfg = c;
 	/* cache-save-interval may have changed */
 	persist_arm(&d->persist, c->cache_save_interval_s);
+	debug_walk(d);
 	return 0;
 fail:
 	free(c);
@@ -406,6 +427,7 @@ startup:
 static void
 stop(struct roostd *d)
 {
+	debug_walk(d);
 	if (d->loop != NULL)
 		loop_timer_cancel(d->loop, &d->stop_timer);
 	persist_free(&d->persist);

@@ -22,6 +22,7 @@
 #include <sys/random.h>
 
 #include "acl.h"
+#include "check.h"
 #include "log.h"
 #include "query.h"
 #include "wire.h"
@@ -341,6 +342,7 @@ fetch_free(struct fetch *f)
 	while (*pp != f)
 		pp = &(*pp)->hnext;
 	*pp = f->hnext;
+	ROOST_ASSERT(ctx->nfetches > 0);
 	ctx->nfetches--;
 	while (f->waiters != NULL) {
 		struct waiter *w = f->waiters;
@@ -414,6 +416,7 @@ fetch_done(void *arg, const uint8_t *answer, size_t len)
 	int r;
 
 	f->req = NULL;
+	ROOST_ASSERT(ctx->nwaiting >= f->nwaiters);
 	ctx->nwaiting -= f->nwaiters;
 	if (ctx->nwaiting == 0 && ctx->idle_cb != NULL)
 		loop_before_wait(ctx->loop, &ctx->idle_hook);
@@ -662,28 +665,20 @@ query_check(const struct query_ctx *q)
 {
 	unsigned nfetches = 0, nwaiting = 0;
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "query_check: %s (line %d)\n", #cond,  \
-			    __LINE__);                                         \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 	for (size_t b = 0; b < QUERY_FETCH_BUCKETS; b++)
 		for (const struct fetch *f = q->fetches[b]; f != NULL;
 		     f = f->hnext) {
 			unsigned n = 0;
 
 			nfetches++;
-			CHECK(f->ctx == q);
-			CHECK((f->hash & (QUERY_FETCH_BUCKETS - 1)) == b);
-			CHECK(f->key.name == f->name);
-			CHECK(key_hash(q, &f->key) == f->hash);
-			CHECK(f->req != NULL);
+			ROOST_CHECK(f->ctx == q);
+			ROOST_CHECK((f->hash & (QUERY_FETCH_BUCKETS - 1)) == b);
+			ROOST_CHECK(f->key.name == f->name);
+			ROOST_CHECK(key_hash(q, &f->key) == f->hash);
+			ROOST_CHECK(f->req != NULL);
 			for (const struct fetch *g = f->hnext; g != NULL;
 			     g = g->hnext)
-				CHECK(g->hash != f->hash ||
+				ROOST_CHECK(g->hash != f->hash ||
 				    g->key.qtype != f->key.qtype ||
 				    g->key.qclass != f->key.qclass ||
 				    g->key.dnssec_ok != f->key.dnssec_ok ||
@@ -694,13 +689,12 @@ query_check(const struct query_ctx *q)
 			for (const struct waiter *w = f->waiters; w != NULL;
 			     w = w->next)
 				n++;
-			CHECK(n == f->nwaiters);
-			CHECK(n <= QUERY_MAX_WAITERS);
+			ROOST_CHECK(n == f->nwaiters);
+			ROOST_CHECK(n <= QUERY_MAX_WAITERS);
 			nwaiting += n;
 		}
-	CHECK(nfetches == q->nfetches);
-	CHECK(nwaiting == q->nwaiting);
-#undef CHECK
+	ROOST_CHECK(nfetches == q->nfetches);
+	ROOST_CHECK(nwaiting == q->nwaiting);
 }
 
 void

@@ -61,11 +61,13 @@ test_loop_timers_fire_in_deadline_order(void **state)
 	}
 	fake_now += 25; /* only the 10 and 20 ms timers are due */
 	assert_int_equal(loop_run_once(l, 0), 0);
+	loop_check(l);
 	assert_int_equal(nfired, 2);
 	assert_int_equal(fired[0], 1);
 	assert_int_equal(fired[1], 3);
 	fake_now += 100;
 	assert_int_equal(loop_run_once(l, 0), 0);
+	loop_check(l);
 	assert_int_equal(nfired, 5);
 	assert_int_equal(fired[2], 4);
 	assert_int_equal(fired[3], 2);
@@ -90,11 +92,13 @@ test_loop_timer_rearm_moves_deadline(void **state)
 	assert_int_equal(loop_timer_set(l, &a, 30), 0); /* later now */
 	fake_now += 25;
 	assert_int_equal(loop_run_once(l, 0), 0);
+	loop_check(l);
 	assert_int_equal(nfired, 1);
 	assert_int_equal(fired[0], 2);
 	loop_timer_cancel(l, &a);
 	fake_now += 100;
 	assert_int_equal(loop_run_once(l, 0), 0);
+	loop_check(l);
 	assert_int_equal(nfired, 1); /* cancelled: never fires */
 	loop_free(l);
 }
@@ -125,6 +129,7 @@ test_loop_timer_cancelled_by_earlier_timer_does_not_fire(void **state)
 	assert_int_equal(loop_timer_set(l, &b, 6), 0);
 	fake_now += 10; /* both due in the same pass */
 	assert_int_equal(loop_run_once(l, 0), 0);
+	loop_check(l);
 	assert_int_equal(nfired, 1);
 	assert_int_equal(fired[0], 1);
 	loop_free(l);
@@ -152,8 +157,10 @@ test_loop_timer_rearming_at_zero_runs_once_per_pass(void **state)
 	loop_timer_init(&self, rearm_self, NULL);
 	assert_int_equal(loop_timer_set(l, &self, 0), 0);
 	assert_int_equal(loop_run_once(l, 0), 0);
+	loop_check(l);
 	assert_int_equal(self_runs, 1);
 	assert_int_equal(loop_run_once(l, 0), 0);
+	loop_check(l);
 	assert_int_equal(self_runs, 2);
 	loop_timer_cancel(l, &self);
 	loop_free(l);
@@ -172,6 +179,7 @@ test_loop_timer_fires_on_the_real_clock(void **state)
 	/* the timerfd wakes epoll_wait; bounded, no sleep */
 	for (int i = 0; i < 100 && nfired == 0; i++)
 		assert_int_equal(loop_run_once(l, 100), 0);
+	loop_check(l);
 	assert_int_equal(nfired, 1);
 	assert_int_equal(fired[0], 7);
 	loop_free(l);
@@ -236,13 +244,16 @@ test_loop_fd_removed_in_callback_gets_no_stale_event(void **state)
 	/* whichever runs first, b's old event never reaches anything
 	 * after a replaced it */
 	assert_int_equal(loop_run_once(l, 100), 0);
+	loop_check(l);
 	assert_int_equal(calls_a, 1);
 	assert_int_equal(calls_b_after_a, 0);
 	/* the new registration gets events for its own data only */
 	assert_int_equal(loop_run_once(l, 0), 0);
+	loop_check(l);
 	assert_int_equal(calls_b_after_a, 0);
 	assert_int_equal(write(pipe_b[1], "z", 1), 1);
 	assert_int_equal(loop_run_once(l, 100), 0);
+	loop_check(l);
 	assert_int_equal(calls_b_after_a, 1);
 	loop_fd_del(l, pa[0]);
 	loop_fd_del(l, pipe_b[0]);
@@ -293,6 +304,7 @@ test_loop_signal_arrives_through_the_loop(void **state)
 	assert_int_equal(raise(SIGUSR1), 0); /* blocked: queued for us */
 	for (int i = 0; i < 10 && got_signal == 0; i++)
 		assert_int_equal(loop_run_once(l, 100), 0);
+	loop_check(l);
 	assert_int_equal(got_signal, SIGUSR1);
 	loop_free(l);
 }
@@ -344,12 +356,14 @@ test_loop_hooks_run_once_in_queue_order_before_the_wait(void **state)
 	loop_before_wait(hc.l, &hc.h[2]); /* queued already: no second run */
 	assert_true(loop_hook_queued(&hc.h[0]));
 	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	loop_check(hc.l);
 	assert_int_equal(hc.n, 3);
 	assert_int_equal(hc.order[0], 2);
 	assert_int_equal(hc.order[1], 0);
 	assert_int_equal(hc.order[2], 1);
 	assert_false(loop_hook_queued(&hc.h[0]));
 	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	loop_check(hc.l);
 	assert_int_equal(hc.n, 3); /* run once, not every pass */
 	loop_free(hc.l);
 }
@@ -374,10 +388,12 @@ test_loop_hooks_run_after_the_callbacks_of_their_pass(void **state)
 	assert_int_equal(loop_timer_set(hc.l, &t, 0), 0);
 	hc.timer_ran_at = -1;
 	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	loop_check(hc.l);
 	assert_int_equal(hc.timer_ran_at, 0);
 	loop_before_wait(hc.l, &hc.h[3]);
 	assert_int_equal(hc.n, 0);
 	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	loop_check(hc.l);
 	assert_int_equal(hc.n, 1);
 	assert_int_equal(hc.order[0], 3);
 	loop_free(hc.l);
@@ -393,6 +409,7 @@ test_loop_hook_cancelled_by_an_earlier_hook_does_not_run(void **state)
 	loop_before_wait(hc.l, &hc.h[1]);
 	loop_before_wait(hc.l, &hc.h[2]);
 	assert_int_equal(loop_run_once(hc.l, 0), 0);
+	loop_check(hc.l);
 	assert_int_equal(hc.n, 2);
 	assert_int_equal(hc.order[0], 0);
 	assert_int_equal(hc.order[1], 2);
@@ -415,6 +432,7 @@ test_loop_hook_queued_by_a_hook_runs_next_pass_without_blocking(void **state)
 	alarm(5);
 	for (int pass = 1; pass <= 3; pass++) {
 		assert_int_equal(loop_run_once(hc.l, -1), 0);
+		loop_check(hc.l);
 		assert_int_equal(hc.n, pass); /* once per pass, no spin */
 	}
 	alarm(0);
