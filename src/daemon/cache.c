@@ -53,32 +53,6 @@ key_matches(const struct cache_entry *e, uint32_t h, const struct cache_key *k)
 
 /* --- lists ------------------------------------------------------------ */
 
-static void
-lru_unlink(struct cache *c, struct cache_entry *e)
-{
-	if (e->prev != NULL)
-		e->prev->next = e->next;
-	else
-		c->lru_head = e->next;
-	if (e->next != NULL)
-		e->next->prev = e->prev;
-	else
-		c->lru_tail = e->prev;
-	e->prev = e->next = NULL;
-}
-
-static void
-lru_push(struct cache *c, struct cache_entry *e)
-{
-	e->prev = NULL;
-	e->next = c->lru_head;
-	if (c->lru_head != NULL)
-		c->lru_head->prev = e;
-	else
-		c->lru_tail = e;
-	c->lru_head = e;
-}
-
 /* Unlinks e from everything and frees it. */
 static void
 entry_remove(struct cache *c, struct cache_entry *e)
@@ -90,7 +64,7 @@ entry_remove(struct cache *c, struct cache_entry *e)
 		pp = &(*pp)->hnext;
 	}
 	*pp = e->hnext;
-	lru_unlink(c, e);
+	TAILQ_REMOVE(&c->lru, e, lru);
 	ROOST_ASSERT(c->st.entries > 0 &&
 	    c->st.bytes >=
 		cache_entry_bytes(e) + c->nbuckets * sizeof(*c->buckets));
@@ -137,6 +111,7 @@ cache_new_buckets(const struct cache_limits *lim, uint64_t seed, size_t n)
 		free(c);
 		return NULL;
 	}
+	TAILQ_INIT(&c->lru);
 	c->nbuckets = n;
 	c->seed = seed;
 	c->lim = *lim;
@@ -156,8 +131,8 @@ cache_set_limits(struct cache *c, const struct cache_limits *lim)
 void
 cache_flush(struct cache *c)
 {
-	while (c->lru_head != NULL)
-		entry_remove(c, c->lru_head);
+	while (!TAILQ_EMPTY(&c->lru))
+		entry_remove(c, TAILQ_FIRST(&c->lru));
 }
 
 void
@@ -198,9 +173,9 @@ cache_lookup(struct cache *c, const struct cache_key *k, uint32_t now,
 			e->hnext = *head;
 			*head = e;
 		}
-		if (c->lru_head != e) {
-			lru_unlink(c, e);
-			lru_push(c, e);
+		if (TAILQ_FIRST(&c->lru) != e) {
+			TAILQ_REMOVE(&c->lru, e, lru);
+			TAILQ_INSERT_HEAD(&c->lru, e, lru);
 		}
 		c->st.hits++;
 		*out = e;
@@ -337,10 +312,10 @@ answer_lifetime(const uint8_t *msg, size_t len, const struct cache_key *k,
 static void
 reclaim_tail(struct cache *c, uint32_t now, unsigned max)
 {
-	while (max-- > 0 && c->lru_tail != NULL &&
-	    expired_for_good(c, c->lru_tail, now)) {
+	while (max-- > 0 && !TAILQ_EMPTY(&c->lru) &&
+	    expired_for_good(c, TAILQ_LAST(&c->lru, cache_lru), now)) {
 		c->st.expired++;
-		entry_remove(c, c->lru_tail);
+		entry_remove(c, TAILQ_LAST(&c->lru, cache_lru));
 	}
 }
 
@@ -461,18 +436,18 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 
 	e->hnext = *cache_bucket(c, hsh);
 	*cache_bucket(c, hsh) = e;
-	lru_push(c, e);
+	TAILQ_INSERT_HEAD(&c->lru, e, lru);
 	c->st.entries++;
 	c->st.bytes += cache_entry_bytes(e);
 	c->st.inserts++;
 	reclaim_tail(c, now, 2);
 	bound_chain(c, hsh);
 	/* e fits alone, and eviction starts at the tail: e stays */
-	while (c->st.bytes > c->lim.budget && c->lru_tail != NULL) {
+	while (c->st.bytes > c->lim.budget && !TAILQ_EMPTY(&c->lru)) {
 		c->st.evictions++;
-		entry_remove(c, c->lru_tail);
+		entry_remove(c, TAILQ_LAST(&c->lru, cache_lru));
 	}
-	ROOST_ASSERT(c->st.bytes <= c->lim.budget && c->lru_head == e);
+	ROOST_ASSERT(c->st.bytes <= c->lim.budget && TAILQ_FIRST(&c->lru) == e);
 	if (out != NULL)
 		*out = e;
 	return 1;

@@ -17,11 +17,12 @@ cache_check(const struct cache *c)
 	size_t n = 0, bytes = c->nbuckets * sizeof(*c->buckets), inchains = 0;
 	const struct cache_entry *e, *prev = NULL;
 
-	for (e = c->lru_head; e != NULL; prev = e, e = e->next) {
+	TAILQ_FOREACH(e, &c->lru, lru) {
 		const struct cache_entry *x;
 		const uint8_t *w = cache_entry_wire(e);
 
-		ROOST_CHECK(e->prev == prev);
+		ROOST_CHECK(TAILQ_PREV(e, cache_lru, lru) == prev);
+		prev = e;
 		n++;
 		bytes += cache_entry_bytes(e);
 		for (x = *cache_bucket(c, e->hash); x != NULL && x != e;
@@ -37,7 +38,7 @@ cache_check(const struct cache *c)
 			    w[WIRE_HDR_LEN + i] > 'Z');
 		ROOST_CHECK(e->lifetime > 0);
 	}
-	ROOST_CHECK(c->lru_tail == prev);
+	ROOST_CHECK(TAILQ_LAST(&c->lru, cache_lru) == prev);
 	for (size_t b = 0; b < c->nbuckets; b++) {
 		size_t chain = 0;
 

@@ -13,6 +13,7 @@
 #include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include "cache.h"
 
@@ -23,8 +24,8 @@
  * entry goes.
  */
 struct cache_entry {
-	struct cache_entry *hnext;       /* hash chain, most recent hit first */
-	struct cache_entry *prev, *next; /* LRU list, most recent first */
+	struct cache_entry *hnext;    /* hash chain, most recent hit first */
+	TAILQ_ENTRY(cache_entry) lru; /* LRU list, most recent first */
 	uint32_t hash;     /* the key hash's low half: picks the bucket */
 	uint32_t stored;   /* when it was stored */
 	uint32_t lifetime; /* seconds from stored */
@@ -42,7 +43,7 @@ struct cache {
 	uint64_t seed;
 	struct cache_entry **buckets;
 	size_t nbuckets; /* a power of two */
-	struct cache_entry *lru_head, *lru_tail;
+	TAILQ_HEAD(cache_lru, cache_entry) lru;
 	struct cache_stats st;
 };
 
