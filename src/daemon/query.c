@@ -24,6 +24,7 @@
 #include "acl.h"
 #include "check.h"
 #include "log.h"
+#include "notify.h"
 #include "query.h"
 #include "wire.h"
 
@@ -65,9 +66,7 @@ struct query_ctx {
 	struct fetch *fetches[QUERY_FETCH_BUCKETS];
 	unsigned nfetches;
 	unsigned nwaiting;
-	struct loop_hook idle_hook; /* tells the owner nwaiting is 0 */
-	loop_hook_cb *idle_cb;      /* NULL: nobody asked */
-	void *idle_arg;
+	struct notify idle; /* tells the owner nwaiting is 0 */
 	struct query_stats stats;
 	struct log_ratelimit rl_limit;
 	uint64_t evictions_logged; /* cache evictions at the last "full" */
@@ -76,19 +75,6 @@ struct query_ctx {
 	uint8_t out[WIRE_MAX_MSG];
 	uint8_t ans[WIRE_MAX_MSG];
 };
-
-/* Before the wait, once the waiters are answered. */
-static void
-idle_later(void *arg)
-{
-	struct query_ctx *q = arg;
-	loop_hook_cb *cb = q->idle_cb;
-
-	if (cb == NULL || q->nwaiting > 0)
-		return;
-	q->idle_cb = NULL;
-	cb(q->idle_arg);
-}
 
 static uint32_t
 now_s(const struct query_ctx *ctx)
@@ -107,7 +93,7 @@ query_ctx_new(struct loop *l, const struct config *c, struct upstream_set *up)
 	q->loop = l;
 	q->cfg = c;
 	q->up = up;
-	loop_hook_init(&q->idle_hook, idle_later, q);
+	notify_init(&q->idle, l, &q->nwaiting);
 	if (getrandom(&q->seed, sizeof(q->seed), 0) != sizeof(q->seed)) {
 		free(q);
 		return NULL;
@@ -164,12 +150,7 @@ query_pending(const struct query_ctx *q)
 void
 query_when_idle(struct query_ctx *q, loop_hook_cb *cb, void *arg)
 {
-	q->idle_cb = cb;
-	q->idle_arg = arg;
-	if (cb == NULL)
-		loop_hook_cancel(q->loop, &q->idle_hook);
-	else if (q->nwaiting == 0)
-		loop_before_wait(q->loop, &q->idle_hook);
+	notify_when_zero(&q->idle, cb, arg);
 }
 
 unsigned
@@ -418,8 +399,7 @@ fetch_done(void *arg, const uint8_t *answer, size_t len)
 	f->req = NULL;
 	ROOST_ASSERT(ctx->nwaiting >= f->nwaiters);
 	ctx->nwaiting -= f->nwaiters;
-	if (ctx->nwaiting == 0 && ctx->idle_cb != NULL)
-		loop_before_wait(ctx->loop, &ctx->idle_hook);
+	notify_count_fell(&ctx->idle);
 	if (answer == NULL || len > sizeof(ctx->ans) ||
 	    wire_parse_msg(answer, len, &m, NULL, 0) != WIRE_OK) {
 		fetch_failed(f);
@@ -713,7 +693,7 @@ query_ctx_free(struct query_ctx *q)
 			q->nwaiting -= f->nwaiters;
 			fetch_free(f);
 		}
-	loop_hook_cancel(q->loop, &q->idle_hook);
+	notify_cancel(&q->idle);
 	cache_free(q->cache);
 	free(q);
 }

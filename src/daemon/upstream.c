@@ -27,6 +27,7 @@
 
 #include "autoconf.h"
 #include "log.h"
+#include "notify.h"
 #include "rnd.h"
 #include "rtt.h"
 #include "upstream.h"
@@ -91,10 +92,8 @@ struct upstream_set {
 	LIST_HEAD(, upstream_req) reqs;
 	unsigned inflight;
 	struct upstream_chan *draining;
-	struct loop_hook reap_hook;    /* destroys drained channels */
-	struct loop_hook drained_hook; /* tells the owner inflight is 0 */
-	loop_hook_cb *drained_cb;      /* NULL: nobody asked */
-	void *drained_arg;
+	struct loop_hook reap_hook; /* destroys drained channels */
+	struct notify drained;      /* tells the owner inflight is 0 */
 	bool dns0x20;
 	struct upstream_guard_stats guard;
 	struct log_ratelimit rl_reject, rl_limit;
@@ -386,8 +385,7 @@ req_free(struct upstream_req *r)
 	LIST_REMOVE(r, link);
 	s->inflight--;
 	free(r);
-	if (s->inflight == 0 && s->drained_cb != NULL)
-		loop_before_wait(s->loop, &s->drained_hook);
+	notify_count_fell(&s->drained);
 }
 
 static void
@@ -668,28 +666,10 @@ upstream_inflight(const struct upstream_set *s)
 	return s->inflight;
 }
 
-/* Before the wait, not from req_free(): the owner may free the set. */
-static void
-drained_later(void *arg)
-{
-	struct upstream_set *s = arg;
-	loop_hook_cb *cb = s->drained_cb;
-
-	if (cb == NULL || s->inflight > 0)
-		return;
-	s->drained_cb = NULL;
-	cb(s->drained_arg);
-}
-
 void
 upstream_when_drained(struct upstream_set *s, loop_hook_cb *cb, void *arg)
 {
-	s->drained_cb = cb;
-	s->drained_arg = arg;
-	if (cb == NULL)
-		loop_hook_cancel(s->loop, &s->drained_hook);
-	else if (s->inflight == 0)
-		loop_before_wait(s->loop, &s->drained_hook);
+	notify_when_zero(&s->drained, cb, arg);
 }
 
 const struct upstream_guard_stats *
@@ -761,7 +741,7 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 	LIST_INIT(&s->reqs);
 	s->loop = l;
 	loop_hook_init(&s->reap_hook, reap_later, s);
-	loop_hook_init(&s->drained_hook, drained_later, s);
+	notify_init(&s->drained, l, &s->inflight);
 	s->upstream_timeout_ms = c->upstream_timeout_ms;
 	s->deadline_ms = c->query_deadline_ms;
 	s->dns0x20 = c->dns0x20;
@@ -797,7 +777,7 @@ upstream_set_free(struct upstream_set *s)
 	}
 	/* last: destroying a draining channel arms it */
 	loop_hook_cancel(s->loop, &s->reap_hook);
-	loop_hook_cancel(s->loop, &s->drained_hook);
+	notify_cancel(&s->drained);
 	free(s);
 	ares_library_cleanup();
 }
