@@ -316,6 +316,13 @@ loop_timer_armed(const struct loop_timer *t)
 	return t->slot != LOOP_TIMER_IDLE;
 }
 
+uint64_t
+loop_timer_due(const struct loop_timer *t)
+{
+	ROOST_ASSERT(loop_timer_armed(t));
+	return t->deadline;
+}
+
 /* --- fds ------------------------------------------------------------ */
 
 static uint32_t
@@ -494,6 +501,12 @@ loop_set_clock(struct loop *l, loop_clock_fn *fn, void *arg)
 	l->clock_arg = fn != NULL ? arg : NULL;
 	l->now = clock_read(l);
 	l->armed_known = false;
+}
+
+uint64_t
+loop_next_deadline(const struct loop *l)
+{
+	return l->nheap > 0 ? l->heap[0]->deadline : UINT64_MAX;
 }
 
 uint64_t

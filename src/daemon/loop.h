@@ -107,6 +107,16 @@ void loop_timer_cancel(struct loop *l, struct loop_timer *t);
 /* True if t is armed. */
 bool loop_timer_armed(const struct loop_timer *t);
 
+/* When an armed timer t fires, on the loop's clock in ms. */
+uint64_t loop_timer_due(const struct loop_timer *t);
+
+/*
+ * When the earliest armed timer is due (loop clock, ms), or UINT64_MAX
+ * with none armed.  For tests on a fake clock, which move it from one
+ * deadline to the next.
+ */
+uint64_t loop_next_deadline(const struct loop *l);
+
 /* Prepares an idle hook that will call cb(arg). */
 void loop_hook_init(struct loop_hook *h, loop_hook_cb *cb, void *arg);
 

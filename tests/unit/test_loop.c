@@ -55,13 +55,16 @@ test_loop_timers_fire_in_deadline_order(void **state)
 
 	(void)state;
 	nfired = 0;
+	assert_int_equal(loop_next_deadline(l), UINT64_MAX);
 	for (int i = 0; i < 5; i++) {
 		loop_timer_init(&t[i], record, (void *)(intptr_t)i);
 		assert_int_equal(loop_timer_set(l, &t[i], after[i]), 0);
 	}
+	assert_int_equal(loop_next_deadline(l), fake_now + 10);
 	fake_now += 25; /* only the 10 and 20 ms timers are due */
 	assert_int_equal(loop_run_once(l, 0), 0);
 	loop_check(l);
+	assert_int_equal(loop_next_deadline(l), fake_now - 25 + 30);
 	assert_int_equal(nfired, 2);
 	assert_int_equal(fired[0], 1);
 	assert_int_equal(fired[1], 3);
@@ -72,6 +75,7 @@ test_loop_timers_fire_in_deadline_order(void **state)
 	assert_int_equal(fired[2], 4);
 	assert_int_equal(fired[3], 2);
 	assert_int_equal(fired[4], 0);
+	assert_int_equal(loop_next_deadline(l), UINT64_MAX);
 	for (int i = 0; i < 5; i++)
 		assert_false(loop_timer_armed(&t[i]));
 	loop_free(l);
