@@ -153,16 +153,28 @@ cache_stats(const struct cache *c)
 
 /* --- lookup and answer ---------------------------------------------------- */
 
+/* k's entry and where its pointer is on its chain; NULL if none. */
+static struct cache_entry *
+entry_find(const struct cache *c, const struct cache_key *k, uint32_t h,
+    struct cache_entry ***where)
+{
+	struct cache_entry **pp, *e;
+
+	for (pp = cache_bucket(c, h); (e = *pp) != NULL; pp = &e->hnext)
+		if (key_matches(e, h, k))
+			break;
+	*where = pp;
+	return e;
+}
+
 enum cache_state
 cache_lookup(struct cache *c, const struct cache_key *k, uint32_t now,
     const struct cache_entry **out)
 {
 	uint32_t h = key_hash(c, k);
-	struct cache_entry **head = cache_bucket(c, h), **pp, *e;
+	struct cache_entry **head = cache_bucket(c, h), **pp;
+	struct cache_entry *e = entry_find(c, k, h, &pp);
 
-	for (pp = head; (e = *pp) != NULL; pp = &e->hnext)
-		if (key_matches(e, h, k))
-			break;
 	if (e == NULL) {
 		c->st.misses++;
 		return CACHE_MISS;
@@ -190,6 +202,35 @@ cache_lookup(struct cache *c, const struct cache_key *k, uint32_t now,
 	c->st.misses++;
 	entry_remove(c, e);
 	return CACHE_MISS;
+}
+
+enum cache_state
+cache_peek(const struct cache *c, const struct cache_key *k, uint32_t now,
+    const struct cache_entry **out)
+{
+	struct cache_entry **pp;
+	struct cache_entry *e = entry_find(c, k, key_hash(c, k), &pp);
+
+	if (e == NULL || expired_for_good(c, e, now))
+		return CACHE_MISS;
+	*out = e;
+	return now - e->stored < e->lifetime ? CACHE_FRESH : CACHE_STALE;
+}
+
+void
+cache_set_recheck(struct cache *c, const struct cache_key *k, uint32_t until)
+{
+	struct cache_entry **pp;
+	struct cache_entry *e = entry_find(c, k, key_hash(c, k), &pp);
+
+	if (e != NULL)
+		e->recheck = until;
+}
+
+uint32_t
+cache_entry_recheck(const struct cache_entry *e)
+{
+	return e->recheck;
 }
 
 uint32_t

@@ -102,6 +102,25 @@ enum cache_state cache_lookup(struct cache *c, const struct cache_key *k,
     uint32_t now, const struct cache_entry **e);
 
 /*
+ * cache_lookup() for roostd's own use (a fetch ended, a client's time
+ * is up): the same answer, but nothing counted, moved or removed.
+ */
+enum cache_state cache_peek(const struct cache *c, const struct cache_key *k,
+    uint32_t now, const struct cache_entry **e);
+
+/*
+ * A refresh of k's entry failed: until `until` (s), stale answers of it
+ * go out without asking upstream again, and a fresh one is not
+ * prefetched (RFC 8767's failure recheck timer).  No-op without an
+ * entry; a new answer for k starts without it.
+ */
+void
+cache_set_recheck(struct cache *c, const struct cache_key *k, uint32_t until);
+
+/* When e's failure recheck time ends (s); 0: it has none. */
+uint32_t cache_entry_recheck(const struct cache_entry *e);
+
+/*
  * Writes e as the answer to one client into out (capacity cap): the
  * client's id and spelling of the name (equal to the key's ignoring
  * case), each TTL lowered by the seconds since it was stored, or set to

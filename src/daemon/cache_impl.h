@@ -35,7 +35,9 @@ struct cache_entry {
 	uint8_t name_len;
 	uint8_t keyflags;
 	uint8_t rcode;
-	uint16_t offs[]; /* nttl TTL offsets, then wire_len octets */
+	uint32_t recheck; /* a refresh failed: until then stale answers
+			     go out without asking (RFC 8767); 0: none */
+	uint16_t offs[];  /* nttl TTL offsets, then wire_len octets */
 };
 
 struct cache {

@@ -634,6 +634,9 @@ config_finish(struct config *c, char *err, size_t errlen)
 		    c->query_deadline_ms, c->upstream_timeout_ms);
 		return -1;
 	}
+	/* a question is not given up before its client's deadline */
+	if (c->upstream_give_up_ms < c->query_deadline_ms)
+		c->upstream_give_up_ms = c->query_deadline_ms;
 	if (c->min_ttl > c->max_ttl) {
 		errbuf(err, errlen,
 		    "min-ttl (%u s) must not exceed max-ttl (%u s)", c->min_ttl,

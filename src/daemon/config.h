@@ -63,8 +63,12 @@ struct config {
 
 	/* One try at one upstream may last its smoothed RTT plus this. */
 	unsigned upstream_timeout_ms;
-	/* A client gets an answer or SERVFAIL within this. */
+	/* A client gets an answer, a stale one or SERVFAIL within this. */
 	unsigned query_deadline_ms;
+	/* A question is tried upstream this long (config_finish() makes it
+	 * at least query_deadline_ms); an answer that comes after a
+	 * client's deadline is still cached. */
+	unsigned upstream_give_up_ms;
 
 	unsigned tcp_idle_timeout_s;
 	unsigned tcp_max_connections;
@@ -83,6 +87,11 @@ struct config {
 				      of positive answers without DO */
 	bool serve_stale;          /* RFC 8767, when every upstream fails */
 	unsigned stale_limit;      /* s past expiry an entry may be served */
+	/* RFC 8767: ms a refresh of an expired entry may take before the
+	 * stale answer goes out (0: at once); s after a failed refresh in
+	 * which stale answers go out without asking again. */
+	unsigned stale_client_timeout_ms;
+	unsigned stale_recheck_s;
 	bool dns0x20; /* random case upstream, exact case in the answer */
 
 	/* Warm restarts (see include/cachefile.h): where the cache is
@@ -202,6 +211,7 @@ int config_load_file(struct config *c, const char *path, bool missing_ok,
  * any address roostd itself listens on (that would be a loop).  "Itself"
  * means the same address and port as a listen entry, or a loopback
  * address on the port of a wildcard (0.0.0.0 or ::) listen entry.
+ * upstream-give-up below the query deadline is raised to it.
  * Returns 0, or -1 with the reason in err, no "FILE:" prefix: the query
  * deadline does not exceed the upstream timeout, a configured upstream
  * is one of our listen addresses, or no upstream is left (the message

@@ -167,6 +167,7 @@ same_upstreams(const struct config *a, const struct config *b)
 {
 	return a->upstream_timeout_ms == b->upstream_timeout_ms &&
 	    a->query_deadline_ms == b->query_deadline_ms &&
+	    a->upstream_give_up_ms == b->upstream_give_up_ms &&
 	    same_addrs(a->upstream, a->nupstream, b->upstream, b->nupstream);
 }
 
@@ -201,7 +202,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 	if (up != NULL) {
 		/* Requests in flight stay with the old set and are answered
 		 * by it; only one old set drains at a time, so a second
-		 * reload within query-deadline ends the older set's
+		 * reload within upstream-give-up ends the older set's
 		 * requests (its clients get SERVFAIL, or stale answers). */
 		if (d->retired != NULL) {
 			log_info("reload: ending %u upstream requests of the "

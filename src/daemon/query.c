@@ -9,8 +9,14 @@
  *   drop, or (for a waiter) when its fetch ends.
  * - At most one fetch per cache key is in flight: identical questions
  *   wait on it (at most QUERY_MAX_WAITERS of them).  A fetch is in the
- *   fetch table from creation until fetch_end(), which answers or fails
- *   every waiter, unlinks it and frees it.
+ *   fetch table from creation until its request ends; then every waiter
+ *   left is answered (or failed) and fetch_free() unlinks and frees it.
+ * - Two clocks per question: each waiter has its client's deadline
+ *   (query-deadline; before it, the stale-answer time if an expired
+ *   entry can stand in), at which it alone is answered, stale or
+ *   SERVFAIL, and leaves the fetch; the fetch lives on until the
+ *   upstream request ends (upstream-give-up), so a late answer is still
+ *   cached.  A SERVFAIL is remembered only when the fetch itself failed.
  * - An answer never leaves without the client's id and question
  *   spelling, and carries an OPT record exactly when the query did.
  */
@@ -19,62 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/random.h>
 
 #include "acl.h"
 #include "check.h"
-#include "log.h"
-#include "notify.h"
-#include "query.h"
-#include "wire.h"
-
-/* What an answer needs to know about the query it answers. */
-struct client_q {
-	struct listen_reply_to to;
-	struct wire_header qh;
-	struct wire_question q; /* as the client spelled it */
-	bool edns;
-	bool dnssec_ok;
-	uint16_t client_udp; /* the client's limit for a UDP answer */
-};
-
-struct fetch;
-
-struct waiter {
-	struct waiter *next;
-	struct client_q cq;
-};
-
-struct fetch {
-	struct query_ctx *ctx;
-	struct fetch *hnext;
-	uint64_t hash;
-	uint8_t name[WIRE_MAX_NAME]; /* lower-cased */
-	struct cache_key key;        /* key.name points at name */
-	struct waiter *waiters;
-	unsigned nwaiters;
-	struct upstream_req *req;
-};
-
-struct query_ctx {
-	struct loop *loop;
-	const struct config *cfg;
-	struct upstream_set *up;
-	struct listen_set *ls;
-	struct cache *cache;
-	uint64_t seed;
-	struct fetch *fetches[QUERY_FETCH_BUCKETS];
-	unsigned nfetches;
-	unsigned nwaiting;
-	struct notify idle; /* tells the owner nwaiting is 0 */
-	struct query_stats stats;
-	struct log_ratelimit rl_limit;
-	uint64_t evictions_logged; /* cache evictions at the last "full" */
-	uint64_t full_logged_ms;   /* when that was logged; 0: never */
-	/* one answer is built at a time (one loop, one thread) */
-	uint8_t out[WIRE_MAX_MSG];
-	uint8_t ans[WIRE_MAX_MSG];
-};
+#include "query_impl.h"
 
 static uint32_t
 now_s(const struct query_ctx *ctx)
@@ -290,27 +246,29 @@ fetch_bucket(struct query_ctx *ctx, uint64_t h)
 	return &ctx->fetches[h & (QUERY_FETCH_BUCKETS - 1)];
 }
 
-static uint64_t
-key_hash(const struct query_ctx *ctx, const struct cache_key *k)
-{
-	return wire_name_hash(k->name, k->name_len,
-	    ctx->seed ^
-		((uint64_t)k->qtype << 32 | (uint64_t)k->qclass << 8 |
-		    (uint64_t)k->dnssec_ok << 1 | k->checking_disabled));
-}
-
 static struct fetch *
 fetch_find(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
 {
 	for (struct fetch *f = *fetch_bucket(ctx, h); f != NULL; f = f->hnext)
-		if (f->hash == h && f->key.qtype == k->qtype &&
-		    f->key.qclass == k->qclass &&
-		    f->key.dnssec_ok == k->dnssec_ok &&
-		    f->key.checking_disabled == k->checking_disabled &&
-		    wire_name_equal(f->name, f->key.name_len, k->name,
-			k->name_len))
+		if (f->hash == h && query_fetch_is(f, k))
 			return f;
 	return NULL;
+}
+
+/* Takes w (answered) off its fetch and frees it. */
+static void
+waiter_free(struct waiter *w)
+{
+	struct fetch *f = w->f;
+	struct query_ctx *ctx = f->ctx;
+
+	loop_timer_cancel(ctx->loop, &w->timer);
+	LIST_REMOVE(w, link);
+	ROOST_ASSERT(f->nwaiters > 0 && ctx->nwaiting > 0);
+	f->nwaiters--;
+	ctx->nwaiting--;
+	notify_count_fell(&ctx->idle);
+	free(w);
 }
 
 /* Unlinks f and frees it and its waiters (already answered). */
@@ -325,43 +283,84 @@ fetch_free(struct fetch *f)
 	*pp = f->hnext;
 	ROOST_ASSERT(ctx->nfetches > 0);
 	ctx->nfetches--;
-	while (f->waiters != NULL) {
-		struct waiter *w = f->waiters;
-
-		f->waiters = w->next;
-		free(w);
-	}
+	while (!LIST_EMPTY(&f->waiters))
+		waiter_free(LIST_FIRST(&f->waiters));
 	free(f);
 }
 
+/* A usable stand-in for a fetch that has not answered: a fresh entry,
+ * or a stale one (never a remembered SERVFAIL). */
+static enum cache_state
+cache_stand_in(struct query_ctx *ctx, const struct cache_key *k,
+    const struct cache_entry **e)
+{
+	enum cache_state s = cache_peek(ctx->cache, k, now_s(ctx), e);
+
+	if (s == CACHE_STALE && cache_entry_rcode(*e) == WIRE_SERVFAIL)
+		return CACHE_MISS;
+	return s;
+}
+
 /*
- * Every upstream failed f's question.  Waiters get what the cache still
- * has: a fresh entry (a prefetch failed, or another fetch filled it), a
- * stale one if serve-stale keeps it; else SERVFAIL, which is then
- * remembered for servfail-ttl seconds.  A failed refresh never replaces
- * a good entry.
+ * A waiter's time is up while its fetch goes on: the stale answer if
+ * there is one, else (at its deadline) SERVFAIL.  The fetch keeps its
+ * other waiters and its request.
+ */
+static void
+waiter_timeout(void *arg)
+{
+	struct waiter *w = arg;
+	struct fetch *f = w->f;
+	struct query_ctx *ctx = f->ctx;
+	const struct cache_entry *e = NULL;
+	enum cache_state s = cache_stand_in(ctx, &f->key, &e);
+	uint64_t now = loop_now_ms(ctx->loop);
+
+	if (s != CACHE_MISS) {
+		if (s == CACHE_STALE)
+			ctx->stats.stale++;
+		answer_cached(ctx, &w->cq, e);
+	} else if (now < w->deadline_ms &&
+	    loop_timer_set(ctx->loop, &w->timer, w->deadline_ms - now) == 0) {
+		return; /* the stale answer it was to get is gone: wait on */
+	} else {
+		ctx->stats.deadlines++;
+		answer_servfail(ctx, &w->cq);
+	}
+	f->late = true;
+	waiter_free(w);
+}
+
+/*
+ * Every upstream failed f's question, or it was given up on.  Waiters
+ * get what the cache still has: a fresh entry (a prefetch failed), a
+ * stale one if serve-stale keeps it, which is then served without asking
+ * for stale-recheck seconds; else SERVFAIL, which is then remembered for
+ * servfail-ttl seconds.  A failed refresh never replaces a good entry.
  */
 static void
 fetch_failed(struct fetch *f)
 {
 	struct query_ctx *ctx = f->ctx;
 	const struct cache_entry *e = NULL;
-	enum cache_state s;
+	enum cache_state s = cache_stand_in(ctx, &f->key, &e);
+	struct waiter *w;
 
-	s = cache_lookup(ctx->cache, &f->key, now_s(ctx), &e);
-	if (s == CACHE_FRESH ||
-	    (s == CACHE_STALE && cache_entry_rcode(e) != WIRE_SERVFAIL)) {
-		for (struct waiter *w = f->waiters; w != NULL; w = w->next) {
+	if (s != CACHE_MISS) {
+		LIST_FOREACH(w, &f->waiters, link) {
 			if (s == CACHE_STALE)
 				ctx->stats.stale++;
 			answer_cached(ctx, &w->cq, e);
 		}
+		if (ctx->cfg->stale_recheck_s > 0)
+			cache_set_recheck(ctx->cache, &f->key,
+			    now_s(ctx) + ctx->cfg->stale_recheck_s);
 		return;
 	}
-	if (s == CACHE_MISS && ctx->cfg->servfail_ttl > 0)
+	if (ctx->cfg->servfail_ttl > 0)
 		(void)cache_insert_servfail(ctx->cache, &f->key, now_s(ctx),
 		    ctx->cfg->servfail_ttl);
-	for (struct waiter *w = f->waiters; w != NULL; w = w->next)
+	LIST_FOREACH(w, &f->waiters, link)
 		answer_servfail(ctx, &w->cq);
 }
 
@@ -388,18 +387,19 @@ note_cache_full(struct query_ctx *ctx)
 }
 
 static void
-fetch_done(void *arg, const uint8_t *answer, size_t len)
+fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
 {
 	struct fetch *f = arg;
 	struct query_ctx *ctx = f->ctx;
 	const struct cache_entry *e;
 	struct wire_msg m;
+	struct waiter *w;
 	int r;
 
+	(void)end;
 	f->req = NULL;
-	ROOST_ASSERT(ctx->nwaiting >= f->nwaiters);
-	ctx->nwaiting -= f->nwaiters;
-	notify_count_fell(&ctx->idle);
+	if (answer != NULL && f->late)
+		ctx->stats.late++;
 	if (answer == NULL || len > sizeof(ctx->ans) ||
 	    wire_parse_msg(answer, len, &m, NULL, 0) != WIRE_OK) {
 		fetch_failed(f);
@@ -413,12 +413,12 @@ fetch_done(void *arg, const uint8_t *answer, size_t len)
 	note_cache_full(ctx);
 	if (r == 1) {
 		/* answer from the entry: its TTLs are clamped already */
-		for (struct waiter *w = f->waiters; w != NULL; w = w->next)
+		LIST_FOREACH(w, &f->waiters, link)
 			answer_cached(ctx, &w->cq, e);
 		fetch_free(f);
 		return;
 	}
-	for (struct waiter *w = f->waiters; w != NULL; w = w->next) {
+	LIST_FOREACH(w, &f->waiters, link) {
 		/* the upstream's question is ours, lower-cased: write each
 		 * client's id and spelling over it */
 		if (wire_patch_answer(ctx->out, sizeof(ctx->out), ctx->ans, len,
@@ -446,6 +446,7 @@ fetch_start(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
 		return NULL;
 	f->ctx = ctx;
 	f->hash = h;
+	LIST_INIT(&f->waiters);
 	memcpy(f->name, k->name, k->name_len);
 	wire_name_lower(f->name, k->name_len);
 	f->key = *k;
@@ -468,18 +469,25 @@ fetch_start(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
 	return f;
 }
 
-/* Queues cq on the fetch for k, starting one if none is in flight. */
+/*
+ * Queues cq on the fetch for k, starting one if none is in flight.  It
+ * gets its answer by query-deadline; if an expired entry of k can stand
+ * in (stale), by stale-answer-client-timeout already.
+ */
 static void
 fetch_join(struct query_ctx *ctx, const struct cache_key *k, uint64_t h,
-    struct client_q *cq)
+    struct client_q *cq, bool stale)
 {
+	unsigned wait = ctx->cfg->query_deadline_ms;
 	struct fetch *f = fetch_find(ctx, k, h);
 	struct waiter *w;
-
 	unsigned suppressed;
 
 	if (f != NULL) {
 		ctx->stats.coalesced++;
+		if (f->req != NULL)
+			upstream_hurry(f->req); /* it may be past the pace
+						   of clients */
 	} else if ((f = fetch_start(ctx, k, h)) == NULL) {
 		/* too much in flight: fail fast rather than queue (the
 		 * upstream module logs its limit) */
@@ -504,8 +512,15 @@ fetch_join(struct query_ctx *ctx, const struct cache_key *k, uint64_t h,
 		return;
 	}
 	w->cq = *cq;
-	w->next = f->waiters;
-	f->waiters = w;
+	w->f = f;
+	w->deadline_ms = loop_now_ms(ctx->loop) + wait;
+	loop_timer_init(&w->timer, waiter_timeout, w);
+	if (stale && ctx->cfg->stale_client_timeout_ms < wait)
+		wait = ctx->cfg->stale_client_timeout_ms;
+	/* unarmed (no memory for the timer heap), it is answered when
+	 * the fetch ends, by upstream-give-up */
+	(void)loop_timer_set(ctx->loop, &w->timer, wait);
+	LIST_INSERT_HEAD(&f->waiters, w, link);
 	f->nwaiters++;
 	ctx->nwaiting++;
 }
@@ -547,19 +562,36 @@ resolve(struct query_ctx *ctx, struct client_q *cq)
 		uint32_t life = cache_entry_lifetime(e);
 
 		answer_cached(ctx, cq, e);
-		/* in its last tenth: refresh it before it expires, once */
+		/* in its last tenth: refresh it before it expires, once,
+		 * unless a refresh just failed */
 		if (ctx->cfg->prefetch &&
 		    cache_entry_rcode(e) != WIRE_SERVFAIL &&
-		    (uint64_t)left * 10 <= life) {
-			h = key_hash(ctx, &k);
+		    (uint64_t)left * 10 <= life &&
+		    cache_entry_recheck(e) <= now) {
+			h = query_key_hash(ctx, &k);
 			if (fetch_find(ctx, &k, h) == NULL &&
 			    fetch_start(ctx, &k, h) != NULL)
 				ctx->stats.prefetches++;
 		}
 		return;
 	}
-	h = key_hash(ctx, &k);
-	fetch_join(ctx, &k, h, cq);
+	h = query_key_hash(ctx, &k);
+	if (st == CACHE_STALE && cache_entry_recheck(e) > now) {
+		/* its refresh failed a moment ago: do not ask again yet */
+		ctx->stats.stale++;
+		ctx->stats.stale_rechecks++;
+		answer_cached(ctx, cq, e);
+		return;
+	}
+	if (st == CACHE_STALE && ctx->cfg->stale_client_timeout_ms == 0) {
+		/* RFC 8767 5: the stale answer at once, then the refresh */
+		ctx->stats.stale++;
+		answer_cached(ctx, cq, e);
+		if (fetch_find(ctx, &k, h) == NULL)
+			(void)fetch_start(ctx, &k, h);
+		return;
+	}
+	fetch_join(ctx, &k, h, cq, st == CACHE_STALE);
 }
 
 void
@@ -641,43 +673,6 @@ drop:
 }
 
 void
-query_check(const struct query_ctx *q)
-{
-	unsigned nfetches = 0, nwaiting = 0;
-
-	for (size_t b = 0; b < QUERY_FETCH_BUCKETS; b++)
-		for (const struct fetch *f = q->fetches[b]; f != NULL;
-		     f = f->hnext) {
-			unsigned n = 0;
-
-			nfetches++;
-			ROOST_CHECK(f->ctx == q);
-			ROOST_CHECK((f->hash & (QUERY_FETCH_BUCKETS - 1)) == b);
-			ROOST_CHECK(f->key.name == f->name);
-			ROOST_CHECK(key_hash(q, &f->key) == f->hash);
-			ROOST_CHECK(f->req != NULL);
-			for (const struct fetch *g = f->hnext; g != NULL;
-			     g = g->hnext)
-				ROOST_CHECK(g->hash != f->hash ||
-				    g->key.qtype != f->key.qtype ||
-				    g->key.qclass != f->key.qclass ||
-				    g->key.dnssec_ok != f->key.dnssec_ok ||
-				    g->key.checking_disabled !=
-					f->key.checking_disabled ||
-				    !wire_name_equal(g->name, g->key.name_len,
-					f->name, f->key.name_len));
-			for (const struct waiter *w = f->waiters; w != NULL;
-			     w = w->next)
-				n++;
-			ROOST_CHECK(n == f->nwaiters);
-			ROOST_CHECK(n <= QUERY_MAX_WAITERS);
-			nwaiting += n;
-		}
-	ROOST_CHECK(nfetches == q->nfetches);
-	ROOST_CHECK(nwaiting == q->nwaiting);
-}
-
-void
 query_ctx_free(struct query_ctx *q)
 {
 	if (q == NULL)
@@ -686,11 +681,11 @@ query_ctx_free(struct query_ctx *q)
 		while (q->fetches[b] != NULL) {
 			struct fetch *f = q->fetches[b];
 
+			struct waiter *w;
+
 			upstream_cancel(f->req);
-			for (struct waiter *w = f->waiters; w != NULL;
-			     w = w->next)
+			LIST_FOREACH(w, &f->waiters, link)
 				answer_servfail(q, &w->cq);
-			q->nwaiting -= f->nwaiters;
 			fetch_free(f);
 		}
 	notify_cancel(&q->idle);

@@ -50,6 +50,12 @@ struct query_stats {
 	uint64_t coalesced;      /* queries that joined a fetch in flight */
 	uint64_t prefetches;     /* refreshes started by a hit */
 	uint64_t stale;          /* stale answers served (RFC 8767) */
+	uint64_t stale_rechecks; /* of them, served without asking: a
+				    refresh had just failed */
+	uint64_t deadlines;      /* SERVFAIL at a client's deadline while its
+				    fetch went on */
+	uint64_t late;           /* fetches answered after a client's
+				    deadline had passed (the answer cached) */
 	uint64_t waiters_limit;  /* SERVFAIL: QUERY_MAX_WAITERS on a fetch */
 	uint64_t upstream_limit; /* SERVFAIL: no fetch could start (the
 				    in-flight limit, or out of memory) */

@@ -65,6 +65,7 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	ROW("cache", "hits", st->c.hits);
 	ROW("cache", "misses", st->c.misses);
 	ROW("cache", "stale", st->q.stale);
+	ROW("cache", "stale_rechecks", st->q.stale_rechecks);
 	ROW("cache", "prefetches", st->q.prefetches);
 	ROW("cache", "inserts", st->c.inserts);
 	ROW("cache", "uncacheable", st->c.uncacheable);
@@ -76,6 +77,9 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	ROW("fetches", "inflight", st->fetches);
 	ROW("fetches", "waiting", st->waiting);
 	ROW("fetches", "coalesced", st->q.coalesced);
+	ROW("fetches", "deadlines", st->q.deadlines);
+	ROW("fetches", "late", st->q.late);
+	ROW("fetches", "retries", st->g.retries);
 	ROW("limits", "waiters", st->q.waiters_limit);
 	ROW("limits", "upstream", st->q.upstream_limit);
 	ROW("limits", "upstream_inflight", st->g.inflight_limit);

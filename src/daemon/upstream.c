@@ -8,368 +8,30 @@
  *   or detached (try->req == NULL); c-ares calls each try's callback
  *   exactly once, which frees the try and releases its query id.
  * - Within one channel no two tries in flight share a query id (idmap).
- * - A channel is never created without its one explicit server, so
- *   c-ares never falls back to 127.0.0.1 (which would be roostd itself).
- * - A channel whose EDNS flag c-ares dropped (after a FORMERR without
- *   OPT) is replaced; the old one drains and is destroyed when its last
- *   try has ended.
+ * - The channels (upstream_chan.c) keep their own invariants.
  */
 #define _GNU_SOURCE
-#include <ares.h>
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
-#include <unistd.h>
 
-#include "autoconf.h"
-#include "log.h"
-#include "notify.h"
-#include "rnd.h"
-#include "rtt.h"
-#include "upstream.h"
-#include "wire.h"
-
-#define UPSTREAM_QUERY_MAX (WIRE_HDR_LEN + WIRE_MAX_NAME + 4 + WIRE_OPT_LEN)
-
-struct upstream;
-
-struct upstream_chan {
-	ares_channel ch;
-	struct upstream *u;
-	struct loop_timer timer; /* drives ares_process_fd() timeouts */
-	unsigned tries;          /* tries in flight on this channel */
-	unsigned sent;           /* tries ever sent on this channel */
-	bool draining;           /* replaced: destroy when tries == 0 */
-	uint8_t idmap[65536 / 8];
-	struct upstream_chan *next_draining;
-};
-
-struct upstream {
-	struct upstream_set *set;
-	struct addr addr;
-	char name[64];
-	struct upstream_chan *chan;
-	struct rtt_srtt srtt;
-	uint64_t queries, failures, timeouts;
-	bool down; /* its latest try failed or timed out */
-	/* RTTs of answered tries: fixed buckets, no allocation */
-	struct rtt_hist rtt;
-};
-
-struct upstream_try {
-	struct upstream_req *req; /* NULL once detached */
-	struct upstream_chan *chan;
-	uint16_t id;
-	uint64_t sent_ms;
-	struct upstream_try *next; /* on req->tries */
-};
-
-struct upstream_req {
-	struct upstream_set *set;
-	LIST_ENTRY(upstream_req) link; /* on set->reqs */
-	uint8_t query[UPSTREAM_QUERY_MAX];
-	size_t qlen;
-	bool exact_case; /* sent with DNS 0x20 */
-	unsigned order[CONFIG_MAX_UPSTREAM];
-	unsigned norder, next_up; /* next_up: index into order */
-	struct upstream_try *tries;
-	struct loop_timer try_timer, deadline;
-	struct loop_hook first_try; /* starts the first try before the wait */
-	upstream_done_cb *cb;
-	void *arg;
-};
-
-struct upstream_set {
-	struct loop *loop;
-	unsigned upstream_timeout_ms;
-	unsigned deadline_ms;
-	struct upstream ups[CONFIG_MAX_UPSTREAM];
-	unsigned nups;
-	LIST_HEAD(, upstream_req) reqs;
-	unsigned inflight;
-	struct upstream_chan *draining;
-	struct loop_hook reap_hook; /* destroys drained channels */
-	struct notify drained;      /* tells the owner inflight is 0 */
-	bool dns0x20;
-	struct upstream_guard_stats guard;
-	struct log_ratelimit rl_reject, rl_limit;
-	struct rnd_pool rnd;
-};
-
-/* --- query ids ------------------------------------------------------ */
-
-static bool
-id_taken(const struct upstream_chan *c, uint16_t id)
-{
-	return c->idmap[id >> 3] & (1u << (id & 7));
-}
-
-static void
-id_set(struct upstream_chan *c, uint16_t id, bool taken)
-{
-	if (taken)
-		c->idmap[id >> 3] |= (uint8_t)(1u << (id & 7));
-	else
-		c->idmap[id >> 3] &= (uint8_t) ~(1u << (id & 7));
-}
-
-/* --- channels in the loop ------------------------------------------- */
-
-static void chan_timer_arm(struct upstream_chan *c);
-
-static void
-chan_fd_ready(void *arg, int fd, unsigned events)
-{
-	struct upstream_chan *c = arg;
-	ares_socket_t r = ARES_SOCKET_BAD, w = ARES_SOCKET_BAD;
-
-	if (events & (LOOP_READ | LOOP_ERROR))
-		r = fd;
-	if (events & LOOP_WRITE)
-		w = fd;
-	/* no re-arm: an answer only ends tries, and a timer that fires
-	 * early re-arms itself (see chan_timer_arm()) */
-	ares_process_fd(c->ch, r, w);
-}
-
-static void
-chan_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
-{
-	struct upstream_chan *c = arg;
-	struct loop *l = c->u->set->loop;
-	unsigned ev = (readable ? LOOP_READ : 0) | (writable ? LOOP_WRITE : 0);
-
-	if (ev == 0) {
-		loop_fd_del(l, fd);
-		return;
-	}
-	if (loop_fd_mod(l, fd, ev) == 0)
-		return;
-	if (loop_fd_add(l, fd, ev, chan_fd_ready, c) != 0)
-		log_warn("upstream %s: cannot watch socket", c->u->name);
-}
-
-static int
-chan_sock_configure(ares_socket_t fd, int type, void *arg)
-{
-	(void)type;
-	(void)arg;
-	/* c-ares opens its sockets without close-on-exec */
-	return fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 ? 0 : -1;
-}
-
-static void
-chan_timeout(void *arg)
-{
-	struct upstream_chan *c = arg;
-
-	ares_process_fd(c->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	chan_timer_arm(c);
-}
-
-/*
- * Arms c's timer for c-ares' nearest timeout, or cancels it.  c-ares only
- * times out tries that our own timers have given up on already, and
- * every try it starts times out a fixed o.timeout after its start, so a
- * timer armed for an earlier try stays early enough for a later one:
- * it is set here when it fires and when a try starts on an unarmed
- * channel, never once per answer (ares_timeout() walks every try).
- */
-static void
-chan_timer_arm(struct upstream_chan *c)
-{
-	struct timeval tv, *t;
-
-	if (c->ch == NULL)
-		return;
-	t = ares_timeout(c->ch, NULL, &tv);
-	if (t == NULL) {
-		loop_timer_cancel(c->u->set->loop, &c->timer);
-		return;
-	}
-	(void)loop_timer_set(c->u->set->loop, &c->timer,
-	    (uint64_t)t->tv_sec * 1000 + (uint64_t)(t->tv_usec + 999) / 1000);
-}
-
-static struct upstream_chan *
-chan_new(struct upstream *u, char *err, size_t errlen)
-{
-	struct upstream_chan *c;
-	struct ares_options o = { 0 };
-	struct ares_addr_port_node srv = { 0 };
-	int r;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	c->u = u;
-	loop_timer_init(&c->timer, chan_timeout, c);
-	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS | ARES_FLAG_NOSEARCH |
-	    ARES_FLAG_NOALIASES | ARES_FLAG_STAYOPEN;
-	/* our own deadline ends a request first; this only bounds how
-	 * long a forgotten try lingers */
-	o.timeout = (int)u->set->deadline_ms;
-	o.tries = 1;
-	o.ednspsz = UPSTREAM_EDNS_SIZE;
-	o.sock_state_cb = chan_sock_state;
-	o.sock_state_cb_data = c;
-	/* Every setting c-ares would otherwise read from /etc/resolv.conf
-	 * is given (no servers yet, no search domains, no sort list), so
-	 * c-ares 1.18 reads no file here: a channel is renewed every
-	 * UPSTREAM_UDP_MAX_QUERIES queries, and roostd's upstreams are its
-	 * own configuration, never the system's. */
-	o.nservers = 0;
-	o.servers = NULL;
-	o.ndomains = 0;
-	o.domains = NULL;
-	o.nsort = 0;
-	o.sortlist = NULL;
-	o.ndots = 1;
-	o.lookups = (char *)"b";
-#if HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
-	/* c-ares opens a fresh UDP socket (source port) itself */
-	o.udp_max_queries = UPSTREAM_UDP_MAX_QUERIES;
-#endif
-	r = ares_init_options(&c->ch, &o,
-	    ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-		ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB | ARES_OPT_LOOKUPS |
-		ARES_OPT_SERVERS | ARES_OPT_DOMAINS | ARES_OPT_SORTLIST |
-		ARES_OPT_NDOTS
-#if HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
-		| ARES_OPT_UDP_MAX_QUERIES
-#endif
-	);
-	if (r != ARES_SUCCESS) {
-		snprintf(err, errlen, "c-ares: %s", ares_strerror(r));
-		free(c);
-		return NULL;
-	}
-	ares_set_socket_configure_callback(c->ch, chan_sock_configure, NULL);
-	if (u->addr.ss.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)&u->addr.ss;
-
-		srv.family = AF_INET;
-		memcpy(&srv.addr.addr4, &sin->sin_addr, 4);
-		srv.udp_port = srv.tcp_port = ntohs(sin->sin_port);
-	} else {
-		const struct sockaddr_in6 *sin6 = (const void *)&u->addr.ss;
-
-		srv.family = AF_INET6;
-		memcpy(&srv.addr.addr6, &sin6->sin6_addr, 16);
-		srv.udp_port = srv.tcp_port = ntohs(sin6->sin6_port);
-	}
-	srv.next = NULL;
-	/* host byte order ports, despite the struct's look */
-	if ((r = ares_set_servers_ports(c->ch, &srv)) != ARES_SUCCESS) {
-		snprintf(err, errlen, "c-ares: set server %s: %s", u->name,
-		    ares_strerror(r));
-		ares_destroy(c->ch);
-		free(c);
-		return NULL;
-	}
-	return c;
-}
-
-static void
-chan_destroy(struct upstream_chan *c)
-{
-	loop_timer_cancel(c->u->set->loop, &c->timer);
-	/* runs the callbacks of tries still pending (ARES_EDESTRUCTION);
-	 * c->ch stays valid during them */
-	ares_destroy(c->ch);
-	c->ch = NULL;
-	free(c);
-}
-
-/* True if c-ares turned EDNS off for this channel. */
-static bool
-chan_lost_edns(struct upstream_chan *c)
-{
-	struct ares_options o;
-	int mask;
-	bool lost;
-
-	if (ares_save_options(c->ch, &o, &mask) != ARES_SUCCESS)
-		return false;
-	lost = !(o.flags & ARES_FLAG_EDNS);
-	ares_destroy_options(&o);
-	return lost;
-}
-
-/*
- * Replaces u's channel; the old one drains.  Returns 0, or -1 (logged)
- * if no new channel could be made: the old one stays in use.
- */
-static int
-chan_replace(struct upstream *u)
-{
-	struct upstream_chan *old = u->chan, *c;
-	char err[128];
-
-	if ((c = chan_new(u, err, sizeof(err))) == NULL) {
-		log_warnx("upstream %s: cannot renew channel: %s", u->name,
-		    err);
-		return -1;
-	}
-	u->chan = c;
-	old->draining = true;
-	old->next_draining = u->set->draining;
-	u->set->draining = old;
-	if (old->tries == 0)
-		loop_before_wait(u->set->loop, &u->set->reap_hook);
-	return 0;
-}
-
-static void
-reap_draining(struct upstream_set *s)
-{
-	struct upstream_chan **pp = &s->draining;
-
-	while (*pp != NULL) {
-		struct upstream_chan *c = *pp;
-
-		if (c->tries == 0) {
-			*pp = c->next_draining;
-			chan_destroy(c);
-		} else {
-			pp = &c->next_draining;
-		}
-	}
-}
-
-/* --- server choice -------------------------------------------------- */
-
-static void
-order_upstreams(struct upstream_set *s, struct upstream_req *r)
-{
-	uint64_t now = loop_now_ms(s->loop);
-	uint32_t key[CONFIG_MAX_UPSTREAM];
-
-	/* insertion sort by current SRTT; ties keep configuration order */
-	r->norder = 0;
-	for (unsigned i = 0; i < s->nups; i++) {
-		uint32_t k = rtt_srtt_now(&s->ups[i].srtt, now);
-		unsigned j = r->norder++;
-
-		while (j > 0 && key[j - 1] > k) {
-			key[j] = key[j - 1];
-			r->order[j] = r->order[j - 1];
-			j--;
-		}
-		key[j] = k;
-		r->order[j] = i;
-	}
-	r->next_up = 0;
-}
+#include "upstream_impl.h"
 
 /* --- requests ------------------------------------------------------- */
 
-static void try_start(struct upstream_req *r);
+/* Plans r's tries: its upstreams in order of their SRTT now. */
+static void
+plan_tries(const struct upstream_set *s, struct upstream_req *r)
+{
+	uint64_t now = loop_now_ms(s->loop);
+	uint32_t srtt[CONFIG_MAX_UPSTREAM];
+
+	for (unsigned i = 0; i < s->nups; i++)
+		srtt[i] = rtt_srtt_now(&s->ups[i].srtt, now);
+	tryplan_init(&r->plan, srtt, s->nups, now);
+}
+
+static void try_start(struct upstream_req *r, bool timed_out);
 
 /* Ends r: detaches its tries, unlinks and frees it.  No callback. */
 static void
@@ -381,25 +43,36 @@ req_free(struct upstream_req *r)
 		t->req = NULL;
 	loop_hook_cancel(s->loop, &r->first_try);
 	loop_timer_cancel(s->loop, &r->try_timer);
-	loop_timer_cancel(s->loop, &r->deadline);
+	loop_timer_cancel(s->loop, &r->give_up);
 	LIST_REMOVE(r, link);
 	s->inflight--;
 	free(r);
 	notify_count_fell(&s->drained);
 }
 
+enum upstream_end
+upstream_progress(const struct upstream_req *r)
+{
+	return r->tries == NULL && r->ended > 0 && r->net_errors == r->ended
+	    ? UPSTREAM_UNREACHABLE
+	    : UPSTREAM_NO_ANSWER;
+}
+
+/* Ends r with answer, or (answer NULL) with how its tries went. */
 static void
 req_finish(struct upstream_req *r, const uint8_t *answer, size_t len)
 {
 	upstream_done_cb *cb = r->cb;
 	void *arg = r->arg;
+	enum upstream_end end =
+	    answer != NULL ? UPSTREAM_ANSWERED : upstream_progress(r);
 
 	req_free(r);
-	cb(arg, answer, len);
+	cb(arg, answer, len, end);
 }
 
 static void
-req_deadline(void *arg)
+req_give_up(void *arg)
 {
 	req_finish(arg, NULL, 0);
 }
@@ -420,13 +93,13 @@ req_try_timeout(void *arg)
 		rtt_srtt_penalise(&u->srtt, loop_now_ms(s->loop),
 		    (uint32_t)(loop_now_ms(s->loop) - r->tries->sent_ms));
 	}
-	try_start(r);
+	try_start(r, true);
 }
 
 static void
 req_first_try(void *arg)
 {
-	try_start(arg);
+	try_start(arg, false);
 }
 
 static void
@@ -471,7 +144,7 @@ note_verdict(struct upstream_set *s, const struct upstream *u,
 static void
 reap_later(void *arg)
 {
-	reap_draining(arg);
+	upstream_chan_reap(arg);
 }
 
 static void
@@ -488,7 +161,7 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 
 	(void)timeouts;
 	c->tries--;
-	id_set(c, t->id, false);
+	upstream_id_set(c, t->id, false);
 	try_unlink(t);
 	if (answered && r != NULL) {
 		enum upstream_verdict v;
@@ -501,8 +174,8 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	}
 	/* c-ares drops EDNS for the whole channel after a FORMERR without
 	 * OPT: one broken answer must not downgrade every later query */
-	if (answered && !has_opt && c == u->chan && chan_lost_edns(c) &&
-	    chan_replace(u) == 0)
+	if (answered && !has_opt && c == u->chan &&
+	    upstream_chan_lost_edns(c) && upstream_chan_replace(u) == 0)
 		log_info("upstream %s: c-ares dropped EDNS after a FORMERR; "
 			 "renewing the channel",
 		    u->name);
@@ -511,7 +184,7 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	if (status == ARES_EDESTRUCTION) {
 		free(t);
 		if (r != NULL)
-			try_start(r);
+			try_start(r, false);
 		return;
 	}
 	if (ok) {
@@ -526,59 +199,81 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 			    (uint32_t)(now - t->sent_ms));
 		else if (answered)
 			/* a refusal or SERVFAIL is as bad as slow */
-			rtt_srtt_penalise(&u->srtt, now,
-			    s->upstream_timeout_ms);
+			rtt_srtt_penalise(&u->srtt, now, s->pace.timeout_ms);
 		log_debug("upstream %s: try failed: %s", u->name,
 		    answered ? "unusable answer" : ares_strerror(status));
 	}
 	free(t);
 	if (r == NULL)
 		return;
-	if (ok)
+	r->ended++;
+	if (!answered && status == ARES_ECONNREFUSED)
+		r->net_errors++; /* an ICMP error, or TCP refused */
+	if (ok) {
 		req_finish(r, abuf, (size_t)alen);
-	else
-		try_start(r); /* failed fast: move on now */
+		return;
+	}
+	/* it said no, or cannot be reached: not asked again for this
+	 * question.  (A timeout is not a failure: the try timer retries.) */
+	if (status != ARES_ETIMEOUT)
+		tryplan_fail(&r->plan, (unsigned)(u - s->ups));
+	try_start(r, false); /* failed fast: move on now */
+}
+
+/* How long the try at u started now may last: see tryplan.h. */
+static uint64_t
+try_wait(const struct upstream_req *r, const struct upstream *u, uint64_t now)
+{
+	return tryplan_wait(&r->plan, &r->set->pace,
+	    rtt_srtt_now(&u->srtt, now), now);
 }
 
 /*
- * Starts a try at the next upstream in r's order.  With none left, r
- * fails once no try is pending (else the pending ones or the deadline
- * end it).
+ * Starts a try at the next upstream of r.  With none to ask now: r
+ * fails if every upstream failed it and no try is pending; else it waits
+ * for its tries, its try timer (the next round) or its give-up timer.
  */
 static void
-try_start(struct upstream_req *r)
+try_start(struct upstream_req *r, bool timed_out)
 {
 	struct upstream_set *s = r->set;
 	uint64_t now = loop_now_ms(s->loop);
 	struct upstream_try *t;
 	struct upstream_chan *c;
 	struct upstream *u;
-	uint64_t wait;
 	uint16_t id;
 	unsigned guard;
+	int i = tryplan_next(&r->plan, timed_out);
 
-	loop_timer_cancel(s->loop, &r->try_timer);
-	if (r->next_up >= r->norder) {
-		if (r->tries == NULL)
-			req_finish(r, NULL, 0);
+	if (i < 0) {
+		if (tryplan_exhausted(&r->plan)) {
+			loop_timer_cancel(s->loop, &r->try_timer);
+			if (r->tries == NULL)
+				req_finish(r, NULL, 0);
+		} else if (!loop_timer_armed(&r->try_timer)) {
+			/* the round is out: the next one after the wait */
+			(void)loop_timer_set(s->loop, &r->try_timer,
+			    try_wait(r, &s->ups[r->plan.order[0]], now));
+		}
 		return;
 	}
-	u = &s->ups[r->order[r->next_up++]];
+	loop_timer_cancel(s->loop, &r->try_timer);
+	u = &s->ups[i];
 	c = u->chan;
 	if (c->tries >= 65536 / 2 || (t = calloc(1, sizeof(*t))) == NULL) {
-		try_start(r); /* this one is saturated: the next */
+		try_start(r, false); /* this one is saturated: the next */
 		return;
 	}
 	guard = 0;
 	do
 		id = rnd_u16(&s->rnd);
-	while (id_taken(c, id) && ++guard < 64);
-	if (id_taken(c, id)) {
+	while (upstream_id_taken(c, id) && ++guard < 64);
+	if (upstream_id_taken(c, id)) {
 		free(t);
-		try_start(r);
+		try_start(r, false);
 		return;
 	}
-	id_set(c, id, true);
+	upstream_id_set(c, id, true);
 	c->tries++;
 	t->req = r;
 	t->chan = c;
@@ -587,21 +282,22 @@ try_start(struct upstream_req *r)
 	t->next = r->tries;
 	r->tries = t;
 	u->queries++;
+	if (r->plan.round > 0)
+		s->guard.retries++;
 	wire_put16(r->query, id);
-	wait = rtt_srtt_now(&u->srtt, now) + s->upstream_timeout_ms;
-	(void)loop_timer_set(s->loop, &r->try_timer, wait);
+	(void)loop_timer_set(s->loop, &r->try_timer, try_wait(r, u, now));
 	/* c-ares copies the query.  It may call try_done() from inside
 	 * ares_send() (a send error), which can end r: touch neither r nor
 	 * t after this call; c stays valid (draining channels are reaped
 	 * from a timer, never from a callback). */
 	ares_send(c->ch, r->query, (int)r->qlen, try_done, t);
 	if (!loop_timer_armed(&c->timer))
-		chan_timer_arm(c);
+		upstream_chan_timer_arm(c);
 #if !HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
 	/* c-ares < 1.20 keeps one UDP socket per channel for ever: spread
 	 * source ports by renewing the channel; the old one drains */
 	if (++c->sent >= UPSTREAM_UDP_MAX_QUERIES && c == u->chan &&
-	    chan_replace(u) == 0)
+	    upstream_chan_replace(u) == 0)
 		s->guard.chan_recycled++;
 #endif
 }
@@ -639,19 +335,36 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 	r->arg = arg;
 	loop_timer_init(&r->try_timer, req_try_timeout, r);
 	loop_hook_init(&r->first_try, req_first_try, r);
-	loop_timer_init(&r->deadline, req_deadline, r);
+	loop_timer_init(&r->give_up, req_give_up, r);
 	LIST_INSERT_HEAD(&s->reqs, r, link);
 	s->inflight++;
-	if (loop_timer_set(s->loop, &r->deadline, s->deadline_ms) != 0) {
+	if (loop_timer_set(s->loop, &r->give_up, s->pace.give_up_ms) != 0) {
 		req_free(r);
 		return NULL;
 	}
-	order_upstreams(s, r);
+	plan_tries(s, r);
 	/* The first try starts before the loop next waits: try_start() can
 	 * end r at once, and the caller is owed a live r and no callback
 	 * before this returns. */
 	loop_before_wait(s->loop, &r->first_try);
 	return r;
+}
+
+void
+upstream_hurry(struct upstream_req *r)
+{
+	struct loop *l = r->set->loop;
+	uint64_t now = loop_now_ms(l), wait;
+
+	tryplan_hurry(&r->plan, now);
+	if (!loop_timer_armed(&r->try_timer))
+		return;
+	wait = try_wait(r,
+	    r->tries != NULL ? r->tries->chan->u
+			     : &r->set->ups[r->plan.order[0]],
+	    now);
+	if (loop_timer_due(&r->try_timer) > now + wait)
+		(void)loop_timer_set(l, &r->try_timer, wait);
 }
 
 void
@@ -742,8 +455,11 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 	s->loop = l;
 	loop_hook_init(&s->reap_hook, reap_later, s);
 	notify_init(&s->drained, l, &s->inflight);
-	s->upstream_timeout_ms = c->upstream_timeout_ms;
-	s->deadline_ms = c->query_deadline_ms;
+	s->pace = (struct tryplan_pace){
+		.timeout_ms = c->upstream_timeout_ms,
+		.deadline_ms = c->query_deadline_ms,
+		.give_up_ms = c->upstream_give_up_ms,
+	};
 	s->dns0x20 = c->dns0x20;
 	for (size_t i = 0; i < c->nupstream; i++) {
 		struct upstream *u = &s->ups[i];
@@ -751,7 +467,7 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 		u->set = s;
 		u->addr = c->upstream[i];
 		addr_str(&u->addr, u->name, sizeof(u->name));
-		if ((u->chan = chan_new(u, err, errlen)) == NULL) {
+		if ((u->chan = upstream_chan_new(u, err, errlen)) == NULL) {
 			upstream_set_free(s);
 			return NULL;
 		}
@@ -768,12 +484,12 @@ upstream_set_free(struct upstream_set *s)
 	while (!LIST_EMPTY(&s->reqs))
 		req_finish(LIST_FIRST(&s->reqs), NULL, 0);
 	for (unsigned i = 0; i < s->nups; i++)
-		chan_destroy(s->ups[i].chan);
+		upstream_chan_destroy(s->ups[i].chan);
 	while (s->draining != NULL) {
 		struct upstream_chan *c = s->draining;
 
 		s->draining = c->next_draining;
-		chan_destroy(c);
+		upstream_chan_destroy(c);
 	}
 	/* last: destroying a draining channel arms it */
 	loop_hook_cancel(s->loop, &s->reap_hook);

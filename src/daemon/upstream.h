@@ -1,14 +1,15 @@
 /*
  * src/daemon/upstream.h - asking the upstream resolvers: one c-ares channel
  * per upstream server, driven by our event loop; server choice by
- * smoothed RTT, failover, and a hard deadline per question.
+ * smoothed RTT, failover, and a time to give up per question.
  *
  * roostd, not c-ares, decides which upstream gets a try: each channel
  * knows exactly one server, c-ares makes one try per ares_send() (TRIES
  * 1) and judges no rcode (ARES_FLAG_NOCHECKRESP).  A request ends exactly
  * once: with an accepted answer (NOERROR or NXDOMAIN, id and question
- * matching what was sent) or with failure (every upstream failed, or the
- * deadline passed).
+ * matching what was sent) or with failure (every upstream failed, or
+ * upstream-give-up passed).  Clients' deadlines are query.c's: a request
+ * outlives them, so that a late answer is still cached.
  *
  * Ownership: the set owns its upstreams, channels and every request in
  * flight.  A request is freed by the set right after its callback
@@ -73,14 +74,25 @@ enum upstream_verdict {
 struct upstream_guard_stats {
 	uint64_t rejected[UPSTREAM_NVERDICTS]; /* [0]: accepted */
 	uint64_t chan_recycled;  /* channels renewed for a new source port */
+	uint64_t retries;        /* tries after a question's first round */
 	uint64_t inflight_limit; /* requests refused at UPSTREAM_MAX_INFLIGHT */
+};
+
+/* How a request ended, or how its tries have gone so far. */
+enum upstream_end {
+	UPSTREAM_ANSWERED,    /* an accepted answer */
+	UPSTREAM_NO_ANSWER,   /* no usable answer: timeouts, refusals */
+	UPSTREAM_UNREACHABLE, /* every try ended in a network error (an
+				 ICMP error, a refused connection) */
 };
 
 /*
  * Called once per request.  answer is the upstream's accepted response
- * (valid for the call only), or NULL on failure.
+ * (valid for the call only) and end UPSTREAM_ANSWERED, or answer is NULL
+ * and end says why not.
  */
-typedef void upstream_done_cb(void *arg, const uint8_t *answer, size_t len);
+typedef void upstream_done_cb(void *arg, const uint8_t *answer, size_t len,
+    enum upstream_end end);
 
 /* A question as roostd forwards it. */
 struct upstream_question {
@@ -142,8 +154,23 @@ void upstream_set_free(struct upstream_set *s);
 struct upstream_req *upstream_resolve(struct upstream_set *s,
     const struct upstream_question *q, upstream_done_cb *cb, void *arg);
 
+/*
+ * A client began to wait for r (one that may have come after the
+ * earlier clients' deadlines): r's tries go at the fast pace again, so
+ * this client too sees retries before its deadline.
+ */
+void upstream_hurry(struct upstream_req *r);
+
 /* Forgets a request: its callback will not be called. */
 void upstream_cancel(struct upstream_req *r);
+
+/*
+ * How r's tries have gone so far: UPSTREAM_UNREACHABLE if every one has
+ * ended in a network error, else UPSTREAM_NO_ANSWER (some are pending,
+ * or were answered unusably).  For a client whose deadline comes before
+ * the request ends.
+ */
+enum upstream_end upstream_progress(const struct upstream_req *r);
 
 /* Requests in flight. */
 unsigned upstream_inflight(const struct upstream_set *s);

@@ -129,10 +129,15 @@ check_match "all dead: SERVFAIL in the client's spelling" \
     ' qd=WWW\.example\.test\./A/IN ' "$out"
 check_lt "all dead: within deadline 1000 ms + 500 (ms < 1500)" \
     "$(ms_of "$out")" 1500
-check_eq "all dead: the first upstream was tried" 1 \
-    "$(mock_count dead1 www.example.test. A udp)"
-check_eq "all dead: the second upstream was tried" 1 \
-    "$(mock_count dead2 www.example.test. A udp)"
+# silence is retried (a lost packet is not a dead server): with tries of
+# about 200-250 ms each, both upstreams are asked 2-3 times in the 1000 ms
+# before the client gets its SERVFAIL
+n1=$(mock_count dead1 www.example.test. A udp)
+n2=$(mock_count dead2 www.example.test. A udp)
+check_ge "all dead: the first upstream was asked again (tries: $n1)" "$n1" 2
+check_ge "all dead: the second upstream was asked again (tries: $n2)" "$n2" 2
+check_lt "all dead: no upstream hammered before the deadline (tries: $n1+$n2)" \
+    "$((n1 + n2))" 8
 out=$(probe -T -e 1232 -t 3000 127.0.0.1#5304 query only-a.example.test A)
 check_match "all dead, TCP + EDNS client: SERVFAIL with an OPT" \
     '^reply id=[0-9]+ rcode=SERVFAIL .* edns=1232 .*check=ok' "$out"

@@ -19,13 +19,10 @@ struct fuzz_net fuzz_net;
 struct upstream_req {
 	upstream_done_cb *cb;
 	void *arg;
+	uint8_t query[WIRE_MAX_MSG];
+	size_t qlen;
+	struct loop_timer give_up;
 };
-
-static struct upstream_req the_req;
-
-/* The before-wait hooks: queued in order, run by fuzz_net_before_wait(). */
-static struct loop_hook *hooks[FUZZ_MAX_HOOKS];
-static unsigned nhooks;
 
 void
 fuzz_net_config(struct config *c, size_t budget)
@@ -39,77 +36,61 @@ fuzz_net_config(struct config *c, size_t budget)
 	c->cache_size = (unsigned)budget;
 }
 
-void
-fuzz_net_reset(bool dns0x20)
+static uint64_t
+fake_clock(void *arg)
 {
-	fuzz_net.nreplies = 0;
-	fuzz_net.req = NULL;
-	fuzz_net.qlen = 0;
-	fuzz_net.started = 0;
-	fuzz_net.dns0x20 = dns0x20;
-	while (nhooks > 0)
-		loop_hook_cancel(NULL, hooks[0]);
-}
-
-uint64_t
-loop_now_ms(const struct loop *l)
-{
-	(void)l;
+	(void)arg;
 	return fuzz_net.now_ms;
 }
 
-uint64_t
-loop_now(const struct loop *l)
+/* Takes r off the list of requests in flight and frees it. */
+static void
+req_end(struct upstream_req *r)
 {
-	return loop_now_ms(l) / 1000;
+	unsigned i = 0;
+
+	while (i < fuzz_net.nreqs && fuzz_net.reqs[i] != r)
+		i++;
+	assert(i < fuzz_net.nreqs);
+	memmove(&fuzz_net.reqs[i], &fuzz_net.reqs[i + 1],
+	    (fuzz_net.nreqs - i - 1) * sizeof(fuzz_net.reqs[0]));
+	fuzz_net.nreqs--;
+	loop_timer_cancel(fuzz_net.loop, &r->give_up);
+	free(r);
 }
 
 void
-loop_hook_init(struct loop_hook *h, loop_hook_cb *cb, void *arg)
+fuzz_net_reset(bool dns0x20)
 {
-	memset(h, 0, sizeof(*h));
-	h->cb = cb;
-	h->arg = arg;
+	if (fuzz_net.loop == NULL) {
+		fuzz_net.loop = loop_new();
+		assert(fuzz_net.loop != NULL);
+		loop_set_clock(fuzz_net.loop, fake_clock, NULL);
+	}
+	while (fuzz_net.nreqs > 0)
+		req_end(fuzz_net.reqs[0]);
+	fuzz_net.nreplies = 0;
+	fuzz_net.qlen = 0;
+	fuzz_net.started = 0;
+	fuzz_net.hurried = 0;
+	fuzz_net.dns0x20 = dns0x20;
+	fuzz_net.failure = UPSTREAM_NO_ANSWER;
+	/* the loop reads the clock the caller may just have set */
+	loop_set_clock(fuzz_net.loop, fake_clock, NULL);
+}
+
+const uint8_t *
+fuzz_net_req_query(unsigned i, size_t *len)
+{
+	assert(i < fuzz_net.nreqs);
+	*len = fuzz_net.reqs[i]->qlen;
+	return fuzz_net.reqs[i]->query;
 }
 
 void
-loop_before_wait(struct loop *l, struct loop_hook *h)
-{
-	(void)l;
-	if (h->queued)
-		return;
-	assert(nhooks < FUZZ_MAX_HOOKS);
-	hooks[nhooks++] = h;
-	h->queued = true;
-}
-
-void
-loop_hook_cancel(struct loop *l, struct loop_hook *h)
-{
-	(void)l;
-	for (unsigned i = 0; i < nhooks; i++)
-		if (hooks[i] == h) {
-			memmove(&hooks[i], &hooks[i + 1],
-			    (nhooks - i - 1) * sizeof(hooks[0]));
-			nhooks--;
-			break;
-		}
-	h->queued = false;
-}
-
-unsigned
 fuzz_net_before_wait(void)
 {
-	unsigned n = 0;
-
-	/* those queued by the hooks wait for the next call, as in loop.c */
-	for (unsigned todo = nhooks; todo > 0 && nhooks > 0; todo--, n++) {
-		struct loop_hook *h = hooks[0];
-
-		loop_hook_cancel(NULL, h);
-		h->cb(h->arg);
-	}
-	return n;
+	assert(loop_run_once(fuzz_net.loop, 0) == 0);
 }
 
 static void
@@ -144,6 +125,17 @@ listen_drop(struct listen_set *s, struct listen_reply_to *to)
 	end_reply(to, NULL, 0, true);
 }
 
+static void
+req_give_up(void *arg)
+{
+	struct upstream_req *r = arg;
+	upstream_done_cb *cb = r->cb;
+	void *cbarg = r->arg;
+
+	req_end(r);
+	cb(cbarg, NULL, 0, fuzz_net.failure);
+}
+
 struct upstream_req *
 upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
     upstream_done_cb *cb, void *arg)
@@ -151,51 +143,76 @@ upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
 	/* fixed "random" case: reproducible inputs */
 	static const uint8_t case_bits[UPSTREAM_CASE_BITS] = { 0x5a, 0xc3, 0x96,
 		0x0f, 0xf0, 0x33, 0xa5, 0x69 };
+	struct upstream_req *r;
 
 	(void)s;
-	/* one request at a time: a second one is refused like the limit */
-	if (fuzz_net.req != NULL)
+	/* past the fake's room: refused like the in-flight limit */
+	if (fuzz_net.nreqs >= FUZZ_MAX_REQS)
 		return NULL;
-	fuzz_net.qlen =
-	    upstream_query_build(q, 0x1234, fuzz_net.dns0x20 ? case_bits : NULL,
-		fuzz_net.query, sizeof(fuzz_net.query));
-	assert(fuzz_net.qlen > 0);
-	the_req.cb = cb;
-	the_req.arg = arg;
-	fuzz_net.req = &the_req;
-	fuzz_net.req_deadline_ms = fuzz_net.now_ms + fuzz_net.deadline_ms;
+	r = calloc(1, sizeof(*r));
+	assert(r != NULL);
+	r->qlen = upstream_query_build(q, 0x1234,
+	    fuzz_net.dns0x20 ? case_bits : NULL, r->query, sizeof(r->query));
+	assert(r->qlen > 0);
+	memcpy(fuzz_net.query, r->query, r->qlen);
+	fuzz_net.qlen = r->qlen;
+	r->cb = cb;
+	r->arg = arg;
+	loop_timer_init(&r->give_up, req_give_up, r);
+	if (fuzz_net.deadline_ms > 0)
+		assert(loop_timer_set(fuzz_net.loop, &r->give_up,
+			   fuzz_net.deadline_ms) == 0);
+	fuzz_net.reqs[fuzz_net.nreqs++] = r;
 	fuzz_net.started++;
-	return &the_req;
+	return r;
+}
+
+void
+upstream_hurry(struct upstream_req *r)
+{
+	(void)r;
+	fuzz_net.hurried++;
 }
 
 void
 upstream_cancel(struct upstream_req *r)
 {
-	assert(r == fuzz_net.req);
-	fuzz_net.req = NULL;
+	req_end(r);
+}
+
+enum upstream_end
+upstream_progress(const struct upstream_req *r)
+{
+	(void)r;
+	return fuzz_net.failure;
 }
 
 enum upstream_verdict
 fuzz_net_answer(const uint8_t *ans, size_t alen)
 {
-	struct upstream_req *r = fuzz_net.req;
+	struct upstream_req *r;
+	upstream_done_cb *cb;
+	void *arg;
 	enum upstream_verdict v;
 	bool has_opt;
 	uint8_t *copy;
 
-	assert(r != NULL);
-	v = upstream_answer_check(fuzz_net.query, fuzz_net.qlen, ans, alen,
+	assert(fuzz_net.nreqs > 0);
+	r = fuzz_net.reqs[0];
+	cb = r->cb;
+	arg = r->arg;
+	v = upstream_answer_check(r->query, r->qlen, ans, alen,
 	    fuzz_net.dns0x20, &has_opt);
-	fuzz_net.req = NULL;
+	req_end(r);
 	if (v != UPSTREAM_ANSWER_OK) {
-		r->cb(r->arg, NULL, 0);
+		cb(arg, NULL, 0, UPSTREAM_NO_ANSWER);
 		return v;
 	}
 	/* exact size, so that ASan sees a read past it */
 	copy = malloc(alen);
 	assert(copy != NULL);
 	memcpy(copy, ans, alen);
-	r->cb(r->arg, copy, alen);
+	cb(arg, copy, alen, UPSTREAM_ANSWERED);
 	free(copy);
 	return v;
 }
@@ -203,24 +220,22 @@ fuzz_net_answer(const uint8_t *ans, size_t alen)
 void
 fuzz_net_fail(void)
 {
-	struct upstream_req *r = fuzz_net.req;
-
-	assert(r != NULL);
-	fuzz_net.req = NULL;
-	r->cb(r->arg, NULL, 0);
+	assert(fuzz_net.nreqs > 0);
+	req_give_up(fuzz_net.reqs[0]);
 }
 
 void
 fuzz_net_advance(uint64_t ms)
 {
-	uint64_t to = fuzz_net.now_ms + ms;
+	uint64_t to = fuzz_net.now_ms + ms, next;
 
-	if (fuzz_net.req != NULL && fuzz_net.deadline_ms > 0 &&
-	    fuzz_net.req_deadline_ms <= to) {
-		fuzz_net.now_ms = fuzz_net.req_deadline_ms;
-		fuzz_net_fail();
+	while ((next = loop_next_deadline(fuzz_net.loop)) <= to) {
+		if (next > fuzz_net.now_ms)
+			fuzz_net.now_ms = next;
+		fuzz_net_before_wait();
 	}
 	fuzz_net.now_ms = to;
+	fuzz_net_before_wait();
 }
 
 void
@@ -261,15 +276,15 @@ fuzz_net_check_reply(const struct fuzz_reply *r, const uint8_t *query,
 static size_t
 patch_answer(unsigned ctl, const uint8_t *ans, size_t alen, uint8_t *out)
 {
-	size_t n = 0, qend;
+	size_t n = 0, qend, qlen;
+	const uint8_t *query = fuzz_net_req_query(0, &qlen);
 	struct wire_header h;
 	struct wire_question q;
 
 	if (alen > WIRE_MAX_MSG)
 		alen = WIRE_MAX_MSG;
 	if (!(ctl & FUZZ_FIX_QUEST) ||
-	    wire_parse_question(fuzz_net.query, fuzz_net.qlen, &h, &q) !=
-		WIRE_OK) {
+	    wire_parse_question(query, qlen, &h, &q) != WIRE_OK) {
 		memcpy(out, ans, alen);
 		n = alen;
 	} else {
@@ -280,7 +295,7 @@ patch_answer(unsigned ctl, const uint8_t *ans, size_t alen, uint8_t *out)
 		memset(out + hl, 0, WIRE_HDR_LEN - hl);
 		wire_put16(out + 4, 1);
 		qend = q.end;
-		memcpy(out + WIRE_HDR_LEN, fuzz_net.query + WIRE_HDR_LEN,
+		memcpy(out + WIRE_HDR_LEN, query + WIRE_HDR_LEN,
 		    qend - WIRE_HDR_LEN);
 		n = qend;
 		if (alen > hl) {
@@ -293,7 +308,7 @@ patch_answer(unsigned ctl, const uint8_t *ans, size_t alen, uint8_t *out)
 		}
 	}
 	if ((ctl & FUZZ_FIX_ID) && n >= 2)
-		memcpy(out, fuzz_net.query, 2);
+		memcpy(out, query, 2);
 	return n;
 }
 
@@ -304,7 +319,7 @@ serve_upstream(unsigned ctl, const uint8_t *ans, size_t alen)
 	static uint8_t buf[WIRE_MAX_MSG];
 	size_t n;
 
-	if (fuzz_net.req == NULL)
+	if (fuzz_net.nreqs == 0)
 		return -1;
 	n = patch_answer(ctl, ans, alen, buf);
 	return (int)fuzz_net_answer(buf, n);
@@ -325,13 +340,14 @@ fuzz_net_run(unsigned ctl, const uint8_t *query, size_t qlen,
 	 * each run starts with an empty cache and no fetch in flight */
 	if (ctx == NULL) {
 		fuzz_net_config(&cfg, 64 * 1024);
-		ctx = query_ctx_new(NULL, &cfg, NULL);
+		fuzz_net_reset(false);
+		ctx = query_ctx_new(fuzz_net.loop, &cfg, NULL);
 		assert(ctx != NULL);
 	}
 	cache_flush(query_cache(ctx));
 	assert(query_pending(ctx) == 0);
-	fuzz_net_reset((ctl & FUZZ_0X20) != 0);
 	fuzz_net.now_ms = 1000000;
+	fuzz_net_reset((ctl & FUZZ_0X20) != 0);
 	from.transport = (ctl & FUZZ_TCP) ? LISTEN_TCP : LISTEN_UDP;
 	from.fd = -1;
 	sin->sin_family = AF_INET;
@@ -348,7 +364,7 @@ fuzz_net_run(unsigned ctl, const uint8_t *query, size_t qlen,
 	fuzz_net_check_reply(&fuzz_net.replies[0], query, qlen);
 
 	/* 2: the same query a second later */
-	fuzz_net.now_ms += 1000;
+	fuzz_net_advance(1000);
 	started = fuzz_net.started;
 	query_receive(ctx, &from, query, qlen);
 	if (fuzz_net.started == started)
@@ -385,5 +401,5 @@ fuzz_net_run(unsigned ctl, const uint8_t *query, size_t qlen,
 			? 99
 			: WIRE_RCODE(wire_get16(fuzz_net.replies[1].msg + 2)),
 		    cache_stats(query_cache(ctx))->entries);
-	assert(fuzz_net.req == NULL);
+	assert(fuzz_net.nreqs == 0);
 }

@@ -7,13 +7,17 @@
  * what reaches query.c is what the real upstream would hand it.
  *
  * This is a link-time seam: fuzz_net.c defines listen_reply(),
- * listen_drop(), upstream_resolve(), upstream_cancel(), loop_now() and
- * the before-wait hooks, so listen.o, upstream.o and loop.o are never
- * pulled from the library.
+ * listen_drop(), upstream_resolve(), upstream_cancel() and
+ * upstream_progress(), so listen.o
+ * and upstream.o are never pulled from the library.  The loop is the
+ * real one (loop.o) on a fake clock (fuzz_net.now_ms): query.c's timers
+ * and before-wait hooks run as they do in roostd, when the clock is
+ * moved (fuzz_net_advance()) or a pass is run (fuzz_net_before_wait()).
  * tests/unit/test_query.c drives the same fakes step by step.
  *
- * Invariant: at most one request is in flight (fuzz_net.req); a second
- * upstream_resolve() is refused as the in-flight limit would be.
+ * Invariant: fuzz_net.reqs[0..nreqs) are the requests in flight, oldest
+ * first; answers and failures go to the oldest.  Past FUZZ_MAX_REQS a
+ * new upstream_resolve() is refused as the in-flight limit would be.
  */
 #ifndef FUZZ_NET_H
 #define FUZZ_NET_H
@@ -27,7 +31,7 @@
 #include "upstream.h"
 
 #define FUZZ_MAX_REPLIES 64
-#define FUZZ_MAX_HOOKS 8 /* before-wait hooks queued at once */
+#define FUZZ_MAX_REQS 8 /* upstream requests in flight at once */
 
 struct fuzz_reply {
 	bool dropped;
@@ -39,17 +43,21 @@ struct fuzz_reply {
 struct fuzz_net {
 	/* filled by the fakes */
 	struct fuzz_reply replies[FUZZ_MAX_REPLIES];
-	unsigned nreplies;           /* reply_tos ended (answered or dropped) */
-	struct upstream_req *req;    /* the one request in flight, or NULL */
-	uint8_t query[WIRE_MAX_MSG]; /* what it would send */
+	unsigned nreplies; /* reply_tos ended (answered or dropped) */
+	struct upstream_req *reqs[FUZZ_MAX_REQS]; /* in flight, oldest first */
+	unsigned nreqs;
+	uint8_t query[WIRE_MAX_MSG]; /* what the newest request sent */
 	size_t qlen;
 	unsigned started; /* requests ever started */
+	unsigned hurried; /* upstream_hurry() calls: clients joining */
 	bool dns0x20;     /* build queries with random case */
-	uint64_t now_ms;
-	/* the request's deadline (upstream.c's query-deadline timer):
-	 * deadline_ms after it starts; 0: none */
+	uint64_t now_ms;  /* the loop's clock */
+	struct loop *loop;
+	/* a request's lifetime (upstream.c's give-up timer): it fails
+	 * deadline_ms after it starts; 0: never */
 	unsigned deadline_ms;
-	uint64_t req_deadline_ms; /* when the one in flight ends */
+	/* how failures end (and upstream_progress() says they go) */
+	enum upstream_end failure;
 };
 
 extern struct fuzz_net fuzz_net;
@@ -57,33 +65,40 @@ extern struct fuzz_net fuzz_net;
 /* A config fit for the fake: defaults, one upstream, cache of budget. */
 void fuzz_net_config(struct config *c, size_t budget);
 
-/* Resets the captured replies, the request and the queued hooks (the
- * clock stays). */
+/*
+ * Makes fuzz_net.loop on the fake clock if there is none, and resets the
+ * captured replies; requests still in flight are dropped (their owner
+ * was freed).  The clock stays.
+ */
 void fuzz_net_reset(bool dns0x20);
 
-/*
- * Runs the before-wait hooks queued now, in order, as the loop does
- * before it waits; hooks they queue wait for the next call.  Returns how
- * many ran.
- */
-unsigned fuzz_net_before_wait(void);
+/* The query the i-th oldest request in flight sent, *len its length. */
+const uint8_t *fuzz_net_req_query(unsigned i, size_t *len);
 
 /*
- * Hands ans (alen octets) to the request in flight as the upstream's
- * answer: the real check runs; an answer it refuses ends the request as
- * a failure (as when every upstream has failed).  Returns the verdict.
+ * One pass of the loop without waiting: the before-wait hooks queued
+ * now run, in order, then every timer due on the fake clock.
+ */
+void fuzz_net_before_wait(void);
+
+/*
+ * Hands ans (alen octets) to the oldest request in flight as the
+ * upstream's answer: the real check runs; an answer it refuses ends the
+ * request as a failure (as when every upstream has failed).  Returns the
+ * verdict.
  */
 enum upstream_verdict fuzz_net_answer(const uint8_t *ans, size_t alen);
 
 /*
- * Ends the request in flight with failure, as upstream.c does when every
- * upstream has failed or the deadline passed.
+ * Ends the oldest request in flight with failure, as upstream.c does
+ * when every upstream has failed or its give-up time passed.
  */
 void fuzz_net_fail(void);
 
 /*
- * Moves the fake clock ms forward; a request whose deadline is reached
- * on the way ends with failure (fuzz_net_fail()) at that moment.
+ * Moves the fake clock ms forward, from one timer's deadline to the
+ * next, running a loop pass at each: timers fire at their time, in
+ * order, with the clock reading their deadline.
  */
 void fuzz_net_advance(uint64_t ms);
 

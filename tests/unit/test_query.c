@@ -9,8 +9,8 @@
  *
  * The fakes are tests/fuzz/fuzz_net.c's (listen captured, upstream
  * scripted but its query built and its answer vetted by the real
- * upstream_query_build() and upstream_answer_check(), the clock in
- * fuzz_net.now_ms): no sockets, no real time, no sleep.
+ * upstream_query_build() and upstream_answer_check(), the real loop on
+ * the clock in fuzz_net.now_ms): no sockets, no real time, no sleep.
  *
  * Invariants checked after every step: every answer is to a query that
  * was asked, with its id and spelling (fuzz_net_check_reply()), once;
@@ -41,6 +41,7 @@
 #include "cache.h"
 #include "config.h"
 #include "fuzz_net.h"
+#include "loop.h"
 #include "query.h"
 #include "wire.h"
 
@@ -57,6 +58,7 @@ enum step_op {
 	OP_NO_ANSWER,   /* no new answer */
 	OP_TIME,        /* the clock moves ms forward */
 	OP_STAT,        /* a query_stats counter has this value */
+	OP_HURRIED,     /* upstream_hurry() was called value times */
 	OP_WATCH_IDLE,  /* query_when_idle() */
 	OP_BEFORE_WAIT, /* the loop's hooks run; idle told value times */
 };
@@ -151,6 +153,10 @@ struct step {
 		.op = OP_STAT, .stat = offsetof(struct query_stats, field),    \
 		.value = v                                                     \
 	}
+#define HURRIED(v)                                                             \
+	{                                                                      \
+		.op = OP_HURRIED, .value = v                                   \
+	}
 #define WATCH_IDLE                                                             \
 	{                                                                      \
 		.op = OP_WATCH_IDLE                                            \
@@ -224,7 +230,7 @@ build_query(uint8_t *out, size_t cap, uint16_t id, const char *name,
 }
 
 /*
- * The upstream's answer to the query in flight: its id and question as
+ * The upstream's answer to the oldest query in flight: its id and question as
  * sent (the case of DNS 0x20 included), rcode, an records of the
  * question's type with TTL ttl, a SOA (TTL ttl, MINIMUM soa_min) in
  * authority if soa, and an OPT.  Returns its length.
@@ -236,17 +242,14 @@ build_reply(uint8_t *out, size_t cap, unsigned rcode, unsigned an, uint32_t ttl,
 	struct wire_header h;
 	struct wire_question q;
 	struct wire_msg m;
-	size_t n, rdlen;
+	size_t n, rdlen, qlen;
+	const uint8_t *query = fuzz_net_req_query(0, &qlen);
 
-	assert_int_equal(
-	    wire_parse_question(fuzz_net.query, fuzz_net.qlen, &h, &q),
-	    WIRE_OK);
-	assert_int_equal(
-	    wire_parse_msg(fuzz_net.query, fuzz_net.qlen, &m, NULL, 0),
-	    WIRE_OK);
+	assert_int_equal(wire_parse_question(query, qlen, &h, &q), WIRE_OK);
+	assert_int_equal(wire_parse_msg(query, qlen, &m, NULL, 0), WIRE_OK);
 	rdlen = q.qtype == WIRE_T_AAAA ? 16 : 4;
 	assert_true(q.end + an * (12 + rdlen) + 11 + 33 + 11 <= cap);
-	memcpy(out, fuzz_net.query, q.end);
+	memcpy(out, query, q.end);
 	wire_write_header(out,
 	    &(struct wire_header){ .id = h.id,
 		.flags = (uint16_t)(WIRE_QR | WIRE_RA |
@@ -330,7 +333,7 @@ expect_upstream(const struct step *s)
 
 	assert_int_equal(fuzz_net.started, run.started_seen + 1);
 	run.started_seen++;
-	assert_non_null(fuzz_net.req);
+	assert_int_not_equal(fuzz_net.nreqs, 0);
 	assert_int_equal(wire_name_from_text(s->name, wname, &nlen), WIRE_OK);
 	assert_int_equal(
 	    wire_parse_question(fuzz_net.query, fuzz_net.qlen, &h, &q),
@@ -394,7 +397,7 @@ upstream_reply(const struct step *s)
 	static uint8_t buf[WIRE_MAX_MSG];
 	size_t n;
 
-	assert_non_null(fuzz_net.req);
+	assert_int_not_equal(fuzz_net.nreqs, 0);
 	switch (s->op) {
 	case OP_REPLY:
 		n = build_reply(buf, sizeof(buf), s->rcode, s->an, s->ttl,
@@ -419,8 +422,9 @@ static void
 check_state(void)
 {
 	assert_int_equal(run.asked, fuzz_net.nreplies + query_pending(run.ctx));
-	assert_int_equal(query_fetches(run.ctx), fuzz_net.req != NULL);
+	assert_int_equal(query_fetches(run.ctx), fuzz_net.nreqs);
 	query_check(run.ctx);
+	loop_check(fuzz_net.loop);
 	cache_check(query_cache(run.ctx));
 }
 
@@ -454,7 +458,7 @@ step_run(const struct step *s)
 		upstream_reply(s);
 		break;
 	case OP_FAIL:
-		assert_non_null(fuzz_net.req);
+		assert_int_not_equal(fuzz_net.nreqs, 0);
 		fuzz_net_fail();
 		break;
 	case OP_ANSWER:
@@ -470,11 +474,14 @@ step_run(const struct step *s)
 		memcpy(&v, st + s->stat, sizeof(v));
 		assert_int_equal(v, s->value);
 		break;
+	case OP_HURRIED:
+		assert_int_equal(fuzz_net.hurried, s->value);
+		break;
 	case OP_WATCH_IDLE:
 		query_when_idle(run.ctx, idle_told, &run);
 		break;
 	case OP_BEFORE_WAIT:
-		(void)fuzz_net_before_wait();
+		fuzz_net_before_wait();
 		assert_int_equal(run.idle_told, s->value);
 		break;
 	case OP_END:
@@ -490,6 +497,10 @@ scenario_run(const struct scenario *sc)
 	char err[256];
 	unsigned i;
 
+	/* a scenario that failed left its context, and its timers armed
+	 * in the loop: they must not fire into this one */
+	if (run.ctx != NULL)
+		query_ctx_free(run.ctx);
 	memset(&run, 0, sizeof(run));
 	config_defaults(&run.cfg);
 	assert_int_equal(config_set(&run.cfg, "upstream", "127.0.0.2#5300", err,
@@ -503,10 +514,10 @@ scenario_run(const struct scenario *sc)
 	}
 	if (config_finish(&run.cfg, err, sizeof(err)) != 0)
 		fail_msg("config: %s", err);
-	fuzz_net_reset(run.cfg.dns0x20);
 	fuzz_net.now_ms = 1000000;
-	fuzz_net.deadline_ms = run.cfg.query_deadline_ms;
-	run.ctx = query_ctx_new(NULL, &run.cfg, NULL);
+	fuzz_net_reset(run.cfg.dns0x20);
+	fuzz_net.deadline_ms = run.cfg.upstream_give_up_ms;
+	run.ctx = query_ctx_new(fuzz_net.loop, &run.cfg, NULL);
 	assert_non_null(run.ctx);
 	for (i = 0; sc->steps[i].op != OP_END; i++) {
 		assert_true(i < SCENARIO_MAX_STEPS);
@@ -516,7 +527,7 @@ scenario_run(const struct scenario *sc)
 	/* nothing happened that the script did not say */
 	assert_int_equal(fuzz_net.started, run.started_seen);
 	assert_int_equal(fuzz_net.nreplies, run.replies_seen);
-	assert_null(fuzz_net.req);
+	assert_int_equal(fuzz_net.nreqs, 0);
 	query_ctx_free(run.ctx);
 	run.ctx = NULL;
 }
@@ -769,6 +780,7 @@ test_query_coalesces_askers(void **state)
 			NO_UPSTREAM,
 			NO_ANSWER,
 			STAT(coalesced, 11),
+			HURRIED(11),
 			MS(700),
 			REPLY(1, 60),
 			ANSWER_N(12, NOERROR, 1, 60),
@@ -861,7 +873,7 @@ test_query_serve_stale(void **state)
 {
 	static const struct scenario sc = {
 		.options = { "prefetch", "no", "serve-stale", "yes",
-		    "stale-limit", "60", NULL },
+		    "stale-limit", "600", "stale-recheck", "30", NULL },
 		.steps = {
 			ASK("stale.example.test", A),
 			UPSTREAM("stale.example.test", A),
@@ -874,12 +886,23 @@ test_query_serve_stale(void **state)
 			FAIL,
 			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
 			STAT(stale, 1),
-			/* a refused answer (SERVFAIL) is a failure too */
+			/* the refresh failed: for stale-recheck, stale
+			 * answers at once and no upstream query */
+			SECONDS(29),
+			ASK("stale.example.test", A),
+			NO_UPSTREAM,
+			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
+			STAT(stale, 2),
+			STAT(stale_rechecks, 1),
+			/* then asked again; a refused answer (SERVFAIL) is
+			 * a failure too */
+			SECONDS(1),
 			ASK("stale.example.test", A),
 			UPSTREAM("stale.example.test", A),
 			REFUSE(SERVFAIL),
 			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
-			STAT(stale, 2),
+			STAT(stale, 3),
+			SECONDS(30),
 			ASK("stale.example.test", A),
 			UPSTREAM("stale.example.test", A),
 			REPLY(1, 10),
@@ -995,27 +1018,44 @@ test_query_servfail_remembered(void **state)
 	scenario_run(&zero);
 }
 
-/* No upstream reply: every waiting client gets SERVFAIL at
- * query-deadline, not before. */
+/* No upstream reply yet: each waiting client gets SERVFAIL at its own
+ * query-deadline, not before; the fetch goes on, and its late answer is
+ * served to whoever still waits and cached.  The client's deadline
+ * remembers no SERVFAIL. */
 static void
 test_query_deadline_servfail(void **state)
 {
 	static const struct scenario sc = {
 		.options = { "upstream-timeout", "300", "query-deadline",
-		    "1500", "servfail-ttl", "0", NULL },
+		    "1500", "upstream-give-up", "10000", "servfail-ttl",
+		    "5", NULL },
 		.steps = {
 			ASK("slow.example.test", A),
 			UPSTREAM("slow.example.test", A),
 			MS(1000),
 			ASK_F("slow.example.test", A, Q_TCP),
+			NO_UPSTREAM,
 			MS(499),
 			NO_ANSWER,
 			MS(1),
-			ANSWER_N(2, SERVFAIL, 0, TTL_ANY),
-			/* the next asker starts a fetch of its own */
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			STAT(deadlines, 1),
+			MS(999),
+			NO_ANSWER,
+			MS(1),
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			STAT(deadlines, 2),
+			/* no SERVFAIL remembered: the next asker waits on
+			 * the same fetch */
 			ASK("slow.example.test", A),
-			UPSTREAM("slow.example.test", A),
+			NO_UPSTREAM,
+			NO_ANSWER,
+			MS(1000),
 			REPLY(1, 60),
+			ANSWER(NOERROR, 1, 60),
+			STAT(late, 1),
+			ASK("slow.example.test", A),
+			NO_UPSTREAM,
 			ANSWER(NOERROR, 1, 60),
 			END,
 		},
@@ -1023,6 +1063,155 @@ test_query_deadline_servfail(void **state)
 
 	(void)state;
 	scenario_run(&sc);
+}
+
+/* A fetch that nobody waits for any more still caches its answer, and
+ * one that fails at upstream-give-up is what a SERVFAIL is remembered
+ * for (servfail-ttl): before that, no asker gets one without waiting. */
+static void
+test_query_give_up_remembers_servfail(void **state)
+{
+	static const struct scenario late = {
+		.options = { "query-deadline", "2000", "upstream-give-up",
+		    "10000", NULL },
+		.steps = {
+			ASK("late.example.test", A),
+			UPSTREAM("late.example.test", A),
+			SECONDS(2),
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			SECONDS(1),
+			REPLY(1, 300),
+			NO_ANSWER,
+			STAT(late, 1),
+			ASK("late.example.test", A),
+			NO_UPSTREAM,
+			ANSWER(NOERROR, 1, 300),
+			END,
+		},
+	};
+	static const struct scenario gu = {
+		.options = { "query-deadline", "2000", "upstream-give-up",
+		    "10000", "servfail-ttl", "5", NULL },
+		.steps = {
+			ASK("gu.example.test", A),
+			UPSTREAM("gu.example.test", A),
+			SECONDS(2),
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			SECONDS(7),
+			ASK("gu.example.test", A), /* joins, deadline at 11 s */
+			NO_UPSTREAM,
+			NO_ANSWER,
+			MS(999),
+			NO_ANSWER,
+			MS(1), /* 10 s: given up */
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			STAT(deadlines, 1),
+			/* now remembered for servfail-ttl */
+			SECONDS(4),
+			ASK("gu.example.test", A),
+			NO_UPSTREAM,
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			SECONDS(1),
+			ASK("gu.example.test", A),
+			UPSTREAM("gu.example.test", A),
+			REPLY(1, 60),
+			ANSWER(NOERROR, 1, 60),
+			END,
+		},
+	};
+
+	(void)state;
+	scenario_run(&late);
+	scenario_run(&gu);
+}
+
+/* RFC 8767's client response timer: an expired entry's refresh that has
+ * not answered by stale-answer-client-timeout gets the client the stale
+ * answer (TTL 30); the refresh goes on, and its late answer refreshes
+ * the entry.  When it fails, stale answers go out at once. */
+static void
+test_query_stale_at_client_timeout(void **state)
+{
+	static const struct scenario sc = {
+		.options = { "prefetch", "no", "stale-limit", "3600",
+		    "stale-answer-client-timeout", "1800", "query-deadline",
+		    "2000", "upstream-give-up", "10000", NULL },
+		.steps = {
+			ASK("sct.example.test", A),
+			UPSTREAM("sct.example.test", A),
+			REPLY(1, 10),
+			ANSWER(NOERROR, 1, 10),
+			SECONDS(20),
+			ASK("sct.example.test", A),
+			UPSTREAM("sct.example.test", A),
+			MS(1799),
+			NO_ANSWER,
+			MS(1),
+			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
+			STAT(stale, 1),
+			STAT(deadlines, 0),
+			/* another asker joins the refresh: stale at its
+			 * own 1.8 s */
+			ASK("sct.example.test", A),
+			NO_UPSTREAM,
+			MS(1800),
+			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
+			STAT(stale, 2),
+			/* the refresh answers late: fresh from now on */
+			SECONDS(1),
+			REPLY(1, 300),
+			NO_ANSWER,
+			STAT(late, 1),
+			ASK("sct.example.test", A),
+			NO_UPSTREAM,
+			ANSWER(NOERROR, 1, 300),
+			/* expired again, and the upstream dead: stale at
+			 * 1.8 s; after the give-up, at once, without asking,
+			 * for stale-recheck (30 s) */
+			SECONDS(301),
+			ASK("sct.example.test", A),
+			UPSTREAM("sct.example.test", A),
+			MS(1800),
+			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
+			MS(8200),
+			NO_ANSWER,
+			ASK("sct.example.test", A),
+			NO_UPSTREAM,
+			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
+			STAT(stale_rechecks, 1),
+			SECONDS(30),
+			ASK("sct.example.test", A),
+			UPSTREAM("sct.example.test", A),
+			REPLY(1, 300),
+			ANSWER(NOERROR, 1, 300),
+			END,
+		},
+	};
+	static const struct scenario now = {
+		.options = { "prefetch", "no", "stale-answer-client-timeout",
+		    "0", NULL },
+		.steps = {
+			ASK("sc0.example.test", A),
+			UPSTREAM("sc0.example.test", A),
+			REPLY(1, 10),
+			ANSWER(NOERROR, 1, 10),
+			SECONDS(11),
+			/* 0: the stale answer at once, then the refresh */
+			ASK("sc0.example.test", A),
+			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
+			UPSTREAM("sc0.example.test", A),
+			REPLY(1, 60),
+			NO_ANSWER,
+			ASK("sc0.example.test", A),
+			NO_UPSTREAM,
+			ANSWER(NOERROR, 1, 60),
+			END,
+		},
+	};
+
+	(void)state;
+	scenario_run(&sc);
+	scenario_run(&now);
 }
 
 /* An upstream try that fails (an answer the check refuses: wrong rcode,
@@ -1059,31 +1248,39 @@ test_query_upstream_failure(void **state)
 }
 
 /* A failed prefetch keeps the good entry: its askers (none) and later
- * hits are served from it until it expires. */
+ * hits are served from it until it expires; no prefetch is tried again
+ * within stale-recheck. */
 static void
 test_query_prefetch_failure_keeps_entry(void **state)
 {
 	static const struct scenario sc = {
-		.options = { "serve-stale", "no", "servfail-ttl", "5", NULL },
+		.options = { "serve-stale", "no", "servfail-ttl", "5",
+		    "stale-recheck", "5", NULL },
 		.steps = {
 			ASK("pff.example.test", A),
 			UPSTREAM("pff.example.test", A),
-			REPLY(1, 20),
-			ANSWER(NOERROR, 1, 20),
-			SECONDS(18),
+			REPLY(1, 100),
+			ANSWER(NOERROR, 1, 100),
+			SECONDS(90),
 			ASK("pff.example.test", A),
-			ANSWER(NOERROR, 1, 2),
+			ANSWER(NOERROR, 1, 10),
 			UPSTREAM("pff.example.test", A),
 			FAIL,
 			NO_ANSWER,
+			SECONDS(4),
 			ASK("pff.example.test", A),
-			ANSWER(NOERROR, 1, 2),
+			ANSWER(NOERROR, 1, 6),
+			NO_UPSTREAM, /* within stale-recheck */
+			SECONDS(1),
+			ASK("pff.example.test", A),
+			ANSWER(NOERROR, 1, 5),
 			UPSTREAM("pff.example.test", A), /* tries again */
 			REPLY(1, 20),
 			SECONDS(5),
 			ASK("pff.example.test", A),
 			NO_UPSTREAM,
 			ANSWER(NOERROR, 1, 15),
+			STAT(prefetches, 2),
 			END,
 		},
 	};
@@ -1143,6 +1340,8 @@ main(void)
 		cmocka_unit_test(test_query_stale_limit_and_off),
 		cmocka_unit_test(test_query_servfail_remembered),
 		cmocka_unit_test(test_query_deadline_servfail),
+		cmocka_unit_test(test_query_give_up_remembers_servfail),
+		cmocka_unit_test(test_query_stale_at_client_timeout),
 		cmocka_unit_test(test_query_upstream_failure),
 		cmocka_unit_test(test_query_prefetch_failure_keeps_entry),
 		cmocka_unit_test(test_query_idle_told_after_last_answer),

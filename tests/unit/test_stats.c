@@ -42,6 +42,10 @@ test_stats_text_and_log_line_show_the_same_numbers(void **state)
 	st.up[0].down = true;
 	st.l.tcp_conn_limit = 22;
 	st.g.rejected[UPSTREAM_BAD_CASE] = 23;
+	st.q.deadlines = 24;
+	st.q.late = 25;
+	st.q.stale_rechecks = 26;
+	st.g.retries = 27;
 	n = stats_text(&st, text, sizeof(text));
 	assert_int_equal(n, strlen(text));
 	assert_non_null(strstr(text, "queries.udp 11\nqueries.tcp 12\n"));
@@ -52,6 +56,7 @@ test_stats_text_and_log_line_show_the_same_numbers(void **state)
 	assert_non_null(strstr(text, "\ncache.budget 18\n"));
 	assert_non_null(strstr(text, "\nfetches.inflight 19\n"));
 	assert_non_null(strstr(text, "\nfetches.coalesced 14\n"));
+	assert_non_null(strstr(text, "\nfetches.retries 27\n"));
 	assert_non_null(strstr(text, "\nlimits.tcp_connections 22\n"));
 	assert_non_null(strstr(text, "\nguard.bad_case 23\n"));
 	assert_non_null(strstr(text, "\nupstream 192.0.2.1#53 queries=20 "));
@@ -62,10 +67,11 @@ test_stats_text_and_log_line_show_the_same_numbers(void **state)
 	assert_non_null(strstr(line, "queries udp=11 tcp=12 "));
 	assert_non_null(strstr(line, " nxdomain=13 "));
 	assert_non_null(strstr(line, "; cache hits=16 "));
-	assert_non_null(strstr(line, " stale=15 "));
+	assert_non_null(strstr(line, " stale=15 stale_rechecks=26 "));
 	assert_non_null(strstr(line, " entries=17 "));
 	assert_non_null(strstr(line, " budget=18; fetches inflight=19 "));
-	assert_non_null(strstr(line, " coalesced=14; limits waiters="));
+	assert_non_null(strstr(line,
+	    " coalesced=14 deadlines=24 late=25 retries=27; limits waiters="));
 	assert_non_null(strstr(line, " tcp_connections=22 "));
 	assert_non_null(strstr(line, " bad_case=23 "));
 	assert_non_null(strstr(line, "; upstream 192.0.2.1#53 queries=20 "));

@@ -1,0 +1,94 @@
+/*
+ * src/daemon/query_impl.h - the query module's layout, for its own files
+ * only (query.c, query_check.c): nothing else includes it, so the rest
+ * of roostd sees struct query_ctx as opaque (query.h).
+ */
+#ifndef ROOST_QUERY_IMPL_H
+#define ROOST_QUERY_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "cache.h"
+#include "listen.h"
+#include "log.h"
+#include "loop.h"
+#include "notify.h"
+#include "query.h"
+#include "upstream.h"
+#include "wire.h"
+
+/* What an answer needs to know about the query it answers. */
+struct client_q {
+	struct listen_reply_to to;
+	struct wire_header qh;
+	struct wire_question q; /* as the client spelled it */
+	bool edns;
+	bool dnssec_ok;
+	uint16_t client_udp; /* the client's limit for a UDP answer */
+};
+
+struct fetch;
+
+struct waiter {
+	LIST_ENTRY(waiter) link; /* on f->waiters */
+	struct fetch *f;
+	struct loop_timer timer; /* the deadline, or the stale time before */
+	uint64_t deadline_ms;    /* loop clock: an answer or SERVFAIL by then */
+	struct client_q cq;
+};
+
+struct fetch {
+	struct query_ctx *ctx;
+	struct fetch *hnext;
+	uint64_t hash;
+	uint8_t name[WIRE_MAX_NAME]; /* lower-cased */
+	struct cache_key key;        /* key.name points at name */
+	LIST_HEAD(, waiter) waiters;
+	unsigned nwaiters;
+	bool late; /* a waiter's deadline passed while it was in flight */
+	struct upstream_req *req;
+};
+
+struct query_ctx {
+	struct loop *loop;
+	const struct config *cfg;
+	struct upstream_set *up;
+	struct listen_set *ls;
+	struct cache *cache;
+	uint64_t seed;
+	struct fetch *fetches[QUERY_FETCH_BUCKETS];
+	unsigned nfetches;
+	unsigned nwaiting;
+	struct notify idle; /* tells the owner nwaiting is 0 */
+	struct query_stats stats;
+	struct log_ratelimit rl_limit;
+	uint64_t evictions_logged; /* cache evictions at the last "full" */
+	uint64_t full_logged_ms;   /* when that was logged; 0: never */
+	/* one answer is built at a time (one loop, one thread) */
+	uint8_t out[WIRE_MAX_MSG];
+	uint8_t ans[WIRE_MAX_MSG];
+};
+
+/* The fetch table's hash of k (seeded per context). */
+static inline uint64_t
+query_key_hash(const struct query_ctx *ctx, const struct cache_key *k)
+{
+	return wire_name_hash(k->name, k->name_len,
+	    ctx->seed ^
+		((uint64_t)k->qtype << 32 | (uint64_t)k->qclass << 8 |
+		    (uint64_t)k->dnssec_ok << 1 | k->checking_disabled));
+}
+
+/* True if f fetches the question of key k. */
+static inline bool
+query_fetch_is(const struct fetch *f, const struct cache_key *k)
+{
+	return f->key.qtype == k->qtype && f->key.qclass == k->qclass &&
+	    f->key.dnssec_ok == k->dnssec_ok &&
+	    f->key.checking_disabled == k->checking_disabled &&
+	    wire_name_equal(f->name, f->key.name_len, k->name, k->name_len);
+}
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * src/daemon/upstream_impl.h - the upstream module's layout, for its own
+ * files only (upstream.c: requests and tries; upstream_chan.c: the c-ares
+ * channels in the loop).  Nothing else includes it: the rest of roostd
+ * sees the set and its requests as opaque (upstream.h).
+ */
+#ifndef ROOST_UPSTREAM_IMPL_H
+#define ROOST_UPSTREAM_IMPL_H
+
+#include <ares.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "addr.h"
+#include "log.h"
+#include "loop.h"
+#include "notify.h"
+#include "rnd.h"
+#include "rtt.h"
+#include "tryplan.h"
+#include "upstream.h"
+#include "wire.h"
+
+#define UPSTREAM_QUERY_MAX (WIRE_HDR_LEN + WIRE_MAX_NAME + 4 + WIRE_OPT_LEN)
+
+struct upstream;
+
+struct upstream_chan {
+	ares_channel ch;
+	struct upstream *u;
+	struct loop_timer timer; /* drives ares_process_fd() timeouts */
+	unsigned tries;          /* tries in flight on this channel */
+	unsigned sent;           /* tries ever sent on this channel */
+	bool draining;           /* replaced: destroy when tries == 0 */
+	uint8_t idmap[65536 / 8];
+	struct upstream_chan *next_draining;
+};
+
+struct upstream {
+	struct upstream_set *set;
+	struct addr addr;
+	char name[64];
+	struct upstream_chan *chan;
+	struct rtt_srtt srtt;
+	uint64_t queries, failures, timeouts;
+	bool down; /* its latest try failed or timed out */
+	/* RTTs of answered tries: fixed buckets, no allocation */
+	struct rtt_hist rtt;
+};
+
+struct upstream_try {
+	struct upstream_req *req; /* NULL once detached */
+	struct upstream_chan *chan;
+	uint16_t id;
+	uint64_t sent_ms;
+	struct upstream_try *next; /* on req->tries */
+};
+
+struct upstream_req {
+	struct upstream_set *set;
+	LIST_ENTRY(upstream_req) link; /* on set->reqs */
+	uint8_t query[UPSTREAM_QUERY_MAX];
+	size_t qlen;
+	bool exact_case; /* sent with DNS 0x20 */
+	struct tryplan plan; /* which upstream next, how long each try */
+	struct upstream_try *tries;
+	unsigned ended, net_errors; /* tries ended; of them, network errors */
+	struct loop_timer try_timer, give_up;
+	struct loop_hook first_try; /* starts the first try before the wait */
+	upstream_done_cb *cb;
+	void *arg;
+};
+
+struct upstream_set {
+	struct loop *loop;
+	struct tryplan_pace pace;
+	struct upstream ups[CONFIG_MAX_UPSTREAM];
+	unsigned nups;
+	LIST_HEAD(, upstream_req) reqs;
+	unsigned inflight;
+	struct upstream_chan *draining;
+	struct loop_hook reap_hook; /* destroys drained channels */
+	struct notify drained;      /* tells the owner inflight is 0 */
+	bool dns0x20;
+	struct upstream_guard_stats guard;
+	struct log_ratelimit rl_reject, rl_limit;
+	struct rnd_pool rnd;
+};
+
+/* Query ids in flight on a channel: one bit each. */
+
+static inline bool
+upstream_id_taken(const struct upstream_chan *c, uint16_t id)
+{
+	return c->idmap[id >> 3] & (1u << (id & 7));
+}
+
+static inline void
+upstream_id_set(struct upstream_chan *c, uint16_t id, bool taken)
+{
+	if (taken)
+		c->idmap[id >> 3] |= (uint8_t)(1u << (id & 7));
+	else
+		c->idmap[id >> 3] &= (uint8_t) ~(1u << (id & 7));
+}
+
+/* --- channels (upstream_chan.c) --------------------------------------- */
+
+/*
+ * A new channel for u: c-ares with u as its one server, EDNS on, one try
+ * per send, no file read.  NULL with err filled on failure.
+ */
+struct upstream_chan *upstream_chan_new(struct upstream *u, char *err,
+    size_t errlen);
+
+/* Destroys c: the callbacks of its pending tries run first
+ * (ARES_EDESTRUCTION). */
+void upstream_chan_destroy(struct upstream_chan *c);
+
+/* Arms c's timer for c-ares' nearest timeout, or cancels it. */
+void upstream_chan_timer_arm(struct upstream_chan *c);
+
+/* True if c-ares turned EDNS off for this channel. */
+bool upstream_chan_lost_edns(struct upstream_chan *c);
+
+/*
+ * Replaces u's channel; the old one drains.  Returns 0, or -1 (logged)
+ * if no new channel could be made: the old one stays in use.
+ */
+int upstream_chan_replace(struct upstream *u);
+
+/* Destroys the draining channels of s whose last try has ended. */
+void upstream_chan_reap(struct upstream_set *s);
+
+#endif
