@@ -11,11 +11,10 @@
 #include "check.h"
 
 void
-tryplan_init(struct tryplan *p, const uint32_t *srtt, unsigned n,
-    uint64_t now)
+tryplan_init(struct tryplan *p, const uint32_t *srtt, unsigned n, uint64_t now)
 {
 	ROOST_CHECK(n <= CONFIG_MAX_UPSTREAM);
-	*p = (struct tryplan){.n = n, .waited_ms = now};
+	*p = (struct tryplan){ .n = n, .waited_ms = now };
 	/* insertion sort: stable, and n is at most 8 */
 	for (unsigned i = 0; i < n; i++) {
 		unsigned j = i;

@@ -30,7 +30,7 @@ struct tryplan_pace {
 
 struct tryplan {
 	unsigned order[CONFIG_MAX_UPSTREAM]; /* upstream indices by SRTT */
-	unsigned n;         /* upstreams in order */
+	unsigned n;                          /* upstreams in order */
 	unsigned next;      /* index into order of this round's next */
 	unsigned round;     /* rounds begun, less one */
 	unsigned failed;    /* bit i: upstream i failed for good */
@@ -41,8 +41,8 @@ struct tryplan {
  * Plans for n upstreams (n <= CONFIG_MAX_UPSTREAM) whose SRTTs are
  * srtt[0..n-1]: ordered by SRTT, ties in configuration order.
  */
-void tryplan_init(struct tryplan *p, const uint32_t *srtt, unsigned n,
-    uint64_t now);
+void
+tryplan_init(struct tryplan *p, const uint32_t *srtt, unsigned n, uint64_t now);
 
 /*
  * The index of the next upstream to ask in this round, or (new_round:
@@ -60,8 +60,8 @@ bool tryplan_exhausted(const struct tryplan *p);
  * How long a try at an upstream whose SRTT is srtt may last before the
  * next try starts, for a try begun now in p's current round.
  */
-uint64_t tryplan_wait(const struct tryplan *p,
-    const struct tryplan_pace *pace, uint32_t srtt, uint64_t now);
+uint64_t tryplan_wait(const struct tryplan *p, const struct tryplan_pace *pace,
+    uint32_t srtt, uint64_t now);
 
 /* A client began to wait at now: the fast pace again. */
 void tryplan_hurry(struct tryplan *p, uint64_t now);

@@ -63,7 +63,7 @@ struct upstream_req {
 	LIST_ENTRY(upstream_req) link; /* on set->reqs */
 	uint8_t query[UPSTREAM_QUERY_MAX];
 	size_t qlen;
-	bool exact_case; /* sent with DNS 0x20 */
+	bool exact_case;     /* sent with DNS 0x20 */
 	struct tryplan plan; /* which upstream next, how long each try */
 	struct upstream_try *tries;
 	unsigned ended, net_errors; /* tries ended; of them, network errors */
@@ -112,8 +112,8 @@ upstream_id_set(struct upstream_chan *c, uint16_t id, bool taken)
  * A new channel for u: c-ares with u as its one server, EDNS on, one try
  * per send, no file read.  NULL with err filled on failure.
  */
-struct upstream_chan *upstream_chan_new(struct upstream *u, char *err,
-    size_t errlen);
+struct upstream_chan *
+upstream_chan_new(struct upstream *u, char *err, size_t errlen);
 
 /* Destroys c: the callbacks of its pending tries run first
  * (ARES_EDESTRUCTION). */

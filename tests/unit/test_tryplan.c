@@ -135,7 +135,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tryplan_orders_by_srtt_ties_in_config_order),
+		cmocka_unit_test(
+		    test_tryplan_orders_by_srtt_ties_in_config_order),
 		cmocka_unit_test(test_tryplan_silence_is_retried_in_rounds),
 		cmocka_unit_test(
 		    test_tryplan_failed_upstreams_are_not_asked_again),
