@@ -39,6 +39,7 @@ static const char *const wire_errstr[WIRE_ERR_COUNT] = {
 	[WIRE_ENOSPACE] = "output buffer too small",
 	[WIRE_EINVAL] = "invalid argument",
 	[WIRE_ENAMETEXT] = "malformed domain name",
+	[WIRE_EOPTLEN] = "EDNS option too long",
 };
 
 const char *
@@ -402,16 +403,12 @@ wire_iter_next(struct wire_iter *it, struct wire_rr *rr)
 static int
 opt_check_options(const uint8_t *msg, const struct wire_rr *rr)
 {
-	size_t off = rr->rdata_off;
+	struct wire_opt_iter it = { msg + rr->rdata_off, rr->rdlen };
+	struct wire_opt o;
 
-	while (off < rr->end) {
-		if (rr->end - off < 4)
-			return WIRE_EOPTDATA;
-		if (rr->end - off - 4 < wire_get16(msg + off + 2))
-			return WIRE_EOPTDATA;
-		off += 4 + (size_t)wire_get16(msg + off + 2);
-	}
-	return WIRE_OK;
+	while (wire_opt_next(&it, &o))
+		;
+	return it.left == 0 ? WIRE_OK : WIRE_EOPTDATA;
 }
 
 static int
@@ -438,6 +435,8 @@ opt_record(const uint8_t *msg, const struct wire_rr *rr, unsigned ar_index,
 	e->flags = (uint16_t)rr->ttl;
 	e->off = rr->off;
 	e->end = rr->end;
+	e->opts_off = rr->rdata_off;
+	e->opts_len = rr->rdlen;
 	e->ar_before = (uint16_t)ar_index;
 	return WIRE_OK;
 }
@@ -501,15 +500,15 @@ wire_parse_records(const uint8_t *msg, size_t len, const struct wire_header *h,
 }
 
 int
-wire_append_opt(uint8_t *buf, size_t cap, size_t *len, uint16_t udp_size,
-    uint8_t ext_rcode, uint16_t flags)
+wire_append_opt_data(uint8_t *buf, size_t cap, size_t *len, uint16_t udp_size,
+    uint8_t ext_rcode, uint16_t flags, const uint8_t *opts, size_t opts_len)
 {
 	uint8_t *p;
 	uint16_t arcount;
 
-	if (*len < WIRE_HDR_LEN || *len > cap)
+	if (*len < WIRE_HDR_LEN || *len > cap || opts_len > UINT16_MAX)
 		return WIRE_EINVAL;
-	if (cap - *len < WIRE_OPT_LEN)
+	if (cap - *len < WIRE_OPT_LEN || cap - *len - WIRE_OPT_LEN < opts_len)
 		return WIRE_ENOSPACE;
 	arcount = wire_get16(buf + 10);
 	if (arcount == UINT16_MAX)
@@ -520,10 +519,20 @@ wire_append_opt(uint8_t *buf, size_t cap, size_t *len, uint16_t udp_size,
 	wire_put16(p + 3, udp_size);
 	/* ttl: extended rcode, version 0, flags */
 	wire_put32(p + 5, (uint32_t)ext_rcode << 24 | flags);
-	wire_put16(p + 9, 0);
+	wire_put16(p + 9, (uint16_t)opts_len);
+	if (opts_len > 0)
+		memcpy(p + WIRE_OPT_LEN, opts, opts_len);
 	wire_put16(buf + 10, (uint16_t)(arcount + 1));
-	*len += WIRE_OPT_LEN;
+	*len += WIRE_OPT_LEN + opts_len;
 	return WIRE_OK;
+}
+
+int
+wire_append_opt(uint8_t *buf, size_t cap, size_t *len, uint16_t udp_size,
+    uint8_t ext_rcode, uint16_t flags)
+{
+	return wire_append_opt_data(buf, cap, len, udp_size, ext_rcode, flags,
+	    NULL, 0);
 }
 
 void
@@ -533,6 +542,74 @@ wire_remove_opt(uint8_t *buf, size_t *len, const struct wire_edns *e)
 		return;
 	wire_put16(buf + 10, e->ar_before);
 	*len = e->off;
+}
+
+/* --- EDNS options ------------------------------------------------------ */
+
+bool
+wire_opt_next(struct wire_opt_iter *it, struct wire_opt *o)
+{
+	if (it->left < 4 || it->left - 4 < wire_get16(it->p + 2))
+		return false;
+	o->code = wire_get16(it->p);
+	o->len = wire_get16(it->p + 2);
+	o->data = it->p + 4;
+	it->p += 4 + (size_t)o->len;
+	it->left -= 4 + (size_t)o->len;
+	return true;
+}
+
+int
+wire_opt_put(uint8_t *buf, size_t cap, size_t *len, uint16_t code,
+    const uint8_t *data, size_t dlen)
+{
+	if (dlen > UINT16_MAX)
+		return WIRE_EOPTLEN;
+	if (*len > cap || cap - *len < 4 || cap - *len - 4 < dlen)
+		return WIRE_ENOSPACE;
+	wire_put16(buf + *len, code);
+	wire_put16(buf + *len + 2, (uint16_t)dlen);
+	if (dlen > 0)
+		memcpy(buf + *len + 4, data, dlen);
+	*len += 4 + dlen;
+	return WIRE_OK;
+}
+
+int
+wire_opt_put_ede(uint8_t *buf, size_t cap, size_t *len, uint16_t info_code,
+    const uint8_t *text, size_t text_len)
+{
+	uint8_t data[2 + WIRE_EDE_TEXT_MAX];
+
+	if (text_len > WIRE_EDE_TEXT_MAX) {
+		/* cut before a UTF-8 continuation octet, never inside a
+		 * character */
+		text_len = WIRE_EDE_TEXT_MAX;
+		while (text_len > 0 && (text[text_len] & 0xc0) == 0x80)
+			text_len--;
+	}
+	wire_put16(data, info_code);
+	if (text_len > 0)
+		memcpy(data + 2, text, text_len);
+	return wire_opt_put(buf, cap, len, WIRE_OPT_EDE, data, 2 + text_len);
+}
+
+size_t
+wire_ede_copy(const uint8_t *msg, const struct wire_edns *e, uint8_t *buf,
+    size_t cap)
+{
+	struct wire_opt_iter it;
+	struct wire_opt o;
+	size_t len = 0;
+
+	if (!e->present)
+		return 0;
+	it = (struct wire_opt_iter){ msg + e->opts_off, e->opts_len };
+	while (wire_opt_next(&it, &o))
+		if (o.code == WIRE_OPT_EDE && o.len >= 2)
+			(void)wire_opt_put_ede(buf, cap, &len,
+			    wire_get16(o.data), o.data + 2, o.len - 2u);
+	return len;
 }
 
 /* --- building answers ----------------------------------------------- */

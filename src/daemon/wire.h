@@ -103,6 +103,7 @@ enum wire_err {
 	WIRE_ENOSPACE,   /* output buffer too small */
 	WIRE_EINVAL,     /* bad argument (a caller's error, not the peer's) */
 	WIRE_ENAMETEXT,  /* unparsable name in presentation format */
+	WIRE_EOPTLEN,    /* an option longer than an option can be */
 	WIRE_ERR_COUNT
 };
 
@@ -304,9 +305,11 @@ struct wire_edns {
 	uint16_t udp_size; /* as sent (the OPT class field) */
 	uint8_t ext_rcode; /* upper 8 bits of the 12-bit rcode */
 	uint8_t version;
-	uint16_t flags;     /* WIRE_EDNS_DO and the rest */
-	size_t off;         /* start of the OPT RR */
-	size_t end;         /* just past it */
+	uint16_t flags;  /* WIRE_EDNS_DO and the rest */
+	size_t off;      /* start of the OPT RR */
+	size_t end;      /* just past it */
+	size_t opts_off; /* its options: the rdata */
+	uint16_t opts_len;
 	uint16_t ar_before; /* additional records before the OPT */
 };
 
@@ -342,12 +345,19 @@ int wire_parse_records(const uint8_t *msg, size_t len,
     const struct wire_header *h, size_t question_end, struct wire_msg *m);
 
 /*
- * Appends an OPT RR with empty rdata at *len in buf (capacity cap) and
- * increments ARCOUNT in buf's header.  ext_rcode is the upper 8 bits of
- * an extended rcode (e.g. 1 for BADVERS).  Returns WIRE_OK, WIRE_ENOSPACE
- * or WIRE_EINVAL (*len outside 12..cap, or ARCOUNT already 65535); buf
- * is unchanged on failure.
+ * Appends an OPT RR at *len in buf (capacity cap) and increments
+ * ARCOUNT in buf's header.  ext_rcode is the upper 8 bits of an extended
+ * rcode (e.g. 1 for BADVERS).  Its rdata is opts_len octets of options
+ * as wire_opt_put() writes them (opts may be NULL when opts_len is 0).
+ * Returns WIRE_OK, WIRE_ENOSPACE or WIRE_EINVAL (*len outside 12..cap,
+ * ARCOUNT already 65535, opts_len over 65535); buf is unchanged on
+ * failure.
  */
+int
+wire_append_opt_data(uint8_t *buf, size_t cap, size_t *len, uint16_t udp_size,
+    uint8_t ext_rcode, uint16_t flags, const uint8_t *opts, size_t opts_len);
+
+/* wire_append_opt_data() without options. */
 int wire_append_opt(uint8_t *buf, size_t cap, size_t *len, uint16_t udp_size,
     uint8_t ext_rcode, uint16_t flags);
 
@@ -360,6 +370,77 @@ int wire_append_opt(uint8_t *buf, size_t cap, size_t *len, uint16_t udp_size,
  * answer.  No-op if !e->present.
  */
 void wire_remove_opt(uint8_t *buf, size_t *len, const struct wire_edns *e);
+
+/* --- EDNS options (RFC 6891 6.1.2) ------------------------------------ */
+
+enum wire_opt_code {
+	WIRE_OPT_COOKIE = 10,  /* RFC 7873 */
+	WIRE_OPT_PADDING = 12, /* RFC 7830 */
+	WIRE_OPT_EDE = 15,     /* RFC 8914 */
+};
+
+/* Extended DNS error INFO-CODEs (RFC 8914 4) that roostd uses. */
+enum wire_ede {
+	WIRE_EDE_OTHER = 0,
+	WIRE_EDE_STALE_ANSWER = 3,
+	WIRE_EDE_BLOCKED = 15,
+	WIRE_EDE_FILTERED = 17,
+	WIRE_EDE_PROHIBITED = 18,
+	WIRE_EDE_NOT_SUPPORTED = 21,
+	WIRE_EDE_NO_REACHABLE_AUTHORITY = 22,
+	WIRE_EDE_NETWORK_ERROR = 23,
+};
+
+/* The longest EXTRA-TEXT roostd writes or passes on, in octets. */
+#define WIRE_EDE_TEXT_MAX 64
+
+/* One option of an OPT record; data points into the message. */
+struct wire_opt {
+	uint16_t code;
+	uint16_t len;
+	const uint8_t *data;
+};
+
+/*
+ * Walks the options in opts_len octets at opts (an OPT's rdata, or a
+ * buffer wire_opt_put() filled).  Usage:
+ *	struct wire_opt_iter it = { msg + e->opts_off, e->opts_len };
+ *	while (wire_opt_next(&it, &o)) ...
+ * Stops (false) at the end or at an option that overruns the rest.
+ */
+struct wire_opt_iter {
+	const uint8_t *p;
+	size_t left;
+};
+
+bool wire_opt_next(struct wire_opt_iter *it, struct wire_opt *o);
+
+/*
+ * Appends one option {code, dlen, data} at *len in buf (capacity cap).
+ * Returns WIRE_OK, WIRE_EOPTLEN (dlen over 65535) or WIRE_ENOSPACE;
+ * buf and *len are unchanged on failure.
+ */
+int wire_opt_put(uint8_t *buf, size_t cap, size_t *len, uint16_t code,
+    const uint8_t *data, size_t dlen);
+
+/*
+ * Appends an extended DNS error option: info_code and text_len octets
+ * of EXTRA-TEXT (UTF-8, no NUL; text may be NULL when text_len is 0),
+ * cut to WIRE_EDE_TEXT_MAX octets at a character boundary.  Returns
+ * what wire_opt_put() does.
+ */
+int wire_opt_put_ede(uint8_t *buf, size_t cap, size_t *len, uint16_t info_code,
+    const uint8_t *text, size_t text_len);
+
+/*
+ * Copies every extended DNS error option of the OPT e (from
+ * wire_parse_msg() on msg) to buf as wire_opt_put_ede() writes it, each
+ * EXTRA-TEXT cut to WIRE_EDE_TEXT_MAX; options that do not fit in cap are
+ * left out, and so are malformed ones (shorter than an INFO-CODE).
+ * Returns the octets written (0 without an OPT).
+ */
+size_t wire_ede_copy(const uint8_t *msg, const struct wire_edns *e,
+    uint8_t *buf, size_t cap);
 
 /* --- building answers ----------------------------------------------- */
 

@@ -33,6 +33,29 @@ check_name_round_trip(const uint8_t *name, size_t len)
 	assert(wire_name_hash(name, len, 7) == wire_name_hash(back, len, 7));
 }
 
+/* The OPT's options walk to its end; the EDE ones copy to whole EDE
+ * options that fit and walk again. */
+static void
+check_options(const uint8_t *msg, const struct wire_edns *e)
+{
+	struct wire_opt_iter it = { msg + e->opts_off, e->opts_len };
+	struct wire_opt o;
+	uint8_t ede[255];
+	size_t n;
+
+	assert(e->opts_off + e->opts_len == e->end);
+	while (wire_opt_next(&it, &o))
+		assert(o.data + o.len <= msg + e->end);
+	assert(it.left == 0);
+	n = wire_ede_copy(msg, e, ede, sizeof(ede));
+	assert(n <= sizeof(ede));
+	it = (struct wire_opt_iter){ ede, n };
+	while (wire_opt_next(&it, &o))
+		assert(o.code == WIRE_OPT_EDE && o.len >= 2 &&
+		    o.len <= 2 + WIRE_EDE_TEXT_MAX);
+	assert(it.left == 0);
+}
+
 static void
 check_msg(const uint8_t *msg, size_t len)
 {
@@ -59,6 +82,7 @@ check_msg(const uint8_t *msg, size_t len)
 		struct wire_msg m2;
 
 		assert(copy != NULL);
+		check_options(msg, &m.edns);
 		memcpy(copy, msg, len);
 		wire_remove_opt(copy, &clen, &m.edns);
 		assert(wire_parse_msg(copy, clen, &m2, NULL, 0) == WIRE_OK);

@@ -2109,6 +2109,165 @@ test_wire_append_opt_without_space_leaves_buffer_unchanged(void **state)
 }
 
 static void
+test_wire_append_opt_data_round_trips_options(void **state)
+{
+	uint8_t opts[64];
+	size_t olen = 0, len, q, cap;
+	struct wire_opt_iter it;
+	struct wire_opt o;
+	struct wire_msg m;
+	struct pkt p;
+
+	(void)state;
+	assert_int_equal(wire_opt_put_ede(opts, sizeof(opts), &olen,
+			     WIRE_EDE_STALE_ANSWER, NULL, 0),
+	    WIRE_OK);
+	assert_int_equal(wire_opt_put(opts, sizeof(opts), &olen, 65001,
+			     (const uint8_t *)"xyz", 3),
+	    WIRE_OK);
+	assert_int_equal(olen, 6 + 7);
+	q = build_query(&p, 1);
+	put_rr_a(&p, q, 1, 2);
+	len = p.len;
+	assert_int_equal(wire_append_opt_data(p.b, sizeof(p.b), &len, 1232, 0,
+			     0, opts, olen),
+	    WIRE_OK);
+	assert_int_equal(len, p.len + WIRE_OPT_LEN + olen);
+	assert_int_equal(wire_parse_msg(p.b, len, &m, NULL, 0), WIRE_OK);
+	assert_int_equal(m.edns.opts_off, p.len + WIRE_OPT_LEN);
+	assert_int_equal(m.edns.opts_len, olen);
+	it = (struct wire_opt_iter){ p.b + m.edns.opts_off, m.edns.opts_len };
+	assert_true(wire_opt_next(&it, &o));
+	assert_int_equal(o.code, WIRE_OPT_EDE);
+	assert_int_equal(o.len, 2);
+	assert_int_equal(wire_get16(o.data), WIRE_EDE_STALE_ANSWER);
+	assert_true(wire_opt_next(&it, &o));
+	assert_int_equal(o.code, 65001);
+	assert_int_equal(o.len, 3);
+	assert_memory_equal(o.data, "xyz", 3);
+	assert_false(wire_opt_next(&it, &o));
+	assert_int_equal(it.left, 0);
+	/* one octet short of the options: nothing written */
+	cap = p.len + WIRE_OPT_LEN + olen - 1;
+	len = p.len;
+	assert_int_equal(
+	    wire_append_opt_data(p.b, cap, &len, 1232, 0, 0, opts, olen),
+	    WIRE_ENOSPACE);
+	assert_int_equal(len, p.len);
+}
+
+static void
+test_wire_opt_put_without_space_leaves_buffer_unchanged(void **state)
+{
+	uint8_t buf[8];
+	size_t len;
+
+	(void)state;
+	for (size_t cap = 0; cap < 7; cap++) {
+		len = 0;
+		memset(buf, 0x5a, sizeof(buf));
+		assert_int_equal(
+		    wire_opt_put(buf, cap, &len, 10, (const uint8_t *)"abc", 3),
+		    WIRE_ENOSPACE);
+		assert_int_equal(len, 0);
+		assert_int_equal(buf[0], 0x5a);
+	}
+	len = 0;
+	assert_int_equal(
+	    wire_opt_put(buf, 7, &len, 10, (const uint8_t *)"abc", 3), WIRE_OK);
+	assert_int_equal(len, 7);
+	assert_int_equal(buf[7], 0x5a);
+	assert_int_equal(wire_opt_put(buf, sizeof(buf), &len, 10, NULL, 65536),
+	    WIRE_EOPTLEN);
+}
+
+static void
+test_wire_opt_put_ede_cuts_text_at_a_character(void **state)
+{
+	/* 63 ASCII octets, then a 3-octet character across the limit */
+	uint8_t text[70], buf[128];
+	size_t len = 0;
+
+	(void)state;
+	memset(text, 'a', sizeof(text));
+	text[63] = 0xe2;
+	text[64] = 0x82;
+	text[65] = 0xac; /* U+20AC */
+	assert_int_equal(wire_opt_put_ede(buf, sizeof(buf), &len,
+			     WIRE_EDE_FILTERED, text, sizeof(text)),
+	    WIRE_OK);
+	assert_int_equal(len, 4 + 2 + 63);
+	assert_int_equal(wire_get16(buf + 2), 2 + 63);
+	assert_int_equal(wire_get16(buf + 4), WIRE_EDE_FILTERED);
+	/* ASCII through the limit: cut at WIRE_EDE_TEXT_MAX exactly */
+	memset(text, 'b', sizeof(text));
+	len = 0;
+	assert_int_equal(wire_opt_put_ede(buf, sizeof(buf), &len,
+			     WIRE_EDE_FILTERED, text, sizeof(text)),
+	    WIRE_OK);
+	assert_int_equal(wire_get16(buf + 2), 2 + WIRE_EDE_TEXT_MAX);
+	/* a short text is kept whole */
+	len = 0;
+	assert_int_equal(wire_opt_put_ede(buf, sizeof(buf), &len,
+			     WIRE_EDE_BLOCKED, (const uint8_t *)"ads", 3),
+	    WIRE_OK);
+	assert_int_equal(len, 4 + 2 + 3);
+	assert_memory_equal(buf + 6, "ads", 3);
+}
+
+static void
+test_wire_ede_copy_keeps_only_extended_errors(void **state)
+{
+	/* a cookie, EDE 17 "x", a 1-octet EDE (malformed), EDE 15 with
+	 * 80 octets of text */
+	uint8_t opts[4 + 8 + 4 + 3 + 4 + 1 + 4 + 82];
+	uint8_t out[256];
+	size_t n = 0, len;
+	struct wire_opt_iter it;
+	struct wire_opt o;
+	struct wire_msg m;
+	struct pkt p;
+	uint8_t t[82];
+
+	(void)state;
+	assert_int_equal(wire_opt_put(opts, sizeof(opts), &n, WIRE_OPT_COOKIE,
+			     (const uint8_t *)"12345678", 8),
+	    WIRE_OK);
+	assert_int_equal(wire_opt_put(opts, sizeof(opts), &n, WIRE_OPT_EDE,
+			     (const uint8_t *)"\x00\x11x", 3),
+	    WIRE_OK);
+	assert_int_equal(wire_opt_put(opts, sizeof(opts), &n, WIRE_OPT_EDE,
+			     (const uint8_t *)"\x00", 1),
+	    WIRE_OK);
+	memset(t, 'z', sizeof(t));
+	t[0] = 0;
+	t[1] = 15;
+	assert_int_equal(
+	    wire_opt_put(opts, sizeof(opts), &n, WIRE_OPT_EDE, t, sizeof(t)),
+	    WIRE_OK);
+	assert_int_equal(n, sizeof(opts));
+	build_query_opt_data(&p, opts, (uint16_t)n);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_OK);
+	len = wire_ede_copy(p.b, &m.edns, out, sizeof(out));
+	assert_int_equal(len, 4 + 3 + 4 + 2 + WIRE_EDE_TEXT_MAX);
+	it = (struct wire_opt_iter){ out, len };
+	assert_true(wire_opt_next(&it, &o));
+	assert_int_equal(o.code, WIRE_OPT_EDE);
+	assert_int_equal(wire_get16(o.data), WIRE_EDE_FILTERED);
+	assert_memory_equal(o.data + 2, "x", 1);
+	assert_true(wire_opt_next(&it, &o));
+	assert_int_equal(wire_get16(o.data), WIRE_EDE_BLOCKED);
+	assert_int_equal(o.len, 2 + WIRE_EDE_TEXT_MAX);
+	assert_false(wire_opt_next(&it, &o));
+	/* room for the first only */
+	assert_int_equal(wire_ede_copy(p.b, &m.edns, out, 10), 7);
+	/* no OPT: nothing */
+	build_query(&p, 0);
+	assert_int_equal(wire_parse_msg(p.b, p.len, &m, NULL, 0), WIRE_OK);
+	assert_int_equal(wire_ede_copy(p.b, &m.edns, out, sizeof(out)), 0);
+}
+
+static void
 test_wire_remove_opt_when_last(void **state)
 {
 	struct resp r;
@@ -2728,6 +2887,12 @@ main(void)
 		cmocka_unit_test(test_wire_append_opt_round_trips),
 		cmocka_unit_test(
 		    test_wire_append_opt_without_space_leaves_buffer_unchanged),
+		cmocka_unit_test(test_wire_append_opt_data_round_trips_options),
+		cmocka_unit_test(
+		    test_wire_opt_put_without_space_leaves_buffer_unchanged),
+		cmocka_unit_test(
+		    test_wire_opt_put_ede_cuts_text_at_a_character),
+		cmocka_unit_test(test_wire_ede_copy_keeps_only_extended_errors),
 		cmocka_unit_test(test_wire_remove_opt_when_last),
 		cmocka_unit_test(test_wire_remove_opt_cuts_records_after_it),
 		cmocka_unit_test(
