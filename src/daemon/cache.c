@@ -253,6 +253,13 @@ cache_entry_rcode(const struct cache_entry *e)
 	return e->rcode;
 }
 
+const uint8_t *
+cache_entry_ede(const struct cache_entry *e, size_t *len)
+{
+	*len = e->ede_len;
+	return cache_entry_ede_blob(e);
+}
+
 size_t
 cache_answer(const struct cache_entry *e, uint32_t now, uint16_t id,
     const uint8_t *spelling, size_t spelling_len, uint8_t *out, size_t cap)
@@ -401,20 +408,31 @@ walks_same(const uint8_t *msg, size_t len, const uint16_t *offs, unsigned n)
 	return r == WIRE_END && i == n;
 }
 
+/* What an entry stores: an answer and its EDE options (checked). */
+struct entry_data {
+	const uint8_t *msg;
+	size_t len;
+	const uint8_t *ede;
+	size_t ede_len;
+};
+
 /*
- * Stores msg (len octets, nttl TTL fields, its question k) as k's entry
- * for life seconds from stored, replacing any entry for k.  Returns 1, 0 if it can
- * never fit the budget, -1 if out of memory.
+ * Stores d (its answer with nttl TTL fields, its question k) as k's
+ * entry for life seconds from stored, replacing any entry for k.
+ * Returns 1, 0 if it can never fit the budget, -1 if out of memory.
  */
 static int
-store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
-    size_t len, unsigned nttl, uint32_t life, unsigned rcode, uint32_t stored,
-    uint32_t now, const struct cache_entry **out)
+store(struct cache *c, const struct cache_key *k, const struct entry_data *d,
+    unsigned nttl, uint32_t life, unsigned rcode, uint32_t stored, uint32_t now,
+    const struct cache_entry **out)
 {
+	const uint8_t *msg = d->msg;
+	size_t len = d->len;
 	struct cache_entry *e, *old;
 	struct wire_iter it;
 	struct wire_rr rr;
-	size_t alloc = ENTRY_HEADER + nttl * sizeof(uint16_t) + len;
+	size_t alloc =
+	    ENTRY_HEADER + nttl * sizeof(uint16_t) + len + d->ede_len;
 	uint32_t hsh = key_hash(c, k);
 	unsigned i = 0;
 	bool ok;
@@ -441,6 +459,7 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 	e->name_len = (uint8_t)k->name_len;
 	e->keyflags = key_flags(k);
 	e->rcode = (uint8_t)rcode;
+	e->ede_len = (uint8_t)d->ede_len;
 	if (cache_entry_bytes(e) + c->nbuckets * sizeof(*c->buckets) >
 	    c->lim.budget) {
 		free(e);
@@ -448,6 +467,8 @@ store(struct cache *c, const struct cache_key *k, const uint8_t *msg,
 	}
 	w = (uint8_t *)(e->offs + nttl);
 	memcpy(w, msg, len);
+	if (d->ede_len > 0)
+		memcpy(w + len, d->ede, d->ede_len);
 	wire_name_lower(w + WIRE_HDR_LEN, k->name_len);
 	/* the offsets come from the message as received: a TTL written
 	 * below could change what a later name's compression pointer
@@ -498,6 +519,15 @@ int
 cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
     size_t len, uint32_t now, const struct cache_entry **e)
 {
+	return cache_insert_ede(c, k, answer, len, NULL, 0, now, e);
+}
+
+int
+cache_insert_ede(struct cache *c, const struct cache_key *k,
+    const uint8_t *answer, size_t len, const uint8_t *ede, size_t ede_len,
+    uint32_t now, const struct cache_entry **e)
+{
+	struct entry_data d;
 	struct wire_header h;
 	struct wire_question q;
 	unsigned rcode, nttl;
@@ -507,7 +537,7 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
 	uint8_t trimmed[UINT16_MAX];
 	int r;
 
-	if (len > UINT16_MAX ||
+	if (len > UINT16_MAX || !cache_ede_valid(ede, ede_len) ||
 	    wire_parse_question(answer, len, &h, &q) != WIRE_OK ||
 	    q.name_len != k->name_len ||
 	    q.end != WIRE_HDR_LEN + q.name_len + 4 || q.qtype != k->qtype ||
@@ -549,7 +579,8 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
 		life = CACHE_MAX_TTL_CAP;
 	if (life == 0)
 		goto uncacheable;
-	if ((r = store(c, k, answer, len, nttl, life, rcode, now, now, e)) != 0)
+	d = (struct entry_data){ answer, len, ede, ede_len };
+	if ((r = store(c, k, &d, nttl, life, rcode, now, now, e)) != 0)
 		return r;
 uncacheable:
 	c->st.uncacheable++;
@@ -558,7 +589,7 @@ uncacheable:
 
 int
 cache_insert_servfail(struct cache *c, const struct cache_key *k, uint32_t now,
-    uint32_t ttl)
+    uint32_t ttl, const uint8_t *ede, size_t ede_len)
 {
 	uint8_t msg[WIRE_HDR_LEN + WIRE_MAX_NAME + 4];
 	struct wire_header h = {
@@ -566,13 +597,17 @@ cache_insert_servfail(struct cache *c, const struct cache_key *k, uint32_t now,
 		.qdcount = 1,
 	};
 
-	if (ttl == 0 || k->name_len > WIRE_MAX_NAME)
+	struct entry_data d = { msg, WIRE_HDR_LEN + k->name_len + 4, ede,
+		ede_len };
+
+	if (ttl == 0 || k->name_len > WIRE_MAX_NAME ||
+	    !cache_ede_valid(ede, ede_len))
 		return 0;
 	wire_write_header(msg, &h);
 	memcpy(msg + WIRE_HDR_LEN, k->name, k->name_len);
 	wire_put16(msg + WIRE_HDR_LEN + k->name_len, k->qtype);
 	wire_put16(msg + WIRE_HDR_LEN + k->name_len + 2, k->qclass);
-	return store(c, k, msg, WIRE_HDR_LEN + k->name_len + 4, 0,
+	return store(c, k, &d, 0,
 	    ttl > CACHE_MAX_TTL_CAP ? CACHE_MAX_TTL_CAP : ttl, WIRE_SERVFAIL,
 	    now, now, NULL);
 }
@@ -603,6 +638,8 @@ cache_walk(const struct cache *c, size_t cursor, size_t nbuckets, uint32_t now,
 				.age = now - e->stored,
 				.wire = cache_entry_wire(e),
 				.wire_len = e->wire_len,
+				.ede = cache_entry_ede_blob(e),
+				.ede_len = e->ede_len,
 				.size = cache_entry_bytes(e),
 			};
 
@@ -627,6 +664,7 @@ cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
 		.lifetime = v->lifetime,
 		.rcode = (uint8_t)v->rcode,
 	};
+	struct entry_data d = { v->wire, v->wire_len, v->ede, v->ede_len };
 	struct wire_header h;
 	struct wire_question q;
 	struct wire_iter it;
@@ -634,8 +672,9 @@ cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
 	unsigned nttl = 0;
 	int r;
 
-	if (v->lifetime == 0 || v->lifetime > CACHE_MAX_TTL_CAP ||
-	    v->age > UINT32_MAX / 2 || v->wire_len > UINT16_MAX ||
+	if (v->lifetime == 0 || !cache_ede_valid(v->ede, v->ede_len) ||
+	    v->lifetime > CACHE_MAX_TTL_CAP || v->age > UINT32_MAX / 2 ||
+	    v->wire_len > UINT16_MAX ||
 	    wire_parse_question(v->wire, v->wire_len, &h, &q) != WIRE_OK ||
 	    q.name_len != v->name_len ||
 	    q.end != WIRE_HDR_LEN + q.name_len + 4 || q.qtype != v->qtype ||
@@ -656,8 +695,8 @@ cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
 	}
 	if (r != WIRE_END || (v->rcode == WIRE_SERVFAIL && nttl != 0))
 		return 0;
-	return store(c, &k, v->wire, v->wire_len, nttl, v->lifetime, v->rcode,
-	    now - v->age, now, NULL);
+	return store(c, &k, &d, nttl, v->lifetime, v->rcode, now - v->age, now,
+	    NULL);
 }
 
 /* --- flush ------------------------------------------------------------------ */

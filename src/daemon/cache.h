@@ -32,6 +32,7 @@
 #define CACHE_MAX_CHAIN 16 /* a longer chain loses its least recently hit */
 #define CACHE_MAX_TTL_CAP 604800 /* no lifetime beyond a week, ever */
 #define CACHE_STALE_TTL 30       /* the TTL served on stale answers */
+#define CACHE_EDE_MAX 255        /* octets of EDE options an entry keeps */
 
 struct cache_limits {
 	size_t budget;             /* bytes, all overhead included */
@@ -140,6 +141,13 @@ uint32_t cache_entry_lifetime(const struct cache_entry *e);
 unsigned cache_entry_rcode(const struct cache_entry *e);
 
 /*
+ * The extended DNS error options stored with e (RFC 8914: whole EDE
+ * options, as an OPT's rdata holds them), *len octets; *len is 0 when
+ * it has none.
+ */
+const uint8_t *cache_entry_ede(const struct cache_entry *e, size_t *len);
+
+/*
  * Stores an upstream answer to k, replacing any entry for k.  answer
  * must be a well-formed response to k without an OPT record (the
  * caller removes it).  The cache copies what it keeps.
@@ -153,12 +161,24 @@ cache_insert(struct cache *c, const struct cache_key *k, const uint8_t *answer,
     size_t len, uint32_t now, const struct cache_entry **e);
 
 /*
+ * cache_insert() of an answer that came with extended DNS errors: ede
+ * (ede_len octets, at most CACHE_EDE_MAX, nothing but whole EDE options
+ * as wire_ede_copy() writes them) is kept with the entry and served with
+ * it.  Malformed ede makes the answer uncacheable.
+ */
+int cache_insert_ede(struct cache *c, const struct cache_key *k,
+    const uint8_t *answer, size_t len, const uint8_t *ede, size_t ede_len,
+    uint32_t now, const struct cache_entry **e);
+
+/*
  * Remembers that every upstream failed k, for ttl seconds (RFC 9520): a
- * lookup then finds a fresh entry whose answer is SERVFAIL.  Such an
- * entry is never served stale.  Returns 1, 0 (ttl 0) or -1 (no memory).
+ * lookup then finds a fresh entry whose answer is SERVFAIL, served with
+ * the EDE options ede (ede_len octets, as for cache_insert_ede(); NULL
+ * and 0 for none).  Such an entry is never served stale.  Returns 1, 0
+ * (ttl 0, malformed ede) or -1 (no memory).
  */
 int cache_insert_servfail(struct cache *c, const struct cache_key *k,
-    uint32_t now, uint32_t ttl);
+    uint32_t now, uint32_t ttl, const uint8_t *ede, size_t ede_len);
 
 /*
  * A read-only view of one entry, for listing and saving the cache.
@@ -176,6 +196,8 @@ struct cache_view {
 	uint32_t age;           /* s since it was stored */
 	const uint8_t *wire;    /* the stored answer, TTLs as stored */
 	size_t wire_len;
+	const uint8_t *ede; /* its EDE options (cache_entry_ede()) */
+	size_t ede_len;
 	size_t size; /* bytes charged to the budget */
 };
 

@@ -37,6 +37,8 @@ cache_check(const struct cache *c)
 			ROOST_CHECK(w[WIRE_HDR_LEN + i] < 'A' ||
 			    w[WIRE_HDR_LEN + i] > 'Z');
 		ROOST_CHECK(e->lifetime > 0);
+		ROOST_CHECK(
+		    cache_ede_valid(cache_entry_ede_blob(e), e->ede_len));
 	}
 	ROOST_CHECK(TAILQ_LAST(&c->lru, cache_lru) == prev);
 	for (size_t b = 0; b < c->nbuckets; b++) {

@@ -11,14 +11,18 @@
 #define ROOST_CACHE_IMPL_H
 
 #include <malloc.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
 #include "cache.h"
+#include "wire.h"
 
 /*
- * One allocation per entry: this header, the TTL offsets, the answer.
+ * One allocation per entry: this header, the TTL offsets, the answer,
+ * then the upstream's extended DNS errors (ede_len octets of EDE
+ * options, usually none).
  * Every field earns its place (bytes per cached name are measured); the
  * size charged to the budget is the allocator's, asked again when the
  * entry goes.
@@ -35,6 +39,7 @@ struct cache_entry {
 	uint8_t name_len;
 	uint8_t keyflags;
 	uint8_t rcode;
+	uint8_t ede_len;  /* in the padding before recheck: costs nothing */
 	uint32_t recheck; /* a refresh failed: until then stale answers
 			     go out without asking (RFC 8767); 0: none */
 	uint16_t offs[];  /* nttl TTL offsets, then wire_len octets */
@@ -61,6 +66,28 @@ static inline const uint8_t *
 cache_entry_wire(const struct cache_entry *e)
 {
 	return (const uint8_t *)(e->offs + e->nttl);
+}
+
+/* e's extended DNS error options, after its answer. */
+static inline const uint8_t *
+cache_entry_ede_blob(const struct cache_entry *e)
+{
+	return cache_entry_wire(e) + e->wire_len;
+}
+
+/* True if ede (len octets) is whole EDE options and nothing else. */
+static inline bool
+cache_ede_valid(const uint8_t *ede, size_t len)
+{
+	struct wire_opt_iter it = { ede, len };
+	struct wire_opt o;
+
+	if (len > CACHE_EDE_MAX || (len > 0 && ede == NULL))
+		return false;
+	while (wire_opt_next(&it, &o))
+		if (o.code != WIRE_OPT_EDE || o.len < 2)
+			return false;
+	return it.left == 0;
 }
 
 /* The head of the hash chain that hash h selects. */

@@ -42,7 +42,8 @@ static const uint8_t cachefile_magic[8] = { 0x89, 'R', 'O', 'O', 'S', 'T', 'C',
 /* Record flags. */
 #define REC_DO 0x01
 #define REC_CD 0x02
-#define REC_RESERVED 0x0c
+#define REC_EDE 0x04 /* a length octet and EDE options follow the answer */
+#define REC_RESERVED 0x08
 #define REC_RCODE_SHIFT 4
 
 /* A snapshot grows by chunks of this many octets. */
@@ -233,12 +234,15 @@ snap_one(void *arg, const struct cache_view *v)
 {
 	struct step *st = arg;
 	struct cachefile_snap *s = st->s;
-	size_t need = CACHEFILE_RECORD_LEN + v->wire_len;
+	size_t need = CACHEFILE_RECORD_LEN + v->wire_len +
+	    (v->ede_len > 0 ? 1 + v->ede_len : 0);
 	struct chunk *c = s->tail;
 	uint8_t *r;
 
-	/* cache.c keeps answers under 64 KiB and names under 256 */
-	if (st->nomem || v->wire_len > UINT16_MAX || v->name_len > UINT8_MAX)
+	/* cache.c keeps answers under 64 KiB, names and EDE options under
+	 * 256 */
+	if (st->nomem || v->wire_len > UINT16_MAX || v->name_len > UINT8_MAX ||
+	    v->ede_len > UINT8_MAX)
 		return;
 	if (c == NULL || c->used + need > sizeof(c->data)) {
 		if ((c = malloc(sizeof(*c))) == NULL) {
@@ -265,8 +269,14 @@ snap_one(void *arg, const struct cache_view *v)
 	r[14] = (uint8_t)v->name_len;
 	r[15] = (uint8_t)((v->dnssec_ok ? REC_DO : 0) |
 	    (v->checking_disabled ? REC_CD : 0) |
+	    (v->ede_len > 0 ? REC_EDE : 0) |
 	    (v->rcode & 0xf) << REC_RCODE_SHIFT);
 	memcpy(r + CACHEFILE_RECORD_LEN, v->wire, v->wire_len);
+	if (v->ede_len > 0) {
+		r[CACHEFILE_RECORD_LEN + v->wire_len] = (uint8_t)v->ede_len;
+		memcpy(r + CACHEFILE_RECORD_LEN + v->wire_len + 1, v->ede,
+		    v->ede_len);
+	}
 	c->used += need;
 	s->body += need;
 	s->count++;
@@ -522,7 +532,7 @@ too_new:
 static size_t
 read_record(const uint8_t *p, size_t left, struct cache_view *v)
 {
-	size_t wire_len, name_len;
+	size_t wire_len, name_len, ede_len = 0, ede_off;
 	uint8_t flags;
 
 	if (left < CACHEFILE_RECORD_LEN)
@@ -534,6 +544,13 @@ read_record(const uint8_t *p, size_t left, struct cache_view *v)
 	    (flags & REC_RESERVED) != 0 || name_len == 0 ||
 	    wire_len < 12 + name_len + 4)
 		return 0;
+	ede_off = CACHEFILE_RECORD_LEN + wire_len;
+	if (flags & REC_EDE) {
+		if (left - ede_off < 1 || p[ede_off] == 0 ||
+		    left - ede_off - 1 < p[ede_off])
+			return 0;
+		ede_len = p[ede_off];
+	}
 	memset(v, 0, sizeof(*v));
 	v->lifetime = get32(p);
 	v->age = get32(p + 4);
@@ -546,7 +563,12 @@ read_record(const uint8_t *p, size_t left, struct cache_view *v)
 	v->wire_len = wire_len;
 	v->name = v->wire + 12;
 	v->name_len = name_len;
-	return CACHEFILE_RECORD_LEN + wire_len;
+	if (ede_len > 0) {
+		v->ede = p + ede_off + 1;
+		v->ede_len = ede_len;
+		return ede_off + 1 + ede_len;
+	}
+	return ede_off;
 }
 
 int

@@ -620,6 +620,72 @@ test_cache_walk_sees_each_entry_once_across_slices(void **state)
 }
 
 static void
+test_cache_keeps_extended_errors_with_the_entry(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	uint8_t kb[WIRE_MAX_NAME], ede[CACHE_EDE_MAX + 8], bad[8];
+	struct cache_key k = key("ede.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+	const uint8_t *got;
+	size_t n = 0, glen, before;
+	struct msg m;
+
+	(void)state;
+	start(&m, "ede.example.test", WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 300, 1);
+	finish(&m);
+	assert_int_equal(wire_opt_put_ede(ede, sizeof(ede), &n,
+			     WIRE_EDE_FILTERED, (const uint8_t *)"ads", 3),
+	    WIRE_OK);
+	assert_int_equal(
+	    wire_opt_put_ede(ede, sizeof(ede), &n, WIRE_EDE_BLOCKED, NULL, 0),
+	    WIRE_OK);
+	assert_int_equal(cache_insert_ede(c, &k, m.b, m.len, ede, n, 1000, &e),
+	    1);
+	cache_check(c);
+	got = cache_entry_ede(e, &glen);
+	assert_int_equal(glen, n);
+	assert_memory_equal(got, ede, n);
+	assert_int_equal(cache_lookup(c, &k, 1010, &e), CACHE_FRESH);
+	got = cache_entry_ede(e, &glen);
+	assert_int_equal(glen, n);
+	assert_memory_equal(got, ede, n);
+	/* a plain insert replaces it, without */
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 1000, &e), 1);
+	(void)cache_entry_ede(e, &glen);
+	assert_int_equal(glen, 0);
+	/* what is not whole EDE options is refused, with the answer */
+	before = cache_stats(c)->uncacheable;
+	n = 0;
+	assert_int_equal(wire_opt_put(bad, sizeof(bad), &n, WIRE_OPT_COOKIE,
+			     (const uint8_t *)"abcd", 4),
+	    WIRE_OK);
+	assert_int_equal(
+	    cache_insert_ede(c, &k, m.b, m.len, bad, n, 1000, NULL), 0);
+	assert_int_equal(
+	    cache_insert_ede(c, &k, m.b, m.len, ede, 5, 1000, NULL), 0);
+	memset(ede, 0, sizeof(ede));
+	assert_int_equal(cache_insert_ede(c, &k, m.b, m.len, ede,
+			     CACHE_EDE_MAX + 1, 1000, NULL),
+	    0);
+	assert_int_equal(cache_stats(c)->uncacheable, before + 3);
+	/* a remembered failure carries roostd's own */
+	n = 0;
+	assert_int_equal(wire_opt_put_ede(ede, sizeof(ede), &n,
+			     WIRE_EDE_NETWORK_ERROR, NULL, 0),
+	    WIRE_OK);
+	assert_int_equal(cache_insert_servfail(c, &k, 1000, 5, ede, n), 1);
+	assert_int_equal(cache_lookup(c, &k, 1001, &e), CACHE_FRESH);
+	assert_int_equal(cache_entry_rcode(e), WIRE_SERVFAIL);
+	got = cache_entry_ede(e, &glen);
+	assert_int_equal(glen, 6);
+	assert_int_equal(wire_get16(got + 4), WIRE_EDE_NETWORK_ERROR);
+	assert_int_equal(cache_insert_servfail(c, &k, 1000, 5, bad, 8), 0);
+	cache_check(c);
+	cache_free(c);
+}
+
+static void
 test_cache_restore_keeps_age_and_lifetime(void **state)
 {
 	struct cache *c = new_cache(&defaults);
@@ -1072,6 +1138,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cache_positive_lives_for_smallest_ttl),
+		cmocka_unit_test(
+		    test_cache_keeps_extended_errors_with_the_entry),
 		cmocka_unit_test(
 		    test_cache_served_ttls_drop_by_elapsed_seconds),
 		cmocka_unit_test(

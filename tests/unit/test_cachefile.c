@@ -152,6 +152,10 @@ insert(struct cache *c, const char *name, bool dnssec_ok, uint32_t ttl,
 	    1);
 }
 
+/* An upstream's EDE 17 "by policy", as wire_ede_copy() keeps it. */
+static const uint8_t ede17[] = { 0x00, 0x0f, 0x00, 0x0b, 0x00, 0x11, 'b', 'y',
+	' ', 'p', 'o', 'l', 'i', 'c', 'y' };
+
 /* The state of name in c at now, and its TTL left in *ttl. */
 static enum cache_state
 look(struct cache *c, const char *name, bool dnssec_ok, uint32_t now,
@@ -163,6 +167,22 @@ look(struct cache *c, const char *name, bool dnssec_ok, uint32_t now,
 
 	*ttl = s == CACHE_MISS ? 0 : cache_entry_ttl(e, now);
 	return s;
+}
+
+/* True if name's entry in c carries exactly the EDE options ede. */
+static bool
+has_ede(struct cache *c, const char *name, bool dnssec_ok, uint32_t now,
+    const uint8_t *ede, size_t len)
+{
+	struct name n;
+	const struct cache_entry *e = NULL;
+	const uint8_t *got;
+	size_t glen;
+
+	if (cache_lookup(c, key(&n, name, dnssec_ok), now, &e) == CACHE_MISS)
+		return false;
+	got = cache_entry_ede(e, &glen);
+	return glen == len && (len == 0 || memcmp(got, ede, len) == 0);
 }
 
 /* --- files --------------------------------------------------------------- */
@@ -235,13 +255,20 @@ save_sample(void)
 	struct name n;
 	char err[ERRLEN] = "";
 
+	struct msg m;
+
 	insert(c, "long.example.test", false, 3600, false, 900);
-	insert(c, "long.example.test", true, 3600, false, 900); /* DO */
+	/* DO, and with an upstream's extended error */
+	answer(&m, "long.example.test", 3600, false);
+	assert_int_equal(cache_insert_ede(c, key(&n, "long.example.test", true),
+			     m.b, m.len, ede17, sizeof(ede17), 900, NULL),
+	    1);
 	insert(c, "short.example.test", false, 150, false, 900);
 	insert(c, "gone.example.test", false, 60, false, 900);
 	insert(c, "nx.example.test", false, 600, true, 990);
 	assert_int_equal(cache_insert_servfail(c,
-			     key(&n, "fail.example.test", false), 995, 30),
+			     key(&n, "fail.example.test", false), 995, 30, NULL,
+			     0),
 	    1);
 	assert_int_equal(
 	    cachefile_save(c, path, 1000, WALL, &r, err, sizeof(err)), 0);
@@ -304,6 +331,10 @@ test_round_trip_ages_entries_by_the_downtime(void **state)
 	assert_int_equal(look(d, "long.example.test", true, 50, &ttl),
 	    CACHE_FRESH);
 	assert_int_equal(ttl, 3400);
+	/* the extended error came back with it, and only with it */
+	assert_true(
+	    has_ede(d, "long.example.test", true, 50, ede17, sizeof(ede17)));
+	assert_true(has_ede(d, "long.example.test", false, 50, NULL, 0));
 	/* 150 s from 900, age 200 now: stale, within the stale limit */
 	assert_int_equal(look(d, "short.example.test", false, 50, &ttl),
 	    CACHE_STALE);
@@ -565,7 +596,7 @@ test_sealed_nonsense_is_refused_before_anything_is_stored(void **state)
 	assert_string_equal(why, "6 records, the header says 7");
 	buf[24]--;
 	/* reserved flag bits of the first record */
-	buf[CACHEFILE_HEADER_LEN + 15] |= 0x04;
+	buf[CACHEFILE_HEADER_LEN + 15] |= 0x08;
 	cachefile_seal(buf, len);
 	refused(buf, len, why, sizeof(why));
 	assert_string_equal(why, "malformed record 1");
