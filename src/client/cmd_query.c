@@ -232,13 +232,15 @@ print_json(const struct query_opts *q, const struct net_reply *r,
 	output_json_rr_list(stdout, ldns_pkt_authority(p));
 	printf(", \"additional\": ");
 	output_json_rr_list(stdout, ldns_pkt_additional(p));
-	if (ldns_pkt_edns(p))
+	if (ldns_pkt_edns(p)) {
 		printf(", \"edns\": {\"udp_size\": %u, \"version\": %u, "
-		       "\"do\": %s}",
+		       "\"do\": %s, \"ede\": ",
 		    (unsigned)ldns_pkt_edns_udp_size(p),
 		    (unsigned)ldns_pkt_edns_version(p),
 		    ldns_pkt_edns_do(p) ? "true" : "false");
-	else
+		output_json_ede(stdout, r->pkt);
+		printf("}");
+	} else
 		printf(", \"edns\": null");
 	printf("}\n");
 }

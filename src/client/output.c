@@ -123,3 +123,80 @@ output_json_rr_list(FILE *f, const ldns_rr_list *l)
 	}
 	fputc(']', f);
 }
+
+/* IANA's "Extended DNS Error Codes" registry (RFC 8914 5.2 and later). */
+static const char *const ede_purpose[] = {
+	"Other Error",
+	"Unsupported DNSKEY Algorithm",
+	"Unsupported DS Digest Type",
+	"Stale Answer",
+	"Forged Answer",
+	"DNSSEC Indeterminate",
+	"DNSSEC Bogus",
+	"Signature Expired",
+	"Signature Not Yet Valid",
+	"DNSKEY Missing",
+	"RRSIGs Missing",
+	"No Zone Key Bit Set",
+	"NSEC Missing",
+	"Cached Error",
+	"Not Ready",
+	"Blocked",
+	"Censored",
+	"Filtered",
+	"Prohibited",
+	"Stale NXDomain Answer",
+	"Not Authoritative",
+	"Not Supported",
+	"No Reachable Authority",
+	"Network Error",
+	"Invalid Data",
+	"Signature Expired before Valid",
+	"Too Early",
+	"Unsupported NSEC3 Iterations Value",
+	"Unable to conform to policy",
+	"Synthesized",
+};
+
+const char *
+output_ede_purpose(unsigned code)
+{
+	return code < sizeof(ede_purpose) / sizeof(ede_purpose[0])
+	    ? ede_purpose[code]
+	    : NULL;
+}
+
+void
+output_json_ede(FILE *f, ldns_pkt *p)
+{
+	ldns_edns_option_list *l =
+	    ldns_pkt_edns(p) ? ldns_pkt_edns_get_option_list(p) : NULL;
+	size_t i, n = 0, len;
+	char text[65536];
+
+	fputc('[', f);
+	for (i = 0; l != NULL && i < ldns_edns_option_list_get_count(l); i++) {
+		const ldns_edns_option *o =
+		    ldns_edns_option_list_get_option(l, i);
+		const uint8_t *d;
+		unsigned code;
+
+		if (o == NULL || ldns_edns_get_code(o) != LDNS_EDNS_EDE ||
+		    (len = ldns_edns_get_size(o)) < 2)
+			continue;
+		d = ldns_edns_get_data(o);
+		code = (unsigned)(d[0] << 8 | d[1]);
+		/* EXTRA-TEXT is not NUL-terminated; one that holds a NUL
+		 * is shown up to it */
+		memcpy(text, d + 2, len - 2);
+		text[len - 2] = '\0';
+		fprintf(f,
+		    "%s{\"code\": %u, \"purpose\": ", n++ > 0 ? ", " : "",
+		    code);
+		output_json_str(f, output_ede_purpose(code));
+		fputs(", \"text\": ", f);
+		output_json_str(f, text);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}

@@ -36,4 +36,15 @@ char *output_name_str(const ldns_rdf *name, char *buf, size_t len);
 char *output_type_str(ldns_rr_type t, char *buf, size_t len);
 char *output_rcode_str(ldns_pkt_rcode rc, char *buf, size_t len);
 
+/*
+ * The extended DNS errors (RFC 8914) in p's OPT record as a JSON array,
+ * [{"code": N, "purpose": "...", "text": "..."}, ...] ([] for none);
+ * purpose is the IANA name of the INFO-CODE, null when unassigned.
+ * Non-const: ldns parses the options into p on first use.
+ */
+void output_json_ede(FILE *f, ldns_pkt *p);
+
+/* The IANA name of an EDE INFO-CODE, or NULL when unassigned. */
+const char *output_ede_purpose(unsigned code);
+
 #endif /* ROOST_OUTPUT_H */

@@ -149,47 +149,114 @@ count_rcode(struct query_ctx *ctx, unsigned rcode)
 }
 
 /*
+ * roostd's own extended DNS errors (RFC 8914), one per answer at most,
+ * after those an upstream sent with a stored answer.
+ */
+struct query_ede {
+	uint16_t code;
+	const char *text; /* EXTRA-TEXT, "" for none */
+};
+
+static const struct query_ede ede_stale = { WIRE_EDE_STALE_ANSWER, "" };
+static const struct query_ede ede_prohibited = { WIRE_EDE_PROHIBITED,
+	"source not in allow" };
+static const struct query_ede ede_transfer = { WIRE_EDE_NOT_SUPPORTED,
+	"zone transfers are not served" };
+static const struct query_ede ede_mailx = { WIRE_EDE_NOT_SUPPORTED,
+	"MAILA and MAILB are obsolete" };
+static const struct query_ede ede_class = { WIRE_EDE_NOT_SUPPORTED,
+	"only class IN is forwarded" };
+static const struct query_ede ede_late = { WIRE_EDE_NO_REACHABLE_AUTHORITY,
+	"no upstream answered in time" };
+static const struct query_ede ede_failed = { WIRE_EDE_NO_REACHABLE_AUTHORITY,
+	"no upstream answered" };
+static const struct query_ede ede_unreachable = { WIRE_EDE_NETWORK_ERROR,
+	"no upstream could be reached" };
+
+/* Room for the EDE options of one answer: stored ones and our own. */
+#define QUERY_EDE_ROOM (CACHE_EDE_MAX + 4 + 2 + WIRE_EDE_TEXT_MAX)
+
+/*
+ * Writes the EDE options for one answer into buf (QUERY_EDE_ROOM
+ * octets): the stored ones (slen octets, may be 0), then own if not
+ * NULL.  Returns their length.
+ */
+static size_t
+ede_options(uint8_t *buf, const uint8_t *stored, size_t slen,
+    const struct query_ede *own)
+{
+	size_t len = 0;
+
+	if (slen > CACHE_EDE_MAX)
+		slen = 0;
+	if (slen > 0) {
+		memcpy(buf, stored, slen);
+		len = slen;
+	}
+	if (own != NULL)
+		(void)wire_opt_put_ede(buf, QUERY_EDE_ROOM, &len, own->code,
+		    (const uint8_t *)own->text, strlen(own->text));
+	return len;
+}
+
+/*
  * Sends an answer without records: rcode (extended rcodes need edns),
- * the question if q is not NULL, extra flags, an OPT if the client sent
- * one.  Ends *to.
+ * the question if q is not NULL, extra flags, an OPT with the options
+ * opts (olen octets) if the client sent one.  Ends cq->to.
  */
 static void
-answer_empty(struct query_ctx *ctx, struct listen_reply_to *to,
-    const struct wire_header *qh, const struct wire_question *q, unsigned rcode,
-    uint16_t extra, bool edns, bool dnssec_ok)
+answer_empty(struct query_ctx *ctx, struct client_q *cq,
+    const struct wire_question *q, unsigned rcode, uint16_t extra,
+    const uint8_t *opts, size_t olen)
 {
 	size_t len;
 
-	if (wire_build_response(ctx->out, sizeof(ctx->out), &len, qh, q,
+	if (wire_build_response(ctx->out, sizeof(ctx->out), &len, &cq->qh, q,
 		rcode & 0x0fu, (uint16_t)(extra | WIRE_RA)) != WIRE_OK) {
-		listen_drop(ctx->ls, to);
+		listen_drop(ctx->ls, &cq->to);
 		return;
 	}
-	if (edns)
+	if (cq->edns &&
+	    wire_append_opt_data(ctx->out, sizeof(ctx->out), &len,
+		QUERY_EDNS_SIZE, (uint8_t)(rcode >> 4),
+		cq->dnssec_ok ? WIRE_EDNS_DO : 0, opts, olen) != WIRE_OK)
 		(void)wire_append_opt(ctx->out, sizeof(ctx->out), &len,
 		    QUERY_EDNS_SIZE, (uint8_t)(rcode >> 4),
-		    dnssec_ok ? WIRE_EDNS_DO : 0);
+		    cq->dnssec_ok ? WIRE_EDNS_DO : 0);
 	if (rcode == WIRE_BADVERS)
 		ctx->stats.badvers++;
 	else
 		count_rcode(ctx, rcode);
-	listen_reply(ctx->ls, to, ctx->out, len);
+	listen_reply(ctx->ls, &cq->to, ctx->out, len);
+}
+
+/* answer_empty() with the question q (NULL: none) and own's EDE. */
+static void
+answer_error(struct query_ctx *ctx, struct client_q *cq,
+    const struct wire_question *q, unsigned rcode, const struct query_ede *own)
+{
+	uint8_t opts[QUERY_EDE_ROOM];
+	size_t olen = cq->edns ? ede_options(opts, NULL, 0, own) : 0;
+
+	answer_empty(ctx, cq, q, rcode, 0, opts, olen);
 }
 
 static void
-answer_servfail(struct query_ctx *ctx, struct client_q *cq)
+answer_servfail(struct query_ctx *ctx, struct client_q *cq,
+    const struct query_ede *own)
 {
-	answer_empty(ctx, &cq->to, &cq->qh, &cq->q, WIRE_SERVFAIL, 0, cq->edns,
-	    cq->dnssec_ok);
+	answer_error(ctx, cq, &cq->q, WIRE_SERVFAIL, own);
 }
 
 /*
  * Finishes the answer in ctx->out (len octets, no OPT, the client's id
  * and spelling already in place) for cq and sends it: header flags, the
- * client's OPT, TC=1 if too big for the client's UDP limit.  Ends cq->to.
+ * client's OPT with the EDE options opts (olen octets), TC=1 if too big
+ * for the client's UDP limit.  Ends cq->to.
  */
 static void
-answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len)
+answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len,
+    const uint8_t *opts, size_t olen)
 {
 	uint16_t up = wire_get16(ctx->out + 2), flags;
 	size_t limit;
@@ -202,9 +269,10 @@ answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len)
 		flags |= up & WIRE_AD;
 	wire_put16(ctx->out + 2, flags);
 	if (cq->edns &&
-	    wire_append_opt(ctx->out, sizeof(ctx->out), &len, QUERY_EDNS_SIZE,
-		0, cq->dnssec_ok ? WIRE_EDNS_DO : 0) != WIRE_OK) {
-		answer_servfail(ctx, cq);
+	    wire_append_opt_data(ctx->out, sizeof(ctx->out), &len,
+		QUERY_EDNS_SIZE, 0, cq->dnssec_ok ? WIRE_EDNS_DO : 0, opts,
+		olen) != WIRE_OK) {
+		answer_servfail(ctx, cq, NULL);
 		return;
 	}
 	if (cq->to.transport == LISTEN_UDP) {
@@ -213,9 +281,8 @@ answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len)
 			/* too big for the client over UDP: TC=1 and the
 			 * question only, so it retries over TCP */
 			ctx->stats.truncated++;
-			answer_empty(ctx, &cq->to, &cq->qh, &cq->q,
-			    WIRE_RCODE(flags), WIRE_TC, cq->edns,
-			    cq->dnssec_ok);
+			answer_empty(ctx, cq, &cq->q, WIRE_RCODE(flags),
+			    WIRE_TC, opts, olen);
 			return;
 		}
 	}
@@ -223,19 +290,36 @@ answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len)
 	listen_reply(ctx->ls, &cq->to, ctx->out, len);
 }
 
-/* Answers cq from a cache entry (fresh, stale or a remembered failure). */
+/*
+ * Answers cq from a cache entry (fresh, stale or a remembered failure),
+ * with the EDE options stored with it and own's.
+ */
 static void
 answer_cached(struct query_ctx *ctx, struct client_q *cq,
-    const struct cache_entry *e)
+    const struct cache_entry *e, const struct query_ede *own)
 {
 	size_t len = cache_answer(e, now_s(ctx), cq->qh.id, cq->q.name,
 	    cq->q.name_len, ctx->out, sizeof(ctx->out));
+	uint8_t opts[QUERY_EDE_ROOM];
+	size_t slen, olen = 0;
+	const uint8_t *stored = cache_entry_ede(e, &slen);
 
 	if (len == 0) {
-		answer_servfail(ctx, cq);
+		answer_servfail(ctx, cq, NULL);
 		return;
 	}
-	answer_send(ctx, cq, len);
+	if (cq->edns && (slen > 0 || own != NULL))
+		olen = ede_options(opts, stored, slen, own);
+	answer_send(ctx, cq, len, opts, olen);
+}
+
+/* Answers cq stale from e: counted, with EDE 3. */
+static void
+answer_stale(struct query_ctx *ctx, struct client_q *cq,
+    const struct cache_entry *e)
+{
+	ctx->stats.stale++;
+	answer_cached(ctx, cq, e, &ede_stale);
 }
 
 /* --- fetches ------------------------------------------------------------ */
@@ -316,16 +400,20 @@ waiter_timeout(void *arg)
 	enum cache_state s = cache_stand_in(ctx, &f->key, &e);
 	uint64_t now = loop_now_ms(ctx->loop);
 
-	if (s != CACHE_MISS) {
-		if (s == CACHE_STALE)
-			ctx->stats.stale++;
-		answer_cached(ctx, &w->cq, e);
+	if (s == CACHE_STALE) {
+		answer_stale(ctx, &w->cq, e);
+	} else if (s == CACHE_FRESH) {
+		answer_cached(ctx, &w->cq, e, NULL);
 	} else if (now < w->deadline_ms &&
 	    loop_timer_set(ctx->loop, &w->timer, w->deadline_ms - now) == 0) {
 		return; /* the stale answer it was to get is gone: wait on */
 	} else {
 		ctx->stats.deadlines++;
-		answer_servfail(ctx, &w->cq);
+		answer_servfail(ctx, &w->cq,
+		    f->req != NULL &&
+			    upstream_progress(f->req) == UPSTREAM_UNREACHABLE
+			? &ede_unreachable
+			: &ede_late);
 	}
 	f->late = true;
 	waiter_free(w);
@@ -339,29 +427,35 @@ waiter_timeout(void *arg)
  * servfail-ttl seconds.  A failed refresh never replaces a good entry.
  */
 static void
-fetch_failed(struct fetch *f)
+fetch_failed(struct fetch *f, enum upstream_end end)
 {
 	struct query_ctx *ctx = f->ctx;
 	const struct cache_entry *e = NULL;
 	enum cache_state s = cache_stand_in(ctx, &f->key, &e);
+	const struct query_ede *own =
+	    end == UPSTREAM_UNREACHABLE ? &ede_unreachable : &ede_failed;
+	uint8_t opts[QUERY_EDE_ROOM];
+	size_t olen;
 	struct waiter *w;
 
 	if (s != CACHE_MISS) {
 		LIST_FOREACH(w, &f->waiters, link) {
 			if (s == CACHE_STALE)
-				ctx->stats.stale++;
-			answer_cached(ctx, &w->cq, e);
+				answer_stale(ctx, &w->cq, e);
+			else
+				answer_cached(ctx, &w->cq, e, NULL);
 		}
 		if (ctx->cfg->stale_recheck_s > 0)
 			cache_set_recheck(ctx->cache, &f->key,
 			    now_s(ctx) + ctx->cfg->stale_recheck_s);
 		return;
 	}
+	olen = ede_options(opts, NULL, 0, own);
 	if (ctx->cfg->servfail_ttl > 0)
 		(void)cache_insert_servfail(ctx->cache, &f->key, now_s(ctx),
-		    ctx->cfg->servfail_ttl);
+		    ctx->cfg->servfail_ttl, opts, olen);
 	LIST_FOREACH(w, &f->waiters, link)
-		answer_servfail(ctx, &w->cq);
+		answer_servfail(ctx, &w->cq, own);
 }
 
 /*
@@ -394,27 +488,31 @@ fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
 	const struct cache_entry *e;
 	struct wire_msg m;
 	struct waiter *w;
+	uint8_t ede[CACHE_EDE_MAX];
+	size_t ede_len;
 	int r;
 
-	(void)end;
 	f->req = NULL;
 	if (answer != NULL && f->late)
 		ctx->stats.late++;
 	if (answer == NULL || len > sizeof(ctx->ans) ||
 	    wire_parse_msg(answer, len, &m, NULL, 0) != WIRE_OK) {
-		fetch_failed(f);
+		fetch_failed(f, answer == NULL ? end : UPSTREAM_NO_ANSWER);
 		fetch_free(f);
 		return;
 	}
-	/* the upstream's OPT spoke to us; each client gets its own */
+	/* the upstream's OPT spoke to us; each client gets its own, with
+	 * the upstream's extended errors kept */
+	ede_len = wire_ede_copy(answer, &m.edns, ede, sizeof(ede));
 	memcpy(ctx->ans, answer, len);
 	wire_remove_opt(ctx->ans, &len, &m.edns);
-	r = cache_insert(ctx->cache, &f->key, ctx->ans, len, now_s(ctx), &e);
+	r = cache_insert_ede(ctx->cache, &f->key, ctx->ans, len, ede, ede_len,
+	    now_s(ctx), &e);
 	note_cache_full(ctx);
 	if (r == 1) {
 		/* answer from the entry: its TTLs are clamped already */
 		LIST_FOREACH(w, &f->waiters, link)
-			answer_cached(ctx, &w->cq, e);
+			answer_cached(ctx, &w->cq, e, NULL);
 		fetch_free(f);
 		return;
 	}
@@ -424,10 +522,10 @@ fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
 		if (wire_patch_answer(ctx->out, sizeof(ctx->out), ctx->ans, len,
 			NULL, 0, 0, w->cq.qh.id, w->cq.q.name,
 			w->cq.q.name_len) != WIRE_OK) {
-			answer_servfail(ctx, &w->cq);
+			answer_servfail(ctx, &w->cq, NULL);
 			continue;
 		}
-		answer_send(ctx, &w->cq, len);
+		answer_send(ctx, &w->cq, len, ede, w->cq.edns ? ede_len : 0);
 	}
 	fetch_free(f);
 }
@@ -492,7 +590,7 @@ fetch_join(struct query_ctx *ctx, const struct cache_key *k, uint64_t h,
 		/* too much in flight: fail fast rather than queue (the
 		 * upstream module logs its limit) */
 		ctx->stats.upstream_limit++;
-		answer_servfail(ctx, cq);
+		answer_servfail(ctx, cq, NULL);
 		return;
 	}
 	if (f->nwaiters >= QUERY_MAX_WAITERS) {
@@ -504,11 +602,11 @@ fetch_join(struct query_ctx *ctx, const struct cache_key *k, uint64_t h,
 			log_warnx("query: %d clients wait for one question, "
 				  "the limit: SERVFAIL (%u more suppressed)",
 			    QUERY_MAX_WAITERS, suppressed);
-		answer_servfail(ctx, cq);
+		answer_servfail(ctx, cq, NULL);
 		return;
 	}
 	if ((w = malloc(sizeof(*w))) == NULL) {
-		answer_servfail(ctx, cq);
+		answer_servfail(ctx, cq, NULL);
 		return;
 	}
 	w->cq = *cq;
@@ -561,7 +659,7 @@ resolve(struct query_ctx *ctx, struct client_q *cq)
 		uint32_t left = cache_entry_ttl(e, now);
 		uint32_t life = cache_entry_lifetime(e);
 
-		answer_cached(ctx, cq, e);
+		answer_cached(ctx, cq, e, NULL);
 		/* in its last tenth: refresh it before it expires, once,
 		 * unless a refresh just failed */
 		if (ctx->cfg->prefetch &&
@@ -578,20 +676,49 @@ resolve(struct query_ctx *ctx, struct client_q *cq)
 	h = query_key_hash(ctx, &k);
 	if (st == CACHE_STALE && cache_entry_recheck(e) > now) {
 		/* its refresh failed a moment ago: do not ask again yet */
-		ctx->stats.stale++;
 		ctx->stats.stale_rechecks++;
-		answer_cached(ctx, cq, e);
+		answer_stale(ctx, cq, e);
 		return;
 	}
-	if (st == CACHE_STALE && ctx->cfg->stale_client_timeout_ms == 0) {
-		/* RFC 8767 5: the stale answer at once, then the refresh */
-		ctx->stats.stale++;
-		answer_cached(ctx, cq, e);
-		if (fetch_find(ctx, &k, h) == NULL)
-			(void)fetch_start(ctx, &k, h);
-		return;
+	if (st == CACHE_STALE) {
+		struct fetch *f = fetch_find(ctx, &k, h);
+
+		if (f != NULL && f->late) {
+			/* its refresh already outlived a client's timeout:
+			 * no one else waits for it */
+			answer_stale(ctx, cq, e);
+			return;
+		}
+		if (ctx->cfg->stale_client_timeout_ms == 0) {
+			/* RFC 8767 5: the stale answer at once, then the
+			 * refresh */
+			answer_stale(ctx, cq, e);
+			if (f == NULL)
+				(void)fetch_start(ctx, &k, h);
+			return;
+		}
 	}
 	fetch_join(ctx, &k, h, cq, st == CACHE_STALE);
+}
+
+/*
+ * Reads the records after cq's question into *m: true if they are what
+ * a query may carry (an OPT at most), with cq's EDNS fields set.
+ */
+static bool
+query_records(struct client_q *cq, const uint8_t *msg, size_t len,
+    struct wire_msg *m)
+{
+	if (cq->qh.ancount != 0 || cq->qh.nscount != 0 ||
+	    wire_parse_records(msg, len, &cq->qh, cq->q.end, m) != WIRE_OK ||
+	    m->nrr != (m->edns.present ? 1u : 0u))
+		return false;
+	cq->edns = m->edns.present;
+	cq->dnssec_ok = cq->edns && (m->edns.flags & WIRE_EDNS_DO);
+	cq->client_udp = m->edns.udp_size < 512 ? 512
+	    : m->edns.udp_size > QUERY_MAX_UDP  ? QUERY_MAX_UDP
+						: m->edns.udp_size;
+	return true;
 }
 
 void
@@ -603,6 +730,7 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 	struct wire_header h;
 	struct wire_msg m;
 	const struct wire_question *qp = NULL;
+	const struct query_ede *own = NULL;
 	unsigned rcode;
 
 	if (cq.to.transport == LISTEN_UDP)
@@ -616,30 +744,23 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 	if (wire_parse_question(msg, len, &h, &cq.q) == WIRE_OK)
 		qp = &cq.q;
 	if (!acl_allowed(ctx->cfg, (const struct sockaddr *)&cq.to.peer)) {
+		/* why, for a client that can read it (RFC 8914 4.19) */
+		if (qp != NULL)
+			(void)query_records(&cq, msg, len, &m);
 		rcode = WIRE_REFUSED;
+		own = &ede_prohibited;
 		goto answer;
 	}
 	if (WIRE_OPCODE(h.flags) != WIRE_OP_QUERY) {
 		rcode = WIRE_NOTIMP;
 		goto answer;
 	}
-	if (qp == NULL) {
-		rcode = WIRE_FORMERR;
-		goto answer;
-	}
-	if (h.ancount != 0 || h.nscount != 0 ||
-	    wire_parse_records(msg, len, &h, cq.q.end, &m) != WIRE_OK ||
-	    m.nrr != (m.edns.present ? 1u : 0u)) {
+	if (qp == NULL || !query_records(&cq, msg, len, &m)) {
 		/* malformed, or records a query has no business carrying
 		 * (only an OPT may come along) */
 		rcode = WIRE_FORMERR;
 		goto answer;
 	}
-	cq.edns = m.edns.present;
-	cq.dnssec_ok = cq.edns && (m.edns.flags & WIRE_EDNS_DO);
-	cq.client_udp = m.edns.udp_size < 512 ? 512
-	    : m.edns.udp_size > QUERY_MAX_UDP ? QUERY_MAX_UDP
-					      : m.edns.udp_size;
 	if (cq.edns && m.edns.version != 0) {
 		rcode = WIRE_BADVERS;
 		goto answer;
@@ -652,20 +773,23 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 	case WIRE_T_AXFR:
 	case WIRE_T_IXFR:
 		rcode = WIRE_REFUSED; /* zone transfers: not a forwarder's */
+		own = &ede_transfer;
 		goto answer;
 	case WIRE_T_MAILA:
 	case WIRE_T_MAILB:
 		rcode = WIRE_NOTIMP;
+		own = &ede_mailx;
 		goto answer;
 	}
 	if (cq.q.qclass != WIRE_C_IN) {
 		rcode = WIRE_REFUSED;
+		own = &ede_class;
 		goto answer;
 	}
 	resolve(ctx, &cq);
 	return;
 answer:
-	answer_empty(ctx, &cq.to, &cq.qh, qp, rcode, 0, cq.edns, cq.dnssec_ok);
+	answer_error(ctx, &cq, qp, rcode, own);
 	return;
 drop:
 	ctx->stats.dropped++;
@@ -685,7 +809,7 @@ query_ctx_free(struct query_ctx *q)
 
 			upstream_cancel(f->req);
 			LIST_FOREACH(w, &f->waiters, link)
-				answer_servfail(q, &w->cq);
+				answer_servfail(q, &w->cq, NULL);
 			fetch_free(f);
 		}
 	notify_cancel(&q->idle);

@@ -45,7 +45,8 @@ enum item {
 	ITEM_FLAP,
 	ITEM_TCP_CLAIM,
 	ITEM_TRICKLE,
-	ITEM_TC_BIT
+	ITEM_TC_BIT,
+	ITEM_EDE
 };
 
 enum item_arg {
@@ -79,6 +80,7 @@ static const struct {
 	{ "tcp-claim", ITEM_TCP_CLAIM, ARG_BYTES },
 	{ "trickle", ITEM_TRICKLE, ARG_MS },
 	{ "tc-bit", ITEM_TC_BIT, ARG_NONE },
+	{ "ede", ITEM_EDE, ARG_BYTES },
 };
 
 struct mock_rules *
@@ -273,6 +275,9 @@ parse_item(struct mock_rule *rule, char *tok, const char *where, char *err,
 	case ITEM_TC_BIT:
 		rule->tc_bit = 1;
 		break;
+	case ITEM_EDE:
+		rule->ede = v;
+		break;
 	}
 	return 0;
 bad_value:
@@ -306,7 +311,8 @@ mock_rules_add(struct mock_rules *r, const char *line, const char *where,
 {
 	struct mock_rule rule = { .rcode = -1,
 		.truncate = -1,
-		.tcp_claim = -1 };
+		.tcp_claim = -1,
+		.ede = -1 };
 	struct mock_rule *v;
 	char *copy, *tok, *save = NULL, *p, *text = NULL;
 	size_t textcap = strlen(line) + 1, textlen = 0, ntok = 0;

@@ -47,6 +47,7 @@ struct mock_rule {
 	int tcp_claim;      /* -1, or TCP: this length prefix instead */
 	int trickle_ms;     /* 0, or TCP: one byte every this many ms */
 	int tc_bit;         /* TC=1 on the whole reply, either transport */
+	int ede;            /* -1, or an EDE INFO-CODE for the reply's OPT */
 	char *text;         /* owned: the items as written */
 };
 

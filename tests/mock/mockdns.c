@@ -70,6 +70,7 @@ enum {
 /* Reads from one TCP connection per loop pass, for fairness. */
 #define MOCK_TCP_READS_PER_WAKEUP 16
 /* Default EDNS UDP size we advertise. */
+#define MOCK_EDE_TEXT "mockdns rule" /* ede=N's EXTRA-TEXT */
 #define MOCK_EDNS_SIZE 1232
 /* Largest DNS message; TCP input buffers hold one with its prefix. */
 #define MOCK_MSG_MAX 65535
@@ -226,6 +227,8 @@ static const char help_text[] =
     "        trickle=MS         over TCP: the framed reply one byte every\n"
     "                           MS ms\n"
     "        tc-bit             TC=1 on the whole reply, also over TCP\n"
+    "        ede=N              an EDE option, INFO-CODE N, text \"mockdns "
+    "rule\"\n"
     "  e.g.  slow.example.test A delay=300\n"
     "        * * transport=udp tc\n"
     "\n"
@@ -790,6 +793,31 @@ deliver_tcp_odd(struct server *s, const struct from *from, uint8_t *wire,
 	free(framed);
 }
 
+/* "ede=N": an extended DNS error option (RFC 8914) with INFO-CODE code
+ * and MOCK_EDE_TEXT in the reply's OPT, if it has one. */
+static int
+add_ede(ldns_pkt *reply, int code)
+{
+	static const char text[] = MOCK_EDE_TEXT;
+	uint8_t opt[4 + 2 + sizeof(text) - 1];
+	ldns_rdf *data;
+
+	if (!ldns_pkt_edns(reply))
+		return 0;
+	opt[0] = 0;
+	opt[1] = 15; /* EDE */
+	opt[2] = 0;
+	opt[3] = (uint8_t)(2 + sizeof(text) - 1);
+	opt[4] = (uint8_t)(code >> 8);
+	opt[5] = (uint8_t)code;
+	memcpy(opt + 6, text, sizeof(text) - 1);
+	if ((data = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, sizeof(opt),
+		 opt)) == NULL)
+		return -1;
+	ldns_pkt_set_edns_data(reply, data);
+	return 0;
+}
+
 /*
  * Handle one query message and send (or schedule, or withhold) its reply.
  * Never fails: trouble ends in an rcode or a drop, logged with -v.  Every
@@ -883,6 +911,8 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		make_tc(reply);
 	if (rule != NULL && rule->tc_bit)
 		ldns_pkt_set_tc(reply, true);
+	if (rule != NULL && rule->ede >= 0 && add_ede(reply, rule->ede) == -1)
+		goto done;
 answer:
 	if (ldns_pkt2wire(&wire, reply, &wlen) != LDNS_STATUS_OK)
 		goto done;

@@ -15,7 +15,8 @@ S=127.0.0.2#$P
 mock_start up "$S" --listen "[::1]:$P" \
     --zone "$top_srcdir/tests/trace/zones/example.test.zone" \
     --rule 'fail.example.test * rcode=servfail' \
-    --rule 'gone.example.test * drop' || exit 99
+    --rule 'gone.example.test * drop' \
+    --rule 'filtered.example.test * ede=17' || exit 99
 
 q() {
 	OUT=$("$ROOST" query "$@" 2>"$T/q.err")
@@ -60,6 +61,14 @@ q www.example.test "@$S" --json +norec
 check_eq "+norec: RD=0 (the server echoes it)" "qr ra" "$(jq -r '.flags | join(" ")' <<<"$OUT")"
 q www.example.test "@$S" --json +dnssec
 check_eq "+dnssec: DO set (the server echoes it)" true "$(jq -r '.edns.do' <<<"$OUT")"
+check_eq "json: no extended errors" 0 "$(jq -r '.edns.ede | length' <<<"$OUT")"
+
+# an extended DNS error (RFC 8914): shown, its code, name and text
+q filtered.example.test "@$S"
+check_match "ede: shown" '^; EDE: 17 \(Filtered\): .*\(mockdns rule\)$' "$OUT"
+q filtered.example.test "@$S" --json
+check_eq "ede json: code, purpose, text" "17|Filtered|mockdns rule" \
+    "$(jq -r '.edns.ede[] | "\(.code)|\(.purpose)|\(.text)"' <<<"$OUT")"
 
 mock_reset up
 q big.example.test TXT "@$S"

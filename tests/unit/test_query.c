@@ -61,6 +61,8 @@ enum step_op {
 	OP_HURRIED,     /* upstream_hurry() was called value times */
 	OP_WATCH_IDLE,  /* query_when_idle() */
 	OP_BEFORE_WAIT, /* the loop's hooks run; idle told value times */
+	OP_UNREACHABLE, /* from now on the upstream's tries are network
+			   errors (upstream_progress(), failures) */
 };
 
 /* Question flags (OP_ASK, OP_UPSTREAM). */
@@ -84,7 +86,14 @@ struct step {
 	uint64_t ms;      /* OP_TIME */
 	size_t stat;      /* OP_STAT: offset in struct query_stats */
 	uint64_t value;   /* OP_STAT */
+	/* OP_ANSWER: the INFO-CODEs + 1 of the EDE options the answer
+	 * carries, in order (0: no more); OP_REPLY: [0] the one the
+	 * upstream's answer carries */
+	unsigned ede[2];
 };
+
+/* The EDE text an upstream sends in the scenarios. */
+#define UPSTREAM_EDE_TEXT "upstream says so"
 
 #define ASK(nm, t)                                                             \
 	{                                                                      \
@@ -115,6 +124,11 @@ struct step {
 	{                                                                      \
 		.op = OP_REPLY, .rcode = WIRE_NOERROR, .an = k, .ttl = t       \
 	}
+#define REPLY_EDE(k, t, c)                                                     \
+	{                                                                      \
+		.op = OP_REPLY, .rcode = WIRE_NOERROR, .an = k, .ttl = t,      \
+		.ede = {(c) + 1 }                                              \
+	}
 #define REPLY_NEG(rc, t, min)                                                  \
 	{                                                                      \
 		.op = OP_REPLY_NEG, .rcode = WIRE_##rc, .ttl = t,              \
@@ -131,6 +145,19 @@ struct step {
 #define ANSWER(rc, k, t)                                                       \
 	{                                                                      \
 		.op = OP_ANSWER, .n = 1, .rcode = WIRE_##rc, .an = k, .ttl = t \
+	}
+#define ANSWER_EDE(rc, k, t, c)                                                \
+	{                                                                      \
+		.op = OP_ANSWER, .n = 1, .rcode = WIRE_##rc, .an = k,          \
+		.ttl = t,                                                      \
+		.ede = {(c) + 1 }                                              \
+	}
+#define ANSWER_EDE2(rc, k, t, c1, c2)                                          \
+	{                                                                      \
+		.op = OP_ANSWER, .n = 1, .rcode = WIRE_##rc, .an = k,          \
+		.ttl = t,                                                      \
+		.ede = {(c1) + 1,                                              \
+			(c2) + 1 }                                             \
 	}
 #define ANSWER_N(c, rc, k, t)                                                  \
 	{                                                                      \
@@ -164,6 +191,10 @@ struct step {
 #define BEFORE_WAIT(told)                                                      \
 	{                                                                      \
 		.op = OP_BEFORE_WAIT, .value = told                            \
+	}
+#define UNREACHABLE                                                            \
+	{                                                                      \
+		.op = OP_UNREACHABLE                                           \
 	}
 #define END                                                                    \
 	{                                                                      \
@@ -233,12 +264,14 @@ build_query(uint8_t *out, size_t cap, uint16_t id, const char *name,
  * The upstream's answer to the oldest query in flight: its id and question as
  * sent (the case of DNS 0x20 included), rcode, an records of the
  * question's type with TTL ttl, a SOA (TTL ttl, MINIMUM soa_min) in
- * authority if soa, and an OPT.  Returns its length.
+ * authority if soa, and an OPT, with an EDE option of INFO-CODE ede - 1
+ * and UPSTREAM_EDE_TEXT if ede is not 0.  Returns its length.
  */
 static size_t
 build_reply(uint8_t *out, size_t cap, unsigned rcode, unsigned an, uint32_t ttl,
-    bool soa, uint32_t soa_min)
+    bool soa, uint32_t soa_min, unsigned ede)
 {
+	size_t olen = 0;
 	struct wire_header h;
 	struct wire_question q;
 	struct wire_msg m;
@@ -248,7 +281,7 @@ build_reply(uint8_t *out, size_t cap, unsigned rcode, unsigned an, uint32_t ttl,
 	assert_int_equal(wire_parse_question(query, qlen, &h, &q), WIRE_OK);
 	assert_int_equal(wire_parse_msg(query, qlen, &m, NULL, 0), WIRE_OK);
 	rdlen = q.qtype == WIRE_T_AAAA ? 16 : 4;
-	assert_true(q.end + an * (12 + rdlen) + 11 + 33 + 11 <= cap);
+	assert_true(q.end + an * (12 + rdlen) + 11 + 33 + 11 + 64 <= cap);
 	memcpy(out, query, q.end);
 	wire_write_header(out,
 	    &(struct wire_header){ .id = h.id,
@@ -294,8 +327,14 @@ build_reply(uint8_t *out, size_t cap, unsigned rcode, unsigned an, uint32_t ttl,
 	wire_put16(out + n + 1, WIRE_T_OPT);
 	wire_put16(out + n + 3, UPSTREAM_EDNS_SIZE);
 	wire_put32(out + n + 5, m.edns.flags & WIRE_EDNS_DO);
-	wire_put16(out + n + 9, 0);
-	return n + 11;
+	if (ede != 0)
+		assert_int_equal(wire_opt_put_ede(out + n + 11, 64, &olen,
+				     (uint16_t)(ede - 1),
+				     (const uint8_t *)UPSTREAM_EDE_TEXT,
+				     strlen(UPSTREAM_EDE_TEXT)),
+		    WIRE_OK);
+	wire_put16(out + n + 9, (uint16_t)olen);
+	return n + 11 + olen;
 }
 
 /* --- steps --------------------------------------------------------------- */
@@ -352,7 +391,35 @@ expect_upstream(const struct step *s)
 	    (s->flags & Q_DO) != 0);
 }
 
-/* One captured answer is s's: rcode, answer count, every TTL. */
+/*
+ * The EDE options of r are s's: INFO-CODEs in order, roostd's own with
+ * a text, the upstream's with UPSTREAM_EDE_TEXT.
+ */
+static void
+check_ede(const struct step *s, const struct fuzz_reply *r)
+{
+	struct wire_msg m;
+	struct wire_opt_iter it;
+	struct wire_opt o;
+	unsigned i = 0;
+
+	assert_int_equal(wire_parse_msg(r->msg, r->len, &m, NULL, 0), WIRE_OK);
+	if (m.edns.present) {
+		it = (struct wire_opt_iter){ r->msg + m.edns.opts_off,
+			m.edns.opts_len };
+		while (wire_opt_next(&it, &o)) {
+			if (o.code != WIRE_OPT_EDE)
+				continue;
+			assert_true(i < 2 && s->ede[i] != 0);
+			assert_true(o.len >= 2);
+			assert_int_equal(wire_get16(o.data), s->ede[i] - 1);
+			i++;
+		}
+	}
+	assert_true(i == 2 || s->ede[i] == 0); /* none missing */
+}
+
+/* One captured answer is s's: rcode, answer count, every TTL, EDE. */
 static void
 check_answer(const struct step *s, const struct fuzz_reply *r)
 {
@@ -380,6 +447,7 @@ check_answer(const struct step *s, const struct fuzz_reply *r)
 	}
 	assert_int_equal(e, WIRE_END);
 	assert_int_equal(an, s->an);
+	check_ede(s, r);
 }
 
 static void
@@ -401,16 +469,16 @@ upstream_reply(const struct step *s)
 	switch (s->op) {
 	case OP_REPLY:
 		n = build_reply(buf, sizeof(buf), s->rcode, s->an, s->ttl,
-		    false, 0);
+		    false, 0, s->ede[0]);
 		assert_int_equal(fuzz_net_answer(buf, n), UPSTREAM_ANSWER_OK);
 		break;
 	case OP_REPLY_NEG:
 		n = build_reply(buf, sizeof(buf), s->rcode, 0, s->ttl, true,
-		    s->soa_min);
+		    s->soa_min, 0);
 		assert_int_equal(fuzz_net_answer(buf, n), UPSTREAM_ANSWER_OK);
 		break;
 	default: /* OP_REFUSE: the real check must turn it down */
-		n = build_reply(buf, sizeof(buf), s->rcode, 0, 0, false, 0);
+		n = build_reply(buf, sizeof(buf), s->rcode, 0, 0, false, 0, 0);
 		assert_int_not_equal(fuzz_net_answer(buf, n),
 		    UPSTREAM_ANSWER_OK);
 		break;
@@ -483,6 +551,9 @@ step_run(const struct step *s)
 	case OP_BEFORE_WAIT:
 		fuzz_net_before_wait();
 		assert_int_equal(run.idle_told, s->value);
+		break;
+	case OP_UNREACHABLE:
+		fuzz_net.failure = UPSTREAM_UNREACHABLE;
 		break;
 	case OP_END:
 		break;
@@ -1289,6 +1360,181 @@ test_query_prefetch_failure_keeps_entry(void **state)
 	scenario_run(&sc);
 }
 
+/*
+ * roostd's own extended DNS errors (RFC 8914), only to clients that
+ * sent EDNS: 22 at a client's deadline and when the fetch failed (and
+ * with the SERVFAIL it remembers), 23 when every try was a network
+ * error, 3 on every stale answer.
+ */
+static void
+test_query_ede_own(void **state)
+{
+	static const struct scenario sc = {
+		.options = { "prefetch", "no", "servfail-ttl", "5", NULL },
+		.steps = {
+			ASK_F("late.example.test", A, Q_EDNS),
+			UPSTREAM("late.example.test", A),
+			MS(1),
+			ASK("late.example.test", A),
+			MS(1999),
+			ANSWER_EDE(SERVFAIL, 0, TTL_ANY,
+			    WIRE_EDE_NO_REACHABLE_AUTHORITY),
+			MS(1),
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			FAIL,
+			ASK("late.example.test", A),
+			NO_UPSTREAM,
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			ASK_F("late.example.test", A, Q_EDNS),
+			NO_UPSTREAM, /* remembered, with its EDE */
+			ANSWER_EDE(SERVFAIL, 0, TTL_ANY,
+			    WIRE_EDE_NO_REACHABLE_AUTHORITY),
+			UNREACHABLE,
+			ASK_F("dead.example.test", A, Q_EDNS),
+			UPSTREAM("dead.example.test", A),
+			MS(2000),
+			ANSWER_EDE(SERVFAIL, 0, TTL_ANY,
+			    WIRE_EDE_NETWORK_ERROR),
+			ASK_F("dead.example.test", A, Q_EDNS),
+			NO_UPSTREAM,
+			FAIL,
+			ANSWER_EDE(SERVFAIL, 0, TTL_ANY,
+			    WIRE_EDE_NETWORK_ERROR),
+			END,
+		},
+	};
+	static const struct scenario stale = {
+		.options = { "prefetch", "no", "stale-recheck", "30", NULL },
+		.steps = {
+			ASK("st.example.test", A),
+			UPSTREAM("st.example.test", A),
+			REPLY(1, 10),
+			ANSWER(NOERROR, 1, 10),
+			SECONDS(11),
+			ASK_F("st.example.test", A, Q_EDNS),
+			UPSTREAM("st.example.test", A),
+			MS(1),
+			ASK("st.example.test", A),
+			MS(1799),
+			ANSWER_EDE(NOERROR, 1, CACHE_STALE_TTL,
+			    WIRE_EDE_STALE_ANSWER),
+			MS(1),
+			ANSWER(NOERROR, 1, CACHE_STALE_TTL),
+			/* the refresh goes on: later askers get the stale
+			 * answer at once, and no second refresh starts */
+			ASK_F("st.example.test", A, Q_EDNS),
+			NO_UPSTREAM,
+			ANSWER_EDE(NOERROR, 1, CACHE_STALE_TTL,
+			    WIRE_EDE_STALE_ANSWER),
+			STAT(stale, 3),
+			FAIL,
+			/* DO and CD: another key, with nothing stale */
+			ASK_F("st.example.test", A, Q_DO | Q_CD),
+			UPSTREAM_F("st.example.test", A, Q_DO | Q_CD),
+			FAIL,
+			ANSWER_EDE(SERVFAIL, 0, TTL_ANY,
+			    WIRE_EDE_NO_REACHABLE_AUTHORITY),
+			ASK_F("st.example.test", A, Q_EDNS | Q_TCP),
+			NO_UPSTREAM, /* within stale-recheck */
+			ANSWER_EDE(NOERROR, 1, CACHE_STALE_TTL,
+			    WIRE_EDE_STALE_ANSWER),
+			END,
+		},
+	};
+
+	(void)state;
+	scenario_run(&sc);
+	scenario_run(&stale);
+}
+
+/*
+ * An upstream's EDE is kept with the answer: served to EDNS clients on
+ * the first answer and every hit, not to others, and before roostd's
+ * own 3 when the answer is served stale.
+ */
+static void
+test_query_ede_from_upstream(void **state)
+{
+	static const struct scenario sc = {
+		.options = { "prefetch", "no", NULL },
+		.steps = {
+			ASK_F("f.example.test", A, Q_EDNS),
+			ASK("f.example.test", A),
+			UPSTREAM("f.example.test", A),
+			REPLY_EDE(1, 10, WIRE_EDE_FILTERED),
+			/* the waiters, the last come first */
+			ANSWER(NOERROR, 1, 10),
+			ANSWER_EDE(NOERROR, 1, 10, WIRE_EDE_FILTERED),
+			ASK_F("f.example.test", A, Q_EDNS | Q_TCP),
+			ASK("f.example.test", A),
+			NO_UPSTREAM,
+			ANSWER_EDE(NOERROR, 1, 10, WIRE_EDE_FILTERED),
+			ANSWER(NOERROR, 1, 10),
+			SECONDS(11),
+			ASK_F("f.example.test", A, Q_EDNS),
+			UPSTREAM("f.example.test", A),
+			FAIL,
+			ANSWER_EDE2(NOERROR, 1, CACHE_STALE_TTL,
+			    WIRE_EDE_FILTERED, WIRE_EDE_STALE_ANSWER),
+			END,
+		},
+	};
+	static const struct scenario uncached = {
+		.options = { NULL },
+		.steps = {
+			/* TTL 0: not cached, passed on all the same */
+			ASK_F("z.example.test", A, Q_EDNS),
+			UPSTREAM("z.example.test", A),
+			REPLY_EDE(1, 0, WIRE_EDE_BLOCKED),
+			ANSWER_EDE(NOERROR, 1, 0, WIRE_EDE_BLOCKED),
+			END,
+		},
+	};
+
+	(void)state;
+	scenario_run(&sc);
+	scenario_run(&uncached);
+}
+
+/* What roostd refuses itself says why: 18 outside allow, 21 for zone
+ * transfers and MAILA/MAILB. */
+static void
+test_query_ede_refusals(void **state)
+{
+	static const struct scenario acl = {
+		.options = { "allow", "10.0.0.0/8", NULL },
+		.steps = {
+			ASK_F("a.example.test", A, Q_EDNS),
+			ASK("a.example.test", A),
+			NO_UPSTREAM,
+			ANSWER_EDE(REFUSED, 0, TTL_ANY, WIRE_EDE_PROHIBITED),
+			ANSWER(REFUSED, 0, TTL_ANY),
+			END,
+		},
+	};
+	static const struct scenario types = {
+		.options = { NULL },
+		.steps = {
+			ASK_F("a.example.test", AXFR, Q_EDNS),
+			ASK_F("a.example.test", IXFR, Q_EDNS | Q_TCP),
+			ASK_F("a.example.test", MAILA, Q_EDNS),
+			ASK("a.example.test", MAILB),
+			NO_UPSTREAM,
+			ANSWER_EDE(REFUSED, 0, TTL_ANY,
+			    WIRE_EDE_NOT_SUPPORTED),
+			ANSWER_EDE(REFUSED, 0, TTL_ANY,
+			    WIRE_EDE_NOT_SUPPORTED),
+			ANSWER_EDE(NOTIMP, 0, TTL_ANY, WIRE_EDE_NOT_SUPPORTED),
+			ANSWER(NOTIMP, 0, TTL_ANY),
+			END,
+		},
+	};
+
+	(void)state;
+	scenario_run(&acl);
+	scenario_run(&types);
+}
+
 /* A stop waits for the answers in flight: query_when_idle() tells once,
  * before a wait, after the last waiter is answered; at once if none
  * waits. */
@@ -1344,6 +1590,9 @@ main(void)
 		cmocka_unit_test(test_query_stale_at_client_timeout),
 		cmocka_unit_test(test_query_upstream_failure),
 		cmocka_unit_test(test_query_prefetch_failure_keeps_entry),
+		cmocka_unit_test(test_query_ede_own),
+		cmocka_unit_test(test_query_ede_from_upstream),
+		cmocka_unit_test(test_query_ede_refusals),
 		cmocka_unit_test(test_query_idle_told_after_last_answer),
 	};
 
