@@ -226,6 +226,13 @@ const struct config_option config_options[] = {
 	    .arg = "yes|no",
 	    .help = "ask upstream in random letter case, accept only answers "
 		    "in the same case" },
+	{ .name = "upstream-cookies",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(upstream_cookies),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "send DNS cookies (RFC 7873) upstream and check the "
+		    "server's echo" },
 };
 const size_t config_noptions =
     sizeof(config_options) / sizeof(config_options[0]);

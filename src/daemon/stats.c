@@ -96,8 +96,10 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	ROW("guard", "bad_case", st->g.rejected[UPSTREAM_BAD_CASE]);
 	ROW("guard", "bad_rcode", st->g.rejected[UPSTREAM_BAD_RCODE]);
 	ROW("guard", "truncated", st->g.rejected[UPSTREAM_TRUNCATED]);
+	ROW("guard", "bad_cookie", st->g.rejected[UPSTREAM_BAD_COOKIE]);
+	ROW("guard", "cookie_retries", st->g.cookie_retries);
 	ROW("guard", "ports_renewed", st->g.chan_recycled);
-	static_assert(UPSTREAM_NVERDICTS == 7, "a guard row per verdict");
+	static_assert(UPSTREAM_NVERDICTS == 8, "a guard row per verdict");
 #undef ROW
 	assert(n <= STAT_ROWS);
 	return n;

@@ -127,6 +127,7 @@ note_verdict(struct upstream_set *s, const struct upstream *u,
 		[UPSTREAM_BAD_ID] = "wrong id",
 		[UPSTREAM_BAD_QUESTION] = "wrong question",
 		[UPSTREAM_BAD_CASE] = "wrong 0x20 case",
+		[UPSTREAM_BAD_COOKIE] = "wrong or missing DNS cookie",
 		[UPSTREAM_BAD_RCODE] = "rcode not an answer",
 		[UPSTREAM_TRUNCATED] = "truncated",
 	};
@@ -147,6 +148,73 @@ reap_later(void *arg)
 	upstream_chan_reap(arg);
 }
 
+/*
+ * The cookie part of the check of an answer from u (v: the rest of it),
+ * RFC 7873 5.3: an answer with a client cookie not ours is a forgery;
+ * one without, from a server that sent us cookies, too, unless it has
+ * come UPSTREAM_COOKIE_MISSES times in a row.  Learns u's server cookie.
+ * *retry: it is a BADCOOKIE with our cookie, to be asked again once.
+ */
+static enum upstream_verdict
+cookie_verdict(struct upstream *u, const uint8_t *ans, size_t alen,
+    enum upstream_verdict v, bool *retry)
+{
+	uint8_t server[UPSTREAM_COOKIE_SERVER_MAX];
+	size_t slen = 0;
+	bool bad;
+
+	*retry = false;
+	if (v != UPSTREAM_ANSWER_OK && v != UPSTREAM_BAD_RCODE)
+		return v; /* not an answer to our query anyway */
+	switch (upstream_answer_cookie(ans, alen, u->cookie.client, server,
+	    &slen, &bad)) {
+	case UPSTREAM_COOKIE_BAD:
+		return UPSTREAM_BAD_COOKIE;
+	case UPSTREAM_COOKIE_OK:
+		memcpy(u->cookie.server, server, slen);
+		u->cookie.server_len = (uint8_t)slen;
+		u->cookie.misses = 0;
+		*retry = bad && v == UPSTREAM_BAD_RCODE;
+		return v;
+	case UPSTREAM_COOKIE_NONE:
+		break;
+	}
+	if (u->cookie.server_len == 0)
+		return v;
+	if (++u->cookie.misses < UPSTREAM_COOKIE_MISSES)
+		return UPSTREAM_BAD_COOKIE;
+	log_info("upstream %s: %d answers in a row without the DNS cookie it "
+		 "used to send: no longer expected",
+	    u->name, UPSTREAM_COOKIE_MISSES);
+	u->cookie.server_len = 0;
+	u->cookie.misses = 0;
+	return v;
+}
+
+static void try_send(struct upstream_req *r, unsigned i);
+
+/* What t's end says of u: its RTT, or a failure and a penalty. */
+static void
+try_account(struct upstream *u, const struct upstream_try *t, int status,
+    bool answered, bool ok, uint64_t now)
+{
+	if (ok) {
+		rtt_srtt_sample(&u->srtt, now, (uint32_t)(now - t->sent_ms));
+		rtt_hist_record(&u->rtt, (uint32_t)(now - t->sent_ms));
+		u->down = false;
+		return;
+	}
+	u->failures++;
+	u->down = true;
+	if (status == ARES_ETIMEOUT)
+		rtt_srtt_penalise(&u->srtt, now, (uint32_t)(now - t->sent_ms));
+	else if (answered)
+		/* a refusal or SERVFAIL is as bad as slow */
+		rtt_srtt_penalise(&u->srtt, now, u->set->pace.timeout_ms);
+	log_debug("upstream %s: try failed: %s", u->name,
+	    answered ? "unusable answer" : ares_strerror(status));
+}
+
 static void
 try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
@@ -157,7 +225,7 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	struct upstream_req *r = t->req;
 	uint64_t now = loop_now_ms(s->loop);
 	bool answered = status == ARES_SUCCESS && abuf != NULL && alen > 0;
-	bool ok = false, has_opt = false;
+	bool ok = false, has_opt = false, cookie_retry = false, forged = false;
 
 	(void)timeouts;
 	c->tries--;
@@ -169,8 +237,17 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		wire_put16(r->query, t->id);
 		v = upstream_answer_check(r->query, r->qlen, abuf, (size_t)alen,
 		    r->exact_case, &has_opt);
-		note_verdict(s, u, v);
+		if (s->cookies)
+			v = cookie_verdict(u, abuf, (size_t)alen, v,
+			    &cookie_retry);
+		cookie_retry = cookie_retry && !r->cookie_retried;
+		if (has_opt &&
+		    (v == UPSTREAM_ANSWER_OK || v == UPSTREAM_BAD_RCODE))
+			u->edns_seen = true;
+		if (!cookie_retry)
+			note_verdict(s, u, v);
 		ok = v == UPSTREAM_ANSWER_OK;
+		forged = v == UPSTREAM_BAD_COOKIE;
 	}
 	/* c-ares drops EDNS for the whole channel after a FORMERR without
 	 * OPT: one broken answer must not downgrade every later query */
@@ -187,22 +264,17 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 			try_start(r, false);
 		return;
 	}
-	if (ok) {
-		rtt_srtt_sample(&u->srtt, now, (uint32_t)(now - t->sent_ms));
-		rtt_hist_record(&u->rtt, (uint32_t)(now - t->sent_ms));
-		u->down = false;
-	} else {
-		u->failures++;
-		u->down = true;
-		if (status == ARES_ETIMEOUT)
-			rtt_srtt_penalise(&u->srtt, now,
-			    (uint32_t)(now - t->sent_ms));
-		else if (answered)
-			/* a refusal or SERVFAIL is as bad as slow */
-			rtt_srtt_penalise(&u->srtt, now, s->pace.timeout_ms);
-		log_debug("upstream %s: try failed: %s", u->name,
-		    answered ? "unusable answer" : ares_strerror(status));
+	if (cookie_retry) {
+		/* RFC 7873 5.3: BADCOOKIE, with the server cookie to use:
+		 * the same server once more, at once */
+		free(t);
+		r->cookie_retried = true;
+		s->guard.cookie_retries++;
+		try_send(r, (unsigned)(u - s->ups));
+		return;
 	}
+	if (!forged)
+		try_account(u, t, status, answered, ok, now);
 	free(t);
 	if (r == NULL)
 		return;
@@ -214,8 +286,9 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		return;
 	}
 	/* it said no, or cannot be reached: not asked again for this
-	 * question.  (A timeout is not a failure: the try timer retries.) */
-	if (status != ARES_ETIMEOUT)
+	 * question.  (A timeout is not a failure: the try timer retries;
+	 * nor is a forgery's cookie, which says nothing of the server.) */
+	if (status != ARES_ETIMEOUT && !forged)
 		tryplan_fail(&r->plan, (unsigned)(u - s->ups));
 	try_start(r, false); /* failed fast: move on now */
 }
@@ -238,11 +311,6 @@ try_start(struct upstream_req *r, bool timed_out)
 {
 	struct upstream_set *s = r->set;
 	uint64_t now = loop_now_ms(s->loop);
-	struct upstream_try *t;
-	struct upstream_chan *c;
-	struct upstream *u;
-	uint16_t id;
-	unsigned guard;
 	int i = tryplan_next(&r->plan, timed_out);
 
 	if (i < 0) {
@@ -258,7 +326,23 @@ try_start(struct upstream_req *r, bool timed_out)
 		return;
 	}
 	loop_timer_cancel(s->loop, &r->try_timer);
-	u = &s->ups[i];
+	try_send(r, (unsigned)i);
+}
+
+/* Sends r's next try to upstream i (with its cookie), or moves on. */
+static void
+try_send(struct upstream_req *r, unsigned i)
+{
+	struct upstream_set *s = r->set;
+	uint64_t now = loop_now_ms(s->loop);
+	struct upstream_try *t;
+	struct upstream_chan *c;
+	struct upstream *u = &s->ups[i];
+	uint8_t q[UPSTREAM_TRY_MAX];
+	size_t qlen = 0;
+	uint16_t id;
+	unsigned guard;
+
 	c = u->chan;
 	if (c->tries >= 65536 / 2 || (t = calloc(1, sizeof(*t))) == NULL) {
 		try_start(r, false); /* this one is saturated: the next */
@@ -285,12 +369,17 @@ try_start(struct upstream_req *r, bool timed_out)
 	if (r->plan.round > 0)
 		s->guard.retries++;
 	wire_put16(r->query, id);
+	memcpy(q, r->query, r->qlen);
+	if (s->cookies && u->edns_seen)
+		qlen = upstream_query_cookie(q, r->qlen, sizeof(q), &u->cookie);
+	if (qlen == 0)
+		qlen = r->qlen;
 	(void)loop_timer_set(s->loop, &r->try_timer, try_wait(r, u, now));
 	/* c-ares copies the query.  It may call try_done() from inside
 	 * ares_send() (a send error), which can end r: touch neither r nor
 	 * t after this call; c stays valid (draining channels are reaped
 	 * from a timer, never from a callback). */
-	ares_send(c->ch, r->query, (int)r->qlen, try_done, t);
+	ares_send(c->ch, q, (int)qlen, try_done, t);
 	if (!loop_timer_armed(&c->timer))
 		upstream_chan_timer_arm(c);
 #if !HAVE_DECL_ARES_OPT_UDP_MAX_QUERIES
@@ -461,10 +550,13 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 		.give_up_ms = c->upstream_give_up_ms,
 	};
 	s->dns0x20 = c->dns0x20;
+	s->cookies = c->upstream_cookies;
 	for (size_t i = 0; i < c->nupstream; i++) {
 		struct upstream *u = &s->ups[i];
 
 		u->set = s;
+		/* RFC 7873 4.1 wants it unguessable and per server */
+		rnd_bytes(&s->rnd, u->cookie.client, UPSTREAM_COOKIE_CLIENT);
 		u->addr = c->upstream[i];
 		addr_str(&u->addr, u->name, sizeof(u->name));
 		if ((u->chan = upstream_chan_new(u, err, errlen)) == NULL) {

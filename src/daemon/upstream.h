@@ -67,6 +67,8 @@ enum upstream_verdict {
 	UPSTREAM_BAD_CASE,     /* DNS 0x20: the name's case differs */
 	UPSTREAM_BAD_RCODE,    /* neither NOERROR nor NXDOMAIN */
 	UPSTREAM_TRUNCATED,    /* TC=1 (also over TCP) */
+	UPSTREAM_BAD_COOKIE,   /* RFC 7873: not our client cookie, or none
+				  from a server that sends them */
 	UPSTREAM_NVERDICTS
 };
 
@@ -76,6 +78,7 @@ struct upstream_guard_stats {
 	uint64_t chan_recycled;  /* channels renewed for a new source port */
 	uint64_t retries;        /* tries after a question's first round */
 	uint64_t inflight_limit; /* requests refused at UPSTREAM_MAX_INFLIGHT */
+	uint64_t cookie_retries; /* tries sent again after BADCOOKIE */
 };
 
 /* How a request ended, or how its tries have gone so far. */
@@ -132,6 +135,57 @@ size_t upstream_query_build(const struct upstream_question *q, uint16_t id,
  */
 enum upstream_verdict upstream_answer_check(const uint8_t *query, size_t qlen,
     const uint8_t *ans, size_t alen, bool exact_case, bool *has_opt);
+
+/* --- DNS cookies (RFC 7873) toward an upstream --------------------- */
+
+#define UPSTREAM_COOKIE_CLIENT 8     /* octets of our client cookie */
+#define UPSTREAM_COOKIE_SERVER_MIN 8 /* a server cookie's octets */
+#define UPSTREAM_COOKIE_SERVER_MAX 32
+#define WIRE_BADCOOKIE 23 /* extended rcode (RFC 7873 8) */
+
+/* What roostd holds for one upstream server. */
+struct upstream_cookie {
+	uint8_t client[UPSTREAM_COOKIE_CLIENT]; /* random, per server */
+	uint8_t server[UPSTREAM_COOKIE_SERVER_MAX];
+	uint8_t server_len; /* 0: none learnt (yet, or any more) */
+	uint8_t misses;     /* answers in a row without one since learnt */
+};
+
+/*
+ * A server that sent cookies and then answers this many times in a row
+ * without one has stopped (an upgrade, a new box behind the address):
+ * its cookie is forgotten and cookie-less answers pass again.  Fewer are
+ * rejected: a forger would have to win as many races in a row.
+ */
+#define UPSTREAM_COOKIE_MISSES 3
+
+/*
+ * Appends the COOKIE option (c's client cookie, then its server cookie
+ * if it has one) to the OPT record that ends query (len octets, as
+ * upstream_query_build() writes it: the OPT last, with empty rdata).
+ * Returns the new length, or 0 if cap is too small or the query does not
+ * end with an empty OPT.
+ */
+size_t upstream_query_cookie(uint8_t *query, size_t len, size_t cap,
+    const struct upstream_cookie *c);
+
+/* What an answer's COOKIE option says (upstream_answer_cookie()). */
+enum upstream_cookie_verdict {
+	UPSTREAM_COOKIE_NONE, /* no COOKIE option (a server without) */
+	UPSTREAM_COOKIE_OK,   /* ours echoed, with a server cookie */
+	UPSTREAM_COOKIE_BAD,  /* malformed, or not our client cookie */
+};
+
+/*
+ * Reads the COOKIE option of ans (alen octets; a message that
+ * wire_parse_msg() rejects has none), checking its client cookie against
+ * client.  On UPSTREAM_COOKIE_OK the server cookie is copied to server
+ * (UPSTREAM_COOKIE_SERVER_MAX octets) and its length to *server_len.
+ * *badcookie is set if the answer's rcode is BADCOOKIE.
+ */
+enum upstream_cookie_verdict
+upstream_answer_cookie(const uint8_t *ans, size_t alen, const uint8_t *client,
+    uint8_t *server, size_t *server_len, bool *badcookie);
 
 /*
  * Creates the set for c's upstreams, registering with l.  Returns it,

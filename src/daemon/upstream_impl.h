@@ -24,6 +24,10 @@
 #include "wire.h"
 
 #define UPSTREAM_QUERY_MAX (WIRE_HDR_LEN + WIRE_MAX_NAME + 4 + WIRE_OPT_LEN)
+/* A query with its COOKIE option, as one try sends it. */
+#define UPSTREAM_TRY_MAX                                                       \
+	(UPSTREAM_QUERY_MAX + 4 + UPSTREAM_COOKIE_CLIENT +                     \
+	    UPSTREAM_COOKIE_SERVER_MAX)
 
 struct upstream;
 
@@ -45,7 +49,13 @@ struct upstream {
 	struct upstream_chan *chan;
 	struct rtt_srtt srtt;
 	uint64_t queries, failures, timeouts;
-	bool down; /* its latest try failed or timed out */
+	bool down;                     /* its latest try failed or timed out */
+	struct upstream_cookie cookie; /* RFC 7873, if the set sends them */
+	/* it answered us with an OPT: cookies go to it from then on.
+	 * Before, a server without EDNS would FORMERR and c-ares retry
+	 * without the OPT by cutting its fixed 11 octets off the end,
+	 * which with a cookie in it leaves a broken query. */
+	bool edns_seen;
 	/* RTTs of answered tries: fixed buckets, no allocation */
 	struct rtt_hist rtt;
 };
@@ -64,6 +74,7 @@ struct upstream_req {
 	uint8_t query[UPSTREAM_QUERY_MAX];
 	size_t qlen;
 	bool exact_case;     /* sent with DNS 0x20 */
+	bool cookie_retried; /* a BADCOOKIE was answered with a new try */
 	struct tryplan plan; /* which upstream next, how long each try */
 	struct upstream_try *tries;
 	unsigned ended, net_errors; /* tries ended; of them, network errors */
@@ -84,6 +95,7 @@ struct upstream_set {
 	struct loop_hook reap_hook; /* destroys drained channels */
 	struct notify drained;      /* tells the owner inflight is 0 */
 	bool dns0x20;
+	bool cookies; /* upstream-cookies */
 	struct upstream_guard_stats guard;
 	struct log_ratelimit rl_reject, rl_limit;
 	struct rnd_pool rnd;

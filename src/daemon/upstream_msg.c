@@ -115,3 +115,62 @@ upstream_answer_check(const uint8_t *query, size_t qlen, const uint8_t *ans,
 		return UPSTREAM_TRUNCATED;
 	return UPSTREAM_ANSWER_OK;
 }
+
+size_t
+upstream_query_cookie(uint8_t *query, size_t len, size_t cap,
+    const struct upstream_cookie *c)
+{
+	uint8_t data[UPSTREAM_COOKIE_CLIENT + UPSTREAM_COOKIE_SERVER_MAX];
+	size_t olen = len, slen = c->server_len;
+
+	/* the OPT upstream_query_build() ends with: root owner, type OPT,
+	 * class, ttl, rdlength 0 */
+	if (len < WIRE_HDR_LEN + WIRE_OPT_LEN || len > cap ||
+	    query[len - WIRE_OPT_LEN] != 0 ||
+	    wire_get16(query + len - WIRE_OPT_LEN + 1) != WIRE_T_OPT ||
+	    wire_get16(query + len - 2) != 0 ||
+	    slen > UPSTREAM_COOKIE_SERVER_MAX)
+		return 0;
+	memcpy(data, c->client, UPSTREAM_COOKIE_CLIENT);
+	if (slen > 0)
+		memcpy(data + UPSTREAM_COOKIE_CLIENT, c->server, slen);
+	if (wire_opt_put(query, cap, &olen, WIRE_OPT_COOKIE, data,
+		UPSTREAM_COOKIE_CLIENT + slen) != WIRE_OK)
+		return 0;
+	wire_put16(query + len - 2, (uint16_t)(olen - len));
+	return olen;
+}
+
+enum upstream_cookie_verdict
+upstream_answer_cookie(const uint8_t *ans, size_t alen, const uint8_t *client,
+    uint8_t *server, size_t *server_len, bool *badcookie)
+{
+	struct wire_msg m;
+	struct wire_opt_iter it;
+	struct wire_opt o;
+	enum upstream_cookie_verdict v = UPSTREAM_COOKIE_NONE;
+
+	*badcookie = false;
+	if (wire_parse_msg(ans, alen, &m, NULL, 0) != WIRE_OK ||
+	    !m.edns.present)
+		return UPSTREAM_COOKIE_NONE;
+	*badcookie = (WIRE_RCODE(m.hdr.flags) |
+			 (unsigned)m.edns.ext_rcode << 4) == WIRE_BADCOOKIE;
+	it = (struct wire_opt_iter){ ans + m.edns.opts_off, m.edns.opts_len };
+	while (wire_opt_next(&it, &o)) {
+		if (o.code != WIRE_OPT_COOKIE)
+			continue;
+		/* one COOKIE, a client and a server cookie (RFC 7873 5.3) */
+		if (v != UPSTREAM_COOKIE_NONE ||
+		    o.len <
+			UPSTREAM_COOKIE_CLIENT + UPSTREAM_COOKIE_SERVER_MIN ||
+		    o.len >
+			UPSTREAM_COOKIE_CLIENT + UPSTREAM_COOKIE_SERVER_MAX ||
+		    memcmp(o.data, client, UPSTREAM_COOKIE_CLIENT) != 0)
+			return UPSTREAM_COOKIE_BAD;
+		*server_len = o.len - UPSTREAM_COOKIE_CLIENT;
+		memcpy(server, o.data + UPSTREAM_COOKIE_CLIENT, *server_len);
+		v = UPSTREAM_COOKIE_OK;
+	}
+	return v;
+}

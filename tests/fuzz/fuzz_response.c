@@ -6,8 +6,12 @@
  * cached or served, every answer sent carries the client's id and
  * question, and the cache keeps its invariants (cache_check()).
  *
+ * The same bytes go through upstream_answer_cookie() too: a cookie it
+ * accepts has a server part of 8 to 32 octets.
+ *
  * Input: a control octet (FUZZ_* bits of fuzz_net.h), then the answer.
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -30,8 +34,18 @@ static uint8_t query_edns[] = { QUERY_HEAD, 0, 0x00, 0x29, 0x04, 0xd0, 0, 0,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const uint8_t client[UPSTREAM_COOKIE_CLIENT] = { 1, 2, 3, 4, 5,
+		6, 7, 8 };
+	uint8_t server[UPSTREAM_COOKIE_SERVER_MAX];
+	size_t slen = 0;
+	bool bad;
+
 	if (size < 1)
 		return 0;
+	if (upstream_answer_cookie(data + 1, size - 1, client, server, &slen,
+		&bad) == UPSTREAM_COOKIE_OK)
+		assert(slen >= UPSTREAM_COOKIE_SERVER_MIN &&
+		    slen <= UPSTREAM_COOKIE_SERVER_MAX);
 	if (data[0] & FUZZ_EDNS_ANS) {
 		query_edns[11] = 1; /* ARCOUNT */
 		fuzz_net_run(data[0], query_edns, sizeof(query_edns), data + 1,

@@ -46,7 +46,10 @@ enum item {
 	ITEM_TCP_CLAIM,
 	ITEM_TRICKLE,
 	ITEM_TC_BIT,
-	ITEM_EDE
+	ITEM_EDE,
+	ITEM_BADCOOKIE,
+	ITEM_WRONG_COOKIE,
+	ITEM_NO_COOKIE
 };
 
 enum item_arg {
@@ -81,6 +84,9 @@ static const struct {
 	{ "trickle", ITEM_TRICKLE, ARG_MS },
 	{ "tc-bit", ITEM_TC_BIT, ARG_NONE },
 	{ "ede", ITEM_EDE, ARG_BYTES },
+	{ "badcookie", ITEM_BADCOOKIE, ARG_NONE },
+	{ "wrong-cookie", ITEM_WRONG_COOKIE, ARG_NONE },
+	{ "no-cookie", ITEM_NO_COOKIE, ARG_NONE },
 };
 
 struct mock_rules *
@@ -277,6 +283,15 @@ parse_item(struct mock_rule *rule, char *tok, const char *where, char *err,
 		break;
 	case ITEM_EDE:
 		rule->ede = v;
+		break;
+	case ITEM_BADCOOKIE:
+		rule->badcookie = 1;
+		break;
+	case ITEM_WRONG_COOKIE:
+		rule->wrong_cookie = 1;
+		break;
+	case ITEM_NO_COOKIE:
+		rule->no_cookie = 1;
 		break;
 	}
 	return 0;

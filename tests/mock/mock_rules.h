@@ -48,6 +48,9 @@ struct mock_rule {
 	int trickle_ms;     /* 0, or TCP: one byte every this many ms */
 	int tc_bit;         /* TC=1 on the whole reply, either transport */
 	int ede;            /* -1, or an EDE INFO-CODE for the reply's OPT */
+	int badcookie;      /* BADCOOKIE unless our server cookie came */
+	int wrong_cookie;   /* the reply's client cookie is altered */
+	int no_cookie;      /* no COOKIE option in the reply */
 	char *text;         /* owned: the items as written */
 };
 

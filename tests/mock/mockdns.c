@@ -37,6 +37,7 @@
 #include <ldns/ldns.h>
 
 #include "mock_addr.h"
+#include "mock_cookie.h"
 #include "mock_counts.h"
 #include "mock_rules.h"
 #include "mock_zone.h"
@@ -71,6 +72,8 @@ enum {
 #define MOCK_TCP_READS_PER_WAKEUP 16
 /* Default EDNS UDP size we advertise. */
 #define MOCK_EDE_TEXT "mockdns rule" /* ede=N's EXTRA-TEXT */
+/* The secret of our server cookies: new at every load of the data. */
+#define COOKIE_SECRET(s) (0x6d6f636b646e7321ull * ((s)->generation + 1))
 #define MOCK_EDNS_SIZE 1232
 /* Largest DNS message; TCP input buffers hold one with its prefix. */
 #define MOCK_MSG_MAX 65535
@@ -93,6 +96,7 @@ struct options {
 	int ready_fd; /* -1: none */
 	enum mock_mode mode;
 	uint16_t edns_size;
+	int cookies; /* --cookies: answer DNS cookies (RFC 7873) */
 };
 
 struct listener {
@@ -175,7 +179,7 @@ static const char usage_text[] =
     "usage: mockdns --listen ADDR#PORT [--listen ...] [--zone FILE ...]\n"
     "               [--auth] [--rule RULE ...] [--rules FILE]\n"
     "               [--pidfile FILE] [--ready-fd N] [--counts FILE]\n"
-    "               [--edns-size N] [-v]\n";
+    "               [--edns-size N] [--cookies] [-v]\n";
 
 static const char help_text[] =
     "mockdns - a DNS server for roost's tests (loopback addresses only)\n"
@@ -196,6 +200,7 @@ static const char help_text[] =
     "                          every socket is bound, then close it\n"
     "  -c, --counts FILE       where SIGUSR1 writes the query counts\n"
     "      --edns-size N       EDNS UDP size we advertise (default 1232)\n"
+    "      --cookies           answer DNS cookies (RFC 7873; RFC 9018 layout)\n"
     "  -v, --verbose           log each query to stderr:\n"
     "                          query TRANSPORT CLIENT id=ID NAME TYPE ACTION "
     "RESULT\n"
@@ -227,8 +232,11 @@ static const char help_text[] =
     "        trickle=MS         over TCP: the framed reply one byte every\n"
     "                           MS ms\n"
     "        tc-bit             TC=1 on the whole reply, also over TCP\n"
-    "        ede=N              an EDE option, INFO-CODE N, text \"mockdns "
-    "rule\"\n"
+    "        ede=N              an EDE option, INFO-CODE N, text\n"
+    "                           \"mockdns rule\"\n"
+    "        badcookie          BADCOOKIE unless the query brings our cookie\n"
+    "        wrong-cookie       the reply's client cookie is not the query's\n"
+    "        no-cookie          no COOKIE option in the reply\n"
     "  e.g.  slow.example.test A delay=300\n"
     "        * * transport=udp tc\n"
     "\n"
@@ -793,31 +801,6 @@ deliver_tcp_odd(struct server *s, const struct from *from, uint8_t *wire,
 	free(framed);
 }
 
-/* "ede=N": an extended DNS error option (RFC 8914) with INFO-CODE code
- * and MOCK_EDE_TEXT in the reply's OPT, if it has one. */
-static int
-add_ede(ldns_pkt *reply, int code)
-{
-	static const char text[] = MOCK_EDE_TEXT;
-	uint8_t opt[4 + 2 + sizeof(text) - 1];
-	ldns_rdf *data;
-
-	if (!ldns_pkt_edns(reply))
-		return 0;
-	opt[0] = 0;
-	opt[1] = 15; /* EDE */
-	opt[2] = 0;
-	opt[3] = (uint8_t)(2 + sizeof(text) - 1);
-	opt[4] = (uint8_t)(code >> 8);
-	opt[5] = (uint8_t)code;
-	memcpy(opt + 6, text, sizeof(text) - 1);
-	if ((data = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, sizeof(opt),
-		 opt)) == NULL)
-		return -1;
-	ldns_pkt_set_edns_data(reply, data);
-	return 0;
-}
-
 /*
  * Handle one query message and send (or schedule, or withhold) its reply.
  * Never fails: trouble ends in an rcode or a drop, logged with -v.  Every
@@ -839,6 +822,8 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 	uint8_t *wire = NULL;
 	size_t wlen = 0;
 	int special = 0, delay = 0, tcp = from->conn != NULL;
+	struct mock_cookie cookie = { 0 };
+	char cookietext[128] = "";
 
 	service_signals(s);
 	if (len < LDNS_HEADER_SIZE || (msg[2] & 0x80) != 0) {
@@ -860,6 +845,8 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		rcode = reply_header_only(s, from, msg, LDNS_RCODE_FORMERR);
 		goto done;
 	}
+	mock_cookie_read(q, from->peer, COOKIE_SECRET(s), &cookie);
+	mock_cookie_text(&cookie, cookietext, sizeof(cookietext));
 	qrr = ldns_rr_list_rr(ldns_pkt_question(q), 0);
 	qname = ldns_rr_owner(qrr);
 	qtype = ldns_rr_get_type(qrr);
@@ -900,6 +887,13 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		/* RFC 6891 6.1.3: BADVERS (16) is extended rcode 1, rcode 0 */
 		ldns_pkt_set_edns_extended_rcode(reply, 1);
 		action = "badvers";
+	} else if (rule != NULL && rule->badcookie && cookie.present &&
+	    !cookie.valid) {
+		/* RFC 7873 5.2.3: BADCOOKIE (23: 7, extended 1), with a
+		 * server cookie to come back with */
+		ldns_pkt_set_rcode(reply, 7);
+		ldns_pkt_set_edns_extended_rcode(reply, 1);
+		action = "badcookie";
 	} else if (rule != NULL && rule->rcode >= 0)
 		ldns_pkt_set_rcode(reply, (uint8_t)rule->rcode);
 	else if (mock_answer(s->data, qname, qtype, reply, opt->mode) == -1)
@@ -911,7 +905,13 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		make_tc(reply);
 	if (rule != NULL && rule->tc_bit)
 		ldns_pkt_set_tc(reply, true);
-	if (rule != NULL && rule->ede >= 0 && add_ede(reply, rule->ede) == -1)
+	if (mock_reply_options(reply, rule != NULL ? rule->ede : -1,
+		MOCK_EDE_TEXT, &cookie, from->peer, COOKIE_SECRET(s),
+		!opt->cookies || (rule != NULL && rule->no_cookie)
+		    ? MOCK_COOKIE_REPLY_NONE
+		    : rule != NULL && rule->wrong_cookie
+		    ? MOCK_COOKIE_REPLY_WRONG
+		    : MOCK_COOKIE_REPLY_OK) == -1)
 		goto done;
 answer:
 	if (ldns_pkt2wire(&wire, reply, &wlen) != LDNS_STATUS_OK)
@@ -957,8 +957,9 @@ answer:
 	wire = NULL;
 done:
 	if (verbose)
-		logx("query %s %s id=%u %s %s %s %s%s%s%s", tcp ? "tcp" : "udp",
-		    from->peer, len >= 2 ? (unsigned)(msg[0] << 8 | msg[1]) : 0,
+		logx("query %s %s id=%u %s %s %s %s%s%s%s%s",
+		    tcp ? "tcp" : "udp", from->peer,
+		    len >= 2 ? (unsigned)(msg[0] << 8 | msg[1]) : 0,
 		    name != NULL ? name : "-", type != NULL ? type : "-",
 		    action, rcode != NULL ? rcode : "-", tcnote,
 		    sent != NULL && name != NULL && strcmp(sent, name) != 0
@@ -966,7 +967,8 @@ done:
 			: "",
 		    sent != NULL && name != NULL && strcmp(sent, name) != 0
 			? sent
-			: "");
+			: "",
+		    cookietext);
 	free(sent);
 	free(rcode);
 	free(wire);
@@ -1375,7 +1377,7 @@ parse_int(const char *s, long min, long max, long *out)
 static int
 parse_options(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_READY_FD = 256, OPT_EDNS_SIZE };
+	enum { OPT_READY_FD = 256, OPT_EDNS_SIZE, OPT_COOKIES };
 	static const struct option longopts[] = { { "listen", required_argument,
 						      NULL, 'l' },
 		{ "zone", required_argument, NULL, 'z' },
@@ -1386,6 +1388,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 		{ "counts", required_argument, NULL, 'c' },
 		{ "edns-size", required_argument, NULL, OPT_EDNS_SIZE },
+		{ "cookies", no_argument, NULL, OPT_COOKIES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	char msg[256];
@@ -1427,6 +1430,9 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case 'c':
 			opt->counts_file = optarg;
+			break;
+		case OPT_COOKIES:
+			opt->cookies = 1;
 			break;
 		case OPT_EDNS_SIZE:
 			if (parse_int(optarg, 512, 65535, &v) == -1)

@@ -118,6 +118,137 @@ test_upstream_answer_refusals(void **state)
 	assert_int_equal(check(q, n, a, false), UPSTREAM_ANSWER_OK);
 }
 
+static const struct upstream_cookie cookie = {
+	.client = { 1, 2, 3, 4, 5, 6, 7, 8 },
+	.server = { 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9,
+	    0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf },
+	.server_len = 16,
+};
+
+static void
+test_upstream_query_cookie_goes_in_the_opt(void **state)
+{
+	struct upstream_cookie fresh = cookie;
+	uint8_t q[512];
+	size_t n, m;
+	struct wire_msg msg;
+	struct wire_opt_iter it;
+	struct wire_opt o;
+
+	(void)state;
+	n = upstream_query_build(&question, 0x4242, NULL, q, sizeof(q));
+	/* with the server cookie learnt */
+	m = upstream_query_cookie(q, n, sizeof(q), &cookie);
+	assert_int_equal(m, n + 4 + 8 + 16);
+	assert_int_equal(wire_parse_msg(q, m, &msg, NULL, 0), WIRE_OK);
+	assert_true(msg.edns.present);
+	it = (struct wire_opt_iter){ q + msg.edns.opts_off, msg.edns.opts_len };
+	assert_true(wire_opt_next(&it, &o));
+	assert_int_equal(o.code, WIRE_OPT_COOKIE);
+	assert_int_equal(o.len, 24);
+	assert_memory_equal(o.data, cookie.client, 8);
+	assert_memory_equal(o.data + 8, cookie.server, 16);
+	assert_false(wire_opt_next(&it, &o));
+	/* a query that has one already does not get a second */
+	assert_int_equal(upstream_query_cookie(q, m, sizeof(q), &cookie), 0);
+	/* before any: the client cookie alone */
+	fresh.server_len = 0;
+	n = upstream_query_build(&question, 0x4242, NULL, q, sizeof(q));
+	m = upstream_query_cookie(q, n, sizeof(q), &fresh);
+	assert_int_equal(m, n + 12);
+	assert_int_equal(wire_parse_msg(q, m, &msg, NULL, 0), WIRE_OK);
+	assert_int_equal(msg.edns.opts_len, 12);
+	/* no room: nothing */
+	n = upstream_query_build(&question, 0x4242, NULL, q, sizeof(q));
+	assert_int_equal(upstream_query_cookie(q, n, n + 11, &fresh), 0);
+}
+
+/* The answer to q with a COOKIE option of olen octets (client, then
+ * server), rcode rc (extended part in the OPT); its length. */
+static size_t
+answer_with_cookie(const uint8_t *q, size_t n, uint8_t *a, const uint8_t *opt,
+    size_t olen, unsigned rc)
+{
+	size_t len = n;
+
+	memcpy(a, q, n);
+	a[2] |= 0x80;
+	a[3] = (uint8_t)((a[3] & 0xf0) | (rc & 0x0f));
+	a[n - WIRE_OPT_LEN + 5] = (uint8_t)(rc >> 4); /* the OPT's ext rcode */
+	if (opt != NULL) {
+		assert_int_equal(
+		    wire_opt_put(a, 512, &len, WIRE_OPT_COOKIE, opt, olen),
+		    WIRE_OK);
+		wire_put16(a + n - 2, (uint16_t)(len - n));
+	}
+	return len;
+}
+
+static void
+test_upstream_answer_cookie_checked(void **state)
+{
+	uint8_t q[512], a[512], opt[48], server[UPSTREAM_COOKIE_SERVER_MAX];
+	size_t n, len, slen = 0;
+	bool bad;
+
+	(void)state;
+	n = upstream_query_build(&question, 0x4242, NULL, q, sizeof(q));
+	memcpy(opt, cookie.client, 8);
+	memset(opt + 8, 0x5c, 40);
+	/* ours, with a 16-octet server cookie */
+	len = answer_with_cookie(q, n, a, opt, 24, WIRE_NOERROR);
+	assert_int_equal(upstream_answer_check(q, n, a, len, false, &bad),
+	    UPSTREAM_ANSWER_OK);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_OK);
+	assert_int_equal(slen, 16);
+	assert_int_equal(server[15], 0x5c);
+	assert_false(bad);
+	/* 8 and 32 octets of server cookie: the bounds */
+	len = answer_with_cookie(q, n, a, opt, 16, WIRE_NOERROR);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_OK);
+	len = answer_with_cookie(q, n, a, opt, 40, WIRE_NOERROR);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_OK);
+	assert_int_equal(slen, 32);
+	/* too short, too long, another client's */
+	len = answer_with_cookie(q, n, a, opt, 15, WIRE_NOERROR);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_BAD);
+	len = answer_with_cookie(q, n, a, opt, 8, WIRE_NOERROR);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_BAD);
+	len = answer_with_cookie(q, n, a, opt, 41, WIRE_NOERROR);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_BAD);
+	opt[0] ^= 1;
+	len = answer_with_cookie(q, n, a, opt, 24, WIRE_NOERROR);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_BAD);
+	opt[0] ^= 1;
+	/* none: a server without cookies */
+	len = answer_with_cookie(q, n, a, NULL, 0, WIRE_NOERROR);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_NONE);
+	/* BADCOOKIE (23: 7 in the header, 1 in the OPT) */
+	len = answer_with_cookie(q, n, a, opt, 24, WIRE_BADCOOKIE);
+	assert_int_equal(upstream_answer_check(q, n, a, len, false, &bad),
+	    UPSTREAM_BAD_RCODE);
+	assert_int_equal(
+	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    UPSTREAM_COOKIE_OK);
+	assert_true(bad);
+}
+
 static void
 test_upstream_answer_compressed_question_refused(void **state)
 {
@@ -153,6 +284,8 @@ main(void)
 		cmocka_unit_test(test_upstream_query_0x20_flips_letters_only),
 		cmocka_unit_test(test_upstream_answer_0x20_needs_exact_case),
 		cmocka_unit_test(test_upstream_answer_refusals),
+		cmocka_unit_test(test_upstream_query_cookie_goes_in_the_opt),
+		cmocka_unit_test(test_upstream_answer_cookie_checked),
 		cmocka_unit_test(
 		    test_upstream_answer_compressed_question_refused),
 	};
