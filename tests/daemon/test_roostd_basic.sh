@@ -126,6 +126,26 @@ check_match "EDNS version 1: answered with version 0" \
 check_match "EDNS version 1: no answer records" 'ANSWER: 0,' "$out"
 out=$($KDIG -4 @127.0.0.1 +edns=1 www.example.test A)
 check_match "kdig EDNS version 1: BADVERS" 'status: BADVERS' "$out"
+# what ISC's EDNS compliance tester looks at (genreport's zflag, optlist,
+# opcode/opcodeflg): unknown EDNS flags and options change nothing and
+# come back cleared and unechoed; an unknown opcode is NOTIMP from a
+# server that knows nothing of it: RA set, RD and CD as asked
+out=$($DIG -4 @127.0.0.1 +ednsflags=0x4000 www.example.test A)
+check_match "unknown EDNS flag: answered" 'status: NOERROR' "$out"
+check_match "unknown EDNS flag: cleared in the answer" \
+    'EDNS: version: 0, flags:; udp: 1232' "$out"
+out=$($DIG -4 @127.0.0.1 +ednsopt=65001:abcd +ednsopt=100 www.example.test A)
+check_match "unknown EDNS options: answered" 'status: NOERROR' "$out"
+plain=$($DIG -4 @127.0.0.1 www.example.test A)
+check_eq "unknown EDNS options: not echoed (the same size as without)" \
+    "$(sed -n 's/.*MSG SIZE  rcvd: //p' <<<"$plain")" \
+    "$(sed -n 's/.*MSG SIZE  rcvd: //p' <<<"$out")"
+out=$($DIG -4 @127.0.0.1 +opcode=15 +cd +header-only www.example.test A)
+check_match "unknown opcode: NOTIMP" 'status: NOTIMP' "$out"
+check_match "unknown opcode: RA set, RD and CD echoed" \
+    'flags: qr rd ra cd;' "$out"
+out=$($DIG -4 @127.0.0.1 +opcode=15 +norec +header-only www.example.test A)
+check_match "unknown opcode, RD clear: echoed clear" 'flags: qr ra;' "$out"
 
 # --- big answers: TC to a small UDP client, whole over TCP ------------------------
 
