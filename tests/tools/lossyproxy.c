@@ -1,0 +1,215 @@
+/*
+ * tests/tools/lossyproxy.c - a lossy UDP link for the tests: datagrams
+ * from clients to LISTEN are passed to UPSTREAM, and the replies back,
+ * except that a share of the replies (PERCENT in 100) is dropped, chosen
+ * by a xorshift generator from a fixed seed.
+ *
+ *	lossyproxy [-s SEED] [-c FILE] LISTEN UPSTREAM PERCENT
+ *
+ * Each client address gets its own socket toward UPSTREAM (at most
+ * PROXY_MAX_CLIENTS; more are refused, counted), so replies find their
+ * way back.  On SIGUSR1 (and at SIGTERM, before exiting 0) it writes
+ * "queries N replies N dropped N refused N" to FILE (-c) or stderr;
+ * "ready" goes to stdout once the socket is bound.  Test networks only:
+ * it binds where it is told and talks to one upstream.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mock_addr.h"
+
+#define PROXY_MAX_CLIENTS 64
+#define PROXY_BUF 65536
+
+struct client {
+	struct sockaddr_storage addr;
+	socklen_t len;
+	int fd; /* toward the upstream */
+};
+
+static volatile sig_atomic_t got_usr1, got_term;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		got_usr1 = 1;
+	else
+		got_term = 1;
+}
+
+static uint64_t rng;
+
+/* xorshift64*: reproducible from the seed, good enough to drop by */
+static unsigned
+rng_percent(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (unsigned)((rng * 0x2545f4914f6cdd1dull) >> 33) % 100;
+}
+
+struct counts {
+	unsigned long queries, replies, dropped, refused;
+};
+
+static void
+write_counts(const char *path, const struct counts *c)
+{
+	FILE *f = path != NULL ? fopen(path, "w") : stderr;
+
+	if (f == NULL) {
+		fprintf(stderr, "lossyproxy: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "queries %lu replies %lu dropped %lu refused %lu\n",
+	    c->queries, c->replies, c->dropped, c->refused);
+	if (f != stderr)
+		fclose(f);
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: lossyproxy [-s SEED] [-c FILE] LISTEN "
+			"UPSTREAM PERCENT\n");
+	return 2;
+}
+
+/* The client slot for addr, made if new; NULL when full. */
+static struct client *
+client_for(struct client *cl, size_t *n, const struct sockaddr_storage *addr,
+    socklen_t len, const struct sockaddr_storage *up, socklen_t uplen)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (cl[i].len == len && memcmp(&cl[i].addr, addr, len) == 0)
+			return &cl[i];
+	if (*n == PROXY_MAX_CLIENTS)
+		return NULL;
+	cl[*n].fd = socket(up->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (cl[*n].fd < 0 ||
+	    connect(cl[*n].fd, (const struct sockaddr *)up, uplen) != 0) {
+		if (cl[*n].fd >= 0)
+			close(cl[*n].fd);
+		return NULL;
+	}
+	cl[*n].addr = *addr;
+	cl[*n].len = len;
+	return &cl[(*n)++];
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_storage lis, up, from;
+	socklen_t lislen, uplen, fromlen;
+	struct client cl[PROXY_MAX_CLIENTS];
+	struct pollfd pfd[1 + PROXY_MAX_CLIENTS];
+	static uint8_t buf[PROXY_BUF];
+	struct counts c = { 0 };
+	const char *counts = NULL;
+	char err[128];
+	size_t ncl = 0;
+	unsigned percent;
+	int ch, fd;
+
+	rng = 0x726f6f73746c6f73ull; /* "roostlos" */
+	while ((ch = getopt(argc, argv, "s:c:")) != -1) {
+		switch (ch) {
+		case 's':
+			rng = strtoull(optarg, NULL, 0) | 1;
+			break;
+		case 'c':
+			counts = optarg;
+			break;
+		default:
+			return usage();
+		}
+	}
+	if (argc - optind != 3)
+		return usage();
+	if (mock_addr_parse(argv[optind], &lis, &lislen, err, sizeof(err)) ||
+	    mock_addr_parse(argv[optind + 1], &up, &uplen, err, sizeof(err))) {
+		fprintf(stderr, "lossyproxy: %s\n", err);
+		return 2;
+	}
+	percent = (unsigned)strtoul(argv[optind + 2], NULL, 10);
+	if (percent > 100)
+		return usage();
+	signal(SIGUSR1, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	fd = socket(lis.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&lis, lislen) != 0) {
+		fprintf(stderr, "lossyproxy: %s: %s\n", argv[optind],
+		    strerror(errno));
+		return 4;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (!got_term) {
+		nfds_t n = 0;
+
+		if (got_usr1) {
+			got_usr1 = 0;
+			write_counts(counts, &c);
+		}
+		pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		for (size_t i = 0; i < ncl; i++)
+			pfd[n++] = (struct pollfd){ .fd = cl[i].fd,
+				.events = POLLIN };
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "lossyproxy: poll: %s\n",
+			    strerror(errno));
+			return 1;
+		}
+		if (pfd[0].revents & POLLIN) {
+			ssize_t r;
+			struct client *k;
+
+			fromlen = sizeof(from);
+			r = recvfrom(fd, buf, sizeof(buf), 0,
+			    (struct sockaddr *)&from, &fromlen);
+			if (r >= 0) {
+				k = client_for(cl, &ncl, &from, fromlen, &up,
+				    uplen);
+				if (k == NULL)
+					c.refused++;
+				else if (send(k->fd, buf, (size_t)r, 0) >= 0)
+					c.queries++;
+			}
+		}
+		for (size_t i = 1; i < n; i++) {
+			struct client *k = &cl[i - 1];
+			ssize_t r;
+
+			if (!(pfd[i].revents & (POLLIN | POLLERR)))
+				continue;
+			if ((r = recv(k->fd, buf, sizeof(buf), 0)) < 0)
+				continue; /* an ICMP error: the client times out */
+			c.replies++;
+			if (rng_percent() < percent) {
+				c.dropped++;
+				continue;
+			}
+			(void)sendto(fd, buf, (size_t)r, 0,
+			    (struct sockaddr *)&k->addr, k->len);
+		}
+	}
+	write_counts(counts, &c);
+	for (size_t i = 0; i < ncl; i++)
+		close(cl[i].fd);
+	close(fd);
+	return 0;
+}
