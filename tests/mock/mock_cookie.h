@@ -23,7 +23,7 @@
 
 /* The COOKIE option of a query. */
 struct mock_cookie {
-	int present; /* a COOKIE option was there */
+	int present;   /* a COOKIE option was there */
 	int malformed; /* its length was not 8 or 16..40 */
 	uint8_t client[MOCK_COOKIE_CLIENT];
 	uint8_t server[MOCK_COOKIE_SERVER_MAX];
@@ -48,8 +48,8 @@ void mock_cookie_text(const struct mock_cookie *c, char *buf, size_t len);
 
 /* How the reply's COOKIE option is written (mock_reply_options()). */
 enum mock_cookie_reply {
-	MOCK_COOKIE_REPLY_NONE,  /* no option (a server without cookies) */
-	MOCK_COOKIE_REPLY_OK,    /* the client's cookie and a fresh one of ours */
+	MOCK_COOKIE_REPLY_NONE, /* no option (a server without cookies) */
+	MOCK_COOKIE_REPLY_OK, /* the client's cookie and a fresh one of ours */
 	MOCK_COOKIE_REPLY_WRONG, /* another client cookie (a forger's) */
 };
 

@@ -80,8 +80,9 @@ write_counts(const char *path, const struct counts *c)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: lossyproxy [-s SEED] [-c FILE] LISTEN "
-			"UPSTREAM PERCENT\n");
+	fprintf(stderr,
+	    "usage: lossyproxy [-s SEED] [-c FILE] LISTEN "
+	    "UPSTREAM PERCENT\n");
 	return 2;
 }
 
@@ -165,8 +166,8 @@ main(int argc, char **argv)
 		}
 		pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 		for (size_t i = 0; i < ncl; i++)
-			pfd[n++] = (struct pollfd){ .fd = cl[i].fd,
-				.events = POLLIN };
+			pfd[n++] =
+			    (struct pollfd){ .fd = cl[i].fd, .events = POLLIN };
 		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
