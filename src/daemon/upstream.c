@@ -156,7 +156,7 @@ reap_later(void *arg)
  * *retry: it is a BADCOOKIE with our cookie, to be asked again once.
  */
 static enum upstream_verdict
-cookie_verdict(struct upstream *u, const uint8_t *ans, size_t alen,
+cookie_verdict(struct upstream *u, const uint8_t *ans, const struct wire_msg *m,
     enum upstream_verdict v, bool *retry)
 {
 	uint8_t server[UPSTREAM_COOKIE_SERVER_MAX];
@@ -166,8 +166,8 @@ cookie_verdict(struct upstream *u, const uint8_t *ans, size_t alen,
 	*retry = false;
 	if (v != UPSTREAM_ANSWER_OK && v != UPSTREAM_BAD_RCODE)
 		return v; /* not an answer to our query anyway */
-	switch (upstream_answer_cookie(ans, alen, u->cookie.client, server,
-	    &slen, &bad)) {
+	switch (upstream_answer_cookie(ans, m, u->cookie.client, server, &slen,
+	    &bad)) {
 	case UPSTREAM_COOKIE_BAD:
 		return UPSTREAM_BAD_COOKIE;
 	case UPSTREAM_COOKIE_OK:
@@ -226,6 +226,7 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	uint64_t now = loop_now_ms(s->loop);
 	bool answered = status == ARES_SUCCESS && abuf != NULL && alen > 0;
 	bool ok = false, has_opt = false, cookie_retry = false, forged = false;
+	struct wire_msg m;
 
 	(void)timeouts;
 	c->tries--;
@@ -236,10 +237,10 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 
 		wire_put16(r->query, t->id);
 		v = upstream_answer_check(r->query, r->qlen, abuf, (size_t)alen,
-		    r->exact_case, &has_opt);
+		    r->exact_case, &m);
+		has_opt = m.edns.present;
 		if (s->cookies)
-			v = cookie_verdict(u, abuf, (size_t)alen, v,
-			    &cookie_retry);
+			v = cookie_verdict(u, abuf, &m, v, &cookie_retry);
 		cookie_retry = cookie_retry && !r->cookie_retried;
 		if (has_opt &&
 		    (v == UPSTREAM_ANSWER_OK || v == UPSTREAM_BAD_RCODE))

@@ -129,12 +129,13 @@ size_t upstream_query_build(const struct upstream_question *q, uint16_t id,
  * upstream_query_build()): it must parse, be a QUERY response with the
  * query's id and question (name, type, class; the name uncompressed at
  * offset 12, equal ignoring case, or octet for octet if exact_case),
- * with rcode NOERROR or NXDOMAIN and TC clear.  *has_opt tells whether
- * it carried an OPT record (false if it does not parse).  Returns
+ * with rcode NOERROR or NXDOMAIN and TC clear.  *m receives what
+ * wire_parse_msg() made of ans; m->edns.present tells whether it carried
+ * an OPT record (false if it does not parse).  Returns
  * UPSTREAM_ANSWER_OK or why not.
  */
 enum upstream_verdict upstream_answer_check(const uint8_t *query, size_t qlen,
-    const uint8_t *ans, size_t alen, bool exact_case, bool *has_opt);
+    const uint8_t *ans, size_t alen, bool exact_case, struct wire_msg *m);
 
 /* --- DNS cookies (RFC 7873) toward an upstream --------------------- */
 
@@ -177,15 +178,15 @@ enum upstream_cookie_verdict {
 };
 
 /*
- * Reads the COOKIE option of ans (alen octets; a message that
- * wire_parse_msg() rejects has none), checking its client cookie against
- * client.  On UPSTREAM_COOKIE_OK the server cookie is copied to server
+ * Reads the COOKIE option of ans, as upstream_answer_check() parsed it
+ * into m (a message it could not parse has m->edns.present false, and
+ * no cookie), checking its client cookie against client.  On UPSTREAM_COOKIE_OK the server cookie is copied to server
  * (UPSTREAM_COOKIE_SERVER_MAX octets) and its length to *server_len.
  * *badcookie is set if the answer's rcode is BADCOOKIE.
  */
-enum upstream_cookie_verdict
-upstream_answer_cookie(const uint8_t *ans, size_t alen, const uint8_t *client,
-    uint8_t *server, size_t *server_len, bool *badcookie);
+enum upstream_cookie_verdict upstream_answer_cookie(const uint8_t *ans,
+    const struct wire_msg *m, const uint8_t *client, uint8_t *server,
+    size_t *server_len, bool *badcookie);
 
 /*
  * Creates the set for c's upstreams, registering with l.  Returns it,

@@ -79,19 +79,19 @@ upstream_query_build(const struct upstream_question *q, uint16_t id,
 
 enum upstream_verdict
 upstream_answer_check(const uint8_t *query, size_t qlen, const uint8_t *ans,
-    size_t alen, bool exact_case, bool *has_opt)
+    size_t alen, bool exact_case, struct wire_msg *m)
 {
-	struct wire_msg m;
 	struct wire_header sh, h;
 	struct wire_question sq, q;
 	unsigned rcode;
 
-	*has_opt = false;
+	m->edns.present = false;
 	if (wire_parse_question(query, qlen, &sh, &sq) != WIRE_OK)
 		return UPSTREAM_BAD_MSG; /* not ours: never happens */
-	if (wire_parse_msg(ans, alen, &m, NULL, 0) != WIRE_OK)
+	if (wire_parse_msg(ans, alen, m, NULL, 0) != WIRE_OK) {
+		m->edns.present = false;
 		return UPSTREAM_BAD_MSG;
-	*has_opt = m.edns.present;
+	}
 	if (wire_parse_question(ans, alen, &h, &q) != WIRE_OK ||
 	    !(h.flags & WIRE_QR) || WIRE_OPCODE(h.flags) != WIRE_OP_QUERY)
 		return UPSTREAM_BAD_MSG;
@@ -107,7 +107,7 @@ upstream_answer_check(const uint8_t *query, size_t qlen, const uint8_t *ans,
 	/* DNS 0x20: a forger must also guess the case of every letter */
 	if (exact_case && memcmp(q.name, sq.name, q.name_len) != 0)
 		return UPSTREAM_BAD_CASE;
-	rcode = WIRE_RCODE(h.flags) | (unsigned)m.edns.ext_rcode << 4;
+	rcode = WIRE_RCODE(h.flags) | (unsigned)m->edns.ext_rcode << 4;
 	if (rcode != WIRE_NOERROR && rcode != WIRE_NXDOMAIN)
 		return UPSTREAM_BAD_RCODE;
 	/* truncated even over TCP: nothing whole to give */
@@ -142,21 +142,19 @@ upstream_query_cookie(uint8_t *query, size_t len, size_t cap,
 }
 
 enum upstream_cookie_verdict
-upstream_answer_cookie(const uint8_t *ans, size_t alen, const uint8_t *client,
-    uint8_t *server, size_t *server_len, bool *badcookie)
+upstream_answer_cookie(const uint8_t *ans, const struct wire_msg *m,
+    const uint8_t *client, uint8_t *server, size_t *server_len, bool *badcookie)
 {
-	struct wire_msg m;
 	struct wire_opt_iter it;
 	struct wire_opt o;
 	enum upstream_cookie_verdict v = UPSTREAM_COOKIE_NONE;
 
 	*badcookie = false;
-	if (wire_parse_msg(ans, alen, &m, NULL, 0) != WIRE_OK ||
-	    !m.edns.present)
+	if (!m->edns.present)
 		return UPSTREAM_COOKIE_NONE;
-	*badcookie = (WIRE_RCODE(m.hdr.flags) |
-			 (unsigned)m.edns.ext_rcode << 4) == WIRE_BADCOOKIE;
-	it = (struct wire_opt_iter){ ans + m.edns.opts_off, m.edns.opts_len };
+	*badcookie = (WIRE_RCODE(m->hdr.flags) |
+			 (unsigned)m->edns.ext_rcode << 4) == WIRE_BADCOOKIE;
+	it = (struct wire_opt_iter){ ans + m->edns.opts_off, m->edns.opts_len };
 	while (wire_opt_next(&it, &o)) {
 		if (o.code != WIRE_OPT_COOKIE)
 			continue;

@@ -194,7 +194,7 @@ fuzz_net_answer(const uint8_t *ans, size_t alen)
 	upstream_done_cb *cb;
 	void *arg;
 	enum upstream_verdict v;
-	bool has_opt;
+	struct wire_msg m;
 	uint8_t *copy;
 
 	assert(fuzz_net.nreqs > 0);
@@ -202,7 +202,7 @@ fuzz_net_answer(const uint8_t *ans, size_t alen)
 	cb = r->cb;
 	arg = r->arg;
 	v = upstream_answer_check(r->query, r->qlen, ans, alen,
-	    fuzz_net.dns0x20, &has_opt);
+	    fuzz_net.dns0x20, &m);
 	req_end(r);
 	if (v != UPSTREAM_ANSWER_OK) {
 		cb(arg, NULL, 0, UPSTREAM_NO_ANSWER);

@@ -6,8 +6,9 @@
  * cached or served, every answer sent carries the client's id and
  * question, and the cache keeps its invariants (cache_check()).
  *
- * The same bytes go through upstream_answer_cookie() too: a cookie it
- * accepts has a server part of 8 to 32 octets.
+ * The same bytes go through upstream_answer_cookie() too (on what
+ * wire_parse_msg() makes of them): a cookie it accepts has a server part
+ * of 8 to 32 octets.
  *
  * Input: a control octet (FUZZ_* bits of fuzz_net.h), then the answer.
  */
@@ -38,12 +39,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		6, 7, 8 };
 	uint8_t server[UPSTREAM_COOKIE_SERVER_MAX];
 	size_t slen = 0;
+	struct wire_msg m;
 	bool bad;
 
 	if (size < 1)
 		return 0;
-	if (upstream_answer_cookie(data + 1, size - 1, client, server, &slen,
-		&bad) == UPSTREAM_COOKIE_OK)
+	if (wire_parse_msg(data + 1, size - 1, &m, NULL, 0) == WIRE_OK &&
+	    upstream_answer_cookie(data + 1, &m, client, server, &slen, &bad) ==
+		UPSTREAM_COOKIE_OK)
 		assert(slen >= UPSTREAM_COOKIE_SERVER_MIN &&
 		    slen <= UPSTREAM_COOKIE_SERVER_MAX);
 	if (data[0] & FUZZ_EDNS_ANS) {

@@ -39,9 +39,9 @@ build(const uint8_t *bits, uint8_t *q, uint8_t *a)
 static enum upstream_verdict
 check(const uint8_t *q, size_t n, const uint8_t *a, bool exact)
 {
-	bool has_opt;
+	struct wire_msg m;
 
-	return upstream_answer_check(q, n, a, n, exact, &has_opt);
+	return upstream_answer_check(q, n, a, n, exact, &m);
 }
 
 static void
@@ -184,11 +184,23 @@ answer_with_cookie(const uint8_t *q, size_t n, uint8_t *a, const uint8_t *opt,
 	return len;
 }
 
+/* upstream_answer_cookie() on a (via upstream_answer_check()'s parse) */
+static enum upstream_cookie_verdict
+cookie_of(const uint8_t *a, size_t len, uint8_t *server, size_t *slen,
+    bool *bad)
+{
+	struct wire_msg m;
+
+	assert_int_equal(wire_parse_msg(a, len, &m, NULL, 0), WIRE_OK);
+	return upstream_answer_cookie(a, &m, cookie.client, server, slen, bad);
+}
+
 static void
 test_upstream_answer_cookie_checked(void **state)
 {
 	uint8_t q[512], a[512], opt[48], server[UPSTREAM_COOKIE_SERVER_MAX];
 	size_t n, len, slen = 0;
+	struct wire_msg m;
 	bool bad;
 
 	(void)state;
@@ -197,54 +209,47 @@ test_upstream_answer_cookie_checked(void **state)
 	memset(opt + 8, 0x5c, 40);
 	/* ours, with a 16-octet server cookie */
 	len = answer_with_cookie(q, n, a, opt, 24, WIRE_NOERROR);
-	assert_int_equal(upstream_answer_check(q, n, a, len, false, &bad),
+	assert_int_equal(upstream_answer_check(q, n, a, len, false, &m),
 	    UPSTREAM_ANSWER_OK);
+	/* on the check's own parse, as upstream.c does */
 	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	    upstream_answer_cookie(a, &m, cookie.client, server, &slen, &bad),
 	    UPSTREAM_COOKIE_OK);
 	assert_int_equal(slen, 16);
 	assert_int_equal(server[15], 0x5c);
 	assert_false(bad);
 	/* 8 and 32 octets of server cookie: the bounds */
 	len = answer_with_cookie(q, n, a, opt, 16, WIRE_NOERROR);
-	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	assert_int_equal(cookie_of(a, len, server, &slen, &bad),
 	    UPSTREAM_COOKIE_OK);
 	len = answer_with_cookie(q, n, a, opt, 40, WIRE_NOERROR);
-	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	assert_int_equal(cookie_of(a, len, server, &slen, &bad),
 	    UPSTREAM_COOKIE_OK);
 	assert_int_equal(slen, 32);
 	/* too short, too long, another client's */
 	len = answer_with_cookie(q, n, a, opt, 15, WIRE_NOERROR);
-	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	assert_int_equal(cookie_of(a, len, server, &slen, &bad),
 	    UPSTREAM_COOKIE_BAD);
 	len = answer_with_cookie(q, n, a, opt, 8, WIRE_NOERROR);
-	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	assert_int_equal(cookie_of(a, len, server, &slen, &bad),
 	    UPSTREAM_COOKIE_BAD);
 	len = answer_with_cookie(q, n, a, opt, 41, WIRE_NOERROR);
-	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	assert_int_equal(cookie_of(a, len, server, &slen, &bad),
 	    UPSTREAM_COOKIE_BAD);
 	opt[0] ^= 1;
 	len = answer_with_cookie(q, n, a, opt, 24, WIRE_NOERROR);
-	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	assert_int_equal(cookie_of(a, len, server, &slen, &bad),
 	    UPSTREAM_COOKIE_BAD);
 	opt[0] ^= 1;
 	/* none: a server without cookies */
 	len = answer_with_cookie(q, n, a, NULL, 0, WIRE_NOERROR);
-	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	assert_int_equal(cookie_of(a, len, server, &slen, &bad),
 	    UPSTREAM_COOKIE_NONE);
 	/* BADCOOKIE (23: 7 in the header, 1 in the OPT) */
 	len = answer_with_cookie(q, n, a, opt, 24, WIRE_BADCOOKIE);
-	assert_int_equal(upstream_answer_check(q, n, a, len, false, &bad),
+	assert_int_equal(upstream_answer_check(q, n, a, len, false, &m),
 	    UPSTREAM_BAD_RCODE);
-	assert_int_equal(
-	    upstream_answer_cookie(a, len, cookie.client, server, &slen, &bad),
+	assert_int_equal(cookie_of(a, len, server, &slen, &bad),
 	    UPSTREAM_COOKIE_OK);
 	assert_true(bad);
 }
@@ -255,7 +260,7 @@ test_upstream_answer_compressed_question_refused(void **state)
 	/* the question name a pointer to a copy of it further on */
 	uint8_t q[512], a[512];
 	size_t n, alen;
-	bool has_opt;
+	struct wire_msg m;
 
 	(void)state;
 	n = build(NULL, q, a);
@@ -271,8 +276,7 @@ test_upstream_answer_compressed_question_refused(void **state)
 	alen += 4;
 	memcpy(a + alen, q + WIRE_HDR_LEN, sizeof(name));
 	alen += sizeof(name);
-	assert_int_not_equal(
-	    upstream_answer_check(q, n, a, alen, false, &has_opt),
+	assert_int_not_equal(upstream_answer_check(q, n, a, alen, false, &m),
 	    UPSTREAM_ANSWER_OK);
 }
 
