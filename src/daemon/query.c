@@ -211,8 +211,11 @@ answer_empty(struct query_ctx *ctx, struct client_q *cq,
 {
 	size_t len;
 
+	/* RA, like AA, AD and CD, is defined only for a QUERY */
+	if (WIRE_OPCODE(cq->qh.flags) == WIRE_OP_QUERY)
+		extra |= WIRE_RA;
 	if (wire_build_response(ctx->out, sizeof(ctx->out), &len, &cq->qh, q,
-		rcode & 0x0fu, (uint16_t)(extra | WIRE_RA)) != WIRE_OK) {
+		rcode & 0x0fu, extra) != WIRE_OK) {
 		listen_drop(ctx->ls, &cq->to);
 		return;
 	}

@@ -619,11 +619,13 @@ wire_build_response(uint8_t *out, size_t cap, size_t *outlen,
     const struct wire_header *qh, const struct wire_question *q, unsigned rcode,
     uint16_t extra_flags)
 {
+	uint16_t echo = WIRE_OPCODE(qh->flags) == WIRE_OP_QUERY
+	    ? WIRE_RD | WIRE_CD
+	    : WIRE_RD;
 	struct wire_header h = {
 		.id = qh->id,
 		.flags = (uint16_t)(WIRE_QR | (qh->flags & 0x7800u) |
-		    (qh->flags & (WIRE_RD | WIRE_CD)) | extra_flags |
-		    (rcode & 0x0fu)),
+		    (qh->flags & echo) | extra_flags | (rcode & 0x0fu)),
 		.qdcount = q != NULL ? 1 : 0,
 	};
 	size_t need = WIRE_HDR_LEN + (q != NULL ? q->name_len + 4 : 0);

@@ -446,7 +446,7 @@ size_t wire_ede_copy(const uint8_t *msg, const struct wire_edns *e,
 
 /*
  * Writes a response header plus the question to out: the query's id,
- * opcode, RD and CD bits, QR set, the given rcode (low 4 bits; the
+ * opcode, RD bit and (for a QUERY: it is defined only there) CD bit, QR set, the given rcode (low 4 bits; the
  * caller adds an OPT for extended rcodes) and extra flags (e.g. WIRE_TC,
  * WIRE_RA, WIRE_AA).  If q is NULL the response has no question
  * (QDCOUNT 0; for queries too broken to echo).  Returns WIRE_OK or

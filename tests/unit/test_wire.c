@@ -2397,7 +2397,7 @@ parse_busy_query(struct pkt *p, struct wire_header *h, struct wire_question *q)
 }
 
 static void
-test_wire_build_response_echoes_id_opcode_rd_cd_and_question(void **state)
+test_wire_build_response_echoes_id_opcode_rd_and_question(void **state)
 {
 	static const unsigned rcodes[] = { WIRE_FORMERR, WIRE_SERVFAIL,
 		WIRE_NOTIMP, WIRE_REFUSED, WIRE_NOERROR, WIRE_NXDOMAIN };
@@ -2419,7 +2419,7 @@ test_wire_build_response_echoes_id_opcode_rd_cd_and_question(void **state)
 		    WIRE_OK);
 		assert_int_equal(h.id, 0xcafe);
 		assert_int_equal(h.flags,
-		    WIRE_QR | 2u << 11 | WIRE_RD | WIRE_CD | rcodes[i]);
+		    WIRE_QR | 2u << 11 | WIRE_RD | rcodes[i]);
 		assert_int_equal(h.qdcount, 1);
 		assert_int_equal(h.ancount, 0);
 		assert_int_equal(h.nscount, 0);
@@ -2433,6 +2433,13 @@ test_wire_build_response_echoes_id_opcode_rd_cd_and_question(void **state)
 		assert_int_equal(m.nrr, 0);
 		assert_int_equal(m.question_end, outlen);
 	}
+	/* CD is defined for a QUERY only: echoed there */
+	qh.flags &= (uint16_t)~0x7800u;
+	assert_int_equal(wire_build_response(out, sizeof(out), &outlen, &qh, &q,
+			     WIRE_SERVFAIL, 0),
+	    WIRE_OK);
+	assert_int_equal(wire_get16(out + 2),
+	    WIRE_QR | WIRE_RD | WIRE_CD | WIRE_SERVFAIL);
 	/* RD and CD clear in the query stay clear */
 	qh.flags = 0;
 	assert_int_equal(wire_build_response(out, sizeof(out), &outlen, &qh, &q,
@@ -2457,13 +2464,12 @@ test_wire_build_response_adds_extra_flags(void **state)
 			     WIRE_NOERROR, WIRE_TC),
 	    WIRE_OK);
 	assert_int_equal(wire_get16(out + 2),
-	    WIRE_QR | 2u << 11 | WIRE_TC | WIRE_RD | WIRE_CD);
+	    WIRE_QR | 2u << 11 | WIRE_TC | WIRE_RD);
 	assert_int_equal(wire_build_response(out, sizeof(out), &outlen, &qh, &q,
 			     WIRE_REFUSED, WIRE_AA | WIRE_RA),
 	    WIRE_OK);
 	assert_int_equal(wire_get16(out + 2),
-	    WIRE_QR | 2u << 11 | WIRE_AA | WIRE_RD | WIRE_RA | WIRE_CD |
-		WIRE_REFUSED);
+	    WIRE_QR | 2u << 11 | WIRE_AA | WIRE_RD | WIRE_RA | WIRE_REFUSED);
 	assert_int_equal(wire_parse_msg(out, outlen, &m, NULL, 0), WIRE_OK);
 }
 
@@ -2483,7 +2489,7 @@ test_wire_build_response_keeps_low_four_rcode_bits(void **state)
 	    WIRE_OK);
 	assert_int_equal(WIRE_RCODE(wire_get16(out + 2)), 0);
 	assert_int_equal(wire_get16(out + 2) & ~0x000fu,
-	    WIRE_QR | 2u << 11 | WIRE_RD | WIRE_CD);
+	    WIRE_QR | 2u << 11 | WIRE_RD);
 }
 
 static void
@@ -2504,8 +2510,7 @@ test_wire_build_response_without_question_has_qdcount_0(void **state)
 	assert_int_equal(outlen, WIRE_HDR_LEN);
 	assert_int_equal(wire_parse_header(out, outlen, &h), WIRE_OK);
 	assert_int_equal(h.id, 0xcafe);
-	assert_int_equal(h.flags,
-	    WIRE_QR | 2u << 11 | WIRE_RD | WIRE_CD | WIRE_FORMERR);
+	assert_int_equal(h.flags, WIRE_QR | 2u << 11 | WIRE_RD | WIRE_FORMERR);
 	assert_int_equal(h.qdcount, 0);
 	assert_int_equal(h.ancount, 0);
 	assert_int_equal(h.nscount, 0);
@@ -2899,7 +2904,7 @@ main(void)
 		    test_wire_remove_opt_first_in_additional_empties_it),
 		cmocka_unit_test(test_wire_remove_opt_is_noop_without_opt),
 		cmocka_unit_test(
-		    test_wire_build_response_echoes_id_opcode_rd_cd_and_question),
+		    test_wire_build_response_echoes_id_opcode_rd_and_question),
 		cmocka_unit_test(test_wire_build_response_adds_extra_flags),
 		cmocka_unit_test(
 		    test_wire_build_response_keeps_low_four_rcode_bits),
