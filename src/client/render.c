@@ -54,9 +54,16 @@ render_stats_line(struct render_stats *st, char *line)
 				snprintf(u->name, sizeof(u->name), "%s", w);
 				continue;
 			}
-			if (eq == NULL || u->n == RENDER_MAX_UPSTREAM_KEYS)
+			if (eq == NULL)
 				continue;
 			*eq = '\0';
+			if (strcmp(w, "zone") == 0) {
+				snprintf(u->zone, sizeof(u->zone), "%s",
+				    eq + 1);
+				continue;
+			}
+			if (u->n == RENDER_MAX_UPSTREAM_KEYS)
+				continue;
 			if (!parse_u64(eq + 1, &u->values[u->n]))
 				return false;
 			snprintf(u->keys[u->n], sizeof(u->keys[0]), "%s", w);
@@ -106,11 +113,12 @@ render_stats_text(FILE *f, const struct render_stats *st)
 
 		fprintf(f,
 		    "  %-24s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %5" PRIu64
-		    " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %s\n",
+		    " %5" PRIu64 " %5" PRIu64 " %5" PRIu64 " %s%s%s\n",
 		    u->name, up_value(u, "queries"), up_value(u, "failures"),
 		    up_value(u, "timeouts"), up_value(u, "srtt_ms"),
 		    up_value(u, "p50_ms"), up_value(u, "p90_ms"),
-		    up_value(u, "p99_ms"), up_value(u, "down") ? "down" : "up");
+		    up_value(u, "p99_ms"), up_value(u, "down") ? "down" : "up",
+		    u->zone[0] != '\0' ? "  forward-zone " : "", u->zone);
 	}
 }
 
@@ -139,6 +147,10 @@ render_stats_json(FILE *f, const struct render_stats *st)
 
 		fprintf(f, "%s{\"address\": ", i ? ", " : "");
 		output_json_str(f, u->name);
+		if (u->zone[0] != '\0') {
+			fprintf(f, ", \"zone\": ");
+			output_json_str(f, u->zone);
+		}
 		for (unsigned k = 0; k < u->n; k++) {
 			fprintf(f, ", ");
 			output_json_str(f, u->keys[k]);
@@ -241,6 +253,21 @@ prom_label(FILE *f, const char *s)
 	}
 }
 
+/* upstream="ADDR" and, for a forward zone's server, zone="ZONE": one
+ * address may serve several zones, each its own series. */
+static void
+prom_up_labels(FILE *f, const struct render_upstream *u)
+{
+	fprintf(f, "upstream=\"");
+	prom_label(f, u->name);
+	fprintf(f, "\"");
+	if (u->zone[0] != '\0') {
+		fprintf(f, ",zone=\"");
+		prom_label(f, u->zone);
+		fprintf(f, "\"");
+	}
+}
+
 static void
 prom_ms(FILE *f, uint64_t ms)
 {
@@ -313,9 +340,9 @@ prom_upstreams(FILE *f, const struct render_stats *st)
 		for (unsigned i = 0; i < st->nup; i++) {
 			uint64_t v = up_value(&st->up[i], upm[k].key);
 
-			fprintf(f, "%s{upstream=\"", upm[k].metric);
-			prom_label(f, st->up[i].name);
-			fprintf(f, "\"} ");
+			fprintf(f, "%s{", upm[k].metric);
+			prom_up_labels(f, &st->up[i]);
+			fprintf(f, "} ");
 			if (strcmp(upm[k].key, "srtt_ms") == 0)
 				prom_ms(f, v);
 			else if (strcmp(upm[k].key, "down") == 0)
@@ -335,19 +362,19 @@ prom_upstreams(FILE *f, const struct render_stats *st)
 			"p99_ms" };
 
 		for (int j = 0; j < 3; j++) {
-			fprintf(f, "roost_upstream_rtt_seconds{upstream=\"");
-			prom_label(f, st->up[i].name);
-			fprintf(f, "\",quantile=\"%s\"} ", q[j]);
+			fprintf(f, "roost_upstream_rtt_seconds{");
+			prom_up_labels(f, &st->up[i]);
+			fprintf(f, ",quantile=\"%s\"} ", q[j]);
 			prom_ms(f, up_value(&st->up[i], qk[j]));
 			fprintf(f, "\n");
 		}
-		fprintf(f, "roost_upstream_rtt_seconds_sum{upstream=\"");
-		prom_label(f, st->up[i].name);
-		fprintf(f, "\"} ");
+		fprintf(f, "roost_upstream_rtt_seconds_sum{");
+		prom_up_labels(f, &st->up[i]);
+		fprintf(f, "} ");
 		prom_ms(f, up_value(&st->up[i], "rtt_sum_ms"));
-		fprintf(f, "\nroost_upstream_rtt_seconds_count{upstream=\"");
-		prom_label(f, st->up[i].name);
-		fprintf(f, "\"} %" PRIu64 "\n",
+		fprintf(f, "\nroost_upstream_rtt_seconds_count{");
+		prom_up_labels(f, &st->up[i]);
+		fprintf(f, "} %" PRIu64 "\n",
 		    up_value(&st->up[i], "rtt_samples"));
 	}
 }

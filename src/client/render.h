@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #define RENDER_MAX_STATS 128        /* GROUP.KEY lines kept; more dropped */
-#define RENDER_MAX_UPSTREAMS 16     /* upstream lines kept; more dropped */
+#define RENDER_MAX_UPSTREAMS 64     /* upstream lines kept; more dropped */
 #define RENDER_MAX_UPSTREAM_KEYS 16 /* KEY=VALUE per upstream; more dropped */
 #define RENDER_DUMP_NAME_MAX 1100   /* a dump line longer is malformed */
 
@@ -27,7 +27,8 @@ struct render_kv {
 };
 
 struct render_upstream {
-	char name[64]; /* its address, as roostd wrote it */
+	char name[64];  /* its address, as roostd wrote it */
+	char zone[256]; /* its forward zone; "" for an upstream (cut to fit) */
 	char keys[RENDER_MAX_UPSTREAM_KEYS][24];
 	uint64_t values[RENDER_MAX_UPSTREAM_KEYS];
 	unsigned n;

@@ -86,7 +86,8 @@ bool
 config_option_is_list(const struct config_option *o)
 {
 	return o->kind == CONFIG_KIND_LISTEN ||
-	    o->kind == CONFIG_KIND_UPSTREAM || o->kind == CONFIG_KIND_ALLOW;
+	    o->kind == CONFIG_KIND_UPSTREAM || o->kind == CONFIG_KIND_ALLOW ||
+	    o->kind == CONFIG_KIND_FORWARD_ZONE;
 }
 
 /* Appends value to listen (upstream if is_upstream) or fails. */
@@ -142,6 +143,112 @@ add_allow(struct config *c, const char *value, char *err, size_t errlen)
 		return -1;
 	}
 	c->allow[c->nallow++] = s;
+	return 0;
+}
+
+/* The next blank-separated word of *s (NUL-terminated in place), or
+ * NULL at the end. */
+static char *
+next_word(char **s)
+{
+	char *w = *s;
+
+	while (*w == ' ' || *w == '\t')
+		w++;
+	if (*w == '\0')
+		return NULL;
+	*s = w + strcspn(w, " \t");
+	if (**s != '\0')
+		*(*s)++ = '\0';
+	return w;
+}
+
+/* One server of a forward-zone line into z. */
+static int
+zone_add_server(struct config_zone *z, const char *key, const char *word,
+    const char *zname, char *err, size_t errlen)
+{
+	struct addr a;
+	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
+
+	if (addr_parse(word, CONFIG_DNS_PORT, &a, why, sizeof(why)) != 0) {
+		errbuf(err, errlen, "%s: %s: %s", key, zname, why);
+		return -1;
+	}
+	if (addr_is_unspecified(&a)) {
+		errbuf(err, errlen,
+		    "%s: %s: bad address \"%s\": not a server's address", key,
+		    zname, word);
+		return -1;
+	}
+	for (size_t i = 0; i < z->nserver; i++)
+		if (addr_equal(&z->server[i], &a)) {
+			errbuf(err, errlen,
+			    "%s: %s: \"%s\" is %s, already listed", key, zname,
+			    word, addr_str(&a, str, sizeof(str)));
+			return -1;
+		}
+	if (z->nserver >= CONFIG_MAX_UPSTREAM) {
+		errbuf(err, errlen,
+		    "%s: %s: cannot add \"%s\": at most %d servers", key, zname,
+		    word, CONFIG_MAX_UPSTREAM);
+		return -1;
+	}
+	z->server[z->nserver++] = a;
+	return 0;
+}
+
+/* "DOMAIN ADDR[#PORT]..." appended to c's forward zones. */
+static int
+add_zone(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	char buf[CONFIG_MAX_LINE], *rest = buf, *w;
+	struct config_zone z = { .nserver = 0 };
+	const char *zname;
+
+	if (strlen(value) >= sizeof(buf)) {
+		errbuf(err, errlen, "%s: value too long", key);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", value);
+	zname = next_word(&rest);
+	if (zname == NULL ||
+	    wire_name_from_text(zname, z.name, &z.name_len) != WIRE_OK) {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected DOMAIN ADDR[#PORT]...", key,
+		    value);
+		return -1;
+	}
+	if (z.name_len == 1) {
+		errbuf(err, errlen,
+		    "%s: \".\" is every name: set its servers with upstream",
+		    key);
+		return -1;
+	}
+	wire_name_lower(z.name, z.name_len);
+	for (size_t i = 0; i < c->nzone; i++)
+		if (wire_name_equal(c->zone[i].name, c->zone[i].name_len,
+			z.name, z.name_len)) {
+			errbuf(err, errlen, "%s: %s: already forwarded", key,
+			    zname);
+			return -1;
+		}
+	while ((w = next_word(&rest)) != NULL)
+		if (zone_add_server(&z, key, w, zname, err, errlen) != 0)
+			return -1;
+	if (z.nserver == 0) {
+		errbuf(err, errlen,
+		    "%s: %s: no server (expected DOMAIN ADDR[#PORT]...)", key,
+		    zname);
+		return -1;
+	}
+	if (c->nzone >= CONFIG_MAX_ZONES) {
+		errbuf(err, errlen, "%s: cannot add %s: at most %d zones", key,
+		    zname, CONFIG_MAX_ZONES);
+		return -1;
+	}
+	c->zone[c->nzone++] = z;
 	return 0;
 }
 
@@ -282,6 +389,8 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 		return add_addr(c, o->name, value, true, err, errlen);
 	case CONFIG_KIND_ALLOW:
 		return add_allow(c, value, err, errlen);
+	case CONFIG_KIND_FORWARD_ZONE:
+		return add_zone(c, o->name, value, err, errlen);
 	case CONFIG_KIND_PATH:
 		return set_string(c, o, value, err, errlen);
 	case CONFIG_KIND_UINT:
@@ -346,6 +455,8 @@ config_clear_list(struct config *c, const char *key)
 		c->nupstream = 0;
 	else if (strcmp(key, "allow") == 0)
 		c->nallow = 0;
+	else if (strcmp(key, "forward-zone") == 0)
+		c->nzone = 0;
 	else {
 		errno = EINVAL;
 		return -1;
@@ -651,6 +762,22 @@ config_finish(struct config *c, char *err, size_t errlen)
 			    addr_str(&c->upstream[i], str, sizeof(str)));
 			return -1;
 		}
+	for (size_t i = 0; i < c->nzone; i++)
+		for (size_t j = 0; j < c->zone[i].nserver; j++)
+			if (find_self(c, &c->zone[i].server[j]) != NULL) {
+				char zname[WIRE_MAX_NAME_TEXT];
+
+				(void)wire_name_to_text(c->zone[i].name,
+				    c->zone[i].name_len, zname, sizeof(zname));
+				errbuf(err, errlen,
+				    "forward-zone %s: %s is roostd's own "
+				    "listen address: forwarding to it would "
+				    "loop",
+				    zname,
+				    addr_str(&c->zone[i].server[j], str,
+					sizeof(str)));
+				return -1;
+			}
 	if (c->nupstream > 0)
 		return 0;
 

@@ -13,7 +13,7 @@
  * (so "127.0.0.1#5353" is one value); blank lines are ignored; CRLF line
  * ends are accepted; a line longer than CONFIG_MAX_LINE or holding a
  * control character other than a tab is an error.  Keys that take a list
- * (listen, upstream, allow) may be repeated; a repeated scalar key keeps
+ * (listen, upstream, allow, forward-zone) may be repeated; a repeated scalar key keeps
  * its last value.  Every key is also roostd's long flag (--key VALUE).
  * See etc/roostd.conf.
  */
@@ -28,10 +28,12 @@
 #include "acl.h"
 #include "addr.h"
 #include "control_proto.h"
+#include "wire.h"
 
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAM 8
 #define CONFIG_MAX_ALLOW 64
+#define CONFIG_MAX_ZONES 32  /* forward-zone lines */
 #define CONFIG_MAX_LINE 1024 /* longer lines are an error */
 #define CONFIG_PATH_MAX 512
 #define CONFIG_USER_MAX 33 /* a Linux login name and the NUL */
@@ -47,6 +49,14 @@ enum config_log_level {
 	CONFIG_LOG_DEBUG,
 };
 
+/* A forward-zone: the questions at or below name go to these servers. */
+struct config_zone {
+	uint8_t name[WIRE_MAX_NAME]; /* wire form, lower case, not the root */
+	size_t name_len;
+	struct addr server[CONFIG_MAX_UPSTREAM];
+	size_t nserver;
+};
+
 struct config {
 	/* where the values came from, for messages */
 	char path[CONFIG_PATH_MAX];
@@ -57,6 +67,8 @@ struct config {
 	size_t nupstream;
 	struct addr_subnet allow[CONFIG_MAX_ALLOW];
 	size_t nallow;
+	struct config_zone zone[CONFIG_MAX_ZONES]; /* in configuration order */
+	size_t nzone;
 
 	/* upstreams come from this file when none is configured */
 	char resolv_conf[CONFIG_PATH_MAX];
@@ -121,6 +133,7 @@ enum config_kind {
 	CONFIG_KIND_LISTEN,
 	CONFIG_KIND_UPSTREAM,
 	CONFIG_KIND_ALLOW,
+	CONFIG_KIND_FORWARD_ZONE,
 	CONFIG_KIND_PATH,
 	CONFIG_KIND_UINT,
 	CONFIG_KIND_LOG_LEVEL,
@@ -161,7 +174,8 @@ extern const size_t config_noptions;
  */
 const struct config_option *config_option_find(const char *key);
 
-/* True for the keys that take a list (listen, upstream, allow). */
+/* True for the keys that take a list (listen, upstream, allow,
+ * forward-zone). */
 bool config_option_is_list(const struct config_option *o);
 
 /*
@@ -187,7 +201,8 @@ int config_set(struct config *c, const char *key, const char *value, char *err,
     size_t errlen);
 
 /*
- * Empties the list that key names (listen, upstream or allow), so that
+ * Empties the list that key names (listen, upstream, allow or
+ * forward-zone), so that
  * command-line values replace the file's instead of adding to them.
  * Returns 0, or -1 if key is not a list key.
  */

@@ -37,6 +37,12 @@ const struct config_option config_options[] = {
 	    .def = "127.0.0.0/8 ::1/128",
 	    .arg = "SUBNET",
 	    .help = "clients allowed besides none" },
+	{ .name = "forward-zone",
+	    .kind = CONFIG_KIND_FORWARD_ZONE,
+	    .def = "",
+	    .arg = "DOMAIN ADDR[#PORT]...",
+	    .help = "questions at or below DOMAIN go to these servers, not "
+		    "the upstreams" },
 	{ .name = "resolv-conf",
 	    .kind = CONFIG_KIND_PATH,
 	    FIELD(resolv_conf),

@@ -85,7 +85,7 @@ struct control {
 	unsigned nclients;
 	struct loop_timer accept_pause;
 	struct log_ratelimit rl_accept;
-	char stats[16384]; /* one stats reply is built at a time */
+	char stats[65536]; /* one stats reply is built at a time */
 };
 
 /* --- requests ----------------------------------------------------------- */

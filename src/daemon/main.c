@@ -26,9 +26,11 @@
 #include "query.h"
 #include "persist.h"
 #include "priv.h"
+#include "route.h"
 #include "sd.h"
 #include "stats.h"
 #include "upstream.h"
+#include "wire.h"
 
 /* Exit statuses (documented in --help and roostd(8)). */
 enum {
@@ -56,9 +58,9 @@ struct roostd {
 	struct loop *loop;
 	struct config *cfg; /* in force; a reload replaces it whole */
 	const struct args *args;
-	struct upstream_set *up;
-	struct upstream_set *retired; /* replaced by a reload, draining */
-	bool reload_failed;           /* the last reload was refused */
+	struct route_table *routes;
+	struct route_table *retired; /* replaced by a reload, draining */
+	bool reload_failed;          /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
 	struct control *ctl;
@@ -119,13 +121,13 @@ on_stop_signal(void *arg, int signo)
 	query_when_idle(d->qc, stop_now, d);
 }
 
-/* Frees the retired upstream set once its last request has ended. */
+/* Frees the retired routes once their last request has ended. */
 static void
 retired_drained(void *arg)
 {
 	struct roostd *d = arg;
 
-	upstream_set_free(d->retired);
+	route_table_free(d->retired);
 	d->retired = NULL;
 	log_debug("reload: the old upstreams have drained");
 }
@@ -163,12 +165,43 @@ same_addrs(const struct addr *a, size_t na, const struct addr *b, size_t nb)
 }
 
 static bool
+same_zones(const struct config *a, const struct config *b)
+{
+	if (a->nzone != b->nzone)
+		return false;
+	for (size_t i = 0; i < a->nzone; i++)
+		if (!wire_name_equal(a->zone[i].name, a->zone[i].name_len,
+			b->zone[i].name, b->zone[i].name_len) ||
+		    !same_addrs(a->zone[i].server, a->zone[i].nserver,
+			b->zone[i].server, b->zone[i].nserver))
+			return false;
+	return true;
+}
+
+static bool
 same_upstreams(const struct config *a, const struct config *b)
 {
 	return a->upstream_timeout_ms == b->upstream_timeout_ms &&
 	    a->query_deadline_ms == b->query_deadline_ms &&
 	    a->upstream_give_up_ms == b->upstream_give_up_ms &&
-	    same_addrs(a->upstream, a->nupstream, b->upstream, b->nupstream);
+	    a->dns0x20 == b->dns0x20 &&
+	    a->upstream_cookies == b->upstream_cookies &&
+	    same_addrs(a->upstream, a->nupstream, b->upstream, b->nupstream) &&
+	    same_zones(a, b);
+}
+
+/* A forward zone's routing changed: what was cached below it goes. */
+static void
+zone_rerouted(void *arg, const uint8_t *zone, size_t len)
+{
+	struct roostd *d = arg;
+	char text[WIRE_MAX_NAME_TEXT];
+	size_t n = cache_flush_zone(query_cache(d->qc), zone, len);
+
+	(void)wire_name_to_text(zone, len, text, sizeof(text));
+	log_info("reload: %s goes to other servers now: %zu cached entries "
+		 "at or below it dropped",
+	    text, n);
 }
 
 static bool
@@ -187,7 +220,7 @@ static int
 reload(struct roostd *d, char *err, size_t errlen)
 {
 	struct config *c = calloc(1, sizeof(*c));
-	struct upstream_set *up = NULL;
+	struct route_table *routes = NULL;
 
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -196,10 +229,10 @@ reload(struct roostd *d, char *err, size_t errlen)
 	if (args_build_config(d->args, c, err, errlen) != 0)
 		goto fail;
 	if (!same_upstreams(d->cfg, c) &&
-	    (up = upstream_set_new(d->loop, c, err, errlen)) == NULL)
+	    (routes = route_table_new(d->loop, c, err, errlen)) == NULL)
 		goto fail;
 	/* nothing can fail from here on */
-	if (up != NULL) {
+	if (routes != NULL) {
 		/* Requests in flight stay with the old set and are answered
 		 * by it; only one old set drains at a time, so a second
 		 * reload within upstream-give-up ends the older set's
@@ -207,13 +240,14 @@ reload(struct roostd *d, char *err, size_t errlen)
 		if (d->retired != NULL) {
 			log_info("reload: ending %u upstream requests of the "
 				 "previous configuration",
-			    upstream_inflight(d->retired));
-			upstream_set_free(d->retired);
+			    route_inflight(d->retired));
+			route_table_free(d->retired);
 		}
-		d->retired = d->up;
-		d->up = up;
-		query_ctx_set_upstream(d->qc, up);
-		upstream_when_drained(d->retired, retired_drained, d);
+		d->retired = d->routes;
+		d->routes = routes;
+		query_ctx_set_routes(d->qc, routes);
+		route_when_drained(d->retired, retired_drained, d);
+		route_changes(d->cfg, c, zone_rerouted, d);
 	}
 	if (c->cache_size != d->cfg->cache_size)
 		log_warnx("reload: cache-size changes on restart only; "
@@ -318,7 +352,14 @@ status_line(void *arg, char *buf, size_t buflen)
 	const struct query_stats *q = query_stats(d->qc);
 	const struct cache_stats *c = cache_stats(query_cache(d->qc));
 	uint64_t lookups = c->hits + c->misses;
-	unsigned total, alive = upstream_alive(d->up, &total);
+	unsigned total = 0, alive = 0;
+
+	for (unsigned i = 0; i < route_count(d->routes); i++) {
+		unsigned t;
+
+		alive += upstream_alive(route_set(d->routes, i), &t);
+		total += t;
+	}
 
 	/* per mille, in integers: no float formatting on the hot loop */
 	snprintf(buf, buflen,
@@ -351,6 +392,19 @@ log_started(const struct config *c, bool from_systemd)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
 		    i ? " " : "", addr_str(&c->upstream[i], a, sizeof(a)));
 	log_info("upstreams: %s", line);
+	for (size_t z = 0; z < c->nzone; z++) {
+		char zone[WIRE_MAX_NAME_TEXT];
+
+		(void)wire_name_to_text(c->zone[z].name, c->zone[z].name_len,
+		    zone, sizeof(zone));
+		n = 0;
+		for (size_t i = 0; i < c->zone[z].nserver && n < sizeof(line);
+		     i++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+			    "%s%s", i ? " " : "",
+			    addr_str(&c->zone[z].server[i], a, sizeof(a)));
+		log_info("forward-zone %s: %s", zone, line);
+	}
 }
 
 /*
@@ -370,10 +424,10 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 		return ROOSTD_EXIT_STARTUP;
 	}
 	loop_timer_init(&d->stop_timer, stop_now, d);
-	if ((d->up = upstream_set_new(d->loop, d->cfg, err, sizeof(err))) ==
+	if ((d->routes = route_table_new(d->loop, d->cfg, err, sizeof(err))) ==
 	    NULL)
 		goto startup;
-	if ((d->qc = query_ctx_new(d->loop, d->cfg, d->up)) == NULL) {
+	if ((d->qc = query_ctx_new(d->loop, d->cfg, d->routes)) == NULL) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto startup;
 	}
@@ -437,8 +491,8 @@ stop(struct roostd *d)
 	rsd_free(d->sd);
 	control_free(d->ctl);
 	query_ctx_free(d->qc);
-	upstream_set_free(d->up);
-	upstream_set_free(d->retired);
+	route_table_free(d->routes);
+	route_table_free(d->retired);
 	listen_set_free(d->ls);
 	loop_free(d->loop);
 	free(d->cfg);

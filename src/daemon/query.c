@@ -39,7 +39,8 @@ now_s(const struct query_ctx *ctx)
 }
 
 struct query_ctx *
-query_ctx_new(struct loop *l, const struct config *c, struct upstream_set *up)
+query_ctx_new(struct loop *l, const struct config *c,
+    struct route_table *routes)
 {
 	struct query_ctx *q = calloc(1, sizeof(*q));
 	struct cache_limits lim;
@@ -48,7 +49,7 @@ query_ctx_new(struct loop *l, const struct config *c, struct upstream_set *up)
 		return NULL;
 	q->loop = l;
 	q->cfg = c;
-	q->up = up;
+	q->routes = routes;
 	notify_init(&q->idle, l, &q->nwaiting);
 	if (getrandom(&q->seed, sizeof(q->seed), 0) != sizeof(q->seed)) {
 		free(q);
@@ -86,9 +87,9 @@ query_ctx_set_config(struct query_ctx *q, const struct config *c)
 }
 
 void
-query_ctx_set_upstream(struct query_ctx *q, struct upstream_set *up)
+query_ctx_set_routes(struct query_ctx *q, struct route_table *routes)
 {
-	q->up = up;
+	q->routes = routes;
 }
 
 void
@@ -115,10 +116,10 @@ query_fetches(const struct query_ctx *q)
 	return q->nfetches;
 }
 
-struct upstream_set *
-query_upstream(const struct query_ctx *q)
+struct route_table *
+query_routes(const struct query_ctx *q)
 {
-	return q->up;
+	return q->routes;
 }
 
 struct listen_set *
@@ -560,7 +561,10 @@ fetch_start(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
 		.dnssec_ok = k->dnssec_ok,
 		.checking_disabled = k->checking_disabled,
 	};
-	if ((f->req = upstream_resolve(ctx->up, &uq, fetch_done, f)) == NULL) {
+	/* the route is looked up here, on a miss only */
+	if ((f->req = upstream_resolve(
+		 route_pick(ctx->routes, f->name, k->name_len), &uq, fetch_done,
+		 f)) == NULL) {
 		free(f);
 		return NULL;
 	}

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "listen.h"
 #include "loop.h"
+#include "route.h"
 #include "upstream.h"
 
 /* The EDNS UDP size roostd advertises to its clients. */
@@ -62,11 +63,12 @@ struct query_stats {
 };
 
 /*
- * Creates the context and its cache (sized by c).  c, l and up must
- * outlive it.  Returns it, or NULL (out of memory).
+ * Creates the context and its cache (sized by c).  c, l and routes must
+ * outlive it (routes may be NULL where a test stands in for upstream.c).
+ * Returns it, or NULL (out of memory).
  */
-struct query_ctx *
-query_ctx_new(struct loop *l, const struct config *c, struct upstream_set *up);
+struct query_ctx *query_ctx_new(struct loop *l, const struct config *c,
+    struct route_table *routes);
 
 /* The cache limits that config c asks for. */
 void query_cache_limits(const struct config *c, struct cache_limits *lim);
@@ -83,11 +85,11 @@ struct cache *query_cache(struct query_ctx *q);
 void query_ctx_set_config(struct query_ctx *q, const struct config *c);
 
 /*
- * Reload: new fetches go to up.  Fetches in flight stay with the set
- * that started them, which must live until upstream_inflight() of it is
- * 0 and until query_ctx_free() (which cancels what is left).
+ * Reload: new fetches go by routes.  Fetches in flight stay with the set
+ * that started them, whose table must live until route_inflight() of it
+ * is 0 and until query_ctx_free() (which cancels what is left).
  */
-void query_ctx_set_upstream(struct query_ctx *q, struct upstream_set *up);
+void query_ctx_set_routes(struct query_ctx *q, struct route_table *routes);
 
 /* Tells the context where answers go (created after it). */
 void query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls);
@@ -112,8 +114,8 @@ void query_when_idle(struct query_ctx *q, loop_hook_cb *cb, void *arg);
 /* Upstream fetches in flight (each may have many waiting queries). */
 unsigned query_fetches(const struct query_ctx *q);
 
-/* The upstream set new fetches go to (for stats). */
-struct upstream_set *query_upstream(const struct query_ctx *q);
+/* The routes new fetches go by (for stats). */
+struct route_table *query_routes(const struct query_ctx *q);
 
 /* The listen set answers go out on, or NULL before one is set. */
 struct listen_set *query_listen(const struct query_ctx *q);

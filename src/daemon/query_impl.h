@@ -54,7 +54,7 @@ struct fetch {
 struct query_ctx {
 	struct loop *loop;
 	const struct config *cfg;
-	struct upstream_set *up;
+	struct route_table *routes; /* where fetches go */
 	struct listen_set *ls;
 	struct cache *cache;
 	uint64_t seed;

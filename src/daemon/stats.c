@@ -19,10 +19,38 @@
 
 #include "stats.h"
 
+/* Every route's upstreams, and their guard counters summed. */
+static void
+collect_routes(const struct route_table *rt, struct stats_snapshot *st)
+{
+	for (unsigned r = 0; r < route_count(rt); r++) {
+		const struct upstream_set *s = route_set(rt, r);
+		const struct upstream_guard_stats *g = upstream_guard_stats(s);
+		size_t zlen;
+		const uint8_t *zone = route_zone(rt, r, &zlen);
+		unsigned n;
+
+		(void)wire_name_to_text(zone, zlen, st->zone[r],
+		    sizeof(st->zone[r]));
+		n = upstream_stats(s, st->up + st->nup,
+		    STATS_MAX_UPSTREAMS - st->nup);
+		for (unsigned i = 0; i < n; i++)
+			st->up_route[st->nup + i] = (uint8_t)r;
+		st->nup += n;
+		for (unsigned v = 0; v < UPSTREAM_NVERDICTS; v++)
+			st->g.rejected[v] += g->rejected[v];
+		st->g.chan_recycled += g->chan_recycled;
+		st->g.retries += g->retries;
+		st->g.inflight_limit += g->inflight_limit;
+		st->g.cookie_retries += g->cookie_retries;
+	}
+}
+
 void
 stats_collect(struct query_ctx *qc, struct stats_snapshot *st)
 {
 	struct cache *c = query_cache(qc);
+	const struct route_table *rt = query_routes(qc);
 
 	memset(st, 0, sizeof(*st));
 	st->q = *query_stats(qc);
@@ -30,9 +58,8 @@ stats_collect(struct query_ctx *qc, struct stats_snapshot *st)
 	st->budget = cache_budget(c);
 	st->fetches = query_fetches(qc);
 	st->waiting = query_pending(qc);
-	st->nup =
-	    upstream_stats(query_upstream(qc), st->up, CONFIG_MAX_UPSTREAM);
-	st->g = *upstream_guard_stats(query_upstream(qc));
+	if (rt != NULL)
+		collect_routes(rt, st);
 	if (query_listen(qc) != NULL)
 		st->l = *listen_stats(query_listen(qc));
 }
@@ -160,6 +187,10 @@ render(const struct stats_snapshot *st, bool oneline, char *buf, size_t len)
 	for (unsigned i = 0; i < st->nup; i++) {
 		append(buf, len, &n, "%supstream %s ", oneline ? "; " : "",
 		    st->up[i].name);
+		/* a forward zone's; the default route's say nothing */
+		if (st->up_route[i] != 0)
+			append(buf, len, &n, "zone=%s ",
+			    st->zone[st->up_route[i]]);
 		upstream_kv(&st->up[i], buf, len, &n);
 		if (!oneline)
 			append(buf, len, &n, "\n");

@@ -20,7 +20,12 @@
 #include "config.h"
 #include "listen.h"
 #include "query.h"
+#include "route.h"
 #include "upstream.h"
+
+/* Upstream lines at most: every server of every route. */
+#define STATS_MAX_UPSTREAMS (CONFIG_MAX_UPSTREAM * (1 + CONFIG_MAX_ZONES))
+#define STATS_ZONE_MAX 256 /* a route's zone as text, cut to fit */
 
 /* Every counter `roost stats` and SIGUSR1 show. */
 struct stats_snapshot {
@@ -29,9 +34,11 @@ struct stats_snapshot {
 	size_t budget;    /* the cache's, bytes */
 	unsigned fetches; /* upstream fetches in flight */
 	unsigned waiting; /* client queries waiting on them */
-	struct upstream_stats up[CONFIG_MAX_UPSTREAM];
+	struct upstream_stats up[STATS_MAX_UPSTREAMS];
+	uint8_t up_route[STATS_MAX_UPSTREAMS]; /* up[i]'s route; 0: default */
 	unsigned nup;
-	struct listen_stats l;         /* TCP limits hit */
+	char zone[1 + CONFIG_MAX_ZONES][STATS_ZONE_MAX]; /* route's zone */
+	struct listen_stats l;                           /* TCP limits hit */
 	struct upstream_guard_stats g; /* answers refused, ports renewed */
 };
 

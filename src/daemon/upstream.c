@@ -522,13 +522,13 @@ upstream_alive(const struct upstream_set *s, unsigned *total)
 /* --- the set -------------------------------------------------------- */
 
 struct upstream_set *
-upstream_set_new(struct loop *l, const struct config *c, char *err,
-    size_t errlen)
+upstream_set_new(struct loop *l, const struct config *c,
+    const struct addr *servers, size_t nservers, char *err, size_t errlen)
 {
 	struct upstream_set *s;
 	int r;
 
-	if (c->nupstream == 0) {
+	if (nservers == 0 || nservers > CONFIG_MAX_UPSTREAM) {
 		snprintf(err, errlen, "no upstream configured");
 		return NULL;
 	}
@@ -552,13 +552,13 @@ upstream_set_new(struct loop *l, const struct config *c, char *err,
 	};
 	s->dns0x20 = c->dns0x20;
 	s->cookies = c->upstream_cookies;
-	for (size_t i = 0; i < c->nupstream; i++) {
+	for (size_t i = 0; i < nservers; i++) {
 		struct upstream *u = &s->ups[i];
 
 		u->set = s;
 		/* RFC 7873 4.1 wants it unguessable and per server */
 		rnd_bytes(&s->rnd, u->cookie.client, UPSTREAM_COOKIE_CLIENT);
-		u->addr = c->upstream[i];
+		u->addr = servers[i];
 		addr_str(&u->addr, u->name, sizeof(u->name));
 		if ((u->chan = upstream_chan_new(u, err, errlen)) == NULL) {
 			upstream_set_free(s);

@@ -25,6 +25,8 @@
 #define WIRE_HDR_LEN 12
 #define WIRE_MAX_MSG 65535
 #define WIRE_MAX_NAME 255 /* octets, uncompressed, root label included */
+/* wire_name_to_text()'s longest text, every octet \DDD, and the NUL */
+#define WIRE_MAX_NAME_TEXT (4 * WIRE_MAX_NAME + 1)
 #define WIRE_MAX_LABEL 63
 #define WIRE_MAX_LABELS 127 /* 255 octets hold at most 127 labels */
 /* Pointer hops per name: a name of 127 labels, each reached by its own

@@ -4,7 +4,8 @@
  * Input: roostd.conf text, then optionally a NUL octet and the text of
  * the resolv.conf that config_finish() reads when no upstream is set.
  * Both go through memfds, so the real file reader runs.  What the parser
- * accepts must hold together: lists within their limits, the deadline
+ * accepts must hold together: lists within their limits (forward zones
+ * too, each once, lower case, not the root), the deadline
  * past the upstream timeout, min-ttl <= max-ttl, no upstream that is a
  * listen address, and every address printed by addr_str() parses
  * back to the same address.
@@ -78,6 +79,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_addr(&c.listen[i]);
 	for (size_t i = 0; i < c.nupstream; i++)
 		check_addr(&c.upstream[i]);
+	/* forward zones: within limits, each a lower-case name other than
+	 * the root, never twice, with servers that print back */
+	assert(c.nzone <= CONFIG_MAX_ZONES);
+	for (size_t i = 0; i < c.nzone; i++) {
+		const struct config_zone *z = &c.zone[i];
+		uint8_t low[WIRE_MAX_NAME];
+
+		assert(z->name_len > 1 && z->name_len <= WIRE_MAX_NAME);
+		memcpy(low, z->name, z->name_len);
+		wire_name_lower(low, z->name_len);
+		assert(memcmp(low, z->name, z->name_len) == 0);
+		assert(z->nserver >= 1 && z->nserver <= CONFIG_MAX_UPSTREAM);
+		for (size_t j = 0; j < z->nserver; j++)
+			check_addr(&z->server[j]);
+		for (size_t j = 0; j < i; j++)
+			assert(!wire_name_equal(c.zone[j].name,
+			    c.zone[j].name_len, z->name, z->name_len));
+	}
 	assert(memchr(c.user, '\0', sizeof(c.user)) != NULL);
 out:
 	close(cfd);

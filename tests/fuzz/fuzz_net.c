@@ -136,6 +136,16 @@ req_give_up(void *arg)
 	cb(cbarg, NULL, 0, fuzz_net.failure);
 }
 
+/* route.c's, which would bring upstream.c's sets in: one stand-in set */
+struct upstream_set *
+route_pick(const struct route_table *t, const uint8_t *name, size_t len)
+{
+	(void)t;
+	(void)name;
+	(void)len;
+	return NULL;
+}
+
 struct upstream_req *
 upstream_resolve(struct upstream_set *s, const struct upstream_question *q,
     upstream_done_cb *cb, void *arg)

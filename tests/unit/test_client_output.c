@@ -102,6 +102,50 @@ test_render_stats_line_rejects_malformed_lines(void **state)
 }
 
 static void
+test_render_stats_forward_zone_servers(void **state)
+{
+	static struct render_stats st;
+	char l1[] = "upstream 10.8.0.1#53 zone=corp.example. queries=2 down=0";
+	char l2[] = "upstream 10.8.0.1#53 zone=8.10.in-addr.arpa. queries=1";
+	struct mem m;
+	char *s;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	assert_true(render_stats_line(&st, l1));
+	assert_true(render_stats_line(&st, l2));
+	assert_int_equal(st.nup, 2);
+	assert_string_equal(st.up[0].zone, "corp.example.");
+	assert_int_equal(st.up[0].n, 2); /* the zone is no counter */
+
+	mem_open(&m);
+	render_stats_json(m.f, &st);
+	s = mem_close(&m);
+	assert_non_null(strstr(s,
+	    "{\"address\": \"10.8.0.1#53\", \"zone\": \"corp.example.\", "
+	    "\"queries\": 2, \"down\": false}"));
+	free(s);
+
+	/* one address in two zones: two series, told apart by zone */
+	mem_open(&m);
+	render_stats_prometheus(m.f, &st);
+	s = mem_close(&m);
+	assert_non_null(strstr(s,
+	    "roost_upstream_queries_total{upstream=\"10.8.0.1#53\","
+	    "zone=\"corp.example.\"} 2\n"));
+	assert_non_null(strstr(s,
+	    "roost_upstream_queries_total{upstream=\"10.8.0.1#53\","
+	    "zone=\"8.10.in-addr.arpa.\"} 1\n"));
+	free(s);
+
+	mem_open(&m);
+	render_stats_text(m.f, &st);
+	s = mem_close(&m);
+	assert_non_null(strstr(s, " up  forward-zone corp.example.\n"));
+	free(s);
+}
+
+static void
 test_render_stats_text_json_and_prometheus(void **state)
 {
 	static struct render_stats st;
@@ -203,6 +247,7 @@ main(void)
 		cmocka_unit_test(
 		    test_render_stats_line_rejects_malformed_lines),
 		cmocka_unit_test(test_render_stats_text_json_and_prometheus),
+		cmocka_unit_test(test_render_stats_forward_zone_servers),
 		cmocka_unit_test(
 		    test_render_prometheus_escapes_upstream_labels),
 		cmocka_unit_test(test_render_dump_json_entries_and_bad_line),

@@ -439,6 +439,77 @@ test_set_upstream_rejects_unspecified_address(void **state)
 }
 
 static void
+test_set_forward_zone(void **state)
+{
+	static const uint8_t corp[] = "\4corp\7example";
+	struct config c;
+	char line[64];
+
+	(void)state;
+	config_defaults(&c);
+	set_ok(&c, "forward-zone", "Corp.Example. 10.8.0.1 10.8.0.2#5353");
+	set_ok(&c, "forward-zone",
+	    "\t8.10.in-addr.arpa   [2001:db8::53]:5300 ");
+	assert_int_equal(c.nzone, 2);
+	/* lower case, the wire form with its root label */
+	assert_int_equal(c.zone[0].name_len, sizeof(corp));
+	assert_memory_equal(c.zone[0].name, corp, sizeof(corp));
+	assert_int_equal(c.zone[0].nserver, 2);
+	assert_addr(&c.zone[0].server[0], "10.8.0.1#53");
+	assert_addr(&c.zone[0].server[1], "10.8.0.2#5353");
+	assert_int_equal(c.zone[1].nserver, 1);
+	assert_addr(&c.zone[1].server[0], "2001:db8::53#5300");
+	/* errors name the key and the zone, and change nothing */
+	set_fails(&c, "forward-zone", "new.example",
+	    "forward-zone: new.example: no server (expected DOMAIN "
+	    "ADDR[#PORT]...)");
+	set_fails(&c, "forward-zone", "CORP.example 10.9.0.1",
+	    "forward-zone: CORP.example: already forwarded");
+	set_fails(&c, "forward-zone", ". 10.9.0.1",
+	    "forward-zone: \".\" is every name: set its servers with "
+	    "upstream");
+	set_fails(&c, "forward-zone", "a..b 10.9.0.1",
+	    "forward-zone: bad value \"a..b 10.9.0.1\": expected DOMAIN "
+	    "ADDR[#PORT]...");
+	set_fails(&c, "forward-zone", "x.example 0.0.0.0",
+	    "forward-zone: x.example: bad address \"0.0.0.0\": not a "
+	    "server's address");
+	set_fails(&c, "forward-zone", "x.example 10.9.0.1 10.9.0.1#53",
+	    "forward-zone: x.example: \"10.9.0.1#53\" is 10.9.0.1#53, "
+	    "already listed");
+	set_fails(&c, "forward-zone",
+	    "x.example 10.9.0.1 10.9.0.2 10.9.0.3 10.9.0.4 10.9.0.5 "
+	    "10.9.0.6 10.9.0.7 10.9.0.8 10.9.0.9",
+	    "forward-zone: x.example: cannot add \"10.9.0.9\": at most 8 "
+	    "servers");
+	/* at most CONFIG_MAX_ZONES zones */
+	for (size_t i = c.nzone; i < CONFIG_MAX_ZONES; i++) {
+		snprintf(line, sizeof(line), "z%zu.example 10.9.0.1", i);
+		set_ok(&c, "forward-zone", line);
+	}
+	set_fails(&c, "forward-zone", "one-more.example 10.9.0.1",
+	    "forward-zone: cannot add one-more.example: at most 32 zones");
+	assert_int_equal(config_clear_list(&c, "forward-zone"), 0);
+	assert_int_equal(c.nzone, 0);
+}
+
+static void
+test_finish_rejects_a_forward_zone_to_ourselves(void **state)
+{
+	struct config c;
+	char err[ERRLEN] = "";
+
+	(void)state;
+	config_defaults(&c);
+	set_ok(&c, "upstream", "192.0.2.1");
+	set_ok(&c, "forward-zone", "corp.example 10.8.0.1 127.0.0.1");
+	assert_int_equal(config_finish(&c, err, sizeof(err)), -1);
+	assert_string_equal(err,
+	    "forward-zone corp.example.: 127.0.0.1#53 is roostd's own listen "
+	    "address: forwarding to it would loop");
+}
+
+static void
 test_set_rejects_an_address_listed_twice(void **state)
 {
 	struct config c;
@@ -1492,6 +1563,9 @@ main(void)
 		cmocka_unit_test(
 		    test_set_listen_and_upstream_reject_bad_addresses),
 		cmocka_unit_test(test_set_upstream_rejects_unspecified_address),
+		cmocka_unit_test(test_set_forward_zone),
+		cmocka_unit_test(
+		    test_finish_rejects_a_forward_zone_to_ourselves),
 		cmocka_unit_test(test_set_rejects_an_address_listed_twice),
 		cmocka_unit_test(test_set_numbers_accept_their_whole_range),
 		cmocka_unit_test(

@@ -121,7 +121,7 @@ fake_clock(void *arg)
 struct fixture {
 	struct loop *loop;
 	struct config cfg;
-	struct upstream_set *up;
+	struct route_table *routes;
 	struct query_ctx *qc;
 	struct control *ctl;
 	char dir[64];
@@ -162,8 +162,8 @@ setup(void **state)
 	    "%s/control", f->dir);
 	f->cfg.control_socket_set = true;
 	assert_non_null(
-	    f->up = upstream_set_new(f->loop, &f->cfg, err, sizeof(err)));
-	assert_non_null(f->qc = query_ctx_new(f->loop, &f->cfg, f->up));
+	    f->routes = route_table_new(f->loop, &f->cfg, err, sizeof(err)));
+	assert_non_null(f->qc = query_ctx_new(f->loop, &f->cfg, f->routes));
 	ops.arg = f;
 	assert_int_equal(control_new(f->loop, &f->cfg, f->qc, &ops, false, 0, 0,
 			     &f->ctl, err, sizeof(err)),
@@ -182,7 +182,7 @@ teardown(void **state)
 	/* control_free() removed the socket */
 	assert_int_equal(access(f->cfg.control_socket, F_OK), -1);
 	query_ctx_free(f->qc);
-	upstream_set_free(f->up);
+	route_table_free(f->routes);
 	loop_free(f->loop);
 	assert_int_equal(rmdir(f->dir), 0);
 	free(f);

@@ -92,12 +92,34 @@ test_stats_text_and_log_line_show_the_same_numbers(void **state)
 	assert_int_equal(strlen(text), 9);
 }
 
+static void
+test_stats_forward_zone_servers_say_their_zone(void **state)
+{
+	static struct stats_snapshot st;
+	char text[8192];
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	st.nup = 2;
+	snprintf(st.up[0].name, sizeof(st.up[0].name), "192.0.2.1#53");
+	snprintf(st.up[1].name, sizeof(st.up[1].name), "10.8.0.1#53");
+	st.up_route[1] = 1;
+	snprintf(st.zone[0], sizeof(st.zone[0]), ".");
+	snprintf(st.zone[1], sizeof(st.zone[1]), "corp.example.");
+	(void)stats_text(&st, text, sizeof(text));
+	assert_non_null(strstr(text, "\nupstream 192.0.2.1#53 queries=0 "));
+	assert_non_null(strstr(text,
+	    "\nupstream 10.8.0.1#53 zone=corp.example. queries=0 "));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    test_stats_text_and_log_line_show_the_same_numbers),
+		cmocka_unit_test(
+		    test_stats_forward_zone_servers_say_their_zone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
