@@ -143,8 +143,8 @@ route_when_drained(struct route_table *t, loop_hook_cb *cb, void *arg)
 	t->drained_arg = arg;
 	t->undrained = cb != NULL ? t->n : 0;
 	for (unsigned i = 0; i < t->n; i++)
-		upstream_when_drained(t->r[i].up, cb != NULL ? set_drained : NULL,
-		    t);
+		upstream_when_drained(t->r[i].up,
+		    cb != NULL ? set_drained : NULL, t);
 }
 
 /* The zone of a named name_len in c, or NULL. */
@@ -175,7 +175,8 @@ route_changes(const struct config *a, const struct config *b,
 {
 	for (size_t i = 0; i < a->nzone; i++) {
 		const struct config_zone *z = &a->zone[i];
-		const struct config_zone *y = zone_find(b, z->name, z->name_len);
+		const struct config_zone *y =
+		    zone_find(b, z->name, z->name_len);
 
 		if (y == NULL || !same_servers(z, y))
 			cb(arg, z->name, z->name_len);

@@ -40,16 +40,15 @@ void route_table_free(struct route_table *t);
  * zone is the longest suffix of name, else the default.  t may be NULL
  * (tests whose upstream is a stand-in): NULL then.
  */
-struct upstream_set *route_pick(const struct route_table *t,
-    const uint8_t *name, size_t len);
+struct upstream_set *
+route_pick(const struct route_table *t, const uint8_t *name, size_t len);
 
 /* How many routes t has (at least 1, the default). */
 unsigned route_count(const struct route_table *t);
 
 /* Route i's set and zone (wire form, lower case; the root for 0). */
 struct upstream_set *route_set(const struct route_table *t, unsigned i);
-const uint8_t *route_zone(const struct route_table *t, unsigned i,
-    size_t *len);
+const uint8_t *route_zone(const struct route_table *t, unsigned i, size_t *len);
 
 /* Requests in flight over every route. */
 unsigned route_inflight(const struct route_table *t);

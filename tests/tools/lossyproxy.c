@@ -108,14 +108,53 @@ client_for(struct client *cl, size_t *n, const struct sockaddr_storage *addr,
 	return &cl[(*n)++];
 }
 
+static uint8_t buf[PROXY_BUF];
+
+/* A query from a client on fd: on to the upstream from its own socket. */
+static void
+relay_query(int fd, struct client *cl, size_t *ncl,
+    const struct sockaddr_storage *up, socklen_t uplen, struct counts *c)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	struct client *k;
+	ssize_t r;
+
+	r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+	    &fromlen);
+	if (r < 0)
+		return;
+	k = client_for(cl, ncl, &from, fromlen, up, uplen);
+	if (k == NULL)
+		c->refused++;
+	else if (send(k->fd, buf, (size_t)r, 0) >= 0)
+		c->queries++;
+}
+
+/* A reply for client k: back to it through fd, unless the draw drops it. */
+static void
+relay_reply(int fd, const struct client *k, unsigned percent, struct counts *c)
+{
+	ssize_t r = recv(k->fd, buf, sizeof(buf), 0);
+
+	if (r < 0)
+		return; /* an ICMP error: the client times out */
+	c->replies++;
+	if (rng_percent() < percent) {
+		c->dropped++;
+		return;
+	}
+	(void)sendto(fd, buf, (size_t)r, 0, (const struct sockaddr *)&k->addr,
+	    k->len);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_storage lis, up, from;
-	socklen_t lislen, uplen, fromlen;
+	struct sockaddr_storage lis, up;
+	socklen_t lislen, uplen;
 	struct client cl[PROXY_MAX_CLIENTS];
 	struct pollfd pfd[1 + PROXY_MAX_CLIENTS];
-	static uint8_t buf[PROXY_BUF];
 	struct counts c = { 0 };
 	const char *counts = NULL;
 	char err[128];
@@ -175,38 +214,11 @@ main(int argc, char **argv)
 			    strerror(errno));
 			return 1;
 		}
-		if (pfd[0].revents & POLLIN) {
-			ssize_t r;
-			struct client *k;
-
-			fromlen = sizeof(from);
-			r = recvfrom(fd, buf, sizeof(buf), 0,
-			    (struct sockaddr *)&from, &fromlen);
-			if (r >= 0) {
-				k = client_for(cl, &ncl, &from, fromlen, &up,
-				    uplen);
-				if (k == NULL)
-					c.refused++;
-				else if (send(k->fd, buf, (size_t)r, 0) >= 0)
-					c.queries++;
-			}
-		}
-		for (size_t i = 1; i < n; i++) {
-			struct client *k = &cl[i - 1];
-			ssize_t r;
-
-			if (!(pfd[i].revents & (POLLIN | POLLERR)))
-				continue;
-			if ((r = recv(k->fd, buf, sizeof(buf), 0)) < 0)
-				continue; /* an ICMP error: the client times out */
-			c.replies++;
-			if (rng_percent() < percent) {
-				c.dropped++;
-				continue;
-			}
-			(void)sendto(fd, buf, (size_t)r, 0,
-			    (struct sockaddr *)&k->addr, k->len);
-		}
+		if (pfd[0].revents & POLLIN)
+			relay_query(fd, cl, &ncl, &up, uplen, &c);
+		for (size_t i = 1; i < n; i++)
+			if (pfd[i].revents & (POLLIN | POLLERR))
+				relay_reply(fd, &cl[i - 1], percent, &c);
 	}
 	write_counts(counts, &c);
 	for (size_t i = 0; i < ncl; i++)
