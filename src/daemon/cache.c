@@ -706,6 +706,10 @@ entry_matches(const struct cache_entry *e, const struct cache_match *m)
 {
 	const uint8_t *name = cache_entry_wire(e) + WIRE_HDR_LEN;
 
+	/* ANCOUNT 0: NODATA (or a SERVFAIL, an NXDOMAIN) */
+	if (m->failures && e->rcode == WIRE_NOERROR &&
+	    wire_get16(cache_entry_wire(e) + 6) != 0)
+		return false;
 	if (m->name == NULL)
 		return true;
 	if (m->zone)
@@ -759,6 +763,14 @@ size_t
 cache_flush_zone(struct cache *c, const uint8_t *zone, size_t len)
 {
 	struct cache_match m = { .name = zone, .name_len = len, .zone = true };
+
+	return flush_all_of(c, &m);
+}
+
+size_t
+cache_flush_failures(struct cache *c)
+{
+	struct cache_match m = { .name = NULL, .failures = true };
 
 	return flush_all_of(c, &m);
 }

@@ -230,12 +230,15 @@ void cache_flush(struct cache *c);
 /*
  * Which entries a flush removes: every one (name NULL), those of one name
  * (every type, class, DO and CD bit), or with zone set those at or below
- * the name.  name is uncompressed wire form, any case.
+ * the name.  name is uncompressed wire form, any case.  With failures
+ * set, only the failures among them: SERVFAILs, NXDOMAINs and answers
+ * without records (NODATA).
  */
 struct cache_match {
 	const uint8_t *name;
 	size_t name_len;
 	bool zone;
+	bool failures;
 };
 
 /*
@@ -257,6 +260,13 @@ size_t cache_flush_name(struct cache *c, const uint8_t *name, size_t len);
 
 /* Removes every entry at or below zone at once.  Returns how many went. */
 size_t cache_flush_zone(struct cache *c, const uint8_t *zone, size_t len);
+
+/*
+ * Removes every SERVFAIL, NXDOMAIN and NODATA entry at once: after the
+ * upstreams changed, they may say only that the old network could not
+ * be reached.  Returns how many went.
+ */
+size_t cache_flush_failures(struct cache *c);
 
 /* The byte budget the cache was created with. */
 size_t cache_budget(const struct cache *c);

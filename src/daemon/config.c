@@ -732,8 +732,7 @@ default_list(struct config *c, const char *key, char *err, size_t errlen)
 int
 config_finish(struct config *c, char *err, size_t errlen)
 {
-	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
-	struct resolv_tally t = { 0 };
+	char str[ADDR_STRLEN];
 
 	if ((c->nlisten == 0 && default_list(c, "listen", err, errlen) != 0) ||
 	    (c->nallow == 0 && default_list(c, "allow", err, errlen) != 0))
@@ -778,9 +777,19 @@ config_finish(struct config *c, char *err, size_t errlen)
 					sizeof(str)));
 				return -1;
 			}
+	c->upstream_from_resolv = c->nupstream == 0;
 	if (c->nupstream > 0)
 		return 0;
+	return config_resolv_upstreams(c, err, errlen);
+}
 
+int
+config_resolv_upstreams(struct config *c, char *err, size_t errlen)
+{
+	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
+	struct resolv_tally t = { 0 };
+
+	c->nupstream = 0;
 	if (read_resolv_conf(c, &t, why, sizeof(why)) != 0) {
 		errbuf(err, errlen, "no upstream: %s; %s", why,
 		    CONFIG_NO_UPSTREAM_FIX);

@@ -72,6 +72,8 @@ struct config {
 
 	/* upstreams come from this file when none is configured */
 	char resolv_conf[CONFIG_PATH_MAX];
+	/* they did (config_finish()): roostd follows the file's changes */
+	bool upstream_from_resolv;
 
 	/* One try at one upstream may last its smoothed RTT plus this. */
 	unsigned upstream_timeout_ms;
@@ -235,6 +237,16 @@ int config_load_file(struct config *c, const char *path, bool missing_ok,
  * it twice is harmless.
  */
 int config_finish(struct config *c, char *err, size_t errlen);
+
+/*
+ * The upstreams from the nameservers of c->resolv_conf, as
+ * config_finish() takes them when none is configured (port 53, at most
+ * CONFIG_MAX_UPSTREAM, roostd's own listen addresses skipped): replaces
+ * c's upstream list.  For a resolv.conf that changed while roostd runs.
+ * Returns 0, or -1 with why in err ("no upstream: ...") and c->nupstream
+ * 0.
+ */
+int config_resolv_upstreams(struct config *c, char *err, size_t errlen);
 
 /*
  * Where the cache is saved: c->cache_file if set (an absolute path), or

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "query.h"
+#include "resolvwatch.h"
 #include "persist.h"
 #include "priv.h"
 #include "route.h"
@@ -60,6 +61,7 @@ struct roostd {
 	const struct args *args;
 	struct route_table *routes;
 	struct route_table *retired; /* replaced by a reload, draining */
+	struct resolv_watch *watch;  /* resolv.conf, if it names upstreams */
 	bool reload_failed;          /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
@@ -211,6 +213,114 @@ same_listen(const struct config *a, const struct config *b)
 }
 
 /*
+ * New fetches go by routes (built for next, the configuration about to
+ * replace d->cfg).  Requests in flight stay with the old routes and are
+ * answered by them; only one old table drains at a time, so a second
+ * change within upstream-give-up ends the older one's requests (its
+ * clients get SERVFAIL, or stale answers).
+ */
+static void
+routes_put(struct roostd *d, struct route_table *routes,
+    const struct config *next)
+{
+	if (d->retired != NULL) {
+		log_info("ending %u upstream requests of the configuration "
+			 "before last",
+		    route_inflight(d->retired));
+		route_table_free(d->retired);
+	}
+	d->retired = d->routes;
+	d->routes = routes;
+	query_ctx_set_routes(d->qc, routes);
+	route_when_drained(d->retired, retired_drained, d);
+	route_changes(d->cfg, next, zone_rerouted, d);
+	/* a failure from the old network may say only that it was cut off */
+	if (!same_addrs(d->cfg->upstream, d->cfg->nupstream, next->upstream,
+		next->nupstream))
+		log_info("new upstreams: %zu cached failures (SERVFAIL, "
+			 "NXDOMAIN, NODATA) dropped",
+		    cache_flush_failures(query_cache(d->qc)));
+}
+
+/* "ADDR ADDR..." of c's upstreams into buf. */
+static const char *
+upstreams_text(const struct config *c, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->nupstream && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "",
+		    addr_str(&c->upstream[i], a, sizeof(a)));
+	return buf;
+}
+
+/*
+ * The resolv.conf that named the upstreams has changed: its new
+ * nameservers apply as a reload would apply them, the cache kept.  A file
+ * gone, unreadable or without a usable nameserver keeps the upstreams in
+ * force (a warning says so): a network manager between two networks
+ * writes such files for a moment.
+ */
+static void
+resolv_changed(void *arg)
+{
+	struct roostd *d = arg;
+	struct config *c = malloc(sizeof(*c));
+	struct route_table *routes;
+	char err[1024], before[512], after[512];
+
+	if (c == NULL) {
+		log_warnx("%s changed, but out of memory to read it",
+		    d->cfg->resolv_conf);
+		return;
+	}
+	*c = *d->cfg;
+	if (config_resolv_upstreams(c, err, sizeof(err)) != 0) {
+		log_warnx("%s changed: %s; keeping the upstreams %s",
+		    d->cfg->resolv_conf, err,
+		    upstreams_text(d->cfg, before, sizeof(before)));
+		free(c);
+		return;
+	}
+	if (same_upstreams(d->cfg, c)) {
+		free(c);
+		return;
+	}
+	if ((routes = route_table_new(d->loop, c, err, sizeof(err))) == NULL) {
+		log_warnx("%s changed: %s; keeping the upstreams in force",
+		    d->cfg->resolv_conf, err);
+		free(c);
+		return;
+	}
+	log_info("%s changed: upstreams %s -> %s", c->resolv_conf,
+	    upstreams_text(d->cfg, before, sizeof(before)),
+	    upstreams_text(c, after, sizeof(after)));
+	routes_put(d, routes, c);
+	query_ctx_set_config(d->qc, c);
+	free(d->cfg);
+	d->cfg = c;
+}
+
+/* Follows d->cfg's resolv.conf when the upstreams come from it. */
+static void
+watch_resolv(struct roostd *d)
+{
+	char err[512];
+
+	resolv_watch_free(d->watch);
+	d->watch = NULL;
+	if (!d->cfg->upstream_from_resolv)
+		return;
+	if ((d->watch = resolv_watch_new(d->loop, d->cfg->resolv_conf,
+		 resolv_changed, d, err, sizeof(err))) == NULL)
+		log_warnx("%s: not followed (%s): its changes apply on reload "
+			  "only",
+		    d->cfg->resolv_conf, err);
+}
+
+/*
  * Builds and checks the new configuration and, if it is good, puts it in
  * force: upstreams (a new set when they changed), TTL clamps, access
  * rules, log level, TCP limits.  The cache is kept.  Returns 0, or -1
@@ -232,23 +342,8 @@ reload(struct roostd *d, char *err, size_t errlen)
 	    (routes = route_table_new(d->loop, c, err, errlen)) == NULL)
 		goto fail;
 	/* nothing can fail from here on */
-	if (routes != NULL) {
-		/* Requests in flight stay with the old set and are answered
-		 * by it; only one old set drains at a time, so a second
-		 * reload within upstream-give-up ends the older set's
-		 * requests (its clients get SERVFAIL, or stale answers). */
-		if (d->retired != NULL) {
-			log_info("reload: ending %u upstream requests of the "
-				 "previous configuration",
-			    route_inflight(d->retired));
-			route_table_free(d->retired);
-		}
-		d->retired = d->routes;
-		d->routes = routes;
-		query_ctx_set_routes(d->qc, routes);
-		route_when_drained(d->retired, retired_drained, d);
-		route_changes(d->cfg, c, zone_rerouted, d);
-	}
+	if (routes != NULL)
+		routes_put(d, routes, c);
 	if (c->cache_size != d->cfg->cache_size)
 		log_warnx("reload: cache-size changes on restart only; "
 			  "keeping %u bytes",
@@ -269,6 +364,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 	log_set_level((enum log_level)c->log_level);
 	free(d->cfg);
 	d->cfg = c;
+	watch_resolv(d);
 	/* cache-save-interval may have changed */
 	persist_arm(&d->persist, c->cache_save_interval_s);
 	debug_walk(d);
@@ -443,6 +539,7 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 	query_ctx_set_listen(d->qc, d->ls);
 	if (start_control(d, err, sizeof(err)) != 0)
 		goto startup;
+	watch_resolv(d);
 	if (priv_drop(d->cfg, &bad_config, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		return bad_config ? ROOSTD_EXIT_CONFIG : ROOSTD_EXIT_STARTUP;
@@ -491,6 +588,7 @@ stop(struct roostd *d)
 	rsd_free(d->sd);
 	control_free(d->ctl);
 	query_ctx_free(d->qc);
+	resolv_watch_free(d->watch);
 	route_table_free(d->routes);
 	route_table_free(d->retired);
 	listen_set_free(d->ls);

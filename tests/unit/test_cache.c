@@ -870,6 +870,48 @@ test_cache_flush_zone_removes_a_subtree_and_nothing_else(void **state)
 	cache_free(c);
 }
 
+/* Stores a negative answer (NXDOMAIN, or NODATA with rcode NOERROR). */
+static void
+put_negative(struct cache *c, const char *name, unsigned rcode)
+{
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key(name, WIRE_T_A, kb);
+	struct msg m;
+
+	start(&m, name, WIRE_T_A, rcode);
+	rr_soa(&m, "example.test", 300, 300);
+	finish(&m);
+	assert_int_equal(cache_insert(c, &k, m.b, m.len, 100, NULL), 1);
+}
+
+static void
+test_cache_flush_failures_keeps_only_answers_with_records(void **state)
+{
+	struct cache *c = new_cache(&defaults);
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k = key("down.example.test", WIRE_T_A, kb);
+	const struct cache_entry *e;
+
+	(void)state;
+	put_a(c, "www.example.test", WIRE_T_A, false, false);
+	put_a(c, "alias.example.test", WIRE_T_CNAME, true, false);
+	put_negative(c, "nope.example.test", WIRE_NXDOMAIN);
+	put_negative(c, "empty.example.test", WIRE_NOERROR);
+	assert_int_equal(cache_insert_servfail(c, &k, 100, 5, NULL, 0), 1);
+	assert_int_equal(cache_stats(c)->entries, 5);
+	assert_int_equal(cache_flush_failures(c), 3);
+	cache_check(c);
+	assert_int_equal(cache_stats(c)->entries, 2);
+	assert_true(cached(c, "www.example.test", WIRE_T_A, false, false));
+	assert_true(cached(c, "alias.example.test", WIRE_T_CNAME, true, false));
+	assert_false(cached(c, "nope.example.test", WIRE_T_A, false, false));
+	assert_false(cached(c, "empty.example.test", WIRE_T_A, false, false));
+	assert_int_equal(cache_lookup(c, &k, 101, &e), CACHE_MISS);
+	/* again: nothing left to remove */
+	assert_int_equal(cache_flush_failures(c), 0);
+	cache_free(c);
+}
+
 static void
 test_cache_flush_in_slices_meets_every_entry_once(void **state)
 {
@@ -1160,6 +1202,8 @@ main(void)
 		    test_cache_flush_name_removes_every_variant_of_one_name),
 		cmocka_unit_test(
 		    test_cache_flush_zone_removes_a_subtree_and_nothing_else),
+		cmocka_unit_test(
+		    test_cache_flush_failures_keeps_only_answers_with_records),
 		cmocka_unit_test(
 		    test_cache_flush_in_slices_meets_every_entry_once),
 		cmocka_unit_test(
