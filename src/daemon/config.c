@@ -49,14 +49,8 @@ static const char *const config_log_names[] = {
 
 /* --- addresses ---------------------------------------------------------- */
 
-/*
- * Would a query sent to up reach one of our own listen sockets?  The
- * same address and port, or a loopback address on a wildcard listen's
- * port.  (A wildcard also receives on the host's other addresses; we do
- * not enumerate interfaces, so those are not caught.)
- */
-static const struct addr *
-find_self(const struct config *c, const struct addr *up)
+const struct addr *
+config_find_self(const struct config *c, const struct addr *up)
 {
 	for (size_t i = 0; i < c->nlisten; i++) {
 		const struct addr *l = &c->listen[i];
@@ -689,7 +683,7 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 			t->unusable++;
 			continue;
 		}
-		if (find_self(c, &a) != NULL) {
+		if (config_find_self(c, &a) != NULL) {
 			if (t->self++ == 0)
 				t->first_self = a;
 			continue;
@@ -754,7 +748,7 @@ config_finish(struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < c->nupstream; i++)
-		if (find_self(c, &c->upstream[i]) != NULL) {
+		if (config_find_self(c, &c->upstream[i]) != NULL) {
 			errbuf(err, errlen,
 			    "upstream %s is roostd's own listen address: "
 			    "forwarding to it would loop",
@@ -763,7 +757,8 @@ config_finish(struct config *c, char *err, size_t errlen)
 		}
 	for (size_t i = 0; i < c->nzone; i++)
 		for (size_t j = 0; j < c->zone[i].nserver; j++)
-			if (find_self(c, &c->zone[i].server[j]) != NULL) {
+			if (config_find_self(c, &c->zone[i].server[j]) !=
+			    NULL) {
 				char zname[WIRE_MAX_NAME_TEXT];
 
 				(void)wire_name_to_text(c->zone[i].name,

@@ -239,6 +239,15 @@ int config_load_file(struct config *c, const char *path, bool missing_ok,
 int config_finish(struct config *c, char *err, size_t errlen);
 
 /*
+ * The listen address of c a query sent to up would reach, or NULL: the
+ * same address and port, or a loopback address on a wildcard listen's
+ * port.  (A wildcard also receives on the host's other addresses; they
+ * are not enumerated, so those are not caught.)
+ */
+const struct addr *
+config_find_self(const struct config *c, const struct addr *up);
+
+/*
  * The upstreams from the nameservers of c->resolv_conf, as
  * config_finish() takes them when none is configured (port 53, at most
  * CONFIG_MAX_UPSTREAM, roostd's own listen addresses skipped): replaces

@@ -75,22 +75,25 @@ route_table_free(struct route_table *t)
 	free(t);
 }
 
-struct upstream_set *
-route_pick(const struct route_table *t, const uint8_t *name, size_t len)
+unsigned
+route_index(const struct route_table *t, const uint8_t *name, size_t len)
 {
-	const struct route *best;
+	unsigned best = 0;
 
-	if (t == NULL)
-		return NULL;
-	best = &t->r[0];
 	for (unsigned i = 1; i < t->n; i++) {
 		const struct route *r = &t->r[i];
 
-		if (r->zone_len > best->zone_len &&
+		if (r->zone_len > t->r[best].zone_len &&
 		    wire_name_is_subdomain(name, len, r->zone, r->zone_len))
-			best = r;
+			best = i;
 	}
-	return best->up;
+	return best;
+}
+
+struct upstream_set *
+route_pick(const struct route_table *t, const uint8_t *name, size_t len)
+{
+	return t != NULL ? t->r[route_index(t, name, len)].up : NULL;
 }
 
 unsigned

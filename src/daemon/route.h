@@ -43,6 +43,10 @@ void route_table_free(struct route_table *t);
 struct upstream_set *
 route_pick(const struct route_table *t, const uint8_t *name, size_t len);
 
+/* The index of route_pick()'s route for name (t not NULL). */
+unsigned
+route_index(const struct route_table *t, const uint8_t *name, size_t len);
+
 /* How many routes t has (at least 1, the default). */
 unsigned route_count(const struct route_table *t);
 
