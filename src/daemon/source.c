@@ -257,9 +257,8 @@ add_servers(struct addr *list, size_t *n, const struct source *s,
 		if (dup)
 			continue;
 		if (*n == CONFIG_MAX_UPSTREAM) {
-			snprintf(err, errlen,
-			    "%s: more than %d servers for %s", s->name,
-			    CONFIG_MAX_UPSTREAM, route);
+			snprintf(err, errlen, "%s: more than %d servers for %s",
+			    s->name, CONFIG_MAX_UPSTREAM, route);
 			return -1;
 		}
 		list[(*n)++] = s->server[i];
@@ -300,8 +299,7 @@ merge_default(const struct config *base, const struct source_list *l,
 	for (size_t i = 0; i < l->n; i++) {
 		const struct source *s = &l->s[i];
 
-		if (everything ? routes_everything(s)
-			       : source_default_route(s))
+		if (everything ? routes_everything(s) : source_default_route(s))
 			if (add_servers(out->upstream, &out->nupstream, s,
 				"the default route", err, errlen) != 0)
 				return -1;
@@ -380,8 +378,7 @@ put(char *buf, size_t len, size_t *n, const char *text)
 }
 
 static void
-put_servers(char *buf, size_t len, size_t *n, const struct addr *a,
-    size_t na)
+put_servers(char *buf, size_t len, size_t *n, const struct addr *a, size_t na)
 {
 	char str[ADDR_STRLEN];
 
@@ -396,8 +393,7 @@ put_servers(char *buf, size_t len, size_t *n, const struct addr *a,
 }
 
 static void
-put_name(char *buf, size_t len, size_t *n, const uint8_t *name,
-    size_t name_len)
+put_name(char *buf, size_t len, size_t *n, const uint8_t *name, size_t name_len)
 {
 	char text[WIRE_MAX_NAME_TEXT];
 
@@ -436,29 +432,27 @@ void
 source_line(const struct source *s, char *buf, size_t len, size_t *n)
 {
 	put(buf, len, n, "source ");
-		put(buf, len, n, s->name);
-		put(buf, len, n,
-		    s->origin == SOURCE_DBUS ? " origin=dbus"
-					     : " origin=control");
-		put(buf, len, n,
-		    source_default_route(s) ? " default-route=yes"
-					    : " default-route=no");
-		put_servers(buf, len, n, s->server, s->nserver);
-		put(buf, len, n, " domains=");
-		if (s->ndomain == 0)
-			put(buf, len, n, "-");
-		for (size_t j = 0; j < s->ndomain; j++) {
-			put(buf, len, n, j > 0 ? "," : "");
-			put(buf, len, n, s->domain[j].route_only ? "~" : "");
-			put_name(buf, len, n, s->domain[j].name,
-			    s->domain[j].len);
-		}
-		put(buf, len, n, "\n");
+	put(buf, len, n, s->name);
+	put(buf, len, n,
+	    s->origin == SOURCE_DBUS ? " origin=dbus" : " origin=control");
+	put(buf, len, n,
+	    source_default_route(s) ? " default-route=yes"
+				    : " default-route=no");
+	put_servers(buf, len, n, s->server, s->nserver);
+	put(buf, len, n, " domains=");
+	if (s->ndomain == 0)
+		put(buf, len, n, "-");
+	for (size_t j = 0; j < s->ndomain; j++) {
+		put(buf, len, n, j > 0 ? "," : "");
+		put(buf, len, n, s->domain[j].route_only ? "~" : "");
+		put_name(buf, len, n, s->domain[j].name, s->domain[j].len);
+	}
+	put(buf, len, n, "\n");
 }
 
 void
-source_lines(const struct config *base, const struct source_list *l,
-    char *buf, size_t len, size_t *n)
+source_lines(const struct config *base, const struct source_list *l, char *buf,
+    size_t len, size_t *n)
 {
 	config_lines(base, buf, len, n);
 	for (size_t i = 0; i < l->n; i++)
@@ -512,8 +506,7 @@ source_route_names(const struct config *base, const struct source_list *l,
 
 void
 source_route_line(const struct config *base, const struct source_list *l,
-    const struct config *merged, unsigned i, char *buf, size_t len,
-    size_t *n)
+    const struct config *merged, unsigned i, char *buf, size_t len, size_t *n)
 {
 	static const uint8_t root[1] = { 0 };
 	const struct config_zone *z = i > 0 ? &merged->zone[i - 1] : NULL;

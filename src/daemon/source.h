@@ -102,8 +102,8 @@ int source_remove(struct source_list *l, const char *name);
  * name) or "default-route=yes|no|auto".  A list replaces the one before.
  * Returns 0, or -1 with why in err and s unchanged.
  */
-int source_set_field(struct source *s, const char *word, char *err,
-    size_t errlen);
+int
+source_set_field(struct source *s, const char *word, char *err, size_t errlen);
 
 /* Whether s's servers take names no routing domain claims. */
 bool source_default_route(const struct source *s);
@@ -136,16 +136,14 @@ void source_line(const struct source *s, char *buf, size_t len, size_t *n);
  * domain merged->zone[i - 1], as route.h numbers them), appended to buf
  * at *n as snprintf.  Nothing for an i past the routes.
  */
-void source_route_line(const struct config *base,
-    const struct source_list *l, const struct config *merged, unsigned i,
-    char *buf, size_t len, size_t *n);
+void source_route_line(const struct config *base, const struct source_list *l,
+    const struct config *merged, unsigned i, char *buf, size_t len, size_t *n);
 
 /*
  * The names of the sources that give the route of zone (wire form; the
  * root for the default route) its servers, comma-separated, into buf.
  */
-void source_route_names(const struct config *base,
-    const struct source_list *l, const uint8_t *zone, size_t zone_len,
-    char *buf, size_t len);
+void source_route_names(const struct config *base, const struct source_list *l,
+    const uint8_t *zone, size_t zone_len, char *buf, size_t len);
 
 #endif /* ROOST_SOURCE_H */

@@ -58,7 +58,8 @@ static struct source *
 get(struct source_list *l, const char *name)
 {
 	char err[ERRLEN];
-	struct source *s = source_get(l, name, SOURCE_CONTROL, err, sizeof(err));
+	struct source *s =
+	    source_get(l, name, SOURCE_CONTROL, err, sizeof(err));
 
 	if (s == NULL)
 		fail_msg("%s: %s", name, err);
@@ -105,13 +106,13 @@ test_source_names_and_fields_are_checked(void **state)
 	(void)state;
 	assert_non_null(l);
 	assert_null(source_get(l, "", SOURCE_CONTROL, err, sizeof(err)));
-	assert_null(source_get(l, "has space", SOURCE_CONTROL, err,
-	    sizeof(err)));
-	assert_null(source_get(l, "roostd.conf", SOURCE_CONTROL, err,
-	    sizeof(err)));
+	assert_null(
+	    source_get(l, "has space", SOURCE_CONTROL, err, sizeof(err)));
+	assert_null(
+	    source_get(l, "roostd.conf", SOURCE_CONTROL, err, sizeof(err)));
 	assert_non_null(strstr(err, "edit the file"));
-	assert_null(source_get(l, "forward-zone:x", SOURCE_CONTROL, err,
-	    sizeof(err)));
+	assert_null(
+	    source_get(l, "forward-zone:x", SOURCE_CONTROL, err, sizeof(err)));
 	assert_null(source_get(l, "0123456789012345678901234567890123",
 	    SOURCE_CONTROL, err, sizeof(err)));
 	s = get(l, "vpn");
@@ -122,12 +123,12 @@ test_source_names_and_fields_are_checked(void **state)
 	assert_string_equal(servers(s->server, s->nserver),
 	    "10.8.0.1#53,10.8.0.2#5353,fd00::1#53");
 	/* a bad field leaves the source as it was */
-	assert_int_equal(source_set_field(s, "servers=10.8.0.9,nonsense", err,
-			     sizeof(err)),
+	assert_int_equal(
+	    source_set_field(s, "servers=10.8.0.9,nonsense", err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "nonsense"));
-	assert_int_equal(source_set_field(s, "servers=10.8.0.9,10.8.0.9", err,
-			     sizeof(err)),
+	assert_int_equal(
+	    source_set_field(s, "servers=10.8.0.9,10.8.0.9", err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "twice"));
 	assert_int_equal(
@@ -160,8 +161,8 @@ test_source_names_and_fields_are_checked(void **state)
 		snprintf(name, sizeof(name), "s%d", i);
 		get(l, name);
 	}
-	assert_null(source_get(l, "one-more", SOURCE_CONTROL, err,
-	    sizeof(err)));
+	assert_null(
+	    source_get(l, "one-more", SOURCE_CONTROL, err, sizeof(err)));
 	assert_non_null(strstr(err, "at most"));
 	free(l);
 }
@@ -331,8 +332,7 @@ test_source_lines_and_route_names(void **state)
 	assert_int_equal(wire_name_from_text(".", w, &len), WIRE_OK);
 	source_route_names(base, l, w, len, buf, sizeof(buf));
 	assert_string_equal(buf, "roostd.conf,wifi");
-	assert_int_equal(wire_name_from_text("corp.example", w, &len),
-	    WIRE_OK);
+	assert_int_equal(wire_name_from_text("corp.example", w, &len), WIRE_OK);
 	source_route_names(base, l, w, len, buf, sizeof(buf));
 	assert_string_equal(buf, "forward-zone:corp.example.,vpn");
 	assert_int_equal(wire_name_from_text("lab.example", w, &len), WIRE_OK);
