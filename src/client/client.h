@@ -39,4 +39,11 @@ int cmd_resolve_main(int argc, char **argv);
  */
 int cmd_control_main(int argc, char **argv, const char *control_path);
 
+/*
+ * roost upstream [set SOURCE ... | revert SOURCE] | roost route NAME
+ * [--control PATH] ... (cmd_upstream.c): argv[0] names the command,
+ * control_path as for cmd_control_main().
+ */
+int cmd_upstream_main(int argc, char **argv, const char *control_path);
+
 #endif /* ROOST_CLIENT_H */

@@ -4,9 +4,9 @@
  *
  * Each command lives in its own file (cmd_query.c, cmd_trace.c,
  * cmd_resolve.c) and returns an enum client_exit; this file only
- * chooses one.  The daemon's control commands (stats, flush, dump,
- * reload) live in cmd_control.c; a --control PATH before the command
- * is handed to them.
+ * chooses one.  The daemon's control commands live in cmd_control.c
+ * (stats, flush, dump, reload) and cmd_upstream.c (upstream, route); a
+ * --control PATH before the command is handed to them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +56,19 @@ usage_full(FILE *f)
 	    "                         size, flags\n"
 	    "  reload                 reload roostd's configuration (as "
 	    "SIGHUP)\n"
+	    "  upstream [--json]      the upstream sources, their routes and "
+	    "each\n"
+	    "                         route's servers: state, SRTT, "
+	    "counters, last error\n"
+	    "  upstream set SOURCE [--dns ADDR[#PORT]]... [--domain "
+	    "[~]DOMAIN]...\n"
+	    "                      [--default-route yes|no|auto]\n"
+	    "                         make or change a run-time source of "
+	    "upstreams\n"
+	    "  upstream revert SOURCE remove a run-time source\n"
+	    "  route NAME [--json]    the route a question for NAME takes: "
+	    "its zone,\n"
+	    "                         sources and servers\n"
 	    "\n"
 	    "Options:\n"
 	    "  -h, --help     this text; `roost COMMAND --help` for a command\n"
@@ -70,9 +83,9 @@ usage_full(FILE *f)
 	    "  1  no such name (NXDOMAIN) or no data of that type (NODATA)\n"
 	    "  2  failure: no usable answer (timeouts, errors, deadline)\n"
 	    "  3  usage: a bad command line\n"
-	    "stats, flush, dump and reload exit 0 when done, 2 when roostd "
-	    "cannot be\nreached, refuses (permission) or reports an error, "
-	    "3 on usage.\n");
+	    "stats, flush, dump, reload, upstream and route exit 0 when done, "
+	    "2 when\nroostd cannot be reached, refuses (permission) or "
+	    "reports an error, 3 on\nusage.\n");
 }
 
 int
@@ -83,9 +96,9 @@ main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr,
-		    "usage: roost trace|query|resolve|stats|flush|dump|reload "
-		    "... "
-		    "(roost --help)\n");
+		    "usage: roost "
+		    "trace|query|resolve|stats|flush|dump|reload|upstream|"
+		    "route ... (roost --help)\n");
 		return CLIENT_EXIT_USAGE;
 	}
 	/* roost --control PATH COMMAND ... */
@@ -140,6 +153,8 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "flush") == 0 ||
 	    strcmp(cmd, "dump") == 0 || strcmp(cmd, "reload") == 0)
 		return cmd_control_main(argc - 1, argv + 1, control_path);
+	if (strcmp(cmd, "upstream") == 0 || strcmp(cmd, "route") == 0)
+		return cmd_upstream_main(argc - 1, argv + 1, control_path);
 	fprintf(stderr, "roost: unknown command \"%s\" (roost --help)\n", cmd);
 	return CLIENT_EXIT_USAGE;
 }

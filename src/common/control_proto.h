@@ -19,17 +19,28 @@
 /* The longest socket path: sizeof(sun_path) on Linux, NUL included. */
 #define CONTROL_PROTO_PATH_MAX 108
 
-/* A request line, LF included: a name in text form fits. */
-#define CONTROL_PROTO_MAX_REQUEST 1100
+/* A request line, LF included: an "upstream set" line with a source's
+ * every server and routing domain fits. */
+#define CONTROL_PROTO_MAX_REQUEST 8192
 
 /* The request verbs: "stats", "flush", "flush name NAME",
- * "flush zone NAME", "dump", "reload". */
+ * "flush zone NAME", "dump", "reload", and the upstream ones below. */
 #define CONTROL_PROTO_STATS "stats"
 #define CONTROL_PROTO_FLUSH "flush"
 #define CONTROL_PROTO_FLUSH_NAME "name" /* second word: that name only */
 #define CONTROL_PROTO_FLUSH_ZONE "zone" /* second word: at or below */
 #define CONTROL_PROTO_DUMP "dump"
 #define CONTROL_PROTO_RELOAD "reload"
+/* "upstream", "upstream set SOURCE FIELD=VALUE...",
+ * "upstream revert SOURCE", "route NAME" */
+#define CONTROL_PROTO_UPSTREAM "upstream"
+#define CONTROL_PROTO_UPSTREAM_SET "set"
+#define CONTROL_PROTO_UPSTREAM_REVERT "revert"
+#define CONTROL_PROTO_ROUTE "route"
+/* The fields of "upstream set": comma lists, empty for none. */
+#define CONTROL_PROTO_FIELD_SERVERS "servers="
+#define CONTROL_PROTO_FIELD_DOMAINS "domains="
+#define CONTROL_PROTO_FIELD_DEFAULT_ROUTE "default-route=" /* yes|no|auto */
 
 /* The reply's status words and its last line. */
 #define CONTROL_PROTO_OK "ok"

@@ -90,16 +90,120 @@ struct control {
 
 /* --- requests ----------------------------------------------------------- */
 
+/* words[2..n) of "upstream set SOURCE FIELD=VALUE..." into r. */
+static int
+parse_upstream_set(char **words, size_t n, struct control_request *r, char *err,
+    size_t errlen)
+{
+	static const char *const known[] = {
+		CONTROL_PROTO_FIELD_SERVERS,
+		CONTROL_PROTO_FIELD_DOMAINS,
+		CONTROL_PROTO_FIELD_DEFAULT_ROUTE,
+	};
+
+	if (n < 4) {
+		snprintf(err, errlen,
+		    "usage: " CONTROL_PROTO_UPSTREAM
+		    " " CONTROL_PROTO_UPSTREAM_SET
+		    " SOURCE " CONTROL_PROTO_FIELD_SERVERS
+		    "... " CONTROL_PROTO_FIELD_DOMAINS
+		    "... " CONTROL_PROTO_FIELD_DEFAULT_ROUTE "...");
+		return -1;
+	}
+	r->verb = CONTROL_UPSTREAM_SET;
+	r->source = words[2];
+	for (size_t i = 3; i < n; i++) {
+		size_t k = 0;
+
+		while (k < sizeof(known) / sizeof(known[0]) &&
+		    strncmp(words[i], known[k], strlen(known[k])) != 0)
+			k++;
+		if (k == sizeof(known) / sizeof(known[0])) {
+			snprintf(err, errlen,
+			    "unknown field \"%.100s\" "
+			    "(" CONTROL_PROTO_FIELD_SERVERS
+			    ", " CONTROL_PROTO_FIELD_DOMAINS
+			    ", " CONTROL_PROTO_FIELD_DEFAULT_ROUTE ")",
+			    words[i]);
+			return -1;
+		}
+		r->field[r->nfield++] = words[i];
+	}
+	return 0;
+}
+
+/* A name word into r->name, lower case. */
+static int
+parse_name(const char *word, struct control_request *r, char *err,
+    size_t errlen)
+{
+	if (wire_name_from_text(word, r->name, &r->name_len) != WIRE_OK) {
+		snprintf(err, errlen, "bad name \"%.300s\"", word);
+		return -1;
+	}
+	wire_name_lower(r->name, r->name_len);
+	return 0;
+}
+
+/* The verbs of words[0..n), n >= 1. */
+static int
+parse_words(char **words, size_t n, struct control_request *r, char *err,
+    size_t errlen)
+{
+	const char *w = words[0];
+
+	if (n == 1 && strcmp(w, CONTROL_PROTO_STATS) == 0)
+		r->verb = CONTROL_STATS;
+	else if (n == 1 && strcmp(w, CONTROL_PROTO_DUMP) == 0)
+		r->verb = CONTROL_DUMP;
+	else if (n == 1 && strcmp(w, CONTROL_PROTO_RELOAD) == 0)
+		r->verb = CONTROL_RELOAD;
+	else if (n == 1 && strcmp(w, CONTROL_PROTO_FLUSH) == 0)
+		r->verb = CONTROL_FLUSH;
+	else if (n == 1 && strcmp(w, CONTROL_PROTO_UPSTREAM) == 0)
+		r->verb = CONTROL_UPSTREAM;
+	else if (n >= 2 && strcmp(w, CONTROL_PROTO_UPSTREAM) == 0 &&
+	    strcmp(words[1], CONTROL_PROTO_UPSTREAM_SET) == 0)
+		return parse_upstream_set(words, n, r, err, errlen);
+	else if (n == 3 && strcmp(w, CONTROL_PROTO_UPSTREAM) == 0 &&
+	    strcmp(words[1], CONTROL_PROTO_UPSTREAM_REVERT) == 0) {
+		r->verb = CONTROL_UPSTREAM_REVERT;
+		r->source = words[2];
+	} else if (n == 2 && strcmp(w, CONTROL_PROTO_ROUTE) == 0) {
+		r->verb = CONTROL_ROUTE;
+		return parse_name(words[1], r, err, errlen);
+	} else if (n == 3 && strcmp(w, CONTROL_PROTO_FLUSH) == 0 &&
+	    (strcmp(words[1], CONTROL_PROTO_FLUSH_NAME) == 0 ||
+		strcmp(words[1], CONTROL_PROTO_FLUSH_ZONE) == 0)) {
+		r->verb = strcmp(words[1], CONTROL_PROTO_FLUSH_NAME) == 0
+		    ? CONTROL_FLUSH_NAME
+		    : CONTROL_FLUSH_ZONE;
+		return parse_name(words[2], r, err, errlen);
+	} else {
+		snprintf(err, errlen,
+		    "unknown request \"%.100s\" (" CONTROL_PROTO_STATS
+		    ", " CONTROL_PROTO_FLUSH " [" CONTROL_PROTO_FLUSH_NAME
+		    "|" CONTROL_PROTO_FLUSH_ZONE " NAME], " CONTROL_PROTO_DUMP
+		    ", " CONTROL_PROTO_RELOAD ", " CONTROL_PROTO_UPSTREAM
+		    " [" CONTROL_PROTO_UPSTREAM_SET
+		    " SOURCE FIELD=VALUE...|" CONTROL_PROTO_UPSTREAM_REVERT
+		    " SOURCE], " CONTROL_PROTO_ROUTE " NAME)",
+		    w);
+		return -1;
+	}
+	return 0;
+}
+
 int
 control_parse_request(const char *line, struct control_request *r, char *err,
     size_t errlen)
 {
-	char buf[CONTROL_MAX_REQUEST];
-	char *words[4], *save = NULL, *w;
+	char *buf = r->text;
+	char *words[CONTROL_MAX_WORDS], *save = NULL, *w;
 	size_t n = 0, len = strlen(line);
 
 	memset(r, 0, sizeof(*r));
-	if (len >= sizeof(buf)) {
+	if (len >= sizeof(r->text)) {
 		snprintf(err, errlen, "request too long");
 		return -1;
 	}
@@ -113,7 +217,7 @@ control_parse_request(const char *line, struct control_request *r, char *err,
 		}
 	for (w = strtok_r(buf, " \t", &save); w != NULL;
 	     w = strtok_r(NULL, " \t", &save)) {
-		if (n == sizeof(words) / sizeof(words[0])) {
+		if (n == CONTROL_MAX_WORDS) {
 			snprintf(err, errlen, "too many words in request");
 			return -1;
 		}
@@ -123,37 +227,7 @@ control_parse_request(const char *line, struct control_request *r, char *err,
 		snprintf(err, errlen, "empty request");
 		return -1;
 	}
-	if (n == 1 && strcmp(words[0], CONTROL_PROTO_STATS) == 0)
-		r->verb = CONTROL_STATS;
-	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_DUMP) == 0)
-		r->verb = CONTROL_DUMP;
-	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_RELOAD) == 0)
-		r->verb = CONTROL_RELOAD;
-	else if (n == 1 && strcmp(words[0], CONTROL_PROTO_FLUSH) == 0)
-		r->verb = CONTROL_FLUSH;
-	else if (n == 3 && strcmp(words[0], CONTROL_PROTO_FLUSH) == 0 &&
-	    (strcmp(words[1], CONTROL_PROTO_FLUSH_NAME) == 0 ||
-		strcmp(words[1], CONTROL_PROTO_FLUSH_ZONE) == 0)) {
-		r->verb = strcmp(words[1], CONTROL_PROTO_FLUSH_NAME) == 0
-		    ? CONTROL_FLUSH_NAME
-		    : CONTROL_FLUSH_ZONE;
-		if (wire_name_from_text(words[2], r->name, &r->name_len) !=
-		    WIRE_OK) {
-			snprintf(err, errlen, "bad name \"%.300s\"", words[2]);
-			return -1;
-		}
-		wire_name_lower(r->name, r->name_len);
-	} else {
-		snprintf(err, errlen,
-		    "unknown request \"%.100s\" (" CONTROL_PROTO_STATS
-		    ", " CONTROL_PROTO_FLUSH ", " CONTROL_PROTO_FLUSH
-		    " " CONTROL_PROTO_FLUSH_NAME " NAME, " CONTROL_PROTO_FLUSH
-		    " " CONTROL_PROTO_FLUSH_ZONE " NAME, " CONTROL_PROTO_DUMP
-		    ", " CONTROL_PROTO_RELOAD ")",
-		    words[0]);
-		return -1;
-	}
-	return 0;
+	return parse_words(words, n, r, err, errlen);
 }
 
 /* --- clients ------------------------------------------------------------- */
@@ -384,6 +458,90 @@ peer_allowed(const struct control *ctl, int fd, uid_t *uid)
 	return false;
 }
 
+/* Appends the data lines of cl's upstream, route or set request. */
+static void
+text_lines(struct client *cl, char *buf, size_t len, size_t *n)
+{
+	const struct control_ops *o = &cl->ctl->ops;
+
+	if (cl->req.verb == CONTROL_UPSTREAM)
+		o->upstream_text(o->arg, buf, len, n);
+	else if (cl->req.verb == CONTROL_ROUTE)
+		o->route_text(o->arg, cl->req.name, cl->req.name_len, buf, len,
+		    n);
+	else
+		o->source_text(o->arg, cl->req.source, buf, len, n);
+}
+
+/* Queues "ok", text_lines() and the end line, then finishes cl. */
+static void
+client_text_reply(struct client *cl)
+{
+	struct control *ctl = cl->ctl;
+	char *buf = ctl->stats, *big = NULL;
+	size_t n = 0;
+
+	text_lines(cl, buf, sizeof(ctl->stats), &n);
+	if (n >= sizeof(ctl->stats)) {
+		size_t need = n + 1;
+
+		if ((big = malloc(need)) == NULL) {
+			client_error(cl, "out of memory");
+			return;
+		}
+		n = 0;
+		text_lines(cl, big, need, &n);
+		n = n < need ? n : need - 1;
+		buf = big;
+	}
+	client_put(cl, OK_LINE, sizeof(OK_LINE) - 1);
+	client_put(cl, buf, n);
+	client_put(cl, END_LINE, sizeof(END_LINE) - 1);
+	free(big);
+	client_finish(cl);
+}
+
+/* The upstream verbs: run-time sources and routes. */
+static void
+client_upstream(struct client *cl)
+{
+	const struct control_ops *o = &cl->ctl->ops;
+	char err[1024];
+	int r = 0;
+
+	if (o->upstream_text == NULL) {
+		client_error(cl, "not supported by this roostd");
+		return;
+	}
+	if (cl->req.verb == CONTROL_UPSTREAM_SET)
+		r = o->upstream_set(o->arg, cl->req.source, cl->req.field,
+		    cl->req.nfield, err, sizeof(err));
+	else if (cl->req.verb == CONTROL_UPSTREAM_REVERT)
+		r = o->upstream_revert(o->arg, cl->req.source, err,
+		    sizeof(err));
+	if (r != 0) {
+		log_info("control: uid %u: upstream %s %s refused: %s",
+		    (unsigned)cl->uid,
+		    cl->req.verb == CONTROL_UPSTREAM_SET
+			? CONTROL_PROTO_UPSTREAM_SET
+			: CONTROL_PROTO_UPSTREAM_REVERT,
+		    cl->req.source, err);
+		client_error(cl, err);
+		return;
+	}
+	if (cl->req.verb == CONTROL_UPSTREAM_REVERT) {
+		log_info("control: uid %u: upstream source %s reverted",
+		    (unsigned)cl->uid, cl->req.source);
+		client_put(cl, OK_LINE END_LINE, sizeof(OK_LINE END_LINE) - 1);
+		client_finish(cl);
+		return;
+	}
+	client_text_reply(cl);
+	if (cl->req.verb == CONTROL_UPSTREAM_SET)
+		log_info("control: uid %u: upstream set %s", (unsigned)cl->uid,
+		    cl->req.source);
+}
+
 static void
 client_request(struct client *cl, const char *line)
 {
@@ -414,6 +572,12 @@ client_request(struct client *cl, const char *line)
 		}
 		client_put(cl, OK_LINE END_LINE, sizeof(OK_LINE END_LINE) - 1);
 		client_finish(cl);
+		return;
+	case CONTROL_UPSTREAM:
+	case CONTROL_UPSTREAM_SET:
+	case CONTROL_UPSTREAM_REVERT:
+	case CONTROL_ROUTE:
+		client_upstream(cl);
 		return;
 	case CONTROL_DUMP:
 		client_put(cl, OK_LINE, sizeof(OK_LINE) - 1);

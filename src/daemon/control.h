@@ -10,7 +10,9 @@
  *
  *   request   one line of at most CONTROL_MAX_REQUEST octets (LF
  *             included): "stats", "flush", "flush name NAME",
- *             "flush zone NAME", "dump" or "reload"; NAME in
+ *             "flush zone NAME", "dump", "reload", "upstream",
+ *             "upstream set ...", "upstream revert SOURCE" or
+ *             "route NAME"; NAME in
  *             presentation format ("www.example.test", "." the root).
  *   reply     a status line, "ok" or "error MESSAGE", then (after ok)
  *             data lines, then a line "." as the terminator; roostd
@@ -29,6 +31,31 @@
  *             cache budget, FLAGS "-" or a comma list of "do", "cd",
  *             "stale".
  *   reload    nothing more; "error FILE:LINE: ..." if refused.
+ *   upstream  the sources, the routes, then the upstreams (source.h):
+ *             "source NAME origin=config|resolv|control|dbus
+ *             default-route=yes|no servers=A#P,B#P domains=~x.,y."
+ *             per source ("-" for an empty list; "~" marks a
+ *             route-only domain), then "route ZONE sources=S,T
+ *             servers=A#P,B#P" per route (the default route's ZONE is
+ *             "."), then "upstream ADDR#PORT zone=ZONE KEY=VALUE ..."
+ *             per server of each route: the stats keys, and
+ *             last_error=WORD (upstream_stats.last_error's words:
+ *             timeout, unreachable, refused, servfail, ...; "-" for none)
+ *             and last_error_age_s=N (or "-").
+ *   upstream set SOURCE FIELD=VALUE ...
+ *             makes or changes the run-time source SOURCE, as `roost
+ *             upstream set` does: "servers=ADDR[#PORT],...",
+ *             "domains=[~]DOMAIN,...", "default-route=yes|no|auto"
+ *             (an empty list: none; a field not given: unchanged).
+ *             The new routes apply at once; answers cached below a
+ *             domain whose servers changed are dropped.  Replies the
+ *             source's "source ..." line, or "error ..." and nothing
+ *             changed.
+ *   upstream revert SOURCE
+ *             removes a run-time source: nothing more.
+ *   route NAME
+ *             where a question for NAME goes: its route's "route ..."
+ *             line and that route's "upstream ..." lines.
  *
  * The client renders the lines as tables, JSON or Prometheus text; the
  * daemon stays small.
@@ -79,6 +106,31 @@ struct control_ops {
 	 * staying in force.
 	 */
 	int (*reload)(void *arg, char *err, size_t errlen);
+	/*
+	 * The text ops append their data lines to buf at *n as snprintf
+	 * does (*n may pass len: the caller then asks again with room).
+	 * "upstream": every source, route and upstream line.
+	 */
+	void (*upstream_text)(void *arg, char *buf, size_t len, size_t *n);
+	/* "route NAME" (wire form, lower case): NAME's route and its
+	 * upstreams. */
+	void (*route_text)(void *arg, const uint8_t *name, size_t name_len,
+	    char *buf, size_t len, size_t *n);
+	/*
+	 * "upstream set": applies the "FIELD=VALUE" words to the run-time
+	 * source (made if new) and puts the new routes in force.  Returns
+	 * 0, or -1 with why in err and nothing changed.
+	 */
+	int (*upstream_set)(void *arg, const char *source,
+	    const char *const *fields, size_t nfields, char *err,
+	    size_t errlen);
+	/* Appends source's "source ..." line (after a set). */
+	void (*source_text)(void *arg, const char *source, char *buf,
+	    size_t len, size_t *n);
+	/* "upstream revert": removes the source.  Returns 0, or -1 with
+	 * why in err. */
+	int (*upstream_revert)(void *arg, const char *source, char *err,
+	    size_t errlen);
 	void *arg;
 };
 
@@ -89,12 +141,24 @@ enum control_verb {
 	CONTROL_FLUSH_ZONE, /* at or below a name */
 	CONTROL_DUMP,
 	CONTROL_RELOAD,
+	CONTROL_UPSTREAM,        /* list sources, routes, upstreams */
+	CONTROL_UPSTREAM_SET,    /* change a run-time source */
+	CONTROL_UPSTREAM_REVERT, /* remove one */
+	CONTROL_ROUTE,           /* where a name goes */
 };
+
+#define CONTROL_MAX_WORDS 16 /* in a request line */
 
 struct control_request {
 	enum control_verb verb;
-	uint8_t name[WIRE_MAX_NAME]; /* FLUSH_NAME, FLUSH_ZONE: wire form */
+	uint8_t name[WIRE_MAX_NAME]; /* FLUSH_NAME, FLUSH_ZONE, ROUTE */
 	size_t name_len;
+	/* UPSTREAM_SET, _REVERT: the source and the FIELD=VALUE words,
+	 * pointing into text (so a request is not copied by value) */
+	const char *source;
+	const char *field[CONTROL_MAX_WORDS];
+	size_t nfield;
+	char text[CONTROL_MAX_REQUEST];
 };
 
 /*

@@ -29,6 +29,7 @@
 #include "priv.h"
 #include "route.h"
 #include "sd.h"
+#include "source.h"
 #include "stats.h"
 #include "upstream.h"
 #include "wire.h"
@@ -54,10 +55,21 @@ _Static_assert((int)CONFIG_LOG_ERR == (int)LOG_LEVEL_ERR &&
 
 static void log_started(const struct config *c, bool from_systemd);
 static int control_reload(void *arg, char *err, size_t errlen);
+static void op_upstream_text(void *arg, char *buf, size_t len, size_t *n);
+static void op_route_text(void *arg, const uint8_t *name, size_t name_len,
+    char *buf, size_t len, size_t *n);
+static int op_upstream_set(void *arg, const char *source,
+    const char *const *fields, size_t nfields, char *err, size_t errlen);
+static void
+op_source_text(void *arg, const char *source, char *buf, size_t len, size_t *n);
+static int
+op_upstream_revert(void *arg, const char *source, char *err, size_t errlen);
 
 struct roostd {
 	struct loop *loop;
-	struct config *cfg; /* in force; a reload replaces it whole */
+	struct config *base; /* the files': a reload replaces it whole */
+	struct source_list *sources; /* set at run time; reloads keep them */
+	struct config *cfg; /* in force: base with the sources merged */
 	const struct args *args;
 	struct route_table *routes;
 	struct route_table *retired; /* replaced by a reload, draining */
@@ -81,7 +93,14 @@ struct roostd {
 static int
 start_control(struct roostd *d, char *err, size_t errlen)
 {
-	static const struct control_ops ops0 = { .reload = control_reload };
+	static const struct control_ops ops0 = {
+		.reload = control_reload,
+		.upstream_text = op_upstream_text,
+		.route_text = op_route_text,
+		.upstream_set = op_upstream_set,
+		.source_text = op_source_text,
+		.upstream_revert = op_upstream_revert,
+	};
 	struct control_ops ops = ops0;
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -201,7 +220,7 @@ zone_rerouted(void *arg, const uint8_t *zone, size_t len)
 	size_t n = cache_flush_zone(query_cache(d->qc), zone, len);
 
 	(void)wire_name_to_text(zone, len, text, sizeof(text));
-	log_info("reload: %s goes to other servers now: %zu cached entries "
+	log_info("routing: %s goes to other servers now: %zu cached entries "
 		 "at or below it dropped",
 	    text, n);
 }
@@ -257,6 +276,37 @@ upstreams_text(const struct config *c, char *buf, size_t len)
 }
 
 /*
+ * Puts in force base (the files' configuration, not kept) with the
+ * sources of l merged in: new routes if they differ from those in
+ * force, the query path's configuration.  Returns 0, or -1 with why in
+ * err and nothing changed.
+ */
+static int
+put_routing(struct roostd *d, const struct config *base,
+    const struct source_list *l, char *err, size_t errlen)
+{
+	struct config *m = malloc(sizeof(*m));
+	struct route_table *routes = NULL;
+
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (source_merge(base, l, m, err, errlen) != 0 ||
+	    (!same_upstreams(d->cfg, m) &&
+		(routes = route_table_new(d->loop, m, err, errlen)) == NULL)) {
+		free(m);
+		return -1;
+	}
+	if (routes != NULL)
+		routes_put(d, routes, m);
+	query_ctx_set_config(d->qc, m);
+	free(d->cfg);
+	d->cfg = m;
+	return 0;
+}
+
+/*
  * The resolv.conf that named the upstreams has changed: its new
  * nameservers apply as a reload would apply them, the cache kept.  A file
  * gone, unreadable or without a usable nameserver keeps the upstreams in
@@ -268,39 +318,37 @@ resolv_changed(void *arg)
 {
 	struct roostd *d = arg;
 	struct config *c = malloc(sizeof(*c));
-	struct route_table *routes;
 	char err[1024], before[512], after[512];
 
 	if (c == NULL) {
 		log_warnx("%s changed, but out of memory to read it",
-		    d->cfg->resolv_conf);
+		    d->base->resolv_conf);
 		return;
 	}
-	*c = *d->cfg;
+	*c = *d->base;
 	if (config_resolv_upstreams(c, err, sizeof(err)) != 0) {
 		log_warnx("%s changed: %s; keeping the upstreams %s",
-		    d->cfg->resolv_conf, err,
-		    upstreams_text(d->cfg, before, sizeof(before)));
+		    d->base->resolv_conf, err,
+		    upstreams_text(d->base, before, sizeof(before)));
 		free(c);
 		return;
 	}
-	if (same_upstreams(d->cfg, c)) {
-		free(c);
-		return;
-	}
-	if ((routes = route_table_new(d->loop, c, err, sizeof(err))) == NULL) {
-		log_warnx("%s changed: %s; keeping the upstreams in force",
-		    d->cfg->resolv_conf, err);
+	if (same_addrs(d->base->upstream, d->base->nupstream, c->upstream,
+		c->nupstream)) {
 		free(c);
 		return;
 	}
 	log_info("%s changed: upstreams %s -> %s", c->resolv_conf,
-	    upstreams_text(d->cfg, before, sizeof(before)),
+	    upstreams_text(d->base, before, sizeof(before)),
 	    upstreams_text(c, after, sizeof(after)));
-	routes_put(d, routes, c);
-	query_ctx_set_config(d->qc, c);
-	free(d->cfg);
-	d->cfg = c;
+	if (put_routing(d, c, d->sources, err, sizeof(err)) != 0) {
+		log_warnx("%s: %s; keeping the upstreams in force",
+		    c->resolv_conf, err);
+		free(c);
+		return;
+	}
+	free(d->base);
+	d->base = c;
 }
 
 /* Follows d->cfg's resolv.conf when the upstreams come from it. */
@@ -330,48 +378,47 @@ static int
 reload(struct roostd *d, char *err, size_t errlen)
 {
 	struct config *c = calloc(1, sizeof(*c));
-	struct route_table *routes = NULL;
+	bool size_kept, file_kept;
 
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (args_build_config(d->args, c, err, errlen) != 0)
-		goto fail;
-	if (!same_upstreams(d->cfg, c) &&
-	    (routes = route_table_new(d->loop, c, err, errlen)) == NULL)
-		goto fail;
-	/* nothing can fail from here on */
-	if (routes != NULL)
-		routes_put(d, routes, c);
-	if (c->cache_size != d->cfg->cache_size)
+	if (args_build_config(d->args, c, err, errlen) != 0) {
+		free(c);
+		return -1;
+	}
+	size_kept = c->cache_size != d->base->cache_size;
+	c->cache_size = d->base->cache_size;
+	file_kept = strcmp(c->cache_file, d->base->cache_file) != 0;
+	memcpy(c->cache_file, d->base->cache_file, sizeof(c->cache_file));
+	if (put_routing(d, c, d->sources, err, errlen) != 0) {
+		free(c);
+		return -1;
+	}
+	/* in force from here on */
+	if (size_kept)
 		log_warnx("reload: cache-size changes on restart only; "
 			  "keeping %u bytes",
 		    d->cfg->cache_size);
-	c->cache_size = d->cfg->cache_size;
-	if (!same_listen(d->cfg, c))
+	if (file_kept)
+		log_warnx("reload: cache-file changes on restart only");
+	if (!same_listen(d->base, c))
 		log_warnx("reload: listen changes on restart only; keeping "
 			  "the sockets open now");
-	if (strcmp(c->user, d->cfg->user) != 0)
+	if (strcmp(c->user, d->base->user) != 0)
 		log_warnx("reload: user changes on restart only");
-	if (strcmp(c->cache_file, d->cfg->cache_file) != 0)
-		log_warnx("reload: cache-file changes on restart only");
-	memcpy(c->cache_file, d->cfg->cache_file, sizeof(c->cache_file));
-	if (strcmp(c->control_socket, d->cfg->control_socket) != 0)
+	if (strcmp(c->control_socket, d->base->control_socket) != 0)
 		log_warnx("reload: control-socket changes on restart only");
-	query_ctx_set_config(d->qc, c);
-	listen_set_limits(d->ls, c);
-	log_set_level((enum log_level)c->log_level);
-	free(d->cfg);
-	d->cfg = c;
+	free(d->base);
+	d->base = c;
+	listen_set_limits(d->ls, d->cfg);
+	log_set_level((enum log_level)d->cfg->log_level);
 	watch_resolv(d);
 	/* cache-save-interval may have changed */
-	persist_arm(&d->persist, c->cache_save_interval_s);
+	persist_arm(&d->persist, d->cfg->cache_save_interval_s);
 	debug_walk(d);
 	return 0;
-fail:
-	free(c);
-	return -1;
 }
 
 /*
@@ -423,6 +470,145 @@ control_reload(void *arg, char *err, size_t errlen)
 		return -1;
 	}
 	return reload_and_log(d, "control", err, errlen);
+}
+
+/* --- run-time sources: the control socket's upstream verbs --------------- */
+
+/* The counters of every route, for the upstream lines. */
+static struct stats_snapshot *
+snapshot(struct roostd *d)
+{
+	struct stats_snapshot *st = malloc(sizeof(*st));
+
+	if (st != NULL)
+		stats_collect(d->qc, st);
+	return st;
+}
+
+/* "upstream": every source, every route, every route's servers. */
+static void
+op_upstream_text(void *arg, char *buf, size_t len, size_t *n)
+{
+	struct roostd *d = arg;
+	struct stats_snapshot *st = snapshot(d);
+
+	source_lines(d->base, d->sources, buf, len, n);
+	for (unsigned i = 0; i < route_count(d->routes); i++)
+		source_route_line(d->base, d->sources, d->cfg, i, buf, len, n);
+	if (st != NULL)
+		stats_upstream_lines(st, -1, buf, len, n);
+	free(st);
+}
+
+/* "route NAME": the route NAME takes and its servers. */
+static void
+op_route_text(void *arg, const uint8_t *name, size_t name_len, char *buf,
+    size_t len, size_t *n)
+{
+	struct roostd *d = arg;
+	struct stats_snapshot *st = snapshot(d);
+	unsigned i = route_index(d->routes, name, name_len);
+
+	source_route_line(d->base, d->sources, d->cfg, i, buf, len, n);
+	if (st != NULL)
+		stats_upstream_lines(st, (int)i, buf, len, n);
+	free(st);
+}
+
+static void
+op_source_text(void *arg, const char *source, char *buf, size_t len, size_t *n)
+{
+	struct roostd *d = arg;
+	const struct source *s = source_find(d->sources, source);
+
+	if (s != NULL)
+		source_line(s, buf, len, n);
+}
+
+/*
+ * Puts l (a changed copy of d->sources, which it replaces: l is then
+ * d's) in force.  Returns 0, or -1 with why in err, l freed and nothing
+ * changed.
+ */
+static int
+put_sources(struct roostd *d, struct source_list *l, char *err, size_t errlen)
+{
+	if (put_routing(d, d->base, l, err, errlen) != 0) {
+		free(l);
+		return -1;
+	}
+	free(d->sources);
+	d->sources = l;
+	return 0;
+}
+
+/* A copy of d->sources to change, or NULL with err. */
+static struct source_list *
+sources_copy(const struct roostd *d, char *err, size_t errlen)
+{
+	struct source_list *l = malloc(sizeof(*l));
+
+	if (d->stopping)
+		snprintf(err, errlen, "roostd is stopping");
+	else if (l == NULL)
+		snprintf(err, errlen, "out of memory");
+	else {
+		*l = *d->sources;
+		return l;
+	}
+	free(l);
+	return NULL;
+}
+
+static int
+op_upstream_set(void *arg, const char *source, const char *const *fields,
+    size_t nfields, char *err, size_t errlen)
+{
+	struct roostd *d = arg;
+	struct source_list *l = sources_copy(d, err, errlen);
+	struct source *s;
+	char line[4096];
+	size_t n = 0;
+
+	if (l == NULL)
+		return -1;
+	if ((s = source_get(l, source, SOURCE_CONTROL, err, errlen)) == NULL)
+		goto fail;
+	if (s->origin != SOURCE_CONTROL) {
+		snprintf(err, errlen, "%s is set over D-Bus", source);
+		goto fail;
+	}
+	for (size_t i = 0; i < nfields; i++)
+		if (source_set_field(s, fields[i], err, errlen) != 0)
+			goto fail;
+	source_line(s, line, sizeof(line), &n);
+	if (put_sources(d, l, err, errlen) != 0)
+		return -1;
+	line[strcspn(line, "\n")] = '\0';
+	log_info("routing: %s", line);
+	return 0;
+fail:
+	free(l);
+	return -1;
+}
+
+static int
+op_upstream_revert(void *arg, const char *source, char *err, size_t errlen)
+{
+	struct roostd *d = arg;
+	struct source_list *l = sources_copy(d, err, errlen);
+
+	if (l == NULL)
+		return -1;
+	if (source_remove(l, source) != 0) {
+		snprintf(err, errlen, "no run-time source %.100s", source);
+		free(l);
+		return -1;
+	}
+	if (put_sources(d, l, err, errlen) != 0)
+		return -1;
+	log_info("routing: source %s removed", source);
+	return 0;
 }
 
 /* SIGUSR1: the counters of `roost stats` in one log line, as dnsmasq
@@ -594,6 +780,8 @@ stop(struct roostd *d)
 	listen_set_free(d->ls);
 	loop_free(d->loop);
 	free(d->cfg);
+	free(d->base);
+	free(d->sources);
 }
 
 int
@@ -617,20 +805,24 @@ main(int argc, char **argv)
 		return ROOSTD_EXIT_STARTUP;
 	}
 	d.args = &a;
-	if ((d.cfg = calloc(1, sizeof(*d.cfg))) == NULL) {
+	if ((d.base = calloc(1, sizeof(*d.base))) == NULL ||
+	    (d.cfg = calloc(1, sizeof(*d.cfg))) == NULL ||
+	    (d.sources = calloc(1, sizeof(*d.sources))) == NULL) {
 		log_err("out of memory");
-		return ROOSTD_EXIT_STARTUP;
+		status = ROOSTD_EXIT_STARTUP;
+		goto out;
 	}
-	if (args_build_config(&a, d.cfg, err, sizeof(err)) != 0) {
+	if (args_build_config(&a, d.base, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		status = ROOSTD_EXIT_CONFIG;
 		goto out;
 	}
 	if (a.check) {
 		printf("%s: configuration OK\n",
-		    d.cfg->path[0] != '\0' ? d.cfg->path : "(defaults)");
+		    d.base->path[0] != '\0' ? d.base->path : "(defaults)");
 		goto out;
 	}
+	*d.cfg = *d.base; /* no run-time source yet */
 	log_set_level((enum log_level)d.cfg->log_level);
 	/* a client that closed its TCP socket must not kill us */
 	sigaction(SIGPIPE, &sa, NULL);

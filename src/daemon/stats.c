@@ -198,6 +198,28 @@ render(const struct stats_snapshot *st, bool oneline, char *buf, size_t len)
 	return n;
 }
 
+void
+stats_upstream_lines(const struct stats_snapshot *st, int route, char *buf,
+    size_t len, size_t *n)
+{
+	for (unsigned i = 0; i < st->nup; i++) {
+		const struct upstream_stats *u = &st->up[i];
+
+		if (route >= 0 && st->up_route[i] != (unsigned)route)
+			continue;
+		append(buf, len, n, "upstream %s zone=%s ", u->name,
+		    st->zone[st->up_route[i]]);
+		upstream_kv(u, buf, len, n);
+		if (u->last_error != NULL)
+			append(buf, len, n,
+			    " last_error=%s last_error_age_s=%" PRIu64 "\n",
+			    u->last_error, u->last_error_age_ms / 1000);
+		else
+			append(buf, len, n,
+			    " last_error=- last_error_age_s=-\n");
+	}
+}
+
 size_t
 stats_text(const struct stats_snapshot *st, char *buf, size_t len)
 {

@@ -60,4 +60,14 @@ size_t stats_text(const struct stats_snapshot *st, char *buf, size_t len);
  */
 size_t stats_line(const struct stats_snapshot *st, char *buf, size_t len);
 
+/*
+ * Appends to buf at *n (as snprintf: *n may pass len) the upstream lines
+ * of route (route.h's numbering; -1 for every route) for the control
+ * protocol's "upstream" and "route" replies: "upstream ADDR#PORT
+ * zone=ZONE KEY=VALUE ..." with the stats keys, then
+ * "last_error=WORD|- last_error_age_s=N|-".
+ */
+void stats_upstream_lines(const struct stats_snapshot *st, int route, char *buf,
+    size_t len, size_t *n);
+
 #endif /* ROOST_STATS_H */

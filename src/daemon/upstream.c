@@ -90,6 +90,8 @@ req_try_timeout(void *arg)
 
 		u->timeouts++;
 		u->down = true;
+		u->last_error = "timeout";
+		u->last_error_ms = loop_now_ms(s->loop);
 		rtt_srtt_penalise(&u->srtt, loop_now_ms(s->loop),
 		    (uint32_t)(loop_now_ms(s->loop) - r->tries->sent_ms));
 	}
@@ -193,10 +195,37 @@ cookie_verdict(struct upstream *u, const uint8_t *ans, const struct wire_msg *m,
 
 static void try_send(struct upstream_req *r, unsigned i);
 
-/* What t's end says of u: its RTT, or a failure and a penalty. */
+/*
+ * Why a try failed, in one word (upstream_stats.last_error): status is
+ * c-ares's, v the check of the answer if there was one.
+ */
+static const char *
+try_error(int status, bool answered, enum upstream_verdict v,
+    const uint8_t *abuf)
+{
+	if (!answered)
+		return status == ARES_ETIMEOUT    ? "timeout"
+		    : status == ARES_ECONNREFUSED ? "unreachable"
+						  : "network";
+	if (v == UPSTREAM_TRUNCATED)
+		return "truncated";
+	if (v != UPSTREAM_BAD_RCODE)
+		return "bad-answer";
+	switch (abuf[3] & 0x0f) {
+	case WIRE_SERVFAIL:
+		return "servfail";
+	case WIRE_REFUSED:
+		return "refused";
+	default:
+		return "bad-rcode";
+	}
+}
+
+/* What t's end says of u: its RTT, or a failure (why: try_error()) and a
+ * penalty. */
 static void
 try_account(struct upstream *u, const struct upstream_try *t, int status,
-    bool answered, bool ok, uint64_t now)
+    bool answered, bool ok, const char *why, uint64_t now)
 {
 	if (ok) {
 		rtt_srtt_sample(&u->srtt, now, (uint32_t)(now - t->sent_ms));
@@ -206,6 +235,8 @@ try_account(struct upstream *u, const struct upstream_try *t, int status,
 	}
 	u->failures++;
 	u->down = true;
+	u->last_error = why;
+	u->last_error_ms = now;
 	if (status == ARES_ETIMEOUT)
 		rtt_srtt_penalise(&u->srtt, now, (uint32_t)(now - t->sent_ms));
 	else if (answered)
@@ -226,6 +257,7 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	uint64_t now = loop_now_ms(s->loop);
 	bool answered = status == ARES_SUCCESS && abuf != NULL && alen > 0;
 	bool ok = false, has_opt = false, cookie_retry = false, forged = false;
+	enum upstream_verdict v = UPSTREAM_BAD_MSG;
 	struct wire_msg m;
 
 	(void)timeouts;
@@ -233,8 +265,6 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	upstream_id_set(c, t->id, false);
 	try_unlink(t);
 	if (answered && r != NULL) {
-		enum upstream_verdict v;
-
 		wire_put16(r->query, t->id);
 		v = upstream_answer_check(r->query, r->qlen, abuf, (size_t)alen,
 		    r->exact_case, &m);
@@ -275,7 +305,8 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		return;
 	}
 	if (!forged)
-		try_account(u, t, status, answered, ok, now);
+		try_account(u, t, status, answered, ok,
+		    ok ? NULL : try_error(status, answered, v, abuf), now);
 	free(t);
 	if (r == NULL)
 		return;
@@ -504,6 +535,9 @@ upstream_stats(const struct upstream_set *s, struct upstream_stats *out,
 		o->p90_ms = rtt_percentile(&u->rtt, 90);
 		o->p99_ms = rtt_percentile(&u->rtt, 99);
 		o->down = u->down;
+		o->last_error = u->last_error;
+		o->last_error_age_ms =
+		    u->last_error != NULL ? now - u->last_error_ms : 0;
 	}
 	return i;
 }

@@ -56,6 +56,11 @@ struct upstream_stats {
 	uint32_t p50_ms, p90_ms, p99_ms; /* RTT percentiles (upper bound
 					    of their bucket); 0: none */
 	bool down;                       /* its latest try failed */
+	const char *last_error;     /* the latest failure: "timeout", "refused",
+				   "servfail", "bad-rcode", "truncated",
+				   "bad-answer", "unreachable", "network";
+				   NULL if none yet (static text) */
+	uint64_t last_error_age_ms; /* how long ago */
 };
 
 /* What upstream_answer_check() made of an answer. */

@@ -50,6 +50,8 @@ struct upstream {
 	struct rtt_srtt srtt;
 	uint64_t queries, failures, timeouts;
 	bool down;                     /* its latest try failed or timed out */
+	const char *last_error;        /* why the latest failure, or NULL */
+	uint64_t last_error_ms;        /* when, on the loop's clock */
 	struct upstream_cookie cookie; /* RFC 7873, if the set sends them */
 	/* it answered us with an OPT: cookies go to it from then on.
 	 * Before, a server without EDNS would FORMERR and c-ares retry

@@ -64,6 +64,59 @@ test_control_parse_request_accepts_each_verb(void **state)
 }
 
 static void
+test_control_parse_request_takes_the_upstream_verbs(void **state)
+{
+	struct control_request r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(
+	    control_parse_request("upstream", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.verb, CONTROL_UPSTREAM);
+	assert_int_equal(control_parse_request("upstream set vpn0 "
+					       "servers=10.8.0.1,10.8.0.2 "
+					       "domains=~corp.example "
+					       "default-route=no",
+			     &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(r.verb, CONTROL_UPSTREAM_SET);
+	assert_string_equal(r.source, "vpn0");
+	assert_int_equal(r.nfield, 3);
+	assert_string_equal(r.field[0], "servers=10.8.0.1,10.8.0.2");
+	assert_string_equal(r.field[1], "domains=~corp.example");
+	assert_string_equal(r.field[2], "default-route=no");
+	/* an empty list clears */
+	assert_int_equal(control_parse_request("upstream set vpn0 servers=", &r,
+			     err, sizeof(err)),
+	    0);
+	assert_string_equal(r.field[0], "servers=");
+	assert_int_equal(
+	    control_parse_request("upstream revert vpn0", &r, err, sizeof(err)),
+	    0);
+	assert_int_equal(r.verb, CONTROL_UPSTREAM_REVERT);
+	assert_string_equal(r.source, "vpn0");
+	assert_int_equal(control_parse_request("route WWW.Corp.Example", &r,
+			     err, sizeof(err)),
+	    0);
+	assert_int_equal(r.verb, CONTROL_ROUTE);
+	assert_int_equal(r.name_len, 18);
+	assert_memory_equal(r.name, "\003www\004corp\007example", 18);
+	/* the longest line there is room for */
+	{
+		char line[CONTROL_MAX_REQUEST];
+		size_t n = (size_t)snprintf(line, sizeof(line),
+		    "upstream set vpn0 domains=");
+
+		while (n + 6 < sizeof(line) - 1)
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
+			    "~a.b,");
+		assert_int_equal(
+		    control_parse_request(line, &r, err, sizeof(err)), 0);
+		assert_int_equal(r.nfield, 1);
+	}
+}
+
+static void
 test_control_parse_request_rejects_the_rest(void **state)
 {
 	static const char *const bad[] = {
@@ -78,6 +131,18 @@ test_control_parse_request_rejects_the_rest(void **state)
 		"flush everything x",
 		"flush zone a.b extra",
 		"dump\x01",
+		"upstream set",
+		"upstream set vpn0",
+		"upstream set vpn0 servers=1.2.3.4 color=red",
+		"upstream set vpn0 servers",
+		"upstream revert",
+		"upstream revert a b",
+		"upstream flush",
+		"route",
+		"route a b",
+		"route bad..name",
+		"upstream set v a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9 j=10 k=11 "
+		"l=12 m=13 n=14",
 	};
 	struct control_request r;
 	char err[256], longname[400];
@@ -127,6 +192,9 @@ struct fixture {
 	char dir[64];
 	int reload_result;
 	unsigned reloads;
+	char set_seen[512];  /* "SOURCE FIELD FIELD" of the last set */
+	size_t text_lines;   /* lines the fake upstream_text writes */
+	unsigned text_calls; /* and how often it was called */
 };
 
 static int
@@ -140,11 +208,79 @@ fake_reload(void *arg, char *err, size_t errlen)
 	return f->reload_result;
 }
 
+/* "line N" for N below f->text_lines: a long reply on demand. */
+static void
+fake_upstream_text(void *arg, char *buf, size_t len, size_t *n)
+{
+	struct fixture *f = arg;
+
+	f->text_calls++;
+	for (size_t i = 0; i < f->text_lines; i++) {
+		int k = snprintf(*n < len ? buf + *n : NULL,
+		    *n < len ? len - *n : 0, "line %06zu\n", i);
+
+		*n += (size_t)k;
+	}
+}
+
+static void
+fake_route_text(void *arg, const uint8_t *name, size_t name_len, char *buf,
+    size_t len, size_t *n)
+{
+	(void)arg;
+	*n += (size_t)snprintf(buf + *n, len - *n, "route %zu %u\n", name_len,
+	    name[1]);
+}
+
+static void
+fake_source_text(void *arg, const char *source, char *buf, size_t len,
+    size_t *n)
+{
+	(void)arg;
+	*n += (size_t)snprintf(buf + *n, len - *n, "source %s\n", source);
+}
+
+/* Takes sources called vpn*, refuses the rest. */
+static int
+fake_upstream_set(void *arg, const char *source, const char *const *fields,
+    size_t nfields, char *err, size_t errlen)
+{
+	struct fixture *f = arg;
+	size_t n = 0;
+
+	if (strncmp(source, "vpn", 3) != 0) {
+		snprintf(err, errlen, "no");
+		return -1;
+	}
+	n += (size_t)snprintf(f->set_seen, sizeof(f->set_seen), "%s", source);
+	for (size_t i = 0; i < nfields; i++)
+		n += (size_t)snprintf(f->set_seen + n, sizeof(f->set_seen) - n,
+		    " %s", fields[i]);
+	return 0;
+}
+
+static int
+fake_upstream_revert(void *arg, const char *source, char *err, size_t errlen)
+{
+	(void)arg;
+	if (strcmp(source, "vpn0") == 0)
+		return 0;
+	snprintf(err, errlen, "no run-time source %s", source);
+	return -1;
+}
+
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct control_ops ops = { .reload = fake_reload };
+	struct control_ops ops = {
+		.reload = fake_reload,
+		.upstream_text = fake_upstream_text,
+		.route_text = fake_route_text,
+		.upstream_set = fake_upstream_set,
+		.source_text = fake_source_text,
+		.upstream_revert = fake_upstream_revert,
+	};
 	char err[256];
 
 	assert_non_null(f);
@@ -254,7 +390,7 @@ static void
 test_control_socket_answers_requests_and_errors(void **state)
 {
 	struct fixture *f = *state;
-	char *r, big[2000];
+	char *r, big[CONTROL_MAX_REQUEST + 100];
 
 	r = ask(f, "stats\n", NULL);
 	assert_true(strncmp(r, "ok\nqueries.udp 0\n", 17) == 0);
@@ -286,6 +422,43 @@ test_control_socket_answers_requests_and_errors(void **state)
 	assert_string_equal(r, "ok\n.\n");
 	free(r);
 	assert_int_equal(f->reloads, 2);
+}
+
+static void
+test_control_socket_upstream_verbs(void **state)
+{
+	struct fixture *f = *state;
+	char *r, want[64];
+	size_t n;
+
+	r = ask(f, "upstream set vpn0 servers=10.8.0.1 domains=~corp.example\n",
+	    NULL);
+	assert_string_equal(r, "ok\nsource vpn0\n.\n");
+	assert_string_equal(f->set_seen,
+	    "vpn0 servers=10.8.0.1 domains=~corp.example");
+	free(r);
+	r = ask(f, "upstream set other servers=10.8.0.1\n", NULL);
+	assert_string_equal(r, "error no\n.\n");
+	free(r);
+	r = ask(f, "upstream revert vpn0\n", NULL);
+	assert_string_equal(r, "ok\n.\n");
+	free(r);
+	r = ask(f, "upstream revert vpn1\n", NULL);
+	assert_string_equal(r, "error no run-time source vpn1\n.\n");
+	free(r);
+	r = ask(f, "route x.test\n", NULL);
+	assert_string_equal(r, "ok\nroute 8 120\n.\n");
+	free(r);
+	/* a listing longer than the stats buffer: measured, then made */
+	f->text_lines = 10000;
+	r = ask(f, "upstream\n", NULL);
+	n = strlen(r);
+	assert_int_equal(n, 3 + 10000 * 12 + 2);
+	assert_true(strncmp(r, "ok\nline 000000\n", 15) == 0);
+	snprintf(want, sizeof(want), "\nline %06d\n.\n", 9999);
+	assert_string_equal(r + n - strlen(want), want);
+	assert_int_equal(f->text_calls, 2);
+	free(r);
 }
 
 /* Stores an A answer for nNUM.bulk.test, or for name if not NULL. */
@@ -427,6 +600,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_control_parse_request_accepts_each_verb),
 		cmocka_unit_test(test_control_parse_request_rejects_the_rest),
+		cmocka_unit_test(
+		    test_control_parse_request_takes_the_upstream_verbs),
+		cmocka_unit_test_setup_teardown(
+		    test_control_socket_upstream_verbs, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_control_socket_answers_requests_and_errors, setup,
 		    teardown),

@@ -112,6 +112,46 @@ test_stats_forward_zone_servers_say_their_zone(void **state)
 	    "\nupstream 10.8.0.1#53 zone=corp.example. queries=0 "));
 }
 
+static void
+test_stats_upstream_lines_by_route_with_last_error(void **state)
+{
+	static struct stats_snapshot st;
+	char text[8192], small[16];
+	size_t n = 0, m = 0;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	st.nup = 3;
+	snprintf(st.up[0].name, sizeof(st.up[0].name), "192.0.2.1#53");
+	snprintf(st.up[1].name, sizeof(st.up[1].name), "10.8.0.1#53");
+	snprintf(st.up[2].name, sizeof(st.up[2].name), "10.8.0.2#53");
+	st.up_route[1] = st.up_route[2] = 1;
+	st.up[2].last_error = "timeout";
+	st.up[2].last_error_age_ms = 12999;
+	snprintf(st.zone[0], sizeof(st.zone[0]), ".");
+	snprintf(st.zone[1], sizeof(st.zone[1]), "corp.example.");
+	stats_upstream_lines(&st, -1, text, sizeof(text), &n);
+	assert_int_equal(n, strlen(text));
+	assert_true(
+	    strncmp(text, "upstream 192.0.2.1#53 zone=. queries=0 ", 39) == 0);
+	assert_non_null(strstr(text,
+	    " down=0 last_error=- last_error_age_s=-\nupstream 10.8.0.1#53 "
+	    "zone=corp.example. "));
+	assert_non_null(strstr(text,
+	    "\nupstream 10.8.0.2#53 zone=corp.example. queries=0 "));
+	assert_non_null(
+	    strstr(text, " last_error=timeout last_error_age_s=12\n"));
+	/* one route only */
+	n = 0;
+	stats_upstream_lines(&st, 1, text, sizeof(text), &n);
+	assert_null(strstr(text, "192.0.2.1"));
+	assert_non_null(strstr(text, "10.8.0.1#53"));
+	/* past len: counted, not written */
+	stats_upstream_lines(&st, 1, small, sizeof(small), &m);
+	assert_int_equal(m, n);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+}
+
 int
 main(void)
 {
@@ -120,6 +160,8 @@ main(void)
 		    test_stats_text_and_log_line_show_the_same_numbers),
 		cmocka_unit_test(
 		    test_stats_forward_zone_servers_say_their_zone),
+		cmocka_unit_test(
+		    test_stats_upstream_lines_by_route_with_last_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
