@@ -262,6 +262,21 @@ lib_spawn() {
 	LIB_PIDS+=($!)
 }
 
+# lib_zone ORIGIN ADDRESS: on stdout, a zone file for mockdns --zone
+# whose names www, www2 and www3 answer A ADDRESS (SOA, NS, ns: glue).
+lib_zone() {
+	cat <<EOF
+\$ORIGIN $1
+\$TTL 300
+@	IN SOA ns hostmaster 1 7200 900 1209600 60
+@	IN NS ns
+ns	IN A 192.0.2.53
+www	IN A $2
+www2	IN A $2
+www3	IN A $2
+EOF
+}
+
 # mock_start NAME ADDR#PORT [MOCKDNS ARG...]: start a mockdns called NAME
 # listening on ADDR#PORT (more --listen may follow), with -v logging to
 # $T/NAME.log, pidfile $T/NAME.pid and counts file $T/NAME.counts; return

@@ -108,6 +108,8 @@ struct config {
 	unsigned stale_recheck_s;
 	bool dns0x20; /* random case upstream, exact case in the answer */
 	bool upstream_cookies; /* RFC 7873 toward upstreams */
+	/* serve org.freedesktop.resolve1's SetLink* calls (rdbus.h) */
+	bool dbus;
 
 	/* Warm restarts (see include/cachefile.h): where the cache is
 	 * saved, "" for the default (see config_cache_file()) or "none";

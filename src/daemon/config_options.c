@@ -239,6 +239,13 @@ const struct config_option config_options[] = {
 	    .arg = "yes|no",
 	    .help = "send DNS cookies (RFC 7873) upstream and check the "
 		    "server's echo" },
+	{ .name = "dbus",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(dbus),
+	    .def = "no",
+	    .arg = "yes|no",
+	    .help = "take per-link servers and routing domains over D-Bus "
+		    "as org.freedesktop.resolve1 (systemd-resolved's name)" },
 };
 const size_t config_noptions =
     sizeof(config_options) / sizeof(config_options[0]);

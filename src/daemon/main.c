@@ -24,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "query.h"
+#include "rdbus.h"
 #include "resolvwatch.h"
 #include "persist.h"
 #include "priv.h"
@@ -74,6 +75,7 @@ struct roostd {
 	struct route_table *routes;
 	struct route_table *retired; /* replaced by a reload, draining */
 	struct resolv_watch *watch;  /* resolv.conf, if it names upstreams */
+	struct rdbus *bus;           /* resolve1 on D-Bus, with dbus = yes */
 	bool reload_failed;          /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
@@ -410,6 +412,8 @@ reload(struct roostd *d, char *err, size_t errlen)
 		log_warnx("reload: user changes on restart only");
 	if (strcmp(c->control_socket, d->base->control_socket) != 0)
 		log_warnx("reload: control-socket changes on restart only");
+	if (c->dbus != d->base->dbus)
+		log_warnx("reload: dbus changes on restart only");
 	free(d->base);
 	d->base = c;
 	listen_set_limits(d->ls, d->cfg);
@@ -560,24 +564,34 @@ sources_copy(const struct roostd *d, char *err, size_t errlen)
 	return NULL;
 }
 
+/*
+ * Applies fields to the source called name (made if new, of origin o;
+ * a D-Bus link's found by its ifindex first) and puts the result in
+ * force.  Returns 0, or -1 with why in err and nothing changed.
+ */
 static int
-op_upstream_set(void *arg, const char *source, const char *const *fields,
-    size_t nfields, char *err, size_t errlen)
+set_source(struct roostd *d, enum source_origin o, int ifindex,
+    const char *name, const char *const *fields, size_t nfields, char *err,
+    size_t errlen)
 {
-	struct roostd *d = arg;
 	struct source_list *l = sources_copy(d, err, errlen);
-	struct source *s;
+	struct source *s = NULL;
 	char line[4096];
 	size_t n = 0;
 
 	if (l == NULL)
 		return -1;
-	if ((s = source_get(l, source, SOURCE_CONTROL, err, errlen)) == NULL)
+	for (size_t i = 0; ifindex > 0 && i < l->n && s == NULL; i++)
+		if (l->s[i].origin == SOURCE_DBUS && l->s[i].ifindex == ifindex)
+			s = &l->s[i];
+	if (s == NULL && (s = source_get(l, name, o, err, errlen)) == NULL)
 		goto fail;
-	if (s->origin != SOURCE_CONTROL) {
-		snprintf(err, errlen, "%s is set over D-Bus", source);
+	if (s->origin != o) {
+		snprintf(err, errlen, "%s is set over %s", name,
+		    s->origin == SOURCE_DBUS ? "D-Bus" : "the control socket");
 		goto fail;
 	}
+	s->ifindex = ifindex;
 	for (size_t i = 0; i < nfields; i++)
 		if (source_set_field(s, fields[i], err, errlen) != 0)
 			goto fail;
@@ -590,6 +604,14 @@ op_upstream_set(void *arg, const char *source, const char *const *fields,
 fail:
 	free(l);
 	return -1;
+}
+
+static int
+op_upstream_set(void *arg, const char *source, const char *const *fields,
+    size_t nfields, char *err, size_t errlen)
+{
+	return set_source(arg, SOURCE_CONTROL, 0, source, fields, nfields, err,
+	    errlen);
 }
 
 static int
@@ -609,6 +631,97 @@ op_upstream_revert(void *arg, const char *source, char *err, size_t errlen)
 		return -1;
 	log_info("routing: source %s removed", source);
 	return 0;
+}
+
+/* --- D-Bus: resolve1's SetLink* calls --------------------------------------- */
+
+static int
+bus_link_set(void *arg, int ifindex, const char *ifname,
+    const char *const *fields, size_t nfields, char *err, size_t errlen)
+{
+	char name[SOURCE_NAME_MAX];
+
+	/* a link is named after its interface; one whose name makes no
+	 * source name, after its index */
+	snprintf(name, sizeof(name), "%s", ifname);
+	if (source_name_check(name, err, errlen) != 0)
+		snprintf(name, sizeof(name), "if%d", ifindex);
+	return set_source(arg, SOURCE_DBUS, ifindex, name, fields, nfields, err,
+	    errlen);
+}
+
+static void
+bus_link_revert(void *arg, int ifindex)
+{
+	struct roostd *d = arg;
+	struct source_list *l;
+	char err[512], name[SOURCE_NAME_MAX] = "";
+
+	for (size_t i = 0; i < d->sources->n && name[0] == '\0'; i++)
+		if (d->sources->s[i].origin == SOURCE_DBUS &&
+		    d->sources->s[i].ifindex == ifindex)
+			memcpy(name, d->sources->s[i].name, sizeof(name));
+	if (name[0] == '\0')
+		return; /* nothing set on it */
+	if ((l = sources_copy(d, err, sizeof(err))) == NULL) {
+		log_warnx("D-Bus: link %d: %s", ifindex, err);
+		return;
+	}
+	(void)source_remove(l, name);
+	if (put_sources(d, l, err, sizeof(err)) != 0) {
+		log_warnx("D-Bus: link %d: cannot drop its servers: %s",
+		    ifindex, err);
+		return;
+	}
+	log_info("routing: source %s (link %d) removed", name, ifindex);
+}
+
+static void
+bus_flush_caches(void *arg)
+{
+	struct roostd *d = arg;
+
+	cache_flush(query_cache(d->qc));
+	log_info("D-Bus: FlushCaches: the cache is empty");
+}
+
+/* Fresh upstream sets for the same routes: SRTT, down marks, EDNS and
+ * cookies learnt anew (requests in flight finish on the old ones). */
+static void
+bus_reset_server_features(void *arg)
+{
+	struct roostd *d = arg;
+	struct route_table *routes;
+	char err[512];
+
+	if ((routes = route_table_new(d->loop, d->cfg, err, sizeof(err))) ==
+	    NULL) {
+		log_warnx("D-Bus: ResetServerFeatures: %s", err);
+		return;
+	}
+	routes_put(d, routes, d->cfg);
+	log_info("D-Bus: ResetServerFeatures: what was learnt of the "
+		 "upstreams is forgotten");
+}
+
+/* With dbus = yes: resolve1 on the system bus (after dropping
+ * privileges: the bus sees roostd's own user). */
+static int
+start_bus(struct roostd *d, char *err, size_t errlen)
+{
+	static const struct rdbus_ops ops0 = {
+		.link_set = bus_link_set,
+		.link_revert = bus_link_revert,
+		.flush_caches = bus_flush_caches,
+		.reset_server_features = bus_reset_server_features,
+	};
+	struct rdbus_ops ops = ops0;
+
+	if (!d->cfg->dbus)
+		return 0;
+	ops.arg = d;
+	d->bus = rdbus_new(d->loop, &ops, err, errlen);
+	return d->bus != NULL ? 0 : -1;
 }
 
 /* SIGUSR1: the counters of `roost stats` in one log line, as dnsmasq
@@ -730,6 +843,8 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 		log_err("%s", err);
 		return bad_config ? ROOSTD_EXIT_CONFIG : ROOSTD_EXIT_STARTUP;
 	}
+	if (start_bus(d, err, sizeof(err)) != 0)
+		goto startup;
 	if (loop_signal_add(d->loop, SIGTERM, on_stop_signal, d) != 0 ||
 	    loop_signal_add(d->loop, SIGINT, on_stop_signal, d) != 0 ||
 	    loop_signal_add(d->loop, SIGHUP, on_sighup, d) != 0 ||
@@ -773,6 +888,7 @@ stop(struct roostd *d)
 		rsd_stopping(d->sd, "stopping: start-up or loop failure");
 	rsd_free(d->sd);
 	control_free(d->ctl);
+	rdbus_free(d->bus);
 	query_ctx_free(d->qc);
 	resolv_watch_free(d->watch);
 	route_table_free(d->routes);

@@ -23,19 +23,9 @@ CTL=$CTLDIR/control
 CONF=$CTLDIR/roostd.conf
 DIG="dig +tries=1 +time=3 -p $P @127.0.0.1"
 
-zone() { # zone ORIGIN ADDRESS: a zone file whose names answer ADDRESS
-	cat <<EOF
-\$ORIGIN $1
-\$TTL 300
-@	IN SOA ns hostmaster 1 7200 900 1209600 60
-@	IN NS ns
-ns	IN A 192.0.2.53
-www	IN A $2
-EOF
-}
-zone corp.example. 198.51.100.1 >"$T/corp.zone"
-zone lab.corp.example. 198.51.100.2 >"$T/lab.zone"
-zone example.test. 192.0.2.1 >"$T/def.zone"
+lib_zone corp.example. 198.51.100.1 >"$T/corp.zone"
+lib_zone lab.corp.example. 198.51.100.2 >"$T/lab.zone"
+lib_zone example.test. 192.0.2.1 >"$T/def.zone"
 cat >"$T/rev.zone" <<'EOF'
 $ORIGIN 8.10.in-addr.arpa.
 $TTL 300

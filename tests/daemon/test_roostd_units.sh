@@ -51,7 +51,7 @@ for line in Type=notify DynamicUser=yes 'CapabilityBoundingSet=$' \
     NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes \
     PrivateTmp=yes PrivateDevices=yes ProtectKernelTunables=yes \
     ProtectKernelModules=yes ProtectKernelLogs=yes \
-    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' \
+    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK' \
     SystemCallFilter=@system-service MemoryDenyWriteExecute=yes \
     StateDirectory=roost RuntimeDirectory=roost 'WatchdogSec=' \
     "ExecStart=$top_builddir/src/roostd "; do

@@ -25,6 +25,7 @@ roost-print-dirs:
 	@echo 'mandir=$(mandir)'
 	@echo 'sysconfdir=$(sysconfdir)'
 	@echo 'unitdir=$(systemdsystemunitdir)'
+	@echo 'dbuspolicydir=$(dbuspolicydir)'
 EOF
 dirs=$(make_ -f Makefile -f "$T/dirs.mk" roost-print-dirs) || exit 99
 eval "$dirs"
@@ -37,6 +38,7 @@ expected=$(
 	echo "$mandir/man5/roostd.conf.5"
 	echo "$mandir/man8/roostd.8"
 	echo "$sysconfdir/roost/roostd.conf"
+	echo "$dbuspolicydir/roostd-resolve1.conf"
 	if [ "$unitdir" != no ]; then
 		echo "$unitdir/roostd.service"
 		echo "$unitdir/roostd.socket"

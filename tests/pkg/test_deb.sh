@@ -113,7 +113,8 @@ contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' |
 for f in /usr/bin/roost /usr/sbin/roostd /etc/roost/roostd.conf \
     /lib/systemd/system/roostd.service /lib/systemd/system/roostd.socket \
     /usr/share/man/man1/roost.1.gz /usr/share/man/man5/roostd.conf.5.gz \
-    /usr/share/man/man8/roostd.8.gz; do
+    /usr/share/man/man8/roostd.8.gz \
+    /usr/share/dbus-1/system.d/roostd-resolve1.conf; do
 	check_match "the .deb has $f" "^${f//./\\.}\$" "$contents"
 done
 
