@@ -775,7 +775,11 @@ config_finish(struct config *c, char *err, size_t errlen)
 	c->upstream_from_resolv = c->nupstream == 0;
 	if (c->nupstream > 0)
 		return 0;
-	return config_resolv_upstreams(c, err, errlen);
+	/* with D-Bus, a network manager gives the servers later: none yet
+	 * is a state to run in (roostd says so), not an error */
+	if (config_resolv_upstreams(c, err, errlen) != 0 && !c->dbus)
+		return -1;
+	return 0;
 }
 
 int

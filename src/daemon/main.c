@@ -771,6 +771,24 @@ status_line(void *arg, char *buf, size_t buflen)
 	}
 }
 
+/* dbus = yes and no server yet: why, and what roostd does meanwhile. */
+static void
+no_upstream_yet(const struct config *c)
+{
+	struct config *tmp = malloc(sizeof(*tmp));
+	char why[1024] = "none configured";
+
+	if (tmp != NULL) {
+		*tmp = *c;
+		if (config_resolv_upstreams(tmp, why, sizeof(why)) == 0)
+			snprintf(why, sizeof(why), "none yet");
+		free(tmp);
+	}
+	log_warnx("no upstream yet (%s): every name not cached gets SERVFAIL "
+		  "until D-Bus or %s gives servers",
+	    why, c->resolv_conf);
+}
+
 static void
 log_started(const struct config *c, bool from_systemd)
 {
@@ -786,7 +804,10 @@ log_started(const struct config *c, bool from_systemd)
 	for (size_t i = 0; i < c->nupstream && n < sizeof(line); i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
 		    i ? " " : "", addr_str(&c->upstream[i], a, sizeof(a)));
-	log_info("upstreams: %s", line);
+	if (c->nupstream > 0)
+		log_info("upstreams: %s", line);
+	else
+		no_upstream_yet(c);
 	for (size_t z = 0; z < c->nzone; z++) {
 		char zone[WIRE_MAX_NAME_TEXT];
 

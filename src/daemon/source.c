@@ -304,7 +304,8 @@ merge_default(const struct config *base, const struct source_list *l,
 				"the default route", err, errlen) != 0)
 				return -1;
 	}
-	if (out->nupstream == 0) {
+	/* only a base without servers (dbus = yes) can leave none */
+	if (out->nupstream == 0 && !base->dbus) {
 		snprintf(err, errlen, "no server left for the default route");
 		return -1;
 	}

@@ -53,7 +53,8 @@ req_free(struct upstream_req *r)
 enum upstream_end
 upstream_progress(const struct upstream_req *r)
 {
-	return r->tries == NULL && r->ended > 0 && r->net_errors == r->ended
+	return r->set->nups == 0 ||
+		(r->tries == NULL && r->ended > 0 && r->net_errors == r->ended)
 	    ? UPSTREAM_UNREACHABLE
 	    : UPSTREAM_NO_ANSWER;
 }
@@ -562,8 +563,11 @@ upstream_set_new(struct loop *l, const struct config *c,
 	struct upstream_set *s;
 	int r;
 
-	if (nservers == 0 || nservers > CONFIG_MAX_UPSTREAM) {
-		snprintf(err, errlen, "no upstream configured");
+	/* none: every request fails at once (dbus = yes before a network
+	 * manager has given servers) */
+	if (nservers > CONFIG_MAX_UPSTREAM) {
+		snprintf(err, errlen, "more than %d upstreams",
+		    CONFIG_MAX_UPSTREAM);
 		return NULL;
 	}
 	if ((r = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {

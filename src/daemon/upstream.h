@@ -194,9 +194,10 @@ enum upstream_cookie_verdict upstream_answer_cookie(const uint8_t *ans,
     size_t *server_len, bool *badcookie);
 
 /*
- * Creates a set for servers[0..nservers) (1 to CONFIG_MAX_UPSTREAM of
- * them) with c's timers and options, registering with l.  Returns it,
- * or NULL with the reason in err.
+ * Creates a set for servers[0..nservers) (at most CONFIG_MAX_UPSTREAM
+ * of them; with none, every request ends UPSTREAM_UNREACHABLE at its
+ * first try) with c's timers and options, registering with l.  Returns
+ * it, or NULL with the reason in err.
  */
 struct upstream_set *upstream_set_new(struct loop *l, const struct config *c,
     const struct addr *servers, size_t nservers, char *err, size_t errlen);

@@ -224,4 +224,29 @@ check_eq "vpn0 deleted: corp.example asked of the default again" 1 \
     "$(mock_count def www2.corp.example. A udp)"
 check_eq "vpn0 deleted: the link's server not asked" "" "$(seen corp)"
 
+# --- a laptop at boot: no server yet but what D-Bus will give -------------
+
+roostd_stop r
+check_eq "roostd stops with exit 0" 0 $?
+: >"$T/empty-resolv.conf"
+chmod 644 "$T/empty-resolv.conf"
+cat >"$CONF" <<EOF
+resolv-conf = $T/empty-resolv.conf
+control-socket = $CTL
+dbus = yes
+EOF
+roostd_start r2 "127.0.0.1#$P" -c "$CONF" --control-socket "$CTL"
+check_eq "no server at all: roostd starts all the same" 0 $?
+check_match "no server: says so, and what it does meanwhile" \
+    'no upstream yet .*names no nameserver.*SERVFAIL until D-Bus' \
+    "$(cat "$T/r2.log")"
+check "no server: roostd takes the name again" wait_until 10 owned
+out=$($DIG www.example.test A)
+check_match "no server: SERVFAIL at once" 'status: SERVFAIL' "$out"
+check_match "no server: with EDE 23, said why" \
+    'EDE: 23 \(Network Error\).*no upstream could be reached' "$out"
+mgr SetLinkDNSEx 'ia(iayqs)' "$WLAN" 1 2 4 127 0 0 2 5300 "" >/dev/null
+check_eq "the Wi-Fi's server given over D-Bus: answered" 192.0.2.1 \
+    "$(answer www2.example.test A)"
+
 finish

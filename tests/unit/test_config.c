@@ -1514,6 +1514,29 @@ test_finish_fails_when_resolv_conf_names_no_nameserver(void **state)
 	assert_string_equal(err, want);
 }
 
+/* dbus = yes: servers may come later over D-Bus, so none is no error */
+static void
+test_finish_with_dbus_starts_without_upstream(void **state)
+{
+	struct config c;
+	char err[ERRLEN];
+
+	(void)state;
+	config_with_resolv(&c, "resolv.empty.conf");
+	set_ok(&c, "dbus", "yes");
+	assert_int_equal(config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.nupstream, 0);
+	assert_true(c.upstream_from_resolv);
+	config_with_resolv(&c, "no-such-resolv.conf");
+	set_ok(&c, "dbus", "yes");
+	assert_int_equal(config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.nupstream, 0);
+	/* without dbus the same is still an error */
+	config_with_resolv(&c, "resolv.unusable.conf");
+	set_ok(&c, "dbus", "no");
+	assert_int_equal(config_finish(&c, err, sizeof(err)), -1);
+}
+
 static void
 test_finish_fails_when_no_nameserver_is_usable(void **state)
 {
@@ -1635,6 +1658,7 @@ main(void)
 		    test_finish_fails_when_resolv_conf_names_no_nameserver),
 		cmocka_unit_test(
 		    test_finish_fails_when_no_nameserver_is_usable),
+		cmocka_unit_test(test_finish_with_dbus_starts_without_upstream),
 		cmocka_unit_test(test_finish_fails_when_resolv_conf_is_missing),
 	};
 

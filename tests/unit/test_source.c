@@ -293,6 +293,48 @@ test_source_merge_refuses_what_cannot_route(void **state)
 	free(base);
 }
 
+/* dbus = yes with no server yet: the merge keeps an empty default route
+ * until a source gives one */
+static void
+test_source_merge_without_upstream_under_dbus(void **state)
+{
+	struct config *base = calloc(1, sizeof(*base)),
+		      *out = calloc(1, sizeof(*out));
+	struct source_list *l = calloc(1, sizeof(*l));
+	struct source *s;
+	char err[ERRLEN];
+
+	(void)state;
+	assert_non_null(base);
+	assert_non_null(out);
+	assert_non_null(l);
+	config_defaults(base);
+	set(base, "resolv-conf", "/nonexistent/resolv.conf");
+	set(base, "dbus", "yes");
+	if (config_finish(base, err, sizeof(err)) != 0)
+		fail_msg("config_finish: %s", err);
+	assert_int_equal(base->nupstream, 0);
+	assert_int_equal(source_merge(base, l, out, err, sizeof(err)), 0);
+	assert_int_equal(out->nupstream, 0);
+	s = get(l, "wlan0");
+	field(s, "domains=~corp.example");
+	field(s, "servers=10.0.0.1");
+	assert_int_equal(source_merge(base, l, out, err, sizeof(err)), 0);
+	assert_int_equal(out->nupstream, 0); /* route-only: no default */
+	field(s, "default-route=yes");
+	assert_int_equal(source_merge(base, l, out, err, sizeof(err)), 0);
+	assert_string_equal(servers(out->upstream, out->nupstream),
+	    "10.0.0.1#53");
+	/* without dbus the same empty base is refused */
+	base->dbus = false;
+	memset(l, 0, sizeof(*l));
+	assert_int_equal(source_merge(base, l, out, err, sizeof(err)), -1);
+	assert_string_equal(err, "no server left for the default route");
+	free(l);
+	free(out);
+	free(base);
+}
+
 static void
 test_source_lines_and_route_names(void **state)
 {
@@ -351,6 +393,7 @@ main(void)
 		    test_source_default_route_follows_resolveds_rule),
 		cmocka_unit_test(test_source_merge_routes_domains_and_default),
 		cmocka_unit_test(test_source_merge_refuses_what_cannot_route),
+		cmocka_unit_test(test_source_merge_without_upstream_under_dbus),
 		cmocka_unit_test(test_source_lines_and_route_names),
 	};
 
