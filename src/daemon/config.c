@@ -343,6 +343,20 @@ set_cache_file(struct config *c, const struct config_option *o,
 }
 
 static int
+set_abs_path(struct config *c, const struct config_option *o, const char *value,
+    char *err, size_t errlen)
+{
+	/* roostd may run from any directory, and systemd starts it in / */
+	if (value[0] != '/') {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected an absolute path", o->name,
+		    value);
+		return -1;
+	}
+	return set_string(c, o, value, err, errlen);
+}
+
+static int
 set_control(struct config *c, const char *key, const char *value, char *err,
     size_t errlen)
 {
@@ -387,6 +401,8 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 		return add_zone(c, o->name, value, err, errlen);
 	case CONFIG_KIND_PATH:
 		return set_string(c, o, value, err, errlen);
+	case CONFIG_KIND_ABS_PATH:
+		return set_abs_path(c, o, value, err, errlen);
 	case CONFIG_KIND_UINT:
 		return set_uint(c, o, value, err, errlen);
 	case CONFIG_KIND_LOG_LEVEL:
@@ -775,9 +791,11 @@ config_finish(struct config *c, char *err, size_t errlen)
 	c->upstream_from_resolv = c->nupstream == 0;
 	if (c->nupstream > 0)
 		return 0;
-	/* with D-Bus, a network manager gives the servers later: none yet
-	 * is a state to run in (roostd says so), not an error */
-	if (config_resolv_upstreams(c, err, errlen) != 0 && !c->dbus)
+	/* with D-Bus or networkd, a network manager gives the servers
+	 * later: none yet is a state to run in (roostd says so), not an
+	 * error */
+	if (config_resolv_upstreams(c, err, errlen) != 0 && !c->dbus &&
+	    !c->networkd)
 		return -1;
 	return 0;
 }

@@ -110,6 +110,10 @@ struct config {
 	bool upstream_cookies; /* RFC 7873 toward upstreams */
 	/* serve org.freedesktop.resolve1's SetLink* calls (rdbus.h) */
 	bool dbus;
+	/* follow systemd-networkd's links through the state files in
+	 * networkd_state_dir (an absolute path; netif.h) */
+	bool networkd;
+	char networkd_state_dir[CONFIG_PATH_MAX];
 
 	/* Warm restarts (see include/cachefile.h): where the cache is
 	 * saved, "" for the default (see config_cache_file()) or "none";
@@ -139,6 +143,7 @@ enum config_kind {
 	CONFIG_KIND_ALLOW,
 	CONFIG_KIND_FORWARD_ZONE,
 	CONFIG_KIND_PATH,
+	CONFIG_KIND_ABS_PATH, /* a PATH that must start with "/" */
 	CONFIG_KIND_UINT,
 	CONFIG_KIND_LOG_LEVEL,
 	CONFIG_KIND_BOOL,

@@ -246,6 +246,21 @@ const struct config_option config_options[] = {
 	    .arg = "yes|no",
 	    .help = "take per-link servers and routing domains over D-Bus "
 		    "as org.freedesktop.resolve1 (systemd-resolved's name)" },
+	{ .name = "networkd",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(networkd),
+	    .def = "no",
+	    .arg = "yes|no",
+	    .help = "take per-link servers and routing domains from "
+		    "systemd-networkd's state files, as systemd-resolved "
+		    "does" },
+	{ .name = "networkd-state-dir",
+	    .kind = CONFIG_KIND_ABS_PATH,
+	    FIELD(networkd_state_dir),
+	    .def = "/run/systemd/netif/links",
+	    .arg = "DIR",
+	    .help = "where systemd-networkd writes its link state files "
+		    "(for tests and unusual systems)" },
 };
 const size_t config_noptions =
     sizeof(config_options) / sizeof(config_options[0]);

@@ -23,6 +23,7 @@
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
+#include "netif.h"
 #include "query.h"
 #include "rdbus.h"
 #include "resolvwatch.h"
@@ -76,6 +77,7 @@ struct roostd {
 	struct route_table *retired; /* replaced by a reload, draining */
 	struct resolv_watch *watch;  /* resolv.conf, if it names upstreams */
 	struct rdbus *bus;           /* resolve1 on D-Bus, with dbus = yes */
+	struct netif_watch *netif;   /* networkd's links, networkd = yes */
 	bool reload_failed;          /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
@@ -414,6 +416,10 @@ reload(struct roostd *d, char *err, size_t errlen)
 		log_warnx("reload: control-socket changes on restart only");
 	if (c->dbus != d->base->dbus)
 		log_warnx("reload: dbus changes on restart only");
+	if (c->networkd != d->base->networkd ||
+	    strcmp(c->networkd_state_dir, d->base->networkd_state_dir) != 0)
+		log_warnx("reload: networkd and networkd-state-dir change on "
+			  "restart only");
 	free(d->base);
 	d->base = c;
 	listen_set_limits(d->ls, d->cfg);
@@ -564,10 +570,26 @@ sources_copy(const struct roostd *d, char *err, size_t errlen)
 	return NULL;
 }
 
+/* Who sets sources of origin o, for messages. */
+static const char *
+origin_text(enum source_origin o)
+{
+	switch (o) {
+	case SOURCE_CONTROL:
+		return "the control socket";
+	case SOURCE_DBUS:
+		return "D-Bus";
+	case SOURCE_NETWORKD:
+		return "systemd-networkd";
+	}
+	return "?";
+}
+
 /*
  * Applies fields to the source called name (made if new, of origin o;
- * a D-Bus link's found by its ifindex first) and puts the result in
- * force.  Returns 0, or -1 with why in err and nothing changed.
+ * a link's, ifindex > 0, found by its origin and ifindex first) and puts
+ * the result in force.  Returns 0, or -1 with why in err and nothing
+ * changed.
  */
 static int
 set_source(struct roostd *d, enum source_origin o, int ifindex,
@@ -582,13 +604,13 @@ set_source(struct roostd *d, enum source_origin o, int ifindex,
 	if (l == NULL)
 		return -1;
 	for (size_t i = 0; ifindex > 0 && i < l->n && s == NULL; i++)
-		if (l->s[i].origin == SOURCE_DBUS && l->s[i].ifindex == ifindex)
+		if (l->s[i].origin == o && l->s[i].ifindex == ifindex)
 			s = &l->s[i];
 	if (s == NULL && (s = source_get(l, name, o, err, errlen)) == NULL)
 		goto fail;
 	if (s->origin != o) {
 		snprintf(err, errlen, "%s is set over %s", name,
-		    s->origin == SOURCE_DBUS ? "D-Bus" : "the control socket");
+		    origin_text(s->origin));
 		goto fail;
 	}
 	s->ifindex = ifindex;
@@ -633,47 +655,66 @@ op_upstream_revert(void *arg, const char *source, char *err, size_t errlen)
 	return 0;
 }
 
+/* --- links: D-Bus's and networkd's ----------------------------------------- */
+
+/*
+ * Applies fields to the source of origin o for link ifindex, named after
+ * its interface (ifname), or after its index when that makes no source
+ * name.  Returns as set_source().
+ */
+static int
+set_link(struct roostd *d, enum source_origin o, int ifindex,
+    const char *ifname, const char *const *fields, size_t nfields, char *err,
+    size_t errlen)
+{
+	char name[SOURCE_NAME_MAX];
+
+	snprintf(name, sizeof(name), "%s", ifname);
+	if (source_name_check(name, err, errlen) != 0)
+		snprintf(name, sizeof(name), "if%d", ifindex);
+	return set_source(d, o, ifindex, name, fields, nfields, err, errlen);
+}
+
+/* Drops the source of origin o for link ifindex, if there is one. */
+static void
+revert_link(struct roostd *d, enum source_origin o, int ifindex)
+{
+	struct source_list *l;
+	char err[512], name[SOURCE_NAME_MAX] = "";
+
+	for (size_t i = 0; i < d->sources->n && name[0] == '\0'; i++)
+		if (d->sources->s[i].origin == o &&
+		    d->sources->s[i].ifindex == ifindex)
+			memcpy(name, d->sources->s[i].name, sizeof(name));
+	if (name[0] == '\0')
+		return; /* nothing set on it */
+	if ((l = sources_copy(d, err, sizeof(err))) == NULL) {
+		log_warnx("%s: link %d: %s", origin_text(o), ifindex, err);
+		return;
+	}
+	(void)source_remove(l, name);
+	if (put_sources(d, l, err, sizeof(err)) != 0) {
+		log_warnx("%s: link %d: cannot drop its servers: %s",
+		    origin_text(o), ifindex, err);
+		return;
+	}
+	log_info("routing: source %s (link %d) removed", name, ifindex);
+}
+
 /* --- D-Bus: resolve1's SetLink* calls --------------------------------------- */
 
 static int
 bus_link_set(void *arg, int ifindex, const char *ifname,
     const char *const *fields, size_t nfields, char *err, size_t errlen)
 {
-	char name[SOURCE_NAME_MAX];
-
-	/* a link is named after its interface; one whose name makes no
-	 * source name, after its index */
-	snprintf(name, sizeof(name), "%s", ifname);
-	if (source_name_check(name, err, errlen) != 0)
-		snprintf(name, sizeof(name), "if%d", ifindex);
-	return set_source(arg, SOURCE_DBUS, ifindex, name, fields, nfields, err,
+	return set_link(arg, SOURCE_DBUS, ifindex, ifname, fields, nfields, err,
 	    errlen);
 }
 
 static void
 bus_link_revert(void *arg, int ifindex)
 {
-	struct roostd *d = arg;
-	struct source_list *l;
-	char err[512], name[SOURCE_NAME_MAX] = "";
-
-	for (size_t i = 0; i < d->sources->n && name[0] == '\0'; i++)
-		if (d->sources->s[i].origin == SOURCE_DBUS &&
-		    d->sources->s[i].ifindex == ifindex)
-			memcpy(name, d->sources->s[i].name, sizeof(name));
-	if (name[0] == '\0')
-		return; /* nothing set on it */
-	if ((l = sources_copy(d, err, sizeof(err))) == NULL) {
-		log_warnx("D-Bus: link %d: %s", ifindex, err);
-		return;
-	}
-	(void)source_remove(l, name);
-	if (put_sources(d, l, err, sizeof(err)) != 0) {
-		log_warnx("D-Bus: link %d: cannot drop its servers: %s",
-		    ifindex, err);
-		return;
-	}
-	log_info("routing: source %s (link %d) removed", name, ifindex);
+	revert_link(arg, SOURCE_DBUS, ifindex);
 }
 
 static void
@@ -724,6 +765,45 @@ start_bus(struct roostd *d, char *err, size_t errlen)
 	return d->bus != NULL ? 0 : -1;
 }
 
+/* --- systemd-networkd: its link state files ---------------------------------- */
+
+static int
+netif_link_set(void *arg, int ifindex, const char *ifname,
+    const char *const *words, size_t nwords, char *err, size_t errlen)
+{
+	return set_link(arg, SOURCE_NETWORKD, ifindex, ifname, words, nwords,
+	    err, errlen);
+}
+
+static void
+netif_link_revert(void *arg, int ifindex)
+{
+	revert_link(arg, SOURCE_NETWORKD, ifindex);
+}
+
+/*
+ * With networkd = yes: follows networkd's state files (after dropping
+ * privileges, as their reader).  One that cannot be watched is a
+ * warning: roostd runs without.
+ */
+static void
+start_networkd(struct roostd *d)
+{
+	static const struct netif_ops ops0 = {
+		.link_set = netif_link_set,
+		.link_revert = netif_link_revert,
+	};
+	struct netif_ops ops = ops0;
+	char err[512];
+
+	if (!d->cfg->networkd)
+		return;
+	ops.arg = d;
+	if ((d->netif = netif_watch_new(d->loop, d->cfg->networkd_state_dir,
+		 &ops, err, sizeof(err))) == NULL)
+		log_warnx("networkd: links not followed: %s", err);
+}
+
 /* SIGUSR1: the counters of `roost stats` in one log line, as dnsmasq
  * does. */
 static void
@@ -771,12 +851,16 @@ status_line(void *arg, char *buf, size_t buflen)
 	}
 }
 
-/* dbus = yes and no server yet: why, and what roostd does meanwhile. */
+/* dbus or networkd = yes and no server yet: why, and what roostd does
+ * meanwhile. */
 static void
 no_upstream_yet(const struct config *c)
 {
 	struct config *tmp = malloc(sizeof(*tmp));
 	char why[1024] = "none configured";
+	const char *who = c->dbus && c->networkd ? "D-Bus, systemd-networkd"
+	    : c->dbus                            ? "D-Bus"
+						 : "systemd-networkd";
 
 	if (tmp != NULL) {
 		*tmp = *c;
@@ -785,8 +869,8 @@ no_upstream_yet(const struct config *c)
 		free(tmp);
 	}
 	log_warnx("no upstream yet (%s): every name not cached gets SERVFAIL "
-		  "until D-Bus or %s gives servers",
-	    why, c->resolv_conf);
+		  "until %s or %s gives servers",
+	    why, who, c->resolv_conf);
 }
 
 static void
@@ -866,6 +950,7 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 	}
 	if (start_bus(d, err, sizeof(err)) != 0)
 		goto startup;
+	start_networkd(d);
 	if (loop_signal_add(d->loop, SIGTERM, on_stop_signal, d) != 0 ||
 	    loop_signal_add(d->loop, SIGINT, on_stop_signal, d) != 0 ||
 	    loop_signal_add(d->loop, SIGHUP, on_sighup, d) != 0 ||
@@ -910,6 +995,7 @@ stop(struct roostd *d)
 	rsd_free(d->sd);
 	control_free(d->ctl);
 	rdbus_free(d->bus);
+	netif_watch_free(d->netif);
 	query_ctx_free(d->qc);
 	resolv_watch_free(d->watch);
 	route_table_free(d->routes);

@@ -304,8 +304,9 @@ merge_default(const struct config *base, const struct source_list *l,
 				"the default route", err, errlen) != 0)
 				return -1;
 	}
-	/* only a base without servers (dbus = yes) can leave none */
-	if (out->nupstream == 0 && !base->dbus) {
+	/* only a base without servers (dbus or networkd = yes) can leave
+	 * none */
+	if (out->nupstream == 0 && !base->dbus && !base->networkd) {
 		snprintf(err, errlen, "no server left for the default route");
 		return -1;
 	}
@@ -434,8 +435,17 @@ source_line(const struct source *s, char *buf, size_t len, size_t *n)
 {
 	put(buf, len, n, "source ");
 	put(buf, len, n, s->name);
-	put(buf, len, n,
-	    s->origin == SOURCE_DBUS ? " origin=dbus" : " origin=control");
+	switch (s->origin) {
+	case SOURCE_CONTROL:
+		put(buf, len, n, " origin=control");
+		break;
+	case SOURCE_DBUS:
+		put(buf, len, n, " origin=dbus");
+		break;
+	case SOURCE_NETWORKD:
+		put(buf, len, n, " origin=networkd");
+		break;
+	}
 	put(buf, len, n,
 	    source_default_route(s) ? " default-route=yes"
 				    : " default-route=no");

@@ -6,8 +6,9 @@
  * domains and a default-route flag.  The configuration gives the first
  * ones (its upstreams or resolv.conf's nameservers: the default route;
  * each forward-zone: one domain), the control socket (`roost upstream
- * set NAME ...`) and D-Bus (resolve1's SetLink* calls, a link per
- * interface) add and remove the others while roostd runs.
+ * set NAME ...`), D-Bus (resolve1's SetLink* calls, a link per
+ * interface) and systemd-networkd's state files (a link per interface)
+ * add and remove the others while roostd runs.
  *
  * The merge (source_merge()) gives the configuration the routes are
  * built from (route.h):
@@ -41,8 +42,9 @@
 
 /* Who made a run-time source. */
 enum source_origin {
-	SOURCE_CONTROL, /* roost upstream set */
-	SOURCE_DBUS,    /* org.freedesktop.resolve1 SetLink* */
+	SOURCE_CONTROL,  /* roost upstream set */
+	SOURCE_DBUS,     /* org.freedesktop.resolve1 SetLink* */
+	SOURCE_NETWORKD, /* systemd-networkd's link state files (netif.h) */
 };
 
 /* The default-route setting: explicit, or resolved's rule. */
@@ -61,7 +63,7 @@ struct source_domain {
 struct source {
 	char name[SOURCE_NAME_MAX];
 	enum source_origin origin;
-	int ifindex; /* D-Bus links: the interface; else 0 */
+	int ifindex; /* D-Bus and networkd links: the interface; else 0 */
 	struct addr server[CONFIG_MAX_UPSTREAM];
 	size_t nserver;
 	struct source_domain domain[SOURCE_MAX_DOMAINS];
@@ -121,8 +123,9 @@ int source_merge(const struct config *base, const struct source_list *l,
 /*
  * One line describing each source, the configuration's first, then l's:
  * "source NAME origin=ORIGIN default-route=yes|no servers=A,B
- * domains=~x,y" ("-" for an empty list; ORIGIN config, resolv, control
- * or dbus), appended to buf at *n (as snprintf: *n may pass len).
+ * domains=~x,y" ("-" for an empty list; ORIGIN config, resolv, control,
+ * dbus or networkd), appended to buf at *n (as snprintf: *n may pass
+ * len).
  */
 void source_lines(const struct config *base, const struct source_list *l,
     char *buf, size_t len, size_t *n);

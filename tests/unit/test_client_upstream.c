@@ -319,6 +319,23 @@ test_upstream_parse_upstream_line_last_error_dash_and_value(void **state)
 }
 
 static void
+test_upstream_parse_reads_a_networkd_source(void **state)
+{
+	char line[] = "source corp0 origin=networkd default-route=no "
+		      "servers=10.0.0.1#5300 domains=~corp.example.";
+	struct cmd_upstream_line l;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(cmd_upstream_parse_line(line, &l, err, sizeof(err)),
+	    0);
+	assert_string_equal(l.name, "corp0");
+	assert_string_equal(l.origin, "networkd");
+	assert_false(l.default_route);
+	assert_string_equal(joined(&l.servers), "10.0.0.1#5300");
+}
+
+static void
 test_upstream_parse_ignores_unknown_keys_and_line_kinds(void **state)
 {
 	char line[] = "upstream 10.0.0.1#53 zone=. transport=tls queries=5 "
@@ -777,6 +794,7 @@ main(void)
 		    test_upstream_parse_upstream_line_last_error_dash_and_value),
 		cmocka_unit_test(
 		    test_upstream_parse_ignores_unknown_keys_and_line_kinds),
+		cmocka_unit_test(test_upstream_parse_reads_a_networkd_source),
 		cmocka_unit_test(test_upstream_parse_refuses_malformed_words),
 		cmocka_unit_test(
 		    test_upstream_command_shows_sources_then_routes_with_servers),

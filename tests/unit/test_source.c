@@ -336,6 +336,44 @@ test_source_merge_without_upstream_under_dbus(void **state)
 }
 
 static void
+test_source_merge_without_upstream_under_networkd(void **state)
+{
+	struct config *base = calloc(1, sizeof(*base)),
+		      *out = calloc(1, sizeof(*out));
+	struct source_list *l = calloc(1, sizeof(*l));
+	struct source *s;
+	char err[ERRLEN], buf[512];
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(base);
+	assert_non_null(out);
+	assert_non_null(l);
+	config_defaults(base);
+	set(base, "resolv-conf", "/nonexistent/resolv.conf");
+	set(base, "networkd", "yes");
+	if (config_finish(base, err, sizeof(err)) != 0)
+		fail_msg("config_finish: %s", err);
+	assert_int_equal(base->nupstream, 0);
+	assert_int_equal(source_merge(base, l, out, err, sizeof(err)), 0);
+	assert_int_equal(out->nupstream, 0);
+	s = source_get(l, "corp0", SOURCE_NETWORKD, err, sizeof(err));
+	assert_non_null(s);
+	s->ifindex = 4;
+	field(s, "servers=10.0.0.1#5300");
+	field(s, "domains=~corp.example.");
+	field(s, "default-route=auto");
+	assert_int_equal(source_merge(base, l, out, err, sizeof(err)), 0);
+	source_line(s, buf, sizeof(buf), &n);
+	assert_string_equal(buf,
+	    "source corp0 origin=networkd default-route=no "
+	    "servers=10.0.0.1#5300 domains=~corp.example.\n");
+	free(l);
+	free(out);
+	free(base);
+}
+
+static void
 test_source_lines_and_route_names(void **state)
 {
 	struct config *base = base_config();
@@ -394,6 +432,8 @@ main(void)
 		cmocka_unit_test(test_source_merge_routes_domains_and_default),
 		cmocka_unit_test(test_source_merge_refuses_what_cannot_route),
 		cmocka_unit_test(test_source_merge_without_upstream_under_dbus),
+		cmocka_unit_test(
+		    test_source_merge_without_upstream_under_networkd),
 		cmocka_unit_test(test_source_lines_and_route_names),
 	};
 
