@@ -185,6 +185,9 @@ static const struct prom_map prom_maps[] = {
 	    "counter", "Answers sent over UDP with TC=1." },
 	{ "answers", NULL, "roost_answers_total", "rcode", "counter",
 	    "Answers sent, by rcode." },
+	{ "local", "answered", "roost_local_answers_total", NULL, "counter",
+	    "Answers from names roostd serves itself (localhost, private "
+	    "reverse zones, local-data)." },
 	{ "cache", "hits", "roost_cache_hits_total", NULL, "counter",
 	    "Cache lookups that found a fresh entry." },
 	{ "cache", "misses", "roost_cache_misses_total", NULL, "counter",

@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "errbuf.h"
+#include "local_rr.h"
 #include "num.h"
 #include "log.h"
 
@@ -81,7 +82,9 @@ config_option_is_list(const struct config_option *o)
 {
 	return o->kind == CONFIG_KIND_LISTEN ||
 	    o->kind == CONFIG_KIND_UPSTREAM || o->kind == CONFIG_KIND_ALLOW ||
-	    o->kind == CONFIG_KIND_FORWARD_ZONE;
+	    o->kind == CONFIG_KIND_FORWARD_ZONE ||
+	    o->kind == CONFIG_KIND_LOCAL_ZONE ||
+	    o->kind == CONFIG_KIND_LOCAL_DATA;
 }
 
 /* Appends value to listen (upstream if is_upstream) or fails. */
@@ -246,6 +249,101 @@ add_zone(struct config *c, const char *key, const char *value, char *err,
 	return 0;
 }
 
+static const char *const config_local_kinds[] = {
+	[CONFIG_LOCAL_STATIC] = "static",
+	[CONFIG_LOCAL_TRANSPARENT] = "transparent",
+	[CONFIG_LOCAL_REFUSE] = "refuse",
+};
+
+/* "DOMAIN static|transparent|refuse" appended to c's local zones. */
+static int
+add_local_zone(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	char buf[CONFIG_MAX_LINE], *rest = buf, *zname, *kind;
+	struct config_local_zone z = { .name_len = 0 };
+	size_t len, k;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	zname = next_word(&rest);
+	kind = next_word(&rest);
+	if (zname == NULL || kind == NULL || next_word(&rest) != NULL ||
+	    wire_name_from_text(zname, z.name, &len) != WIRE_OK) {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected DOMAIN "
+		    "static|transparent|refuse",
+		    key, value);
+		return -1;
+	}
+	for (k = 0;
+	     k < sizeof(config_local_kinds) / sizeof(config_local_kinds[0]);
+	     k++)
+		if (strcmp(kind, config_local_kinds[k]) == 0)
+			break;
+	if (k == sizeof(config_local_kinds) / sizeof(config_local_kinds[0])) {
+		errbuf(err, errlen,
+		    "%s: %s: bad kind \"%s\": expected static, transparent "
+		    "or refuse",
+		    key, zname, kind);
+		return -1;
+	}
+	if (len == 1) {
+		errbuf(err, errlen, "%s: \".\" is every name: not a local zone",
+		    key);
+		return -1;
+	}
+	wire_name_lower(z.name, len);
+	z.name_len = (uint8_t)len;
+	z.kind = (uint8_t)k;
+	for (size_t i = 0; i < c->nlocal_zone; i++)
+		if (wire_name_equal(c->local_zone[i].name,
+			c->local_zone[i].name_len, z.name, len)) {
+			errbuf(err, errlen, "%s: %s: already a local zone", key,
+			    zname);
+			return -1;
+		}
+	if (c->nlocal_zone >= CONFIG_MAX_LOCAL_ZONES) {
+		errbuf(err, errlen, "%s: cannot add %s: at most %d zones", key,
+		    zname, CONFIG_MAX_LOCAL_ZONES);
+		return -1;
+	}
+	c->local_zone[c->nlocal_zone++] = z;
+	return 0;
+}
+
+/* One record, "OWNER [TTL] [IN] TYPE RDATA" (quotes around it
+ * optional), appended to c's local data once ldns reads it. */
+static int
+add_local_data(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	static struct local_rr rr; /* 4 KiB: not on the stack */
+	char why[CONFIG_WHY_MAX];
+	size_t n = strlen(value);
+
+	if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+		value++;
+		n -= 2;
+	}
+	if (c->local_data_len + n + 1 > sizeof(c->local_data)) {
+		errbuf(err, errlen,
+		    "%s: cannot add \"%.*s\": local-data holds at most %d "
+		    "octets of records",
+		    key, (int)n, value, CONFIG_LOCAL_DATA_BYTES);
+		return -1;
+	}
+	memcpy(c->local_data + c->local_data_len, value, n);
+	c->local_data[c->local_data_len + n] = '\0';
+	if (local_rr_parse(c->local_data + c->local_data_len, &rr, why,
+		sizeof(why)) != 0) {
+		errbuf(err, errlen, "%s: %s", key, why);
+		return -1;
+	}
+	c->local_data_len += n + 1;
+	c->nlocal_data++;
+	return 0;
+}
+
 /* A string that must fit its field; "KEY: bad value" on -1. */
 static int
 set_string(struct config *c, const struct config_option *o, const char *value,
@@ -399,6 +497,10 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 		return add_allow(c, value, err, errlen);
 	case CONFIG_KIND_FORWARD_ZONE:
 		return add_zone(c, o->name, value, err, errlen);
+	case CONFIG_KIND_LOCAL_ZONE:
+		return add_local_zone(c, o->name, value, err, errlen);
+	case CONFIG_KIND_LOCAL_DATA:
+		return add_local_data(c, o->name, value, err, errlen);
 	case CONFIG_KIND_PATH:
 		return set_string(c, o, value, err, errlen);
 	case CONFIG_KIND_ABS_PATH:
@@ -467,6 +569,10 @@ config_clear_list(struct config *c, const char *key)
 		c->nallow = 0;
 	else if (strcmp(key, "forward-zone") == 0)
 		c->nzone = 0;
+	else if (strcmp(key, "local-zone") == 0)
+		c->nlocal_zone = 0;
+	else if (strcmp(key, "local-data") == 0)
+		c->nlocal_data = c->local_data_len = 0;
 	else {
 		errno = EINVAL;
 		return -1;

@@ -13,7 +13,7 @@
  * (so "127.0.0.1#5353" is one value); blank lines are ignored; CRLF line
  * ends are accepted; a line longer than CONFIG_MAX_LINE or holding a
  * control character other than a tab is an error.  Keys that take a list
- * (listen, upstream, allow, forward-zone) may be repeated; a repeated scalar key keeps
+ * (listen, upstream, allow, forward-zone, local-zone, local-data) may be repeated; a repeated scalar key keeps
  * its last value.  Every key is also roostd's long flag (--key VALUE).
  * See etc/roostd.conf.
  */
@@ -33,7 +33,10 @@
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_UPSTREAM 8
 #define CONFIG_MAX_ALLOW 64
-#define CONFIG_MAX_ZONES 32  /* forward-zone lines */
+#define CONFIG_MAX_ZONES 32       /* forward-zone lines */
+#define CONFIG_MAX_LOCAL_ZONES 64 /* local-zone lines */
+/* local-data lines, as text: each line's record and its NUL */
+#define CONFIG_LOCAL_DATA_BYTES 16384
 #define CONFIG_MAX_LINE 1024 /* longer lines are an error */
 #define CONFIG_PATH_MAX 512
 #define CONFIG_USER_MAX 33 /* a Linux login name and the NUL */
@@ -57,6 +60,20 @@ struct config_zone {
 	size_t nserver;
 };
 
+/* The kinds of local-zone (local.h says what each answers). */
+enum config_local_kind {
+	CONFIG_LOCAL_STATIC,
+	CONFIG_LOCAL_TRANSPARENT,
+	CONFIG_LOCAL_REFUSE,
+};
+
+/* A local-zone: the questions at or below name are answered here. */
+struct config_local_zone {
+	uint8_t name[WIRE_MAX_NAME]; /* wire form, lower case, not the root */
+	uint8_t name_len;
+	uint8_t kind; /* enum config_local_kind */
+};
+
 struct config {
 	/* where the values came from, for messages */
 	char path[CONFIG_PATH_MAX];
@@ -69,6 +86,19 @@ struct config {
 	size_t nallow;
 	struct config_zone zone[CONFIG_MAX_ZONES]; /* in configuration order */
 	size_t nzone;
+
+	/* names answered here (local.h): the built-in zones, and the
+	 * local-zone and local-data lines; local_data holds nlocal_data
+	 * records as text, each with its NUL, local_data_len octets */
+	bool serve_localhost;
+	bool serve_special_use;
+	bool serve_private_reverse;
+	bool domain_needed;
+	struct config_local_zone local_zone[CONFIG_MAX_LOCAL_ZONES];
+	size_t nlocal_zone;
+	char local_data[CONFIG_LOCAL_DATA_BYTES];
+	size_t local_data_len;
+	size_t nlocal_data;
 
 	/* upstreams come from this file when none is configured */
 	char resolv_conf[CONFIG_PATH_MAX];
@@ -142,6 +172,8 @@ enum config_kind {
 	CONFIG_KIND_UPSTREAM,
 	CONFIG_KIND_ALLOW,
 	CONFIG_KIND_FORWARD_ZONE,
+	CONFIG_KIND_LOCAL_ZONE,
+	CONFIG_KIND_LOCAL_DATA,
 	CONFIG_KIND_PATH,
 	CONFIG_KIND_ABS_PATH, /* a PATH that must start with "/" */
 	CONFIG_KIND_UINT,
@@ -184,7 +216,7 @@ extern const size_t config_noptions;
 const struct config_option *config_option_find(const char *key);
 
 /* True for the keys that take a list (listen, upstream, allow,
- * forward-zone). */
+ * forward-zone, local-zone, local-data). */
 bool config_option_is_list(const struct config_option *o);
 
 /*
@@ -210,8 +242,8 @@ int config_set(struct config *c, const char *key, const char *value, char *err,
     size_t errlen);
 
 /*
- * Empties the list that key names (listen, upstream, allow or
- * forward-zone), so that
+ * Empties the list that key names (listen, upstream, allow,
+ * forward-zone, local-zone or local-data), so that
  * command-line values replace the file's instead of adding to them.
  * Returns 0, or -1 if key is not a list key.
  */

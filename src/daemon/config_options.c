@@ -43,6 +43,48 @@ const struct config_option config_options[] = {
 	    .arg = "DOMAIN ADDR[#PORT]...",
 	    .help = "questions at or below DOMAIN go to these servers, not "
 		    "the upstreams" },
+	{ .name = "local-zone",
+	    .kind = CONFIG_KIND_LOCAL_ZONE,
+	    .def = "",
+	    .arg = "DOMAIN static|transparent|refuse",
+	    .help = "answer DOMAIN and the names below it here: static from "
+		    "local-data or NXDOMAIN, transparent from local-data or "
+		    "upstream, refuse with REFUSED" },
+	{ .name = "local-data",
+	    .kind = CONFIG_KIND_LOCAL_DATA,
+	    .def = "",
+	    .arg = "\"NAME [TTL] [IN] TYPE DATA\"",
+	    .help = "a record answered here, in zone-file syntax" },
+	{ .name = "serve-localhost",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(serve_localhost),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "answer localhost and *.localhost with 127.0.0.1 and ::1 "
+		    "(RFC 6761)" },
+	{ .name = "serve-special-use",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(serve_special_use),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "answer NXDOMAIN for invalid. and onion. (RFC 6761, "
+		    "7686) unless a routing domain covers them" },
+	{ .name = "serve-private-reverse",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(serve_private_reverse),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "answer NXDOMAIN for the reverse zones of private and "
+		    "special addresses (RFC 6303) unless a routing domain "
+		    "covers them" },
+	{ .name = "domain-needed",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(domain_needed),
+	    .def = "yes",
+	    .arg = "yes|no",
+	    .help = "answer NXDOMAIN for single-label names (\"printer\"), "
+		    "never forwarding them; a TLD's NS, SOA and DNSSEC "
+		    "records still go upstream" },
 	{ .name = "resolv-conf",
 	    .kind = CONFIG_KIND_PATH,
 	    FIELD(resolv_conf),

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -21,6 +22,7 @@
 #include "config.h"
 #include "control.h"
 #include "listen.h"
+#include "local.h"
 #include "log.h"
 #include "loop.h"
 #include "netif.h"
@@ -81,6 +83,7 @@ struct roostd {
 	bool reload_failed;          /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
+	struct local_table *local; /* names answered here (local.h) */
 	struct control *ctl;
 	struct rsd *sd;
 	struct loop_timer stop_timer;
@@ -373,6 +376,33 @@ watch_resolv(struct roostd *d)
 }
 
 /*
+ * Builds the table of names c answers itself and puts it in force, the
+ * old one freed.  Returns 0, or -1 with why in err and the old table
+ * kept.
+ */
+static int
+put_local(struct roostd *d, const struct config *c, char *err, size_t errlen)
+{
+	struct local_table *t;
+	uint64_t seed;
+
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+		snprintf(err, errlen, "local names: getrandom: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if ((t = local_table_from_config(c, seed, err, errlen)) == NULL)
+		return -1;
+	query_ctx_set_local(d->qc, t);
+	local_table_free(d->local);
+	d->local = t;
+	log_debug("local names: %zu names, %zu local-data records, %zu "
+		  "local-zone lines",
+	    local_table_names(t), c->nlocal_data, c->nlocal_zone);
+	return 0;
+}
+
+/*
  * Builds and checks the new configuration and, if it is good, puts it in
  * force: upstreams (a new set when they changed), TTL clamps, access
  * rules, log level, TCP limits.  The cache is kept.  Returns 0, or -1
@@ -400,6 +430,8 @@ reload(struct roostd *d, char *err, size_t errlen)
 		free(c);
 		return -1;
 	}
+	if (put_local(d, c, err, errlen) != 0)
+		log_warnx("reload: %s; the local names in force stay", err);
 	/* in force from here on */
 	if (size_kept)
 		log_warnx("reload: cache-size changes on restart only; "
@@ -931,6 +963,8 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 		snprintf(err, sizeof(err), "out of memory");
 		goto startup;
 	}
+	if (put_local(d, d->cfg, err, sizeof(err)) != 0)
+		goto startup;
 	if (*nsdfds > 0)
 		d->ls = listen_set_adopt(d->loop, d->cfg, sdfds, *nsdfds,
 		    query_receive, d->qc, err, sizeof(err));
@@ -997,6 +1031,7 @@ stop(struct roostd *d)
 	rdbus_free(d->bus);
 	netif_watch_free(d->netif);
 	query_ctx_free(d->qc);
+	local_table_free(d->local);
 	resolv_watch_free(d->watch);
 	route_table_free(d->routes);
 	route_table_free(d->retired);

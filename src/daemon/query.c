@@ -93,6 +93,12 @@ query_ctx_set_routes(struct query_ctx *q, struct route_table *routes)
 }
 
 void
+query_ctx_set_local(struct query_ctx *q, const struct local_table *t)
+{
+	q->local = t;
+}
+
+void
 query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls)
 {
 	q->ls = ls;
@@ -259,14 +265,14 @@ answer_servfail(struct query_ctx *ctx, struct client_q *cq,
  * for the client's UDP limit.  Ends cq->to.
  */
 static void
-answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len,
-    const uint8_t *opts, size_t olen)
+answer_send_aa(struct query_ctx *ctx, struct client_q *cq, size_t len,
+    const uint8_t *opts, size_t olen, bool aa)
 {
 	uint16_t up = wire_get16(ctx->out + 2), flags;
 	size_t limit;
 
-	flags =
-	    (uint16_t)(up & ~(WIRE_AA | WIRE_RD | WIRE_CD | WIRE_AD | WIRE_TC));
+	flags = (uint16_t)(up &
+	    ~((aa ? 0 : WIRE_AA) | WIRE_RD | WIRE_CD | WIRE_AD | WIRE_TC));
 	flags |= WIRE_QR | WIRE_RA | (cq->qh.flags & (WIRE_RD | WIRE_CD));
 	/* RFC 6840 5.8: AD only for clients that asked with DO or AD */
 	if (cq->dnssec_ok || (cq->qh.flags & WIRE_AD))
@@ -292,6 +298,14 @@ answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len,
 	}
 	count_rcode(ctx, WIRE_RCODE(flags));
 	listen_reply(ctx->ls, &cq->to, ctx->out, len);
+}
+
+/* answer_send_aa() of an answer from elsewhere: AA is not ours. */
+static void
+answer_send(struct query_ctx *ctx, struct client_q *cq, size_t len,
+    const uint8_t *opts, size_t olen)
+{
+	answer_send_aa(ctx, cq, len, opts, olen, false);
 }
 
 /*
@@ -630,6 +644,33 @@ fetch_join(struct query_ctx *ctx, const struct cache_key *k, uint64_t h,
 	ctx->nwaiting++;
 }
 
+/* --- local names --------------------------------------------------------- */
+
+/*
+ * Answers cq if its name is one roostd answers itself (local.h): true
+ * then.  A built-in zone's answer gives way to a routing domain that
+ * covers the name (route 0 is the default route, every other one a
+ * routing domain).
+ */
+static bool
+answer_local(struct query_ctx *ctx, struct client_q *cq)
+{
+	enum local_result r;
+	size_t len;
+
+	if (ctx->local == NULL)
+		return false;
+	r = local_answer(ctx->local, &cq->qh, &cq->q, ctx->out,
+	    sizeof(ctx->out), &len);
+	if (r == LOCAL_PASS ||
+	    (r == LOCAL_DEFAULT && ctx->routes != NULL &&
+		route_index(ctx->routes, cq->q.name, cq->q.name_len) != 0))
+		return false;
+	ctx->stats.local++;
+	answer_send_aa(ctx, cq, len, NULL, 0, true);
+	return true;
+}
+
 /* --- vetting ------------------------------------------------------------ */
 
 /* Answers from the cache, or sends the question upstream. */
@@ -793,7 +834,8 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 		own = &ede_class;
 		goto answer;
 	}
-	resolve(ctx, &cq);
+	if (!answer_local(ctx, &cq))
+		resolve(ctx, &cq);
 	return;
 answer:
 	answer_error(ctx, &cq, qp, rcode, own);

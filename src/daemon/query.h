@@ -4,6 +4,9 @@
  * control), forward it upstream, and turn the upstream's answer into the
  * client's (its id, its spelling of the name, its EDNS, its size limit).
  *
+ * Names roostd answers itself (local.h) are answered first, before the
+ * cache: they are never cached and never forwarded, unless a routing
+ * domain covers a built-in zone's name.
  * The cache sits in front of the upstreams: a fresh entry is answered at
  * once (copy and patch, no allocation); otherwise the question joins the
  * fetch already in flight for the same key, or starts one.  A hit in the
@@ -24,6 +27,7 @@
 #include "cache.h"
 #include "config.h"
 #include "listen.h"
+#include "local.h"
 #include "loop.h"
 #include "route.h"
 #include "upstream.h"
@@ -60,6 +64,7 @@ struct query_stats {
 	uint64_t waiters_limit;  /* SERVFAIL: QUERY_MAX_WAITERS on a fetch */
 	uint64_t upstream_limit; /* SERVFAIL: no fetch could start (the
 				    in-flight limit, or out of memory) */
+	uint64_t local;          /* answered from local names (local.h) */
 };
 
 /*
@@ -90,6 +95,12 @@ void query_ctx_set_config(struct query_ctx *q, const struct config *c);
  * is 0 and until query_ctx_free() (which cancels what is left).
  */
 void query_ctx_set_routes(struct query_ctx *q, struct route_table *routes);
+
+/*
+ * From now on the names of t are answered here, before the cache
+ * (NULL: none).  t must outlive the context or the next switch.
+ */
+void query_ctx_set_local(struct query_ctx *q, const struct local_table *t);
 
 /* Tells the context where answers go (created after it). */
 void query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls);

@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "listen.h"
+#include "local.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
@@ -54,7 +55,8 @@ struct fetch {
 struct query_ctx {
 	struct loop *loop;
 	const struct config *cfg;
-	struct route_table *routes; /* where fetches go */
+	struct route_table *routes;      /* where fetches go */
+	const struct local_table *local; /* names answered here, or NULL */
 	struct listen_set *ls;
 	struct cache *cache;
 	uint64_t seed;

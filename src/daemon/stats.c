@@ -69,7 +69,7 @@ struct stat_row {
 	uint64_t value;
 };
 
-#define STAT_ROWS 48
+#define STAT_ROWS 56
 
 /* The counters in their order of display: one table for text and log. */
 static size_t
@@ -89,6 +89,7 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	ROW("answers", "notimp", st->q.rcode[4]);
 	ROW("answers", "refused", st->q.rcode[5]);
 	ROW("answers", "badvers", st->q.badvers);
+	ROW("local", "answered", st->q.local);
 	ROW("cache", "hits", st->c.hits);
 	ROW("cache", "misses", st->c.misses);
 	ROW("cache", "stale", st->q.stale);

@@ -65,10 +65,12 @@ check_eq "a reverse zone: PTR from the VPN's server" host.corp.example. \
     "$(answer -x 10.8.3.4)"
 check_eq "anything else: the default upstream" 192.0.2.1 \
     "$(answer www.example.test A)"
-# a reverse name outside 8.10.in-addr.arpa: the default's to answer
-$DIG -x 10.9.3.4 >/dev/null
+# a private reverse name outside 8.10.in-addr.arpa: roostd's own
+# NXDOMAIN (serve-private-reverse), seen by no server
+check_match "-x 10.9.3.4: answered here" "$($DIG -x 10.9.3.4)" \
+    "status: NXDOMAIN"
 check_eq "def saw only the names outside every zone" \
-    "4.3.9.10.in-addr.arpa. PTR www.example.test. A " "$(seen def)"
+    "www.example.test. A " "$(seen def)"
 check_eq "corp saw only corp.example and the reverse zone" \
     "4.3.8.10.in-addr.arpa. PTR www.corp.example. A " "$(seen corp)"
 check_eq "lab saw only lab.corp.example" "www.lab.corp.example. A " \
