@@ -405,7 +405,9 @@ roostd_ready() {
 # them wins) so that no system configuration is read; the args must name
 # every --upstream; --user is $ROOSTD_USER (a --user in them wins); no
 # control socket (a --control-socket in them wins; a -c file's does not),
-# so that no test touches the host's /run/roost.
+# so that no test touches the host's /run/roost; no hosts file (the
+# machine's /etc/hosts would answer names; a --hosts-file in them wins, a
+# -c file's does not).
 # Returns once roostd answers on ADDR#PORT; 1 (log shown) if it exits
 # first or does not answer within LIB_READY_TIMEOUT s.
 # Must run in the script's own shell (not in $(...)), so that the pid can
@@ -414,7 +416,7 @@ roostd_start() {
 	local name=$1 addr=$2 pid end
 	shift 2
 	$ROOSTD_WRAPPER "$ROOSTD" -c /dev/null -v --user "$ROOSTD_USER" \
-	    --control-socket none --listen "$addr" "$@" \
+	    --control-socket none --hosts-file none --listen "$addr" "$@" \
 	    2>"$T/$name.log" &
 	pid=$!
 	ROOSTD_PID[$name]=$pid

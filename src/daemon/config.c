@@ -84,7 +84,8 @@ config_option_is_list(const struct config_option *o)
 	    o->kind == CONFIG_KIND_UPSTREAM || o->kind == CONFIG_KIND_ALLOW ||
 	    o->kind == CONFIG_KIND_FORWARD_ZONE ||
 	    o->kind == CONFIG_KIND_LOCAL_ZONE ||
-	    o->kind == CONFIG_KIND_LOCAL_DATA;
+	    o->kind == CONFIG_KIND_LOCAL_DATA ||
+	    o->kind == CONFIG_KIND_HOSTS_FILE;
 }
 
 /* Appends value to listen (upstream if is_upstream) or fails. */
@@ -344,6 +345,39 @@ add_local_data(struct config *c, const char *key, const char *value, char *err,
 	return 0;
 }
 
+/* An absolute path appended to the hosts files, or "none". */
+static int
+add_hosts_file(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (strcmp(value, "none") == 0) {
+		c->nhosts_file = 0;
+		c->hosts_file_none = true;
+		return 0;
+	}
+	if (value[0] != '/' || strlen(value) >= CONFIG_PATH_MAX) {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected none or an absolute path "
+		    "shorter than %d characters",
+		    key, value, CONFIG_PATH_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < c->nhosts_file; i++)
+		if (strcmp(c->hosts_file[i], value) == 0) {
+			errbuf(err, errlen, "%s: \"%s\" is already listed", key,
+			    value);
+			return -1;
+		}
+	if (c->nhosts_file >= CONFIG_MAX_HOSTS_FILES) {
+		errbuf(err, errlen, "%s: cannot add \"%s\": at most %d files",
+		    key, value, CONFIG_MAX_HOSTS_FILES);
+		return -1;
+	}
+	snprintf(c->hosts_file[c->nhosts_file++], CONFIG_PATH_MAX, "%s", value);
+	c->hosts_file_none = false;
+	return 0;
+}
+
 /* A string that must fit its field; "KEY: bad value" on -1. */
 static int
 set_string(struct config *c, const struct config_option *o, const char *value,
@@ -501,6 +535,8 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 		return add_local_zone(c, o->name, value, err, errlen);
 	case CONFIG_KIND_LOCAL_DATA:
 		return add_local_data(c, o->name, value, err, errlen);
+	case CONFIG_KIND_HOSTS_FILE:
+		return add_hosts_file(c, o->name, value, err, errlen);
 	case CONFIG_KIND_PATH:
 		return set_string(c, o, value, err, errlen);
 	case CONFIG_KIND_ABS_PATH:
@@ -573,7 +609,10 @@ config_clear_list(struct config *c, const char *key)
 		c->nlocal_zone = 0;
 	else if (strcmp(key, "local-data") == 0)
 		c->nlocal_data = c->local_data_len = 0;
-	else {
+	else if (strcmp(key, "hosts-file") == 0) {
+		c->nhosts_file = 0;
+		c->hosts_file_none = false;
+	} else {
 		errno = EINVAL;
 		return -1;
 	}
@@ -851,7 +890,9 @@ config_finish(struct config *c, char *err, size_t errlen)
 	char str[ADDR_STRLEN];
 
 	if ((c->nlisten == 0 && default_list(c, "listen", err, errlen) != 0) ||
-	    (c->nallow == 0 && default_list(c, "allow", err, errlen) != 0))
+	    (c->nallow == 0 && default_list(c, "allow", err, errlen) != 0) ||
+	    (c->nhosts_file == 0 && !c->hosts_file_none &&
+		default_list(c, "hosts-file", err, errlen) != 0))
 		return -1;
 	if (c->query_deadline_ms <= c->upstream_timeout_ms) {
 		errbuf(err, errlen,

@@ -13,7 +13,8 @@
  * (so "127.0.0.1#5353" is one value); blank lines are ignored; CRLF line
  * ends are accepted; a line longer than CONFIG_MAX_LINE or holding a
  * control character other than a tab is an error.  Keys that take a list
- * (listen, upstream, allow, forward-zone, local-zone, local-data) may be repeated; a repeated scalar key keeps
+ * (listen, upstream, allow, forward-zone, local-zone, local-data,
+ * hosts-file) may be repeated; a repeated scalar key keeps
  * its last value.  Every key is also roostd's long flag (--key VALUE).
  * See etc/roostd.conf.
  */
@@ -35,6 +36,7 @@
 #define CONFIG_MAX_ALLOW 64
 #define CONFIG_MAX_ZONES 32       /* forward-zone lines */
 #define CONFIG_MAX_LOCAL_ZONES 64 /* local-zone lines */
+#define CONFIG_MAX_HOSTS_FILES 8  /* hosts-file lines */
 /* local-data lines, as text: each line's record and its NUL */
 #define CONFIG_LOCAL_DATA_BYTES 16384
 #define CONFIG_MAX_LINE 1024 /* longer lines are an error */
@@ -99,6 +101,11 @@ struct config {
 	char local_data[CONFIG_LOCAL_DATA_BYTES];
 	size_t local_data_len;
 	size_t nlocal_data;
+	/* hosts files answered from (hosts.h); "hosts-file = none" sets
+	 * hosts_file_none, so config_finish() adds no default */
+	char hosts_file[CONFIG_MAX_HOSTS_FILES][CONFIG_PATH_MAX];
+	size_t nhosts_file;
+	bool hosts_file_none;
 
 	/* upstreams come from this file when none is configured */
 	char resolv_conf[CONFIG_PATH_MAX];
@@ -174,6 +181,7 @@ enum config_kind {
 	CONFIG_KIND_FORWARD_ZONE,
 	CONFIG_KIND_LOCAL_ZONE,
 	CONFIG_KIND_LOCAL_DATA,
+	CONFIG_KIND_HOSTS_FILE,
 	CONFIG_KIND_PATH,
 	CONFIG_KIND_ABS_PATH, /* a PATH that must start with "/" */
 	CONFIG_KIND_UINT,
@@ -216,7 +224,7 @@ extern const size_t config_noptions;
 const struct config_option *config_option_find(const char *key);
 
 /* True for the keys that take a list (listen, upstream, allow,
- * forward-zone, local-zone, local-data). */
+ * forward-zone, local-zone, local-data, hosts-file). */
 bool config_option_is_list(const struct config_option *o);
 
 /*
@@ -243,7 +251,7 @@ int config_set(struct config *c, const char *key, const char *value, char *err,
 
 /*
  * Empties the list that key names (listen, upstream, allow,
- * forward-zone, local-zone or local-data), so that
+ * forward-zone, local-zone, local-data or hosts-file), so that
  * command-line values replace the file's instead of adding to them.
  * Returns 0, or -1 if key is not a list key.
  */
@@ -261,8 +269,8 @@ int config_load_file(struct config *c, const char *path, bool missing_ok,
 
 /*
  * Completes c after file and flags: the default listen addresses
- * (127.0.0.1#53 and ::1#53) and allow list (127.0.0.0/8, ::1/128) when
- * empty; when no upstream is set, the nameservers of c->resolv_conf
+ * (127.0.0.1#53 and ::1#53), allow list (127.0.0.0/8, ::1/128) and
+ * hosts files (/etc/hosts, unless "none") when empty; when no upstream is set, the nameservers of c->resolv_conf
  * (port 53; the first CONFIG_MAX_UPSTREAM usable ones; duplicates and
  * lines it cannot parse skipped, as the libc resolver skips them), minus
  * any address roostd itself listens on (that would be a loop).  "Itself"

@@ -55,6 +55,12 @@ const struct config_option config_options[] = {
 	    .def = "",
 	    .arg = "\"NAME [TTL] [IN] TYPE DATA\"",
 	    .help = "a record answered here, in zone-file syntax" },
+	{ .name = "hosts-file",
+	    .kind = CONFIG_KIND_HOSTS_FILE,
+	    .def = "/etc/hosts",
+	    .arg = "PATH|none",
+	    .help = "answer the names and addresses of this hosts file, "
+		    "read again when it changes" },
 	{ .name = "serve-localhost",
 	    .kind = CONFIG_KIND_BOOL,
 	    FIELD(serve_localhost),

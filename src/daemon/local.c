@@ -226,6 +226,19 @@ local_table_rr(struct local_table *t, const uint8_t *owner, size_t owner_len,
 	return 0;
 }
 
+static const struct local_rrec *
+find_rr(const struct local_node *n, uint16_t type);
+
+bool
+local_table_has(const struct local_table *t, const uint8_t *name, size_t len,
+    uint16_t type)
+{
+	const struct local_node *n =
+	    node_find(t, name, len, wire_name_hash(name, len, t->seed));
+
+	return n != NULL && find_rr(n, type) != NULL;
+}
+
 /* --- answers ------------------------------------------------------------ */
 
 /* The question's name cut into labels: offs[i] is where label i

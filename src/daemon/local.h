@@ -102,6 +102,10 @@ int
 local_table_rr(struct local_table *t, const uint8_t *owner, size_t owner_len,
     uint16_t type, uint32_t ttl, const uint8_t *rdata, size_t rdlen);
 
+/* True if name (wire form, any case) holds a record of type. */
+bool local_table_has(const struct local_table *t, const uint8_t *name,
+    size_t len, uint16_t type);
+
 /* With on, single-label address questions are answered NXDOMAIN. */
 void local_table_domain_needed(struct local_table *t, bool on);
 

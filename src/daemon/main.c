@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -22,7 +21,7 @@
 #include "config.h"
 #include "control.h"
 #include "listen.h"
-#include "local.h"
+#include "localset.h"
 #include "log.h"
 #include "loop.h"
 #include "netif.h"
@@ -83,7 +82,7 @@ struct roostd {
 	bool reload_failed;          /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
-	struct local_table *local; /* names answered here (local.h) */
+	struct local_set *local; /* names answered here (localset.h) */
 	struct control *ctl;
 	struct rsd *sd;
 	struct loop_timer stop_timer;
@@ -376,33 +375,6 @@ watch_resolv(struct roostd *d)
 }
 
 /*
- * Builds the table of names c answers itself and puts it in force, the
- * old one freed.  Returns 0, or -1 with why in err and the old table
- * kept.
- */
-static int
-put_local(struct roostd *d, const struct config *c, char *err, size_t errlen)
-{
-	struct local_table *t;
-	uint64_t seed;
-
-	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
-		snprintf(err, errlen, "local names: getrandom: %s",
-		    strerror(errno));
-		return -1;
-	}
-	if ((t = local_table_from_config(c, seed, err, errlen)) == NULL)
-		return -1;
-	query_ctx_set_local(d->qc, t);
-	local_table_free(d->local);
-	d->local = t;
-	log_debug("local names: %zu names, %zu local-data records, %zu "
-		  "local-zone lines",
-	    local_table_names(t), c->nlocal_data, c->nlocal_zone);
-	return 0;
-}
-
-/*
  * Builds and checks the new configuration and, if it is good, puts it in
  * force: upstreams (a new set when they changed), TTL clamps, access
  * rules, log level, TCP limits.  The cache is kept.  Returns 0, or -1
@@ -430,7 +402,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 		free(c);
 		return -1;
 	}
-	if (put_local(d, c, err, errlen) != 0)
+	if (local_set_apply(d->local, c, err, errlen) != 0)
 		log_warnx("reload: %s; the local names in force stay", err);
 	/* in force from here on */
 	if (size_kept)
@@ -963,7 +935,11 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 		snprintf(err, sizeof(err), "out of memory");
 		goto startup;
 	}
-	if (put_local(d, d->cfg, err, sizeof(err)) != 0)
+	if ((d->local = local_set_new(d->loop, d->qc)) == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto startup;
+	}
+	if (local_set_apply(d->local, d->cfg, err, sizeof(err)) != 0)
 		goto startup;
 	if (*nsdfds > 0)
 		d->ls = listen_set_adopt(d->loop, d->cfg, sdfds, *nsdfds,
@@ -1030,8 +1006,8 @@ stop(struct roostd *d)
 	control_free(d->ctl);
 	rdbus_free(d->bus);
 	netif_watch_free(d->netif);
+	local_set_free(d->local); /* before the context it feeds */
 	query_ctx_free(d->qc);
-	local_table_free(d->local);
 	resolv_watch_free(d->watch);
 	route_table_free(d->routes);
 	route_table_free(d->retired);

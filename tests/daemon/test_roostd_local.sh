@@ -6,6 +6,7 @@
 # those names, so a forwarded question would get its answer) must see
 # none of them: its counts prove it.  A forward-zone for 10.in-addr.arpa
 # (a VPN's) takes 10/8's reverse names back from the built-in answer;
+# a hosts file's names are answered and follow its changes within 1 s;
 # the switches turn each group off; `roost stats` counts the answers.
 #
 # Runs in a private network namespace (lib_init): the mocks on
@@ -51,8 +52,12 @@ for f in "$T"/def*.zone; do defzones+=(--zone "$f"); done
 mock_start def "$DEF" "${defzones[@]}" || exit 99
 mock_start vpn "$VPN" --zone "$T/vpn-rev.zone" || exit 99
 
+HOSTS=$CTLDIR/hosts
+printf '192.168.1.20 printer.home.arpa printer\n' >"$HOSTS"
+chmod 644 "$HOSTS"
 cat >"$CTLDIR/roostd.conf" <<EOF
 upstream = $DEF
+hosts-file = $HOSTS
 local-zone = home.arpa static
 local-zone = ads.example refuse
 local-zone = example.test transparent
@@ -64,7 +69,7 @@ local-data = override.example.test. 60 A 198.51.100.7
 EOF
 chmod 644 "$CTLDIR/roostd.conf"
 roostd_start r "127.0.0.1#$P" -c "$CTLDIR/roostd.conf" \
-    --control-socket "$CTL" || exit 99
+    --control-socket "$CTL" --hosts-file "$HOSTS" || exit 99
 
 # status NAME [TYPE] [DIG ARG...]: the answer's rcode word
 status() {
@@ -117,14 +122,55 @@ check_eq "local-data PTR inside a private reverse zone" nas.home.arpa. \
 check_eq "local-data: another type is NODATA" NOERROR \
     "$(status nas.home.arpa AAAA)"
 check_eq "static zone: other names NXDOMAIN" NXDOMAIN \
-    "$(status printer.home.arpa A)"
+    "$(status scanner.home.arpa A)"
 check_eq "static zone: its SOA" "home.arpa. SOA" \
-    "$(authority printer.home.arpa A)"
+    "$(authority scanner.home.arpa A)"
 check_eq "refuse zone: REFUSED" REFUSED "$(status t.ads.example A)"
 check_eq "transparent zone: local-data answers" 198.51.100.7 \
     "$(short override.example.test A)"
 check_eq "transparent zone: other names go upstream" 192.0.2.1 \
     "$(short www.example.test A)"
+
+# --- a hosts file, followed --------------------------------------------------
+
+check_eq "hosts file: the name" 192.168.1.20 "$(short printer.home.arpa A)"
+check_eq "hosts file: the alias, a single label" 192.168.1.20 \
+    "$(short printer A)"
+check_eq "hosts file: the address's name" printer.home.arpa. \
+    "$(short -x 192.168.1.20)"
+check_eq "hosts file: another type is NODATA" NOERROR \
+    "$(status printer.home.arpa MX)"
+# answers SHORT-ARGS EXPECTED: dig +short SHORT-ARGS gives EXPECTED
+answers() { [ "$(short $1)" = "$2" ]; }
+# follows SHORT-ARGS EXPECTED: the milliseconds until the answer is
+# EXPECTED (at most 5 s of polling)
+follows() {
+	local t0 t1
+	t0=$(lib_now_ms)
+	wait_until 5 answers "$1" "$2"
+	t1=$(lib_now_ms)
+	echo $((t1 - t0))
+}
+printf '192.168.1.20 printer.home.arpa printer\n10.9.9.9 new.home.arpa\n' \
+    >>"$HOSTS.tmp"
+mv "$HOSTS.tmp" "$HOSTS"
+check_lt "hosts file: a line added (renamed over) answers within 1 s" \
+    "$(follows "new.home.arpa A" 10.9.9.9)" 1000
+printf '192.168.1.21 printer.home.arpa printer\n10.9.9.9 new.home.arpa\n' \
+    >"$HOSTS"
+check_lt "hosts file: a line changed (written in place) within 1 s" \
+    "$(follows "printer A" 192.168.1.21)" 1000
+printf '10.9.9.9 new.home.arpa\n' >"$HOSTS"
+check_lt "hosts file: a line removed within 1 s" \
+    "$(follows "printer.home.arpa A" "")" 1000
+check_eq "hosts file: a removed single label is NXDOMAIN again" NXDOMAIN \
+    "$(status printer A)"
+printf 'not-an-address bad\n10.9.9.8 new.home.arpa\n' >"$HOSTS"
+check_lt "hosts file: a bad line skipped, the rest applies" \
+    "$(follows "new.home.arpa A" 10.9.9.8)" 1000
+check_match "hosts file: the bad line logged as FILE:LINE" \
+    "^roostd: $HOSTS:1: bad address \"not-an-address\": skipped\$" \
+    "$(cat "$T/r.log")"
 
 # --- what the upstream saw ---------------------------------------------------
 
@@ -152,7 +198,7 @@ json=$("$ROOST" --control "$CTL" stats --json)
 n=$(sed -n 's/.*"local": *{ *"answered": *\([0-9]*\).*/\1/p' <<<"$json")
 check_ge "stats: local.answered counts the local answers" "${n:-0}" 30
 text=$("$ROOST" --control "$CTL" stats)
-check_match "stats: a local.answered line" "$text" "local.answered"
+check_match "stats: a local answered line" "^ +answered +[1-9]" "$text"
 
 # --- the switches ------------------------------------------------------------
 

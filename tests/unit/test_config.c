@@ -1318,6 +1318,36 @@ test_finish_fills_default_listen_and_allow_when_empty(void **state)
 }
 
 static void
+test_finish_hosts_file_default_none_and_list(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	set_ok(&c, "upstream", "192.0.2.1");
+	finish_ok(&c);
+	assert_int_equal(c.nhosts_file, 1);
+	assert_string_equal(c.hosts_file[0], "/etc/hosts");
+	/* none: no default added */
+	config_defaults(&c);
+	set_ok(&c, "upstream", "192.0.2.1");
+	set_ok(&c, "hosts-file", "none");
+	finish_ok(&c);
+	assert_int_equal(c.nhosts_file, 0);
+	/* a path after none lists that path alone */
+	set_ok(&c, "hosts-file", "/srv/hosts");
+	set_ok(&c, "hosts-file", "/srv/more-hosts");
+	finish_ok(&c);
+	assert_int_equal(c.nhosts_file, 2);
+	assert_string_equal(c.hosts_file[1], "/srv/more-hosts");
+	/* cleared, as for command-line values: the default again */
+	assert_int_equal(config_clear_list(&c, "hosts-file"), 0);
+	finish_ok(&c);
+	assert_int_equal(c.nhosts_file, 1);
+	assert_string_equal(c.hosts_file[0], "/etc/hosts");
+}
+
+static void
 test_finish_keeps_configured_listen_and_allow(void **state)
 {
 	struct config c;
@@ -1636,6 +1666,7 @@ main(void)
 		cmocka_unit_test(test_shipped_config_documents_every_default),
 		cmocka_unit_test(
 		    test_finish_fills_default_listen_and_allow_when_empty),
+		cmocka_unit_test(test_finish_hosts_file_default_none_and_list),
 		cmocka_unit_test(test_finish_keeps_configured_listen_and_allow),
 		cmocka_unit_test(
 		    test_finish_requires_deadline_above_upstream_timeout),
