@@ -144,6 +144,8 @@ struct config {
 	unsigned stale_client_timeout_ms;
 	unsigned stale_recheck_s;
 	bool dns0x20; /* random case upstream, exact case in the answer */
+	/* refuse private addresses for public names (rebind.h) */
+	bool rebind_protection;
 	bool upstream_cookies; /* RFC 7873 toward upstreams */
 	/* serve org.freedesktop.resolve1's SetLink* calls (rdbus.h) */
 	bool dbus;

@@ -280,6 +280,14 @@ const struct config_option config_options[] = {
 	    .arg = "yes|no",
 	    .help = "ask upstream in random letter case, accept only answers "
 		    "in the same case" },
+	{ .name = "rebind-protection",
+	    .kind = CONFIG_KIND_BOOL,
+	    FIELD(rebind_protection),
+	    .def = "no",
+	    .arg = "yes|no",
+	    .help = "SERVFAIL for upstream answers that give a name outside "
+		    "every routing domain a private, loopback or link-local "
+		    "address (DNS rebinding)" },
 	{ .name = "upstream-cookies",
 	    .kind = CONFIG_KIND_BOOL,
 	    FIELD(upstream_cookies),

@@ -20,6 +20,7 @@
  * - An answer never leaves without the client's id and question
  *   spelling, and carries an OPT record exactly when the query did.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include "acl.h"
 #include "check.h"
 #include "query_impl.h"
+#include "rebind.h"
 
 static uint32_t
 now_s(const struct query_ctx *ctx)
@@ -179,6 +181,8 @@ static const struct query_ede ede_failed = { WIRE_EDE_NO_REACHABLE_AUTHORITY,
 	"no upstream answered" };
 static const struct query_ede ede_unreachable = { WIRE_EDE_NETWORK_ERROR,
 	"no upstream could be reached" };
+static const struct query_ede ede_rebind = { WIRE_EDE_BLOCKED,
+	"a private address for a public name" };
 
 /* Room for the EDE options of one answer: stored ones and our own. */
 #define QUERY_EDE_ROOM (CACHE_EDE_MAX + 4 + 2 + WIRE_EDE_TEXT_MAX)
@@ -445,13 +449,11 @@ waiter_timeout(void *arg)
  * servfail-ttl seconds.  A failed refresh never replaces a good entry.
  */
 static void
-fetch_failed(struct fetch *f, enum upstream_end end)
+fetch_failed_ede(struct fetch *f, const struct query_ede *own)
 {
 	struct query_ctx *ctx = f->ctx;
 	const struct cache_entry *e = NULL;
 	enum cache_state s = cache_stand_in(ctx, &f->key, &e);
-	const struct query_ede *own =
-	    end == UPSTREAM_UNREACHABLE ? &ede_unreachable : &ede_failed;
 	uint8_t opts[QUERY_EDE_ROOM];
 	size_t olen;
 	struct waiter *w;
@@ -474,6 +476,46 @@ fetch_failed(struct fetch *f, enum upstream_end end)
 		    ctx->cfg->servfail_ttl, opts, olen);
 	LIST_FOREACH(w, &f->waiters, link)
 		answer_servfail(ctx, &w->cq, own);
+}
+
+/* fetch_failed_ede() with the EDE that says how the fetch ended. */
+static void
+fetch_failed(struct fetch *f, enum upstream_end end)
+{
+	fetch_failed_ede(f,
+	    end == UPSTREAM_UNREACHABLE ? &ede_unreachable : &ede_failed);
+}
+
+/*
+ * With rebind-protection, true if the answer (len octets, no OPT) gives
+ * f's name a private address and the name is a public one (no routing
+ * domain covers it): counted and logged, rate-limited.
+ */
+static bool
+rebinding(struct query_ctx *ctx, const struct fetch *f, const uint8_t *ans,
+    size_t len)
+{
+	char name[WIRE_MAX_NAME_TEXT], addr[INET6_ADDRSTRLEN];
+	unsigned suppressed;
+	size_t where;
+
+	if (!ctx->cfg->rebind_protection ||
+	    (ctx->routes != NULL &&
+		route_index(ctx->routes, f->name, f->key.name_len) != 0) ||
+	    !rebind_answer_private(ans, len, &where))
+		return false;
+	ctx->stats.rebind++;
+	if (log_ratelimit_ok(&ctx->rl_rebind, loop_now_ms(ctx->loop),
+		&suppressed)) {
+		wire_name_to_text(f->name, f->key.name_len, name, sizeof(name));
+		/* where is an A's or an AAAA's rdata: 4 or 16 octets */
+		inet_ntop(wire_get16(ans + where - 2) == 4 ? AF_INET : AF_INET6,
+		    ans + where, addr, sizeof(addr));
+		log_warnx("rebind-protection: %s is public but the upstream "
+			  "answered %s: SERVFAIL (%u more suppressed)",
+		    name, addr, suppressed);
+	}
+	return true;
 }
 
 /*
@@ -524,6 +566,11 @@ fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
 	ede_len = wire_ede_copy(answer, &m.edns, ede, sizeof(ede));
 	memcpy(ctx->ans, answer, len);
 	wire_remove_opt(ctx->ans, &len, &m.edns);
+	if (rebinding(ctx, f, ctx->ans, len)) {
+		fetch_failed_ede(f, &ede_rebind);
+		fetch_free(f);
+		return;
+	}
 	r = cache_insert_ede(ctx->cache, &f->key, ctx->ans, len, ede, ede_len,
 	    now_s(ctx), &e);
 	note_cache_full(ctx);

@@ -65,6 +65,8 @@ struct query_stats {
 	uint64_t upstream_limit; /* SERVFAIL: no fetch could start (the
 				    in-flight limit, or out of memory) */
 	uint64_t local;          /* answered from local names (local.h) */
+	uint64_t rebind;         /* SERVFAIL: a private address for a public
+				    name (rebind-protection) */
 };
 
 /*

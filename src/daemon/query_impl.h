@@ -66,6 +66,7 @@ struct query_ctx {
 	struct notify idle; /* tells the owner nwaiting is 0 */
 	struct query_stats stats;
 	struct log_ratelimit rl_limit;
+	struct log_ratelimit rl_rebind;
 	uint64_t evictions_logged; /* cache evictions at the last "full" */
 	uint64_t full_logged_ms;   /* when that was logged; 0: never */
 	/* one answer is built at a time (one loop, one thread) */

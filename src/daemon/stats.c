@@ -125,6 +125,7 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	ROW("guard", "bad_rcode", st->g.rejected[UPSTREAM_BAD_RCODE]);
 	ROW("guard", "truncated", st->g.rejected[UPSTREAM_TRUNCATED]);
 	ROW("guard", "bad_cookie", st->g.rejected[UPSTREAM_BAD_COOKIE]);
+	ROW("guard", "rebind", st->q.rebind);
 	ROW("guard", "cookie_retries", st->g.cookie_retries);
 	ROW("guard", "ports_renewed", st->g.chan_recycled);
 	static_assert(UPSTREAM_NVERDICTS == 8, "a guard row per verdict");
