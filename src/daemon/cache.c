@@ -2,10 +2,19 @@
  * src/daemon/cache.c - roostd's answer cache (see cache.h).
  *
  * Invariants (cache_check() in cache_check.c verifies them all):
- * - Every entry is on exactly one hash chain, the one its hash selects,
- *   and on the LRU list; both hold the same entries, nentries of them.
+ * - Every entry is on exactly one hash chain, the one cache_bucket()
+ *   picks for its hash, and on the LRU list; both hold the same entries,
+ *   nentries of them.  A chain is ordered most recently hit or stored
+ *   first.
+ * - t[0] has n0 buckets, a power of two from CACHE_TABLE_MIN (or what
+ *   cache_new_buckets() was given) up to maxn.  Not rehashing, t[1] is
+ *   empty and rehash is 0.  Rehashing, t[1] has 2 n0 buckets and
+ *   rehash < n0: t[0]'s buckets below rehash are empty, and an entry
+ *   whose t[0] bucket (hash mod n0) is below rehash is in t[1] at
+ *   hash mod 2 n0, any other in t[0] at hash mod n0.
+ * - Tables only grow: n0 never decreases (cache_walk() relies on it).
  * - No chain is longer than CACHE_MAX_CHAIN.
- * - bytes == the bucket array plus the sum of entry sizes, and
+ * - bytes == both bucket arrays plus the sum of entry sizes, and
  *   bytes <= budget after every insert returns.
  * - A stored answer has its question name at offset 12, uncompressed and
  *   lower-cased, equal to the key; no OPT record; every TTL field listed
@@ -51,6 +60,97 @@ key_matches(const struct cache_entry *e, uint32_t h, const struct cache_key *k)
 		k->name, k->name_len);
 }
 
+/* --- the table ----------------------------------------------------------- */
+
+/*
+ * Unlike Redis's dict, whose incremental rehash this follows, a new entry
+ * goes to the table its bucket is in, not always to the new one: so the
+ * table of an entry follows from its hash and the rehash point, a lookup
+ * probes one chain even while rehashing, and the two buckets of t[1] a
+ * bucket of t[0] splits into are empty until it moves.  A split then
+ * keeps each chain's order (most recent first, for bound_chain()) and
+ * never lengthens one.
+ */
+
+/* Moves t[0]'s chain at rehash, in order, into its two buckets of t[1]. */
+static void
+rehash_bucket(struct cache *c)
+{
+	size_t i = c->rehash, n0 = c->t[0].n;
+	struct cache_entry *e = c->t[0].b[i], *next;
+	struct cache_entry **tail[2] = { &c->t[1].b[i], &c->t[1].b[i + n0] };
+
+	ROOST_ASSERT(*tail[0] == NULL && *tail[1] == NULL);
+	for (; e != NULL; e = next) {
+		unsigned half = (e->hash & n0) != 0;
+
+		next = e->hnext;
+		e->hnext = NULL;
+		*tail[half] = e;
+		tail[half] = &e->hnext;
+	}
+	c->t[0].b[i] = NULL;
+	c->rehash++;
+}
+
+/* Once t[0] is empty: t[1] becomes the table. */
+static void
+rehash_end(struct cache *c)
+{
+	c->st.bytes -= c->t[0].n * sizeof(*c->t[0].b);
+	free(c->t[0].b);
+	c->t[0] = c->t[1];
+	c->t[1] = (struct cache_table){ NULL, 0 };
+	c->rehash = 0;
+}
+
+/*
+ * One step of a rehash, on every lookup and insert: a bounded number of
+ * buckets, whatever the table's size, so that no call pauses.  Each step
+ * moves at least one bucket, and an insert adds at most one entry: all
+ * n0 buckets have moved before entries pass 2 n0, the next growth.
+ */
+static void
+rehash_step(struct cache *c)
+{
+	unsigned full = 0, empty = 0;
+
+	while (c->rehash < c->t[0].n && full < CACHE_REHASH_FULL &&
+	    empty < CACHE_REHASH_EMPTY) {
+		if (c->t[0].b[c->rehash] != NULL)
+			full++;
+		else
+			empty++;
+		rehash_bucket(c);
+	}
+	if (c->rehash == c->t[0].n)
+		rehash_end(c);
+}
+
+/*
+ * Starts moving to a table twice the size once entries outnumber
+ * buckets.  The new array must fit beside the old in what the budget has
+ * left: growing never evicts.  If it does not fit, or calloc() fails,
+ * the old table stays, fuller than load factor 1 (its chains bounded
+ * all the same), and a later insert tries again.
+ */
+static void
+table_grow(struct cache *c)
+{
+	size_t n = c->t[0].n * 2;
+	struct cache_entry **b;
+
+	if (cache_rehashing(c) || c->st.entries <= c->t[0].n ||
+	    c->t[0].n >= c->maxn ||
+	    n * sizeof(*b) > c->lim.budget - c->st.bytes)
+		return;
+	if ((b = calloc(n, sizeof(*b))) == NULL)
+		return;
+	c->t[1] = (struct cache_table){ b, n };
+	c->rehash = 0;
+	c->st.bytes += n * sizeof(*b);
+}
+
 /* --- lists ------------------------------------------------------------ */
 
 /* Unlinks e from everything and frees it. */
@@ -66,8 +166,7 @@ entry_remove(struct cache *c, struct cache_entry *e)
 	*pp = e->hnext;
 	TAILQ_REMOVE(&c->lru, e, lru);
 	ROOST_ASSERT(c->st.entries > 0 &&
-	    c->st.bytes >=
-		cache_entry_bytes(e) + c->nbuckets * sizeof(*c->buckets));
+	    c->st.bytes >= cache_entry_bytes(e) + cache_table_bytes(c));
 	c->st.bytes -= cache_entry_bytes(e);
 	c->st.entries--;
 	free(e);
@@ -85,38 +184,41 @@ expired_for_good(const struct cache *c, const struct cache_entry *e,
 
 /* --- creation ----------------------------------------------------------- */
 
+/* A cache of n buckets, to grow up to maxn. */
+static struct cache *
+cache_new_table(const struct cache_limits *lim, uint64_t seed, size_t n,
+    size_t maxn)
+{
+	struct cache *c;
+
+	if (n == 0 || (n & (n - 1)) != 0 || n > CACHE_TABLE_MAX ||
+	    n * sizeof(struct cache_entry *) >= lim->budget)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if ((c->t[0].b = calloc(n, sizeof(*c->t[0].b))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	TAILQ_INIT(&c->lru);
+	c->t[0].n = n;
+	c->maxn = maxn;
+	c->seed = seed;
+	c->lim = *lim;
+	c->st.bytes = n * sizeof(*c->t[0].b);
+	return c;
+}
+
 struct cache *
 cache_new(const struct cache_limits *lim, uint64_t seed)
 {
-	size_t n = 16;
-
-	/* one bucket per 256 octets of budget: about two small answers
-	 * per chain when the cache is full */
-	while (n < lim->budget / 256 && n < ((size_t)1 << 30))
-		n *= 2;
-	return cache_new_buckets(lim, seed, n);
+	return cache_new_table(lim, seed, CACHE_TABLE_MIN, CACHE_TABLE_MAX);
 }
 
 struct cache *
 cache_new_buckets(const struct cache_limits *lim, uint64_t seed, size_t n)
 {
-	struct cache *c;
-
-	if (n == 0 || (n & (n - 1)) != 0 ||
-	    n * sizeof(struct cache_entry *) >= lim->budget)
-		return NULL;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	if ((c->buckets = calloc(n, sizeof(*c->buckets))) == NULL) {
-		free(c);
-		return NULL;
-	}
-	TAILQ_INIT(&c->lru);
-	c->nbuckets = n;
-	c->seed = seed;
-	c->lim = *lim;
-	c->st.bytes = n * sizeof(*c->buckets);
-	return c;
+	return cache_new_table(lim, seed, n, n);
 }
 
 void
@@ -133,6 +235,8 @@ cache_flush(struct cache *c)
 {
 	while (!TAILQ_EMPTY(&c->lru))
 		entry_remove(c, TAILQ_FIRST(&c->lru));
+	if (cache_rehashing(c)) /* nothing left to move */
+		rehash_end(c);
 }
 
 void
@@ -141,7 +245,7 @@ cache_free(struct cache *c)
 	if (c == NULL)
 		return;
 	cache_flush(c);
-	free(c->buckets);
+	free(c->t[0].b);
 	free(c);
 }
 
@@ -172,10 +276,12 @@ cache_lookup(struct cache *c, const struct cache_key *k, uint32_t now,
     const struct cache_entry **out)
 {
 	uint32_t h = key_hash(c, k);
-	struct cache_entry **head = cache_bucket(c, h), **pp;
-	struct cache_entry *e = entry_find(c, k, h, &pp);
+	struct cache_entry **head, **pp, *e;
 
-	if (e == NULL) {
+	if (cache_rehashing(c))
+		rehash_step(c);
+	head = cache_bucket(c, h);
+	if ((e = entry_find(c, k, h, &pp)) == NULL) {
 		c->st.misses++;
 		return CACHE_MISS;
 	}
@@ -438,7 +544,9 @@ store(struct cache *c, const struct cache_key *k, const struct entry_data *d,
 	bool ok;
 	uint8_t *w;
 
-	if (alloc + c->nbuckets * sizeof(*c->buckets) > c->lim.budget)
+	if (cache_rehashing(c))
+		rehash_step(c);
+	if (alloc + cache_table_bytes(c) > c->lim.budget)
 		return 0;
 	/* the new answer replaces what is there for the same key */
 	for (old = *cache_bucket(c, hsh); old != NULL; old = old->hnext)
@@ -460,8 +568,7 @@ store(struct cache *c, const struct cache_key *k, const struct entry_data *d,
 	e->keyflags = key_flags(k);
 	e->rcode = (uint8_t)rcode;
 	e->ede_len = (uint8_t)d->ede_len;
-	if (cache_entry_bytes(e) + c->nbuckets * sizeof(*c->buckets) >
-	    c->lim.budget) {
+	if (cache_entry_bytes(e) + cache_table_bytes(c) > c->lim.budget) {
 		free(e);
 		return 0;
 	}
@@ -510,6 +617,7 @@ store(struct cache *c, const struct cache_key *k, const struct entry_data *d,
 		entry_remove(c, TAILQ_LAST(&c->lru, cache_lru));
 	}
 	ROOST_ASSERT(c->st.bytes <= c->lim.budget && TAILQ_FIRST(&c->lru) == e);
+	table_grow(c);
 	if (out != NULL)
 		*out = e;
 	return 1;
@@ -614,38 +722,84 @@ cache_insert_servfail(struct cache *c, const struct cache_key *k, uint32_t now,
 
 /* --- walk and restore ------------------------------------------------------ */
 
+/*
+ * A walk's cursor is a bucket b of the largest table (n buckets); its
+ * entries are those whose hash mod n is b: all of t[1]'s bucket b, or
+ * those of t[0]'s bucket b mod n0 that belong to b.  Buckets go in
+ * bit-reversed order (as Redis's SCAN does): the walk has done those
+ * whose index, its bits reversed, is below b's.  When the table doubles,
+ * bucket x splits into x and x + n, whose reversed indices (one bit
+ * longer) are 2 rev(x) and 2 rev(x) + 1: the buckets before b in the new
+ * order are exactly the halves of those before it in the old.  So, as
+ * the table only grows, every hash falls in exactly one call's buckets.
+ */
+
+/* The number of buckets a walk goes through: the largest table's. */
+static size_t
+walk_size(const struct cache *c)
+{
+	return cache_rehashing(c) ? c->t[1].n : c->t[0].n;
+}
+
+/* The bucket after b of n in bit-reversed order; 0 after the last. */
+static size_t
+walk_next(size_t b, size_t n)
+{
+	size_t bit = n >> 1;
+
+	while (bit != 0 && (b & bit) != 0) {
+		b &= ~bit;
+		bit >>= 1;
+	}
+	return b | bit;
+}
+
+/* The chain holding walk bucket b's entries, with others of t[0]. */
+static struct cache_entry *
+walk_chain(const struct cache *c, size_t b)
+{
+	return *cache_bucket(c, (uint32_t)b);
+}
+
+/* Calls fn with e's view. */
+static void
+walk_one(const struct cache_entry *e, uint32_t now, cache_walk_fn fn, void *arg)
+{
+	struct cache_view v = {
+		.name = cache_entry_wire(e) + WIRE_HDR_LEN,
+		.name_len = e->name_len,
+		.qtype = e->qtype,
+		.qclass = e->qclass,
+		.dnssec_ok = (e->keyflags & KEY_DO) != 0,
+		.checking_disabled = (e->keyflags & KEY_CD) != 0,
+		.rcode = e->rcode,
+		.lifetime = e->lifetime,
+		.age = now - e->stored,
+		.wire = cache_entry_wire(e),
+		.wire_len = e->wire_len,
+		.ede = cache_entry_ede_blob(e),
+		.ede_len = e->ede_len,
+		.size = cache_entry_bytes(e),
+	};
+
+	fn(arg, &v);
+}
+
 size_t
 cache_walk(const struct cache *c, size_t cursor, size_t nbuckets, uint32_t now,
     cache_walk_fn fn, void *arg)
 {
-	size_t end = cursor + nbuckets;
+	size_t n = walk_size(c), b = cursor & (n - 1);
 
-	if (end > c->nbuckets || end < cursor)
-		end = c->nbuckets;
-	for (size_t b = cursor; b < end; b++)
-		for (const struct cache_entry *e = c->buckets[b]; e != NULL;
-		     e = e->hnext) {
-			struct cache_view v = {
-				.name = cache_entry_wire(e) + WIRE_HDR_LEN,
-				.name_len = e->name_len,
-				.qtype = e->qtype,
-				.qclass = e->qclass,
-				.dnssec_ok = (e->keyflags & KEY_DO) != 0,
-				.checking_disabled =
-				    (e->keyflags & KEY_CD) != 0,
-				.rcode = e->rcode,
-				.lifetime = e->lifetime,
-				.age = now - e->stored,
-				.wire = cache_entry_wire(e),
-				.wire_len = e->wire_len,
-				.ede = cache_entry_ede_blob(e),
-				.ede_len = e->ede_len,
-				.size = cache_entry_bytes(e),
-			};
-
-			fn(arg, &v);
-		}
-	return end < c->nbuckets ? end : 0;
+	for (; nbuckets > 0; nbuckets--) {
+		for (const struct cache_entry *e = walk_chain(c, b); e != NULL;
+		     e = e->hnext)
+			if ((e->hash & (n - 1)) == b) /* else another's */
+				walk_one(e, now, fn, arg);
+		if ((b = walk_next(b, n)) == 0)
+			break;
+	}
+	return b;
 }
 
 int
@@ -722,22 +876,23 @@ size_t
 cache_flush_slice(struct cache *c, size_t cursor, size_t nbuckets,
     const struct cache_match *m, size_t *removed)
 {
-	size_t end = cursor + nbuckets;
+	size_t n = walk_size(c), b = cursor & (n - 1);
 
-	if (end > c->nbuckets || end < cursor)
-		end = c->nbuckets;
-	for (size_t b = cursor; b < end; b++) {
-		struct cache_entry *e = c->buckets[b], *next;
+	/* entry_remove() moves no bucket: the tables stay as they are */
+	for (; nbuckets > 0; nbuckets--) {
+		struct cache_entry *e = walk_chain(c, b), *next;
 
 		for (; e != NULL; e = next) {
 			next = e->hnext;
-			if (entry_matches(e, m)) {
+			if ((e->hash & (n - 1)) == b && entry_matches(e, m)) {
 				entry_remove(c, e);
 				(*removed)++;
 			}
 		}
+		if ((b = walk_next(b, n)) == 0)
+			break;
 	}
-	return end < c->nbuckets ? end : 0;
+	return b;
 }
 
 static size_t
@@ -746,7 +901,7 @@ flush_all_of(struct cache *c, const struct cache_match *m)
 	size_t cur = 0, n = 0;
 
 	do
-		cur = cache_flush_slice(c, cur, c->nbuckets, m, &n);
+		cur = cache_flush_slice(c, cur, SIZE_MAX, m, &n);
 	while (cur != 0);
 	return n;
 }
@@ -784,5 +939,5 @@ cache_budget(const struct cache *c)
 size_t
 cache_buckets(const struct cache *c)
 {
-	return c->nbuckets;
+	return walk_size(c);
 }

@@ -12,10 +12,14 @@
  *   a stored answer is clamped to its lifetime, so a served TTL never
  *   exceeds what is left.
  * - Memory: every byte the cache holds (entries, their allocator
- *   overhead, the bucket array) counts against the budget; the least
+ *   overhead, the bucket arrays) counts against the budget; the least
  *   recently used entries are evicted first.
- * - Lookups and inserts are O(1): a keyed hash into a fixed bucket array
- *   whose chains are kept at most CACHE_MAX_CHAIN long.
+ * - Lookups and inserts are O(1): a keyed hash into a bucket array whose
+ *   chains are kept at most CACHE_MAX_CHAIN long.  The array starts at
+ *   CACHE_TABLE_MIN buckets and doubles once entries outnumber buckets,
+ *   if the budget has room for the larger one beside the old: the
+ *   entries move over a few buckets per lookup and insert (an
+ *   incremental rehash), never all at once.  It never shrinks.
  * - Expired entries are kept for serve-stale up to stale_limit seconds;
  *   past that they go when met by a lookup or at the LRU tail.
  *
@@ -33,6 +37,21 @@
 #define CACHE_MAX_TTL_CAP 604800 /* no lifetime beyond a week, ever */
 #define CACHE_STALE_TTL 30       /* the TTL served on stale answers */
 #define CACHE_EDE_MAX 255        /* octets of EDE options an entry keeps */
+
+/*
+ * The hash table: CACHE_TABLE_MIN buckets at first, doubled when entries
+ * outnumber buckets (load factor 1: a bucket is a pointer, an eighth of
+ * the smallest entry, and a chain past CACHE_MAX_CHAIN stays improbable),
+ * up to CACHE_TABLE_MAX (the entries keep a 32-bit hash; the array's
+ * bytes fit a size_t).  While entries move to a doubled table, each
+ * lookup and insert moves up to CACHE_REHASH_FULL buckets that hold
+ * entries, looking at no more than CACHE_REHASH_EMPTY empty ones.
+ */
+#define CACHE_TABLE_MIN 64
+#define CACHE_TABLE_MAX                                                        \
+	(SIZE_MAX > UINT32_MAX ? (size_t)UINT32_MAX + 1 : (size_t)1 << 26)
+#define CACHE_REHASH_FULL 2
+#define CACHE_REHASH_EMPTY 16
 
 struct cache_limits {
 	size_t budget;             /* bytes, all overhead included */
@@ -71,15 +90,16 @@ enum cache_state {
 };
 
 /*
- * Creates a cache.  seed keys the hash (pick it at random).  Returns it,
- * or NULL if the budget cannot hold even the bucket array, or out of
- * memory.
+ * Creates a cache with CACHE_TABLE_MIN buckets, to grow with its entries.
+ * seed keys the hash (pick it at random).  Returns it, or NULL if the
+ * budget cannot hold even the bucket array, or out of memory.
  */
 struct cache *cache_new(const struct cache_limits *lim, uint64_t seed);
 
 /*
- * cache_new() with n buckets (a power of two) instead of one per 256
- * octets of budget: for tests of the chain bound.
+ * cache_new() with n buckets (a power of two, at most CACHE_TABLE_MAX)
+ * that never grow, however many entries come: for tests of the chain
+ * bound and of walks in slices of a known number of buckets.
  */
 struct cache *
 cache_new_buckets(const struct cache_limits *lim, uint64_t seed, size_t n);
@@ -207,9 +227,15 @@ typedef void (*cache_walk_fn)(void *arg, const struct cache_view *v);
  * Calls fn for every entry of nbuckets hash buckets from cursor on (the
  * first call passes cursor 0), with ages as of now.  fn must not change
  * the cache.  A walk may be spread over many calls with any changes in
- * between: an entry present throughout is seen exactly once, one added
- * or removed meanwhile at most once.  Returns the cursor for the next
- * call, or 0 once every bucket was walked.
+ * between, the table growing included: an entry present throughout is
+ * seen exactly once, one added or removed meanwhile at most once, and
+ * so is a key (an entry and the one that replaced it are not both
+ * seen).  The cursor runs over the buckets of the largest table in
+ * bit-reversed order, in which the two buckets a bucket splits into
+ * when the table doubles come together, where it was: growth moves no
+ * entry between the buckets walked and those to come.  A bucket costs
+ * at most CACHE_MAX_CHAIN entries looked at.  Returns the cursor for the
+ * next call, or 0 once every bucket was walked.
  */
 size_t cache_walk(const struct cache *c, size_t cursor, size_t nbuckets,
     uint32_t now, cache_walk_fn fn, void *arg);
@@ -271,7 +297,11 @@ size_t cache_flush_failures(struct cache *c);
 /* The byte budget the cache was created with. */
 size_t cache_budget(const struct cache *c);
 
-/* The number of hash buckets (what a walk or flush goes through). */
+/*
+ * The number of hash buckets a walk or flush goes through, from now on
+ * if the table does not grow: the larger table's while entries move to
+ * it.  Growth during a walk adds buckets to what is left of it.
+ */
 size_t cache_buckets(const struct cache *c);
 
 /* Counters and sizes. */
@@ -279,7 +309,9 @@ const struct cache_stats *cache_stats(const struct cache *c);
 
 /*
  * Verifies every invariant (LRU list and hash chains hold the same
- * entries, byte count, chain lengths, budget); aborts on a broken one.
+ * entries, each in the one table and bucket its hash and the rehash
+ * point pick, table sizes, byte count with both bucket arrays, chain
+ * lengths, budget); aborts on a broken one.
  * For tests: it walks everything.
  */
 void cache_check(const struct cache *c);

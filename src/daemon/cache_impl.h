@@ -45,11 +45,22 @@ struct cache_entry {
 	uint16_t offs[];  /* nttl TTL offsets, then wire_len octets */
 };
 
+/* One hash table: n chain heads, n a power of two (NULL and 0: none). */
+struct cache_table {
+	struct cache_entry **b;
+	size_t n;
+};
+
+/*
+ * t[0] is the table; t[1] the one twice its size that entries move to
+ * while rehashing (cache.c's opening comment has the rules).
+ */
 struct cache {
 	struct cache_limits lim;
 	uint64_t seed;
-	struct cache_entry **buckets;
-	size_t nbuckets; /* a power of two */
+	struct cache_table t[2];
+	size_t rehash; /* t[0]'s buckets below it have moved; 0 if none */
+	size_t maxn;   /* t[0] grows no larger */
 	TAILQ_HEAD(cache_lru, cache_entry) lru;
 	struct cache_stats st;
 };
@@ -90,11 +101,33 @@ cache_ede_valid(const uint8_t *ede, size_t len)
 	return it.left == 0;
 }
 
-/* The head of the hash chain that hash h selects. */
+/* True while entries move from t[0] to t[1]. */
+static inline bool
+cache_rehashing(const struct cache *c)
+{
+	return c->t[1].b != NULL;
+}
+
+/* The bytes of the bucket arrays, both while rehashing. */
+static inline size_t
+cache_table_bytes(const struct cache *c)
+{
+	return (c->t[0].n + c->t[1].n) * sizeof(struct cache_entry *);
+}
+
+/*
+ * The head of the one hash chain an entry of hash h is on: t[1]'s if
+ * its bucket of t[0] has moved, else t[0]'s (one probe, rehashing or
+ * not: rehash is 0 when not).
+ */
 static inline struct cache_entry **
 cache_bucket(const struct cache *c, uint32_t h)
 {
-	return &c->buckets[h & (c->nbuckets - 1)];
+	size_t i = h & (c->t[0].n - 1);
+
+	if (i < c->rehash)
+		return &c->t[1].b[h & (c->t[1].n - 1)];
+	return &c->t[0].b[i];
 }
 
 #endif /* ROOST_CACHE_IMPL_H */

@@ -1,8 +1,10 @@
 /*
  * tests/unit/test_cache.c - the answer cache on an injected clock: TTL
  * arithmetic, clamps, negative TTLs from the SOA, keys, LRU order, byte
- * accounting, eviction under a tiny budget, and long randomized runs
- * against a naive model (seed printed; ROOST_TEST_SEED repeats one).
+ * accounting, eviction under a tiny budget, a hash table that grows
+ * (entries found while they move, walks and flushes across growth, the
+ * bytes a name costs), and long randomized runs against a naive model
+ * (seed printed; ROOST_TEST_SEED repeats one).
  * cache_check() verifies every invariant after each step.
  */
 #include <inttypes.h>
@@ -1032,6 +1034,334 @@ test_cache_chains_stay_bounded_with_few_buckets(void **state)
 	cache_free(c);
 }
 
+/* --- a table that grows ------------------------------------------------ */
+
+/* Stores "hostNNNNNN.example.test" (an A answer, TTL 3600) at time 0. */
+static int
+insert_host(struct cache *c, unsigned i)
+{
+	char name[64];
+	uint8_t kb[WIRE_MAX_NAME];
+	struct msg m;
+	struct cache_key k;
+
+	snprintf(name, sizeof(name), "host%06u.example.test", i);
+	k = key(name, WIRE_T_A, kb);
+	start(&m, name, WIRE_T_A, WIRE_NOERROR);
+	rr_a(&m, 0, 3600, (uint8_t)i);
+	finish(&m);
+	return cache_insert(c, &k, m.b, m.len, 0, NULL);
+}
+
+/* Whether host i is cached (cache_peek(): nothing moves). */
+static bool
+host_cached(const struct cache *c, unsigned i)
+{
+	char name[64];
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k;
+	const struct cache_entry *e;
+
+	snprintf(name, sizeof(name), "host%06u.example.test", i);
+	k = key(name, WIRE_T_A, kb);
+	return cache_peek(c, &k, 1, &e) == CACHE_FRESH;
+}
+
+/* Host i's lookup (cache_lookup(): a rehash moves along). */
+static enum cache_state
+host_lookup(struct cache *c, unsigned i)
+{
+	char name[64];
+	uint8_t kb[WIRE_MAX_NAME];
+	struct cache_key k;
+	const struct cache_entry *e;
+
+	snprintf(name, sizeof(name), "host%06u.example.test", i);
+	k = key(name, WIRE_T_A, kb);
+	return cache_lookup(c, &k, 1, &e);
+}
+
+static void
+add_size(void *arg, const struct cache_view *v)
+{
+	*(size_t *)arg += v->size;
+}
+
+/* The bytes of the bucket arrays: all but what the entries cost. */
+static size_t
+table_bytes(const struct cache *c)
+{
+	size_t entries = 0;
+
+	assert_int_equal(cache_walk(c, 0, SIZE_MAX, 1, add_size, &entries), 0);
+	return cache_stats(c)->bytes - entries;
+}
+
+/* While rehashing, the old array (half the size) is there too. */
+static bool
+rehashing(const struct cache *c)
+{
+	size_t t = table_bytes(c), n = cache_buckets(c) * sizeof(void *);
+
+	assert_true(t == n || t == n + n / 2);
+	return t != n;
+}
+
+/* Every host below n is found. */
+static void
+assert_hosts_cached(const struct cache *c, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		assert_true(host_cached(c, i));
+}
+
+static void
+test_cache_table_grows_with_entries(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	unsigned i, growths = 0, steps = 0;
+	size_t n = CACHE_TABLE_MIN;
+
+	(void)state;
+	lim.budget = 64u << 20;
+	c = new_cache(&lim);
+	assert_int_equal(cache_buckets(c), CACHE_TABLE_MIN);
+	assert_false(rehashing(c));
+	/* inserts: the table doubles once entries outnumber buckets, and
+	 * the entries move over many inserts, each findable all along */
+	for (i = 0; i < 2500; i++) {
+		assert_int_equal(insert_host(c, i), 1);
+		cache_check(c);
+		if (cache_buckets(c) != n) {
+			assert_int_equal(cache_buckets(c), 2 * n);
+			assert_int_equal(i + 1, n + 1); /* load factor 1 */
+			n *= 2;
+			growths++;
+			steps = 0;
+		}
+		if (rehashing(c)) {
+			/* each insert moves at least one bucket */
+			assert_true(++steps <= n / 2);
+			assert_hosts_cached(c, i + 1);
+		} else if (steps > 0) {
+			/* and a bounded number: no pause */
+			assert_true(steps >=
+			    n / 2 / (CACHE_REHASH_FULL + CACHE_REHASH_EMPTY));
+			assert_hosts_cached(c, i + 1);
+			steps = 0;
+		}
+	}
+	assert_int_equal(growths, 6); /* 64 to 4096 */
+	assert_int_equal(cache_buckets(c), 4096);
+	/* lookups move a rehash along too, in at most 2048 of them */
+	assert_true(rehashing(c));
+	for (i = 0; rehashing(c); i++) {
+		assert_true(i < 2048);
+		assert_int_equal(host_lookup(c, i), CACHE_FRESH);
+		cache_check(c);
+		assert_int_equal(host_lookup(c, 10000 + i), CACHE_MISS);
+		cache_check(c);
+	}
+	assert_hosts_cached(c, 2500);
+	assert_int_equal(table_bytes(c), 4096 * sizeof(void *));
+	/* a flush leaves the table as it is: it never shrinks */
+	cache_flush(c);
+	cache_check(c);
+	assert_int_equal(cache_buckets(c), 4096);
+	assert_int_equal(cache_stats(c)->bytes, 4096 * sizeof(void *));
+	assert_int_equal(cache_stats(c)->evictions, 0);
+	cache_free(c);
+}
+
+/* What a walk spread over calls has seen, host by host. */
+struct host_seen {
+	unsigned *count; /* walked, or flushed */
+	unsigned max;
+};
+
+static void
+host_note(void *arg, const struct cache_view *v)
+{
+	struct host_seen *w = arg;
+	char text[4 * WIRE_MAX_NAME];
+	unsigned i;
+
+	assert_true(wire_name_to_text(v->name, v->name_len, text,
+			sizeof(text)) < sizeof(text));
+	assert_int_equal(sscanf(text, "host%u.example.test.", &i), 1);
+	assert_true(i < w->max);
+	w->count[i]++;
+}
+
+static void
+test_cache_walk_sees_each_entry_once_while_the_table_grows(void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct host_seen w = { .max = 40000 };
+	unsigned next = 1000, calls = 0, replaced = 0;
+	size_t cur = 0, start_buckets;
+
+	(void)state;
+	lim.budget = 64u << 20;
+	c = new_cache(&lim);
+	w.count = calloc(w.max, sizeof(*w.count));
+	assert_non_null(w.count);
+	for (unsigned i = 0; i < 1000; i++)
+		assert_int_equal(insert_host(c, i), 1);
+	start_buckets = cache_buckets(c);
+	/* five buckets a call; between calls new hosts come (fewer than
+	 * the walk covers, or it would never end), old ones are looked up
+	 * and replaced, and once the table doubles three times */
+	do {
+		cur = cache_walk(c, cur, 5, 1, host_note, &w);
+		for (unsigned j = 0; j < (calls == 3 ? 7000 : 3); j++)
+			assert_int_equal(insert_host(c, next++), 1);
+		(void)host_lookup(c, calls % 1000);
+		if (calls % 10 == 0 && replaced < 50) /* 950 to 999 */
+			assert_int_equal(insert_host(c, 950 + replaced++), 1);
+		cache_check(c);
+		calls++;
+	} while (cur != 0);
+	assert_true(cache_buckets(c) >= 8 * start_buckets);
+	assert_int_equal(cache_stats(c)->evictions, 0);
+	/* hosts 0 to 949 were there throughout: seen once; the others
+	 * (replaced, or stored during the walk) at most once */
+	assert_int_equal(replaced, 50);
+	for (unsigned i = 0; i < next; i++)
+		if (i < 950)
+			assert_int_equal(w.count[i], 1);
+		else
+			assert_true(w.count[i] <= 1);
+	free(w.count);
+	cache_free(c);
+}
+
+static void
+test_cache_flush_in_slices_meets_every_entry_once_while_the_table_grows(
+    void **state)
+{
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	struct cache_match all = { 0 };
+	unsigned next = 1000, calls = 0;
+	size_t cur = 0, removed = 0, start_buckets;
+
+	(void)state;
+	lim.budget = 64u << 20;
+	c = new_cache(&lim);
+	for (unsigned i = 0; i < 1000; i++)
+		assert_int_equal(insert_host(c, i), 1);
+	start_buckets = cache_buckets(c);
+	do {
+		cur = cache_flush_slice(c, cur, 5, &all, &removed);
+		cache_check(c);
+		for (unsigned j = 0; j < (calls == 3 ? 7000 : 3); j++)
+			assert_int_equal(insert_host(c, next++), 1);
+		(void)host_lookup(c, next - 1);
+		cache_check(c);
+		calls++;
+	} while (cur != 0);
+	assert_true(cache_buckets(c) >= 8 * start_buckets);
+	/* every entry there throughout went, each counted once; of those
+	 * stored meanwhile, some went and the rest stayed */
+	for (unsigned i = 0; i < 1000; i++)
+		assert_false(host_cached(c, i));
+	assert_int_equal(cache_stats(c)->evictions, 0);
+	assert_int_equal(removed + cache_stats(c)->entries, next);
+	assert_true(removed > 1000 && cache_stats(c)->entries > 0);
+	cache_free(c);
+}
+
+static void
+test_cache_costs_at_most_150_bytes_a_name_whatever_the_budget(void **state)
+{
+	static const size_t budgets[] = { 1u << 30, 32u << 20 };
+
+	(void)state;
+	for (unsigned b = 0; b < 2; b++) {
+		struct cache_limits lim = defaults;
+		struct cache *c;
+		const struct cache_stats *st;
+
+		lim.budget = budgets[b];
+		c = new_cache(&lim);
+		st = cache_stats(c);
+		for (unsigned i = 0; i < 300000; i++) {
+			assert_int_equal(insert_host(c, i), 1);
+			if (i + 1 != 100000 && i + 1 != 300000)
+				continue;
+			print_message("budget %zu MiB, %u names: %zu entries, "
+				      "%zu bytes, %zu buckets: %.1f a name\n",
+			    lim.budget >> 20, i + 1, st->entries, st->bytes,
+			    cache_buckets(c), (double)st->bytes / st->entries);
+			/* a deterministic count, every overhead included */
+			assert_true(st->bytes <= 150 * st->entries);
+		}
+		cache_check(c);
+		/* a GiB holds them all; 32 MiB evicts the oldest */
+		if (lim.budget == 1u << 30)
+			assert_int_equal(st->entries, 300000);
+		else
+			assert_true(
+			    st->evictions > 0 && st->bytes > lim.budget - 150);
+		assert_true(host_cached(c, 299999));
+		cache_free(c);
+	}
+}
+
+/* The bytes one host entry costs (all host names have one length). */
+static size_t
+host_entry_bytes(void)
+{
+	struct cache *c = new_cache(&defaults);
+	size_t before = cache_stats(c)->bytes, n;
+
+	assert_int_equal(insert_host(c, 0), 1);
+	n = cache_stats(c)->bytes - before;
+	cache_free(c);
+	return n;
+}
+
+static void
+test_cache_small_budget_evicts_oldest_and_grows_only_into_free_bytes(
+    void **state)
+{
+	size_t s = host_entry_bytes(), ptr = sizeof(void *);
+	struct cache_limits lim = defaults;
+	struct cache *c;
+	const struct cache_stats *st;
+	unsigned total = 2000;
+
+	(void)state;
+	/* room for a 256-bucket table and 260 entries: at 257 entries
+	 * the table would double, but 512 more buckets take more than
+	 * the room of the 3 entries left */
+	lim.budget = 256 * ptr + 260 * s;
+	c = new_cache(&lim);
+	st = cache_stats(c);
+	for (unsigned i = 0; i < total; i++) {
+		assert_int_equal(insert_host(c, i), 1);
+		cache_check(c);
+		assert_true(st->bytes <= lim.budget);
+		/* a table fuller than load factor 1 had no room to grow */
+		if (st->entries > cache_buckets(c) && !rehashing(c))
+			assert_true(st->bytes + 2 * cache_buckets(c) * ptr >
+			    lim.budget);
+	}
+	/* the table stopped at 256 buckets, the old one kept: growing
+	 * never evicts */
+	assert_int_equal(cache_buckets(c), 256);
+	assert_int_equal(st->entries, 260);
+	assert_int_equal(st->bytes, lim.budget);
+	/* LRU: exactly the newest 260 are left */
+	assert_int_equal(st->evictions, total - 260);
+	for (unsigned i = 0; i < total; i++)
+		assert_int_equal(host_cached(c, i), i >= total - 260);
+	cache_free(c);
+}
+
 static void
 test_cache_refuses_budget_smaller_than_buckets(void **state)
 {
@@ -1056,7 +1386,8 @@ rnd(uint32_t n)
 	return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 33) % n;
 }
 
-#define NNAMES 300
+#define NNAMES 300       /* names of a run */
+#define NNAMES_MANY 3000 /* ... of a run whose table grows */
 
 struct model {
 	bool present;
@@ -1064,21 +1395,28 @@ struct model {
 	uint8_t tag;
 };
 
-static void
-random_run(uint64_t seed, size_t budget, uint32_t stale_limit)
+/*
+ * 20000 random inserts, lookups and clock moves over nnames names, with
+ * TTLs up to max_ttl; returns the most buckets the table had.
+ */
+static size_t
+random_run(uint64_t seed, size_t budget, uint32_t stale_limit, unsigned nnames,
+    uint32_t max_ttl)
 {
 	struct cache_limits lim = defaults;
-	struct model mod[NNAMES] = { 0 };
+	struct model *mod = calloc(nnames, sizeof(*mod));
 	struct cache *c;
 	uint32_t now = 1;
 	uint8_t out[4096];
+	size_t buckets = 0;
 
+	assert_non_null(mod);
 	rng = seed;
 	lim.budget = budget;
 	lim.stale_limit = stale_limit;
 	c = new_cache(&lim);
 	for (unsigned step = 0; step < 20000; step++) {
-		unsigned i = rnd(NNAMES), op = rnd(10);
+		unsigned i = rnd(nnames), op = rnd(10);
 		char name[64];
 		uint8_t kb[WIRE_MAX_NAME];
 		struct cache_key k;
@@ -1090,7 +1428,7 @@ random_run(uint64_t seed, size_t budget, uint32_t stale_limit)
 		    (i & 1) ? "Odd" : "even");
 		k = key(name, WIRE_T_A, kb);
 		if (op < 4) {
-			uint32_t ttl = rnd(5) == 0 ? 0 : 1 + rnd(120);
+			uint32_t ttl = rnd(5) == 0 ? 0 : 1 + rnd(max_ttl);
 			uint8_t tag = (uint8_t)rnd(256);
 
 			start(&m, name, WIRE_T_A, WIRE_NOERROR);
@@ -1141,8 +1479,12 @@ random_run(uint64_t seed, size_t budget, uint32_t stale_limit)
 		}
 		cache_check(c);
 		assert_true(cache_stats(c)->bytes <= budget);
+		if (cache_buckets(c) > buckets)
+			buckets = cache_buckets(c);
 	}
 	cache_free(c);
+	free(mod);
+	return buckets;
 }
 
 static uint64_t
@@ -1160,8 +1502,23 @@ test_cache_random_run_matches_model(void **state)
 
 	(void)state;
 	print_message("cache random run: seed 0x%016" PRIx64 "\n", seed);
-	random_run(seed, 1 << 20, 0);
-	random_run(seed + 1, 1 << 20, 60);
+	random_run(seed, 1 << 20, 0, NNAMES, 120);
+	random_run(seed + 1, 1 << 20, 60, NNAMES, 120);
+}
+
+static void
+test_cache_random_run_while_the_table_grows_matches_model(void **state)
+{
+	uint64_t seed = test_seed() + 2;
+
+	(void)state;
+	print_message("cache random run (growing): seed 0x%016" PRIx64 "\n",
+	    seed);
+	/* long TTLs: thousands of entries at once, the table doubling
+	 * between (and during) lookups; cache_check() after each step
+	 * verifies both tables */
+	assert_true(random_run(seed, 1 << 20, 0, NNAMES_MANY, 80000) >=
+	    16 * CACHE_TABLE_MIN);
 }
 
 static void
@@ -1172,7 +1529,7 @@ test_cache_random_run_tiny_budget_never_lies(void **state)
 	(void)state;
 	print_message("cache random run (8 KiB): seed 0x%016" PRIx64 "\n",
 	    seed);
-	random_run(seed, 8192, 30);
+	random_run(seed, 8192, 30, NNAMES, 120);
 }
 
 int
@@ -1217,7 +1574,18 @@ main(void)
 		    test_cache_chains_stay_bounded_with_few_buckets),
 		cmocka_unit_test(
 		    test_cache_refuses_budget_smaller_than_buckets),
+		cmocka_unit_test(test_cache_table_grows_with_entries),
+		cmocka_unit_test(
+		    test_cache_walk_sees_each_entry_once_while_the_table_grows),
+		cmocka_unit_test(
+		    test_cache_flush_in_slices_meets_every_entry_once_while_the_table_grows),
+		cmocka_unit_test(
+		    test_cache_costs_at_most_150_bytes_a_name_whatever_the_budget),
+		cmocka_unit_test(
+		    test_cache_small_budget_evicts_oldest_and_grows_only_into_free_bytes),
 		cmocka_unit_test(test_cache_random_run_matches_model),
+		cmocka_unit_test(
+		    test_cache_random_run_while_the_table_grows_matches_model),
 		cmocka_unit_test(test_cache_random_run_tiny_budget_never_lies),
 	};
 
