@@ -29,7 +29,9 @@
 struct hosts_count {
 	size_t lines;   /* lines read */
 	size_t records; /* A, AAAA and PTR records added */
-	size_t bad;     /* lines skipped as bad */
+	size_t bad;     /* bad entries skipped: a line's bad address, or
+			   each bad name of a line (so a line may count
+			   more than once) */
 };
 
 /* Told of a bad line: "FILE:LINE: why". */

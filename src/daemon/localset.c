@@ -66,11 +66,11 @@ build(struct local_set *s, char *err, size_t errlen)
 
 		if (hosts_load(t, c->hosts_file[i], c->serve_localhost,
 			warn_line, NULL, &n, why, sizeof(why)) == 0) {
-			log_debug("%s: %zu lines, %zu records, %zu bad lines "
+			log_debug("%s: %zu lines, %zu records, %zu bad entries "
 				  "skipped",
 			    c->hosts_file[i], n.lines, n.records, n.bad);
 			if (n.bad > HOSTS_MAX_WARNINGS)
-				log_warnx("%s: %zu bad lines skipped in all",
+				log_warnx("%s: %zu bad entries skipped in all",
 				    c->hosts_file[i], n.bad);
 		} else if (errno == ENOMEM) {
 			snprintf(err, errlen, "%s: out of memory",
