@@ -14,6 +14,7 @@
  * said so.  Owns: the connection (closed before a command returns) and
  * the reply's lines.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -148,6 +149,7 @@ cmd_upstream_set_request(const struct cmd_upstream_set *s, char *buf,
 
 enum field_type {
 	F_STR,    /* as it is */
+	F_WORD,   /* \DDD escapes undone */
 	F_OPTSTR, /* "-": NULL */
 	F_LIST,   /* a comma list, "-" for none */
 	F_U64,
@@ -189,6 +191,9 @@ static const struct field fields[] = {
 	FIELD(SERVER, "down", F_BOOL01, down),
 	FIELD(SERVER, "last_error", F_OPTSTR, last_error),
 	FIELD(SERVER, "last_error_age_s", F_OPTU64, last_error_age_s),
+	FIELD(BLOCKED, "file", F_WORD, file),
+	FIELD(BLOCKED, "line", F_U64, line),
+	FIELD(BLOCKED, "listed", F_STR, listed),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -222,6 +227,34 @@ parse_list(char *v, struct cmd_upstream_list *l)
 	return true;
 }
 
+/* Undoes v's \DDD escapes in place; false for a bad one. */
+static bool
+unescape(char *v)
+{
+	char *o = v;
+
+	for (; *v != '\0'; v++) {
+		unsigned c;
+
+		if (*v != '\\') {
+			*o++ = *v;
+			continue;
+		}
+		if (!isdigit((unsigned char)v[1]) ||
+		    !isdigit((unsigned char)v[2]) ||
+		    !isdigit((unsigned char)v[3]))
+			return false;
+		c = (unsigned)(v[1] - '0') * 100 + (unsigned)(v[2] - '0') * 10 +
+		    (unsigned)(v[3] - '0');
+		if (c == 0 || c > 255)
+			return false;
+		*o++ = (char)c;
+		v += 3;
+	}
+	*o = '\0';
+	return true;
+}
+
 /* The value v of field fd into l; false if malformed. */
 static bool
 parse_value(const struct field *fd, char *v, struct cmd_upstream_line *l)
@@ -233,6 +266,9 @@ parse_value(const struct field *fd, char *v, struct cmd_upstream_line *l)
 	case F_STR:
 		*(const char **)p = v;
 		return true;
+	case F_WORD:
+		*(const char **)p = v;
+		return unescape(v);
 	case F_OPTSTR:
 		*(const char **)p = strcmp(v, "-") == 0 ? NULL : v;
 		return true;
@@ -270,6 +306,8 @@ cmd_upstream_parse_line(char *line, struct cmd_upstream_line *l, char *err,
 		[CMD_UPSTREAM_SOURCE] = "source",
 		[CMD_UPSTREAM_ROUTE] = "route",
 		[CMD_UPSTREAM_SERVER] = "upstream",
+		[CMD_UPSTREAM_LOCAL] = "local",
+		[CMD_UPSTREAM_BLOCKED] = "blocked",
 	};
 	char *save = NULL, *w, *eq;
 	size_t i;
@@ -280,12 +318,14 @@ cmd_upstream_parse_line(char *line, struct cmd_upstream_line *l, char *err,
 		.domains.s = "",
 		.sources.s = "",
 		.servers.s = "",
-		.last_error_age_s = -1 };
+		.last_error_age_s = -1,
+		.file = "",
+		.listed = "" };
 	if ((w = strtok_r(line, " ", &save)) == NULL) {
 		snprintf(err, errlen, "an empty line");
 		return -1;
 	}
-	for (i = CMD_UPSTREAM_SOURCE; i <= CMD_UPSTREAM_SERVER; i++)
+	for (i = CMD_UPSTREAM_SOURCE; i <= CMD_UPSTREAM_BLOCKED; i++)
 		if (strcmp(w, kinds[i]) == 0)
 			l->kind = (enum cmd_upstream_kind)i;
 	if (l->kind == CMD_UPSTREAM_OTHER)
@@ -646,7 +686,10 @@ usage(FILE *f, const char *cmd)
 		    "routing domain (. for the default route), the sources "
 		    "that feed it, and\n"
 		    "its servers with their state, SRTT, counters and last "
-		    "error.\n"
+		    "error.  First, if\n"
+		    "roostd answers NAME itself: a local name, or blocked "
+		    "(with the FILE:LINE\n"
+		    "of the blocklist entry).\n"
 		    "\n"
 		    "  -j, --json           one JSON document\n");
 	else
@@ -907,6 +950,42 @@ do_revert(const struct opts *o)
 	return st;
 }
 
+/* What answers the name before any route: a line, or nothing. */
+static void
+text_here(FILE *f, const struct reply *r)
+{
+	const struct cmd_upstream_line *l;
+
+	if ((l = reply_find(r, CMD_UPSTREAM_BLOCKED)) != NULL)
+		fprintf(f,
+		    "Blocked: %s:%" PRIu64 " lists %s; roostd answers "
+		    "it itself (block-answer)\n",
+		    l->file, l->line, l->listed);
+	else if (reply_find(r, CMD_UPSTREAM_LOCAL) != NULL)
+		fprintf(f,
+		    "Local: roostd answers its addresses itself "
+		    "(local names or a hosts file)\n");
+}
+
+/* , "answered_here": null or {"by": ..., ...}. */
+static void
+json_here(FILE *f, const struct reply *r)
+{
+	const struct cmd_upstream_line *l;
+
+	fprintf(f, ", \"answered_here\": ");
+	if ((l = reply_find(r, CMD_UPSTREAM_BLOCKED)) != NULL) {
+		fprintf(f, "{\"by\": \"blocklist\", \"file\": ");
+		output_json_str(f, l->file);
+		fprintf(f, ", \"line\": %" PRIu64 ", \"listed\": ", l->line);
+		output_json_str(f, l->listed);
+		fprintf(f, "}");
+	} else if (reply_find(r, CMD_UPSTREAM_LOCAL) != NULL)
+		fprintf(f, "{\"by\": \"local\"}");
+	else
+		fprintf(f, "null");
+}
+
 static int
 do_route(const struct opts *o)
 {
@@ -927,11 +1006,13 @@ do_route(const struct opts *o)
 	if (rt != NULL && o->json) {
 		printf("{\"name\": ");
 		output_json_str(stdout, o->arg);
+		json_here(stdout, &r);
 		printf(", \"zone\": ");
 		output_json_str(stdout, rt->name);
 		json_route_members(stdout, rt, &r, NULL);
 		printf("}\n");
 	} else if (rt != NULL) {
+		text_here(stdout, &r);
 		text_route_heading(stdout, rt);
 		printf(" for %s\n", o->arg);
 		text_route_body(stdout, rt, &r, NULL);

@@ -53,10 +53,12 @@ int cmd_upstream_set_request(const struct cmd_upstream_set *s, char *buf,
     size_t len, char *err, size_t errlen);
 
 enum cmd_upstream_kind {
-	CMD_UPSTREAM_OTHER,  /* a line kind this client does not know */
-	CMD_UPSTREAM_SOURCE, /* "source ..." */
-	CMD_UPSTREAM_ROUTE,  /* "route ..." */
-	CMD_UPSTREAM_SERVER, /* "upstream ..." */
+	CMD_UPSTREAM_OTHER,   /* a line kind this client does not know */
+	CMD_UPSTREAM_SOURCE,  /* "source ..." */
+	CMD_UPSTREAM_ROUTE,   /* "route ..." */
+	CMD_UPSTREAM_SERVER,  /* "upstream ..." */
+	CMD_UPSTREAM_LOCAL,   /* "local NAME": answered by roostd itself */
+	CMD_UPSTREAM_BLOCKED, /* "blocked NAME ...": by a blocklist */
 };
 
 /* A comma list: n items, each NUL-terminated, back to back from s. */
@@ -87,12 +89,17 @@ struct cmd_upstream_line {
 	bool down;                /* down=1 */
 	const char *last_error;   /* NULL for "-": none yet */
 	int64_t last_error_age_s; /* -1 for "-" */
+	/* blocked: the entry's file (\DDD escapes undone), line, name */
+	const char *file;
+	uint64_t line;
+	const char *listed;
 };
 
 /*
  * Splits one data line (without its LF) into *l; line is modified and l
- * points into it.  A first word other than source, route or upstream
- * gives kind CMD_UPSTREAM_OTHER and nothing else is read.
+ * points into it.  A first word other than source, route, upstream,
+ * local or blocked gives kind CMD_UPSTREAM_OTHER and nothing else is
+ * read.
  * Returns 0, or -1 with why in err: no name word; a later word that is
  * not KEY=VALUE (or has an empty key); a known numeric key whose value
  * is not a decimal number; default-route other than yes or no; a list

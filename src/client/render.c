@@ -188,6 +188,8 @@ static const struct prom_map prom_maps[] = {
 	{ "local", "answered", "roost_local_answers_total", NULL, "counter",
 	    "Answers from names roostd serves itself (localhost, private "
 	    "reverse zones, local-data)." },
+	{ "local", "blocked", "roost_blocked_answers_total", NULL, "counter",
+	    "Answers to names a blocklist blocks (block-answer)." },
 	{ "cache", "hits", "roost_cache_hits_total", NULL, "counter",
 	    "Cache lookups that found a fresh entry." },
 	{ "cache", "misses", "roost_cache_misses_total", NULL, "counter",

@@ -85,7 +85,9 @@ config_option_is_list(const struct config_option *o)
 	    o->kind == CONFIG_KIND_FORWARD_ZONE ||
 	    o->kind == CONFIG_KIND_LOCAL_ZONE ||
 	    o->kind == CONFIG_KIND_LOCAL_DATA ||
-	    o->kind == CONFIG_KIND_HOSTS_FILE;
+	    o->kind == CONFIG_KIND_HOSTS_FILE ||
+	    o->kind == CONFIG_KIND_BLOCKLIST ||
+	    o->kind == CONFIG_KIND_ALLOWLIST;
 }
 
 /* Appends value to listen (upstream if is_upstream) or fails. */
@@ -378,6 +380,52 @@ add_hosts_file(struct config *c, const char *key, const char *value, char *err,
 	return 0;
 }
 
+/* An absolute path appended to the blocklists or the allowlists. */
+static int
+add_list_file(char (*list)[CONFIG_PATH_MAX], size_t *n, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	if (value[0] != '/' || strlen(value) >= CONFIG_PATH_MAX) {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected an absolute path shorter "
+		    "than %d characters",
+		    key, value, CONFIG_PATH_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(list[i], value) == 0) {
+			errbuf(err, errlen, "%s: \"%s\" is already listed", key,
+			    value);
+			return -1;
+		}
+	if (*n >= CONFIG_MAX_BLOCKLISTS) {
+		errbuf(err, errlen, "%s: cannot add \"%s\": at most %d files",
+		    key, value, CONFIG_MAX_BLOCKLISTS);
+		return -1;
+	}
+	snprintf(list[(*n)++], CONFIG_PATH_MAX, "%s", value);
+	return 0;
+}
+
+static int
+set_block_answer(struct config *c, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	if (strcmp(value, "nxdomain") == 0)
+		c->block_answer = CONFIG_BLOCK_NXDOMAIN;
+	else if (strcmp(value, "null") == 0)
+		c->block_answer = CONFIG_BLOCK_NULL;
+	else if (strcmp(value, "refused") == 0)
+		c->block_answer = CONFIG_BLOCK_REFUSED;
+	else {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected nxdomain, null or refused",
+		    key, value);
+		return -1;
+	}
+	return 0;
+}
+
 /* A string that must fit its field; "KEY: bad value" on -1. */
 static int
 set_string(struct config *c, const struct config_option *o, const char *value,
@@ -537,6 +585,14 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 		return add_local_data(c, o->name, value, err, errlen);
 	case CONFIG_KIND_HOSTS_FILE:
 		return add_hosts_file(c, o->name, value, err, errlen);
+	case CONFIG_KIND_BLOCKLIST:
+		return add_list_file(c->blocklist, &c->nblocklist, o->name,
+		    value, err, errlen);
+	case CONFIG_KIND_ALLOWLIST:
+		return add_list_file(c->allowlist, &c->nallowlist, o->name,
+		    value, err, errlen);
+	case CONFIG_KIND_BLOCK_ANSWER:
+		return set_block_answer(c, o->name, value, err, errlen);
 	case CONFIG_KIND_PATH:
 		return set_string(c, o, value, err, errlen);
 	case CONFIG_KIND_ABS_PATH:
@@ -609,6 +665,10 @@ config_clear_list(struct config *c, const char *key)
 		c->nlocal_zone = 0;
 	else if (strcmp(key, "local-data") == 0)
 		c->nlocal_data = c->local_data_len = 0;
+	else if (strcmp(key, "blocklist") == 0)
+		c->nblocklist = 0;
+	else if (strcmp(key, "allowlist") == 0)
+		c->nallowlist = 0;
 	else if (strcmp(key, "hosts-file") == 0) {
 		c->nhosts_file = 0;
 		c->hosts_file_none = false;

@@ -37,6 +37,7 @@
 #define CONFIG_MAX_ZONES 32       /* forward-zone lines */
 #define CONFIG_MAX_LOCAL_ZONES 64 /* local-zone lines */
 #define CONFIG_MAX_HOSTS_FILES 8  /* hosts-file lines */
+#define CONFIG_MAX_BLOCKLISTS 16  /* blocklist lines; allowlist too */
 /* local-data lines, as text: each line's record and its NUL */
 #define CONFIG_LOCAL_DATA_BYTES 16384
 #define CONFIG_MAX_LINE 1024 /* longer lines are an error */
@@ -60,6 +61,13 @@ struct config_zone {
 	size_t name_len;
 	struct addr server[CONFIG_MAX_UPSTREAM];
 	size_t nserver;
+};
+
+/* What a blocked name is answered. */
+enum config_block_answer {
+	CONFIG_BLOCK_NXDOMAIN,
+	CONFIG_BLOCK_NULL, /* 0.0.0.0 and ::, NODATA for other types */
+	CONFIG_BLOCK_REFUSED,
 };
 
 /* The kinds of local-zone (local.h says what each answers). */
@@ -106,6 +114,13 @@ struct config {
 	char hosts_file[CONFIG_MAX_HOSTS_FILES][CONFIG_PATH_MAX];
 	size_t nhosts_file;
 	bool hosts_file_none;
+	/* blocklists and allowlists (blocklist.h), and what a blocked
+	 * name is answered */
+	char blocklist[CONFIG_MAX_BLOCKLISTS][CONFIG_PATH_MAX];
+	size_t nblocklist;
+	char allowlist[CONFIG_MAX_BLOCKLISTS][CONFIG_PATH_MAX];
+	size_t nallowlist;
+	enum config_block_answer block_answer;
 
 	/* upstreams come from this file when none is configured */
 	char resolv_conf[CONFIG_PATH_MAX];
@@ -184,6 +199,9 @@ enum config_kind {
 	CONFIG_KIND_LOCAL_ZONE,
 	CONFIG_KIND_LOCAL_DATA,
 	CONFIG_KIND_HOSTS_FILE,
+	CONFIG_KIND_BLOCKLIST,
+	CONFIG_KIND_ALLOWLIST,
+	CONFIG_KIND_BLOCK_ANSWER,
 	CONFIG_KIND_PATH,
 	CONFIG_KIND_ABS_PATH, /* a PATH that must start with "/" */
 	CONFIG_KIND_UINT,

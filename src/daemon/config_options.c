@@ -61,6 +61,23 @@ const struct config_option config_options[] = {
 	    .arg = "PATH|none",
 	    .help = "answer the names and addresses of this hosts file, "
 		    "read again when it changes" },
+	{ .name = "blocklist",
+	    .kind = CONFIG_KIND_BLOCKLIST,
+	    .def = "",
+	    .arg = "PATH",
+	    .help = "block the names of this file (hosts or domain-list "
+		    "format) and their subtrees, read again when it changes" },
+	{ .name = "allowlist",
+	    .kind = CONFIG_KIND_ALLOWLIST,
+	    .def = "",
+	    .arg = "PATH",
+	    .help = "never block the names of this file and their subtrees" },
+	{ .name = "block-answer",
+	    .kind = CONFIG_KIND_BLOCK_ANSWER,
+	    .def = "nxdomain",
+	    .arg = "nxdomain|null|refused",
+	    .help = "the answer of a blocked name (with EDE 15): NXDOMAIN, "
+		    "0.0.0.0 and ::, or REFUSED" },
 	{ .name = "serve-localhost",
 	    .kind = CONFIG_KIND_BOOL,
 	    FIELD(serve_localhost),

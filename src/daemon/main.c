@@ -20,7 +20,9 @@
 #include "cache.h"
 #include "config.h"
 #include "control.h"
+#include "errbuf.h"
 #include "listen.h"
+#include "blockset.h"
 #include "localset.h"
 #include "log.h"
 #include "loop.h"
@@ -82,7 +84,8 @@ struct roostd {
 	bool reload_failed;          /* the last reload was refused */
 	struct listen_set *ls;
 	struct query_ctx *qc;
-	struct local_set *local; /* names answered here (localset.h) */
+	struct local_set *local;  /* names answered here (localset.h) */
+	struct block_set *blocks; /* blocklists in force (blockset.h) */
 	struct control *ctl;
 	struct rsd *sd;
 	struct loop_timer stop_timer;
@@ -404,6 +407,8 @@ reload(struct roostd *d, char *err, size_t errlen)
 	}
 	if (local_set_apply(d->local, c, err, errlen) != 0)
 		log_warnx("reload: %s; the local names in force stay", err);
+	if (block_set_apply(d->blocks, c, err, errlen) != 0)
+		log_warnx("reload: %s; the blocklists in force stay", err);
 	/* in force from here on */
 	if (size_kept)
 		log_warnx("reload: cache-size changes on restart only; "
@@ -514,7 +519,47 @@ op_upstream_text(void *arg, char *buf, size_t len, size_t *n)
 	free(st);
 }
 
-/* "route NAME": the route NAME takes and its servers. */
+/* Appends s to buf at *n as bufappend(), blanks, '\\' and other octets
+ * outside '!'..'~' written \DDD (one word of a reply line). */
+static void
+append_word(char *buf, size_t len, size_t *n, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p > ' ' && *p < 0x7f && *p != '\\')
+			bufappend(buf, len, n, "%c", *p);
+		else
+			bufappend(buf, len, n, "\\%03u", *p);
+}
+
+/*
+ * "blocked NAME file=PATH line=N listed=LISTED" or "local NAME" when
+ * roostd answers NAME's address questions itself.
+ */
+static void
+here_line(struct roostd *d, const uint8_t *name, size_t name_len, char *buf,
+    size_t len, size_t *n)
+{
+	enum query_here a =
+	    query_ctx_answers_here(d->qc, name, name_len, WIRE_T_A);
+	enum query_here aaaa =
+	    query_ctx_answers_here(d->qc, name, name_len, WIRE_T_AAAA);
+	struct block_set_why why;
+	char text[WIRE_MAX_NAME_TEXT];
+
+	wire_name_to_text(name, name_len, text, sizeof(text));
+	if (a == QUERY_HERE_LOCAL || aaaa == QUERY_HERE_LOCAL) {
+		bufappend(buf, len, n, "local %s\n", text);
+	} else if (a == QUERY_HERE_BLOCKED &&
+	    block_set_explain(d->blocks, name, name_len, &why)) {
+		bufappend(buf, len, n, "blocked %s file=", text);
+		append_word(buf, len, n, why.path);
+		bufappend(buf, len, n, " line=%u listed=%s\n", why.line,
+		    why.listed);
+	}
+}
+
+/* "route NAME": what answers NAME here, the route NAME takes and its
+ * servers. */
 static void
 op_route_text(void *arg, const uint8_t *name, size_t name_len, char *buf,
     size_t len, size_t *n)
@@ -523,6 +568,7 @@ op_route_text(void *arg, const uint8_t *name, size_t name_len, char *buf,
 	struct stats_snapshot *st = snapshot(d);
 	unsigned i = route_index(d->routes, name, name_len);
 
+	here_line(d, name, name_len, buf, len, n);
 	source_route_line(d->base, d->sources, d->cfg, i, buf, len, n);
 	if (st != NULL)
 		stats_upstream_lines(st, (int)i, buf, len, n);
@@ -941,6 +987,12 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 	}
 	if (local_set_apply(d->local, d->cfg, err, sizeof(err)) != 0)
 		goto startup;
+	if ((d->blocks = block_set_new(d->loop, d->qc)) == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto startup;
+	}
+	if (block_set_apply(d->blocks, d->cfg, err, sizeof(err)) != 0)
+		goto startup;
 	if (*nsdfds > 0)
 		d->ls = listen_set_adopt(d->loop, d->cfg, sdfds, *nsdfds,
 		    query_receive, d->qc, err, sizeof(err));
@@ -1006,7 +1058,8 @@ stop(struct roostd *d)
 	control_free(d->ctl);
 	rdbus_free(d->bus);
 	netif_watch_free(d->netif);
-	local_set_free(d->local); /* before the context it feeds */
+	block_set_free(d->blocks); /* before the context they feed */
+	local_set_free(d->local);
 	query_ctx_free(d->qc);
 	resolv_watch_free(d->watch);
 	route_table_free(d->routes);

@@ -101,6 +101,14 @@ query_ctx_set_local(struct query_ctx *q, const struct local_table *t)
 }
 
 void
+query_ctx_set_blocklists(struct query_ctx *q, const struct blocklist *block,
+    const struct blocklist *allow)
+{
+	q->block = block;
+	q->allow = allow;
+}
+
+void
 query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls)
 {
 	q->ls = ls;
@@ -183,6 +191,8 @@ static const struct query_ede ede_unreachable = { WIRE_EDE_NETWORK_ERROR,
 	"no upstream could be reached" };
 static const struct query_ede ede_rebind = { WIRE_EDE_BLOCKED,
 	"a private address for a public name" };
+static const struct query_ede ede_blocked = { WIRE_EDE_BLOCKED,
+	"blocked by a blocklist" };
 
 /* Room for the EDE options of one answer: stored ones and our own. */
 #define QUERY_EDE_ROOM (CACHE_EDE_MAX + 4 + 2 + WIRE_EDE_TEXT_MAX)
@@ -694,28 +704,109 @@ fetch_join(struct query_ctx *ctx, const struct cache_key *k, uint64_t h,
 /* --- local names --------------------------------------------------------- */
 
 /*
- * Answers cq if its name is one roostd answers itself (local.h): true
- * then.  A built-in zone's answer gives way to a routing domain that
- * covers the name (route 0 is the default route, every other one a
- * routing domain).
+ * True if cq's name is one roostd answers itself (local.h), with the
+ * answer's len octets in ctx->out.  A built-in zone's answer gives way
+ * to a routing domain that covers the name (route 0 is the default
+ * route, every other one a routing domain).
  */
 static bool
-answer_local(struct query_ctx *ctx, struct client_q *cq)
+local_is_answered(struct query_ctx *ctx, const struct client_q *cq, size_t *len)
 {
 	enum local_result r;
-	size_t len;
 
 	if (ctx->local == NULL)
 		return false;
 	r = local_answer(ctx->local, &cq->qh, &cq->q, ctx->out,
-	    sizeof(ctx->out), &len);
-	if (r == LOCAL_PASS ||
-	    (r == LOCAL_DEFAULT && ctx->routes != NULL &&
-		route_index(ctx->routes, cq->q.name, cq->q.name_len) != 0))
+	    sizeof(ctx->out), len);
+	return r == LOCAL_ANSWERED ||
+	    (r == LOCAL_DEFAULT &&
+		(ctx->routes == NULL ||
+		    route_index(ctx->routes, cq->q.name, cq->q.name_len) == 0));
+}
+
+/* Answers cq if its name is a local one (local_is_answered()). */
+static bool
+answer_local(struct query_ctx *ctx, struct client_q *cq)
+{
+	size_t len;
+
+	if (!local_is_answered(ctx, cq, &len))
 		return false;
 	ctx->stats.local++;
 	answer_send_aa(ctx, cq, len, NULL, 0, true);
 	return true;
+}
+
+/*
+ * Answers cq if a blocklist blocks its name (and no allowlist exempts
+ * it): block-answer's answer with EDE 15.  True then.
+ */
+static bool
+answer_blocked(struct query_ctx *ctx, struct client_q *cq)
+{
+	static const uint8_t null4[4], null6[16];
+	uint8_t opts[QUERY_EDE_ROOM];
+	size_t len, olen;
+	unsigned rcode = WIRE_NXDOMAIN;
+	const uint8_t *addr = NULL;
+	uint16_t alen = 0;
+
+	if (ctx->block == NULL ||
+	    blocklist_decide(ctx->block, ctx->allow, cq->q.name, cq->q.name_len,
+		NULL) != BLOCKLIST_BLOCK)
+		return false;
+	ctx->stats.blocked++;
+	if (ctx->cfg->block_answer == CONFIG_BLOCK_REFUSED)
+		rcode = WIRE_REFUSED;
+	else if (ctx->cfg->block_answer == CONFIG_BLOCK_NULL) {
+		rcode = WIRE_NOERROR;
+		if (cq->q.qtype == WIRE_T_A)
+			addr = null4, alen = 4;
+		else if (cq->q.qtype == WIRE_T_AAAA)
+			addr = null6, alen = 16;
+	}
+	if (wire_build_response(ctx->out, sizeof(ctx->out), &len, &cq->qh,
+		&cq->q, rcode, 0) != WIRE_OK) {
+		listen_drop(ctx->ls, &cq->to);
+		return true;
+	}
+	if (addr != NULL && len + 12u + alen <= sizeof(ctx->out)) {
+		wire_put16(ctx->out + len, 0xc000u | WIRE_HDR_LEN);
+		wire_put16(ctx->out + len + 2, cq->q.qtype);
+		wire_put16(ctx->out + len + 4, WIRE_C_IN);
+		wire_put32(ctx->out + len + 6, QUERY_BLOCK_TTL);
+		wire_put16(ctx->out + len + 10, alen);
+		memcpy(ctx->out + len + 12, addr, alen);
+		len += 12u + alen;
+		wire_put16(ctx->out + 6, 1);
+	}
+	olen = cq->edns ? ede_options(opts, NULL, 0, &ede_blocked) : 0;
+	answer_send(ctx, cq, len, opts, olen);
+	return true;
+}
+
+enum query_here
+query_ctx_answers_here(struct query_ctx *ctx, const uint8_t *name, size_t len,
+    uint16_t qtype)
+{
+	struct client_q cq = { .qh = { .qdcount = 1 } };
+	size_t olen;
+
+	if (len == 0 || len > sizeof(cq.q.name))
+		return QUERY_HERE_NONE;
+	memcpy(cq.q.name, name, len);
+	cq.q.name_len = len;
+	cq.q.name_off = WIRE_HDR_LEN;
+	cq.q.qtype = qtype;
+	cq.q.qclass = WIRE_C_IN;
+	cq.q.end = WIRE_HDR_LEN + len + 4;
+	if (local_is_answered(ctx, &cq, &olen))
+		return QUERY_HERE_LOCAL;
+	if (ctx->block != NULL &&
+	    blocklist_decide(ctx->block, ctx->allow, name, len, NULL) ==
+		BLOCKLIST_BLOCK)
+		return QUERY_HERE_BLOCKED;
+	return QUERY_HERE_NONE;
 }
 
 /* --- vetting ------------------------------------------------------------ */
@@ -881,7 +972,7 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 		own = &ede_class;
 		goto answer;
 	}
-	if (!answer_local(ctx, &cq))
+	if (!answer_local(ctx, &cq) && !answer_blocked(ctx, &cq))
 		resolve(ctx, &cq);
 	return;
 answer:

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blocklist.h"
 #include "cache.h"
 #include "config.h"
 #include "listen.h"
@@ -41,6 +42,9 @@
 /* A full cache (evicting for room) is logged at most this often: it is
  * the normal state of a busy resolver, worth a line, not a stream. */
 #define QUERY_CACHE_FULL_LOG_MS (3600 * 1000)
+/* The TTL of block-answer = null's addresses: short, so that a name
+ * taken off a list is soon reached again. */
+#define QUERY_BLOCK_TTL 10
 /* Buckets of the table of fetches in flight (a power of two). */
 #define QUERY_FETCH_BUCKETS 1024
 
@@ -65,6 +69,7 @@ struct query_stats {
 	uint64_t upstream_limit; /* SERVFAIL: no fetch could start (the
 				    in-flight limit, or out of memory) */
 	uint64_t local;          /* answered from local names (local.h) */
+	uint64_t blocked;        /* answered as blocked (blocklist.h) */
 	uint64_t rebind;         /* SERVFAIL: a private address for a public
 				    name (rebind-protection) */
 };
@@ -103,6 +108,30 @@ void query_ctx_set_routes(struct query_ctx *q, struct route_table *routes);
  * (NULL: none).  t must outlive the context or the next switch.
  */
 void query_ctx_set_local(struct query_ctx *q, const struct local_table *t);
+
+/*
+ * From now on names block blocks (and allow does not exempt) are
+ * answered as block-answer says, with EDE 15, after the local names and
+ * before the cache (NULL: nothing blocked).  Both must outlive the
+ * context or the next switch.
+ */
+void query_ctx_set_blocklists(struct query_ctx *q,
+    const struct blocklist *block, const struct blocklist *allow);
+
+/* What answers a name before the cache and the upstreams. */
+enum query_here {
+	QUERY_HERE_NONE,    /* nothing: the cache, then a route */
+	QUERY_HERE_LOCAL,   /* the local names (local.h) */
+	QUERY_HERE_BLOCKED, /* the blocklists in force */
+};
+
+/*
+ * What would answer a client's question for name (wire form, any case)
+ * of type qtype, class IN, now.  Uses the context's answer buffer:
+ * call it from the loop's thread, between queries.
+ */
+enum query_here query_ctx_answers_here(struct query_ctx *q, const uint8_t *name,
+    size_t len, uint16_t qtype);
 
 /* Tells the context where answers go (created after it). */
 void query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls);

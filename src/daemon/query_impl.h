@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "blocklist.h"
 #include "cache.h"
 #include "listen.h"
 #include "local.h"
@@ -57,6 +58,7 @@ struct query_ctx {
 	const struct config *cfg;
 	struct route_table *routes;      /* where fetches go */
 	const struct local_table *local; /* names answered here, or NULL */
+	const struct blocklist *block, *allow; /* NULL: none */
 	struct listen_set *ls;
 	struct cache *cache;
 	uint64_t seed;

@@ -11,12 +11,12 @@
  */
 #include <assert.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "stats.h"
 
 /* Every route's upstreams, and their guard counters summed. */
@@ -90,6 +90,7 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	ROW("answers", "refused", st->q.rcode[5]);
 	ROW("answers", "badvers", st->q.badvers);
 	ROW("local", "answered", st->q.local);
+	ROW("local", "blocked", st->q.blocked);
 	ROW("cache", "hits", st->c.hits);
 	ROW("cache", "misses", st->c.misses);
 	ROW("cache", "stale", st->q.stale);
@@ -134,25 +135,10 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	return n;
 }
 
-/* snprintf that appends at *n and keeps counting past the end. */
-static void
-append(char *buf, size_t len, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vsnprintf(*n < len ? buf + *n : NULL, *n < len ? len - *n : 0, fmt,
-	    ap);
-	va_end(ap);
-	if (r > 0)
-		*n += (size_t)r;
-}
-
 static void
 upstream_kv(const struct upstream_stats *u, char *buf, size_t len, size_t *n)
 {
-	append(buf, len, n,
+	bufappend(buf, len, n,
 	    "queries=%" PRIu64 " failures=%" PRIu64 " timeouts=%" PRIu64
 	    " srtt_ms=%" PRIu32 " p50_ms=%" PRIu32 " p90_ms=%" PRIu32
 	    " p99_ms=%" PRIu32 " rtt_samples=%" PRIu64 " rtt_sum_ms=%" PRIu64
@@ -176,26 +162,26 @@ render(const struct stats_snapshot *st, bool oneline, char *buf, size_t len)
 		buf[0] = '\0';
 	for (size_t i = 0; i < nrows; i++) {
 		if (!oneline) {
-			append(buf, len, &n, "%s.%s %" PRIu64 "\n",
+			bufappend(buf, len, &n, "%s.%s %" PRIu64 "\n",
 			    rows[i].group, rows[i].key, rows[i].value);
 			continue;
 		}
 		if (i == 0 || strcmp(rows[i].group, rows[i - 1].group) != 0)
-			append(buf, len, &n, "%s%s", i ? "; " : "",
+			bufappend(buf, len, &n, "%s%s", i ? "; " : "",
 			    rows[i].group);
-		append(buf, len, &n, " %s=%" PRIu64, rows[i].key,
+		bufappend(buf, len, &n, " %s=%" PRIu64, rows[i].key,
 		    rows[i].value);
 	}
 	for (unsigned i = 0; i < st->nup; i++) {
-		append(buf, len, &n, "%supstream %s ", oneline ? "; " : "",
+		bufappend(buf, len, &n, "%supstream %s ", oneline ? "; " : "",
 		    st->up[i].name);
 		/* a forward zone's; the default route's say nothing */
 		if (st->up_route[i] != 0)
-			append(buf, len, &n, "zone=%s ",
+			bufappend(buf, len, &n, "zone=%s ",
 			    st->zone[st->up_route[i]]);
 		upstream_kv(&st->up[i], buf, len, &n);
 		if (!oneline)
-			append(buf, len, &n, "\n");
+			bufappend(buf, len, &n, "\n");
 	}
 	return n;
 }
@@ -209,15 +195,15 @@ stats_upstream_lines(const struct stats_snapshot *st, int route, char *buf,
 
 		if (route >= 0 && st->up_route[i] != (unsigned)route)
 			continue;
-		append(buf, len, n, "upstream %s zone=%s ", u->name,
+		bufappend(buf, len, n, "upstream %s zone=%s ", u->name,
 		    st->zone[st->up_route[i]]);
 		upstream_kv(u, buf, len, n);
 		if (u->last_error != NULL)
-			append(buf, len, n,
+			bufappend(buf, len, n,
 			    " last_error=%s last_error_age_s=%" PRIu64 "\n",
 			    u->last_error, u->last_error_age_ms / 1000);
 		else
-			append(buf, len, n,
+			bufappend(buf, len, n,
 			    " last_error=- last_error_age_s=-\n");
 	}
 }

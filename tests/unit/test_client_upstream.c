@@ -277,6 +277,29 @@ test_upstream_parse_route_line(void **state)
 }
 
 static void
+test_upstream_parse_blocked_and_local_lines(void **state)
+{
+	char line[] = "blocked x.ads.example. file=/srv/a\\032b\\092c line=12 "
+		      "listed=ads.example.";
+	char local[] = "local localhost.";
+	struct cmd_upstream_line l;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(cmd_upstream_parse_line(line, &l, err, sizeof(err)),
+	    0);
+	assert_int_equal(l.kind, CMD_UPSTREAM_BLOCKED);
+	assert_string_equal(l.name, "x.ads.example.");
+	assert_string_equal(l.file, "/srv/a b\\c");
+	assert_int_equal(l.line, 12);
+	assert_string_equal(l.listed, "ads.example.");
+	assert_int_equal(cmd_upstream_parse_line(local, &l, err, sizeof(err)),
+	    0);
+	assert_int_equal(l.kind, CMD_UPSTREAM_LOCAL);
+	assert_string_equal(l.name, "localhost.");
+}
+
+static void
 test_upstream_parse_upstream_line_last_error_dash_and_value(void **state)
 {
 	char none[] = "upstream 127.0.0.2#53 zone=. queries=100 failures=1 "
@@ -383,6 +406,10 @@ test_upstream_parse_refuses_malformed_words(void **state)
 		"source a servers=1.1.1.1,,2.2.2.2",
 		"source a domains=,x.",
 		"route . servers=1.1.1.1#53,",
+		"blocked a. file=/x\\03 line=1",
+		"blocked a. file=/x\\000 line=1",
+		"blocked a. file=/x\\300 line=1",
+		"blocked a. line=one",
 	};
 	struct cmd_upstream_line l;
 	char line[256], err[256];
@@ -685,7 +712,8 @@ test_upstream_revert_and_route_commands(void **state)
 	assert_int_equal(run_cmd(&r, route), CLIENT_EXIT_ANSWER);
 	assert_string_equal(r.req, "route www.corp.example\n");
 	assert_string_equal(r.out,
-	    "{\"name\": \"www.corp.example\", \"zone\": \"corp.example.\", "
+	    "{\"name\": \"www.corp.example\", \"answered_here\": null, "
+	    "\"zone\": \"corp.example.\", "
 	    "\"sources\": [\"vpn0\"], \"servers\": [{\"address\": "
 	    "\"10.8.0.1#53\", \"down\": false, \"srtt_ms\": 4, \"queries\": "
 	    "7, \"failures\": 0, \"timeouts\": 0, \"p50_ms\": 0, \"p90_ms\": "
@@ -706,6 +734,31 @@ test_upstream_revert_and_route_commands(void **state)
 	    "LAST ERROR\n"
 	    "  127.0.0.2#53  up       2 ms        1        0        0  "
 	    "none\n");
+	run_free(&r);
+
+	run_setup(&r);
+	serve(&r,
+	    "ok\nblocked www.example.com. file=/srv/my\\032lists/ads "
+	    "line=7 listed=example.com.\n"
+	    "route . sources=roostd.conf servers=-\n.\n");
+	assert_int_equal(run_cmd(&r, route_text), CLIENT_EXIT_ANSWER);
+	assert_string_equal(r.out,
+	    "Blocked: /srv/my lists/ads:7 lists example.com.; roostd answers "
+	    "it itself (block-answer)\n"
+	    "Route . (default route) for www.example.com\n"
+	    "        Sources: roostd.conf\n"
+	    "        Servers: none\n");
+	run_free(&r);
+
+	run_setup(&r);
+	serve(&r,
+	    "ok\nlocal www.corp.example.\n"
+	    "route . sources=roostd.conf servers=-\n.\n");
+	assert_int_equal(run_cmd(&r, route), CLIENT_EXIT_ANSWER);
+	assert_string_equal(r.out,
+	    "{\"name\": \"www.corp.example\", \"answered_here\": {\"by\": "
+	    "\"local\"}, \"zone\": \".\", \"sources\": [\"roostd.conf\"], "
+	    "\"servers\": []}\n");
 	run_free(&r);
 }
 
@@ -790,6 +843,7 @@ main(void)
 		cmocka_unit_test(
 		    test_upstream_parse_source_line_with_dash_lists_and_route_only_domains),
 		cmocka_unit_test(test_upstream_parse_route_line),
+		cmocka_unit_test(test_upstream_parse_blocked_and_local_lines),
 		cmocka_unit_test(
 		    test_upstream_parse_upstream_line_last_error_dash_and_value),
 		cmocka_unit_test(

@@ -1348,6 +1348,41 @@ test_finish_hosts_file_default_none_and_list(void **state)
 }
 
 static void
+test_blocklists_listed_capped_and_cleared(void **state)
+{
+	struct config c;
+	char path[64];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.nblocklist, 0);
+	assert_int_equal(c.block_answer, CONFIG_BLOCK_NXDOMAIN);
+	for (int i = 0; i < CONFIG_MAX_BLOCKLISTS; i++) {
+		snprintf(path, sizeof(path), "/srv/block%d", i);
+		set_ok(&c, "blocklist", path);
+	}
+	assert_int_equal(c.nblocklist, CONFIG_MAX_BLOCKLISTS);
+	assert_string_equal(c.blocklist[3], "/srv/block3");
+	set_fails(&c, "blocklist", "/srv/one-more",
+	    "blocklist: cannot add \"/srv/one-more\": at most 16 files");
+	set_ok(&c, "allowlist", "/srv/allow");
+	set_fails(&c, "allowlist", "/srv/allow",
+	    "allowlist: \"/srv/allow\" is already listed");
+	assert_int_equal(c.nallowlist, 1);
+	set_ok(&c, "block-answer", "null");
+	assert_int_equal(c.block_answer, CONFIG_BLOCK_NULL);
+	set_ok(&c, "block-answer", "refused");
+	assert_int_equal(c.block_answer, CONFIG_BLOCK_REFUSED);
+	set_fails(&c, "block-answer", "NXDOMAIN",
+	    "block-answer: bad value \"NXDOMAIN\": expected nxdomain, null "
+	    "or refused");
+	assert_int_equal(config_clear_list(&c, "blocklist"), 0);
+	assert_int_equal(config_clear_list(&c, "allowlist"), 0);
+	assert_int_equal(c.nblocklist, 0);
+	assert_int_equal(c.nallowlist, 0);
+}
+
+static void
 test_finish_keeps_configured_listen_and_allow(void **state)
 {
 	struct config c;
@@ -1667,6 +1702,7 @@ main(void)
 		cmocka_unit_test(
 		    test_finish_fills_default_listen_and_allow_when_empty),
 		cmocka_unit_test(test_finish_hosts_file_default_none_and_list),
+		cmocka_unit_test(test_blocklists_listed_capped_and_cleared),
 		cmocka_unit_test(test_finish_keeps_configured_listen_and_allow),
 		cmocka_unit_test(
 		    test_finish_requires_deadline_above_upstream_timeout),
