@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "client.h"
 #include "ctl.h"
@@ -76,6 +78,21 @@ control_usage(FILE *f, const char *cmd)
 		    "serve-stale), in the cache's own order.\n"
 		    "\n"
 		    "  -j, --json          a JSON array of entries\n");
+	else if (strcmp(cmd, "monitor") == 0)
+		fprintf(f,
+		    "usage: roost monitor [--control PATH]\n"
+		    "Show every answer roostd sends, one line each, as it "
+		    "goes, until\n"
+		    "interrupted or roostd stops:\n"
+		    "  CLIENT#PORT udp|tcp NAME TYPE RCODE FROM[ SERVER] "
+		    "MSms\n"
+		    "FROM is cache, upstream (and the server that answered), "
+		    "stale, local,\n"
+		    "blocked or roostd (its own answer: an error, a refusal, "
+		    "a SERVFAIL).\n"
+		    "Lines roostd could not send in time are counted: "
+		    "\"# N lines dropped\".\n"
+		    "\n");
 	else
 		fprintf(f,
 		    "usage: roost reload [--control PATH]\n"
@@ -269,6 +286,34 @@ do_reload(const struct opts *o)
 	return CLIENT_EXIT_ANSWER;
 }
 
+/* The query log, line by line, until roostd or the user ends it. */
+static int
+do_monitor(const struct opts *o)
+{
+	struct ctl_conn c = { .path = o->path, .cmd = "monitor" };
+	struct timeval forever = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	int r;
+
+	if ((r = ctl_open(&c, CONTROL_PROTO_MONITOR "\n")) !=
+	    CLIENT_EXIT_ANSWER)
+		return r;
+	/* the stream may be quiet for hours */
+	(void)setsockopt(fileno(c.f), SOL_SOCKET, SO_RCVTIMEO, &forever,
+	    sizeof(forever));
+	while ((r = ctl_line(&c, &line, &cap)) == 1) {
+		puts(line);
+		fflush(stdout);
+	}
+	free(line);
+	ctl_close(&c);
+	if (r != 0)
+		return CLIENT_EXIT_FAIL;
+	fprintf(stderr, "%s: monitor: roostd stopped\n", CLIENT_PROGNAME);
+	return CLIENT_EXIT_ANSWER;
+}
+
 int
 cmd_control_main(int argc, char **argv, const char *control_path)
 {
@@ -306,5 +351,7 @@ cmd_control_main(int argc, char **argv, const char *control_path)
 		return do_stats(&o);
 	if (strcmp(cmd, "dump") == 0)
 		return do_dump(&o);
+	if (strcmp(cmd, "monitor") == 0)
+		return do_monitor(&o);
 	return do_reload(&o);
 }

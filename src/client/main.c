@@ -69,6 +69,10 @@ usage_full(FILE *f)
 	    "  route NAME [--json]    the route a question for NAME takes: "
 	    "its zone,\n"
 	    "                         sources and servers\n"
+	    "  monitor                every answer roostd sends, as it "
+	    "goes, until\n"
+	    "                         interrupted (like resolvectl "
+	    "monitor)\n"
 	    "\n"
 	    "Options:\n"
 	    "  -h, --help     this text; `roost COMMAND --help` for a command\n"
@@ -83,7 +87,8 @@ usage_full(FILE *f)
 	    "  1  no such name (NXDOMAIN) or no data of that type (NODATA)\n"
 	    "  2  failure: no usable answer (timeouts, errors, deadline)\n"
 	    "  3  usage: a bad command line\n"
-	    "stats, flush, dump, reload, upstream and route exit 0 when done, "
+	    "stats, flush, dump, reload, upstream, route and monitor exit 0 "
+	    "when done, "
 	    "2 when\nroostd cannot be reached, refuses (permission) or "
 	    "reports an error, 3 on\nusage.\n");
 }
@@ -98,7 +103,7 @@ main(int argc, char **argv)
 		fprintf(stderr,
 		    "usage: roost "
 		    "trace|query|resolve|stats|flush|dump|reload|upstream|"
-		    "route ... (roost --help)\n");
+		    "route|monitor ... (roost --help)\n");
 		return CLIENT_EXIT_USAGE;
 	}
 	/* roost --control PATH COMMAND ... */
@@ -151,7 +156,8 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "resolve") == 0)
 		return cmd_resolve_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "flush") == 0 ||
-	    strcmp(cmd, "dump") == 0 || strcmp(cmd, "reload") == 0)
+	    strcmp(cmd, "dump") == 0 || strcmp(cmd, "reload") == 0 ||
+	    strcmp(cmd, "monitor") == 0)
 		return cmd_control_main(argc - 1, argv + 1, control_path);
 	if (strcmp(cmd, "upstream") == 0 || strcmp(cmd, "route") == 0)
 		return cmd_upstream_main(argc - 1, argv + 1, control_path);

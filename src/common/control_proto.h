@@ -37,6 +37,9 @@
 #define CONTROL_PROTO_UPSTREAM_SET "set"
 #define CONTROL_PROTO_UPSTREAM_REVERT "revert"
 #define CONTROL_PROTO_ROUTE "route"
+/* "monitor": "ok", then a query-log line per answer (qlog.h) for as
+ * long as the connection stays open; "." when roostd stops */
+#define CONTROL_PROTO_MONITOR "monitor"
 /* The fields of "upstream set": comma lists, empty for none. */
 #define CONTROL_PROTO_FIELD_SERVERS "servers="
 #define CONTROL_PROTO_FIELD_DOMAINS "domains="

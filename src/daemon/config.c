@@ -426,6 +426,25 @@ set_block_answer(struct config *c, const char *key, const char *value,
 	return 0;
 }
 
+static int
+set_log_queries(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (strcmp(value, "no") == 0)
+		c->log_queries = CONFIG_LOG_QUERIES_NO;
+	else if (strcmp(value, "yes") == 0)
+		c->log_queries = CONFIG_LOG_QUERIES_YES;
+	else if (strcmp(value, "failed") == 0)
+		c->log_queries = CONFIG_LOG_QUERIES_FAILED;
+	else {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected no, yes or failed", key,
+		    value);
+		return -1;
+	}
+	return 0;
+}
+
 /* A string that must fit its field; "KEY: bad value" on -1. */
 static int
 set_string(struct config *c, const struct config_option *o, const char *value,
@@ -593,6 +612,8 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 		    value, err, errlen);
 	case CONFIG_KIND_BLOCK_ANSWER:
 		return set_block_answer(c, o->name, value, err, errlen);
+	case CONFIG_KIND_LOG_QUERIES:
+		return set_log_queries(c, o->name, value, err, errlen);
 	case CONFIG_KIND_PATH:
 		return set_string(c, o, value, err, errlen);
 	case CONFIG_KIND_ABS_PATH:

@@ -70,6 +70,13 @@ enum config_block_answer {
 	CONFIG_BLOCK_REFUSED,
 };
 
+/* Which answers the query log shows (log-queries). */
+enum config_log_queries {
+	CONFIG_LOG_QUERIES_NO,
+	CONFIG_LOG_QUERIES_YES,
+	CONFIG_LOG_QUERIES_FAILED, /* rcodes other than NOERROR, NXDOMAIN */
+};
+
 /* The kinds of local-zone (local.h says what each answers). */
 enum config_local_kind {
 	CONFIG_LOCAL_STATIC,
@@ -140,6 +147,7 @@ struct config {
 	unsigned tcp_max_connections;
 
 	enum config_log_level log_level;
+	enum config_log_queries log_queries;
 
 	/* the cache (see include/cache.h) */
 	unsigned cache_size;       /* bytes, every byte counted */
@@ -202,6 +210,7 @@ enum config_kind {
 	CONFIG_KIND_BLOCKLIST,
 	CONFIG_KIND_ALLOWLIST,
 	CONFIG_KIND_BLOCK_ANSWER,
+	CONFIG_KIND_LOG_QUERIES,
 	CONFIG_KIND_PATH,
 	CONFIG_KIND_ABS_PATH, /* a PATH that must start with "/" */
 	CONFIG_KIND_UINT,

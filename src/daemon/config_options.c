@@ -167,6 +167,12 @@ const struct config_option config_options[] = {
 	    .def = "info",
 	    .arg = "LEVEL",
 	    .help = "error, warn, info or debug" },
+	{ .name = "log-queries",
+	    .kind = CONFIG_KIND_LOG_QUERIES,
+	    .def = "no",
+	    .arg = "no|yes|failed",
+	    .help = "log a line per answer (failed: only those neither "
+		    "NOERROR nor NXDOMAIN), at most 100 lines a second" },
 	{ .name = "cache-size",
 	    .kind = CONFIG_KIND_UINT,
 	    FIELD(cache_size),

@@ -12,7 +12,10 @@
  * - Queued output never exceeds CONTROL_MAX_OUT: a dump slice is made
  *   only while less than CONTROL_OUT_LOW is queued.
  * - The idle timer runs while a client is open and is re-armed on
- *   progress (octets read or written, a slice done).
+ *   progress (octets read or written, a slice done); a MONITOR client
+ *   has none, and watches for reading (its peer's close) throughout.
+ * - nmonitors is the number of clients in MONITOR, and ops.monitors was
+ *   last told it.
  *
  * Client states:
  *
@@ -22,7 +25,10 @@
  * READ    EOF, error               close                      -
  * WORK    writable                 write; below LOW: a slice  WORK / WRITE
  * WRITE   writable                 write; all written: close  WRITE / -
- * any     idle timer               close                      -
+ * MONITOR a line queued            queue (or drop), watch W   MONITOR
+ * MONITOR writable                 write; all written: R only MONITOR
+ * MONITOR readable: EOF, error     close                      -
+ * any     idle timer (not MONITOR) close                      -
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,6 +61,7 @@ enum client_state {
 	CLIENT_READ,
 	CLIENT_WORK,
 	CLIENT_WRITE,
+	CLIENT_MONITOR,
 };
 
 struct client {
@@ -71,7 +78,9 @@ struct client {
 	struct control_request req; /* the job of WORK */
 	size_t cursor;
 	size_t removed;
-	bool failed; /* out of memory while queueing: close */
+	bool failed;    /* out of memory while queueing: close */
+	bool writing;   /* MONITOR: watching for writing too */
+	size_t dropped; /* MONITOR: lines lost since the last told */
 };
 
 struct control {
@@ -83,6 +92,7 @@ struct control {
 	gid_t gid; /* the socket's group */
 	LIST_HEAD(, client) clients;
 	unsigned nclients;
+	unsigned nmonitors;
 	struct loop_timer accept_pause;
 	struct log_ratelimit rl_accept;
 	char stats[65536]; /* one stats reply is built at a time */
@@ -162,6 +172,8 @@ parse_words(char **words, size_t n, struct control_request *r, char *err,
 		r->verb = CONTROL_FLUSH;
 	else if (n == 1 && strcmp(w, CONTROL_PROTO_UPSTREAM) == 0)
 		r->verb = CONTROL_UPSTREAM;
+	else if (n == 1 && strcmp(w, CONTROL_PROTO_MONITOR) == 0)
+		r->verb = CONTROL_MONITOR;
 	else if (n >= 2 && strcmp(w, CONTROL_PROTO_UPSTREAM) == 0 &&
 	    strcmp(words[1], CONTROL_PROTO_UPSTREAM_SET) == 0)
 		return parse_upstream_set(words, n, r, err, errlen);
@@ -187,7 +199,8 @@ parse_words(char **words, size_t n, struct control_request *r, char *err,
 		    ", " CONTROL_PROTO_RELOAD ", " CONTROL_PROTO_UPSTREAM
 		    " [" CONTROL_PROTO_UPSTREAM_SET
 		    " SOURCE FIELD=VALUE...|" CONTROL_PROTO_UPSTREAM_REVERT
-		    " SOURCE], " CONTROL_PROTO_ROUTE " NAME)",
+		    " SOURCE], " CONTROL_PROTO_ROUTE
+		    " NAME, " CONTROL_PROTO_MONITOR ")",
 		    w);
 		return -1;
 	}
@@ -251,6 +264,12 @@ client_close(struct client *cl)
 	close(cl->fd);
 	LIST_REMOVE(cl, link);
 	ctl->nclients--;
+	if (cl->state == CLIENT_MONITOR) {
+		log_info("control: uid %u: monitor ended", (unsigned)cl->uid);
+		ctl->nmonitors--;
+		if (ctl->ops.monitors != NULL)
+			ctl->ops.monitors(ctl->ops.arg, ctl->nmonitors);
+	}
 	free(cl->out);
 	free(cl);
 }
@@ -268,7 +287,8 @@ client_idle(void *arg)
 static void
 client_progress(struct client *cl)
 {
-	(void)loop_timer_set(cl->ctl->loop, &cl->idle, CONTROL_IDLE_MS);
+	if (cl->state != CLIENT_MONITOR) /* a monitor has no idle limit */
+		(void)loop_timer_set(cl->ctl->loop, &cl->idle, CONTROL_IDLE_MS);
 }
 
 /* Queues text; on failure marks the client failed (closed later). */
@@ -542,6 +562,81 @@ client_upstream(struct client *cl)
 		    cl->req.source);
 }
 
+/* Makes cl a monitor: "ok", then the query log until it goes. */
+static void
+client_monitor(struct client *cl)
+{
+	struct control *ctl = cl->ctl;
+
+	if (ctl->ops.monitors == NULL) {
+		client_error(cl, "not supported by this roostd");
+		return;
+	}
+	client_put(cl, OK_LINE, sizeof(OK_LINE) - 1);
+	loop_timer_cancel(ctl->loop, &cl->idle);
+	cl->state = CLIENT_MONITOR;
+	cl->writing = true;
+	(void)loop_fd_mod(ctl->loop, cl->fd, LOOP_READ | LOOP_WRITE);
+	ctl->nmonitors++;
+	log_info("control: uid %u: monitor started", (unsigned)cl->uid);
+	ctl->ops.monitors(ctl->ops.arg, ctl->nmonitors);
+}
+
+/* A monitor's events: its peer's close, room to write. */
+static void
+client_monitor_ready(struct client *cl, unsigned events)
+{
+	char scratch[512];
+	ssize_t n;
+
+	if (events & (LOOP_READ | LOOP_ERROR)) {
+		n = recv(cl->fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+		if (n == 0 ||
+		    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			errno != EINTR)) {
+			client_close(cl); /* the peer went */
+			return;
+		}
+	}
+	if (cl->failed) {
+		client_close(cl);
+		return;
+	}
+	if (client_write(cl) != 0)
+		return;
+	if (cl->outlen == 0 && cl->writing) {
+		cl->writing = false;
+		(void)loop_fd_mod(cl->ctl->loop, cl->fd, LOOP_READ);
+	}
+}
+
+void
+control_monitor_line(void *arg, const char *line, size_t len)
+{
+	struct control *ctl = arg;
+	struct client *cl;
+
+	LIST_FOREACH(cl, &ctl->clients, link) {
+		if (cl->state != CLIENT_MONITOR || cl->failed)
+			continue;
+		if (cl->outlen - cl->outoff + len + 64 > CONTROL_MONITOR_OUT) {
+			cl->dropped++;
+			continue;
+		}
+		if (cl->dropped > 0) {
+			client_printf(cl, "# %zu lines dropped\n", cl->dropped);
+			cl->dropped = 0;
+		}
+		client_put(cl, line, len);
+		client_put(cl, "\n", 1);
+		if (!cl->writing) {
+			cl->writing = true;
+			(void)loop_fd_mod(ctl->loop, cl->fd,
+			    LOOP_READ | LOOP_WRITE);
+		}
+	}
+}
+
 static void
 client_request(struct client *cl, const char *line)
 {
@@ -578,6 +673,9 @@ client_request(struct client *cl, const char *line)
 	case CONTROL_UPSTREAM_REVERT:
 	case CONTROL_ROUTE:
 		client_upstream(cl);
+		return;
+	case CONTROL_MONITOR:
+		client_monitor(cl);
 		return;
 	case CONTROL_DUMP:
 		client_put(cl, OK_LINE, sizeof(OK_LINE) - 1);
@@ -632,7 +730,10 @@ client_read(struct client *cl)
 		return;
 	}
 	*lf = '\0';
-	(void)shutdown(cl->fd, SHUT_RD);
+	/* a monitor's close is seen by reading */
+	if (strcmp(cl->in, CONTROL_PROTO_MONITOR) != 0 &&
+	    strcmp(cl->in, CONTROL_PROTO_MONITOR "\r") != 0)
+		(void)shutdown(cl->fd, SHUT_RD);
 	/* checked when the request is complete: the credentials are
 	 * those of connect() in any case */
 	if (!peer_allowed(cl->ctl, cl->fd, &uid)) {
@@ -676,6 +777,9 @@ client_ready(void *arg, int fd, unsigned events)
 		}
 		if (client_write(cl) == 0 && cl->outlen == 0)
 			client_close(cl);
+		return;
+	case CLIENT_MONITOR:
+		client_monitor_ready(cl, events);
 		return;
 	}
 }
@@ -888,8 +992,20 @@ control_free(struct control *ctl)
 {
 	if (ctl == NULL)
 		return;
-	while (!LIST_EMPTY(&ctl->clients))
-		client_close(LIST_FIRST(&ctl->clients));
+	while (!LIST_EMPTY(&ctl->clients)) {
+		struct client *cl = LIST_FIRST(&ctl->clients);
+
+		/* a monitor is told, if it has room: "." */
+		if (cl->state == CLIENT_MONITOR) {
+			if (client_write(cl) != 0)
+				continue; /* closed */
+			if (cl->outlen == 0)
+				(void)send(cl->fd, END_LINE,
+				    sizeof(END_LINE) - 1,
+				    MSG_DONTWAIT | MSG_NOSIGNAL);
+		}
+		client_close(cl);
+	}
 	loop_timer_cancel(ctl->loop, &ctl->accept_pause);
 	loop_fd_del(ctl->loop, ctl->fd);
 	close(ctl->fd);

@@ -54,8 +54,16 @@
  *   upstream revert SOURCE
  *             removes a run-time source: nothing more.
  *   route NAME
- *             where a question for NAME goes: its route's "route ..."
- *             line and that route's "upstream ..." lines.
+ *             where a question for NAME goes: "local NAME" when roostd
+ *             answers its addresses itself, or "blocked NAME
+ *             file=PATH line=N listed=NAME" (PATH with blanks, '\\'
+ *             and other octets outside '!'..'~' as \DDD) when a
+ *             blocklist does; then its route's "route ..." line and that
+ *             route's "upstream ..." lines.
+ *   monitor   the query log (qlog.h): one line per answer sent, for as
+ *             long as the client stays connected (no idle limit); a
+ *             client that cannot keep up loses lines, told by a line
+ *             "# N lines dropped"; "." when roostd stops.
  *
  * The client renders the lines as tables, JSON or Prometheus text; the
  * daemon stays small.
@@ -95,6 +103,9 @@
 #define CONTROL_OUT_LOW 65536        /* list more only below this queued */
 #define CONTROL_MAX_OUT (8u << 20)   /* queued output cap: closed past it */
 #define CONTROL_ACCEPT_PAUSE_MS 1000 /* out of fds: stop accepting */
+#define CONTROL_MONITOR_OUT                                                    \
+	(256u << 10) /* a monitor's queue: past it,
+					    lines are dropped */
 
 struct control;
 
@@ -131,6 +142,9 @@ struct control_ops {
 	 * why in err. */
 	int (*upstream_revert)(void *arg, const char *source, char *err,
 	    size_t errlen);
+	/* The number of monitor clients changed to n (may be NULL): feed
+	 * control_monitor_line() while n > 0. */
+	void (*monitors)(void *arg, unsigned n);
 	void *arg;
 };
 
@@ -145,6 +159,7 @@ enum control_verb {
 	CONTROL_UPSTREAM_SET,    /* change a run-time source */
 	CONTROL_UPSTREAM_REVERT, /* remove one */
 	CONTROL_ROUTE,           /* where a name goes */
+	CONTROL_MONITOR,         /* the query log, streamed */
 };
 
 #define CONTROL_MAX_WORDS 16 /* in a request line */
@@ -183,6 +198,14 @@ int control_parse_request(const char *line, struct control_request *r,
 int control_new(struct loop *l, const struct config *c, struct query_ctx *qc,
     const struct control_ops *ops, bool chown_to, uid_t uid, gid_t gid,
     struct control **out, char *err, size_t errlen);
+
+/*
+ * Queues the query-log line (len octets, no LF) for every monitor
+ * client; arg is the control set.  Never blocks: a client whose queue
+ * holds CONTROL_MONITOR_OUT octets loses the line (counted, and told
+ * when it has room again).  A qlog_sink_fn.
+ */
+void control_monitor_line(void *arg, const char *line, size_t len);
 
 /* Closes every client and the socket, and removes the path.  NULL is
  * fine. */

@@ -31,6 +31,7 @@
 #include "rdbus.h"
 #include "resolvwatch.h"
 #include "persist.h"
+#include "qlog.h"
 #include "priv.h"
 #include "route.h"
 #include "sd.h"
@@ -86,6 +87,7 @@ struct roostd {
 	struct query_ctx *qc;
 	struct local_set *local;  /* names answered here (localset.h) */
 	struct block_set *blocks; /* blocklists in force (blockset.h) */
+	struct qlog *qlog;        /* the query log (qlog.h) */
 	struct control *ctl;
 	struct rsd *sd;
 	struct loop_timer stop_timer;
@@ -93,6 +95,15 @@ struct roostd {
 	bool stopping;
 	struct persist persist; /* warm restarts: the cache file */
 };
+
+/* Monitors feed on the query log while there are any. */
+static void
+op_monitors(void *arg, unsigned n)
+{
+	struct roostd *d = arg;
+
+	qlog_set_sink(d->qlog, n > 0 ? control_monitor_line : NULL, d->ctl);
+}
 
 /*
  * Creates the control socket, before privileges are dropped: started as
@@ -109,6 +120,7 @@ start_control(struct roostd *d, char *err, size_t errlen)
 		.upstream_set = op_upstream_set,
 		.source_text = op_source_text,
 		.upstream_revert = op_upstream_revert,
+		.monitors = op_monitors,
 	};
 	struct control_ops ops = ops0;
 	uid_t uid = 0;
@@ -433,6 +445,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 	d->base = c;
 	listen_set_limits(d->ls, d->cfg);
 	log_set_level((enum log_level)d->cfg->log_level);
+	qlog_set_mode(d->qlog, d->cfg->log_queries);
 	watch_resolv(d);
 	/* cache-save-interval may have changed */
 	persist_arm(&d->persist, d->cfg->cache_save_interval_s);
@@ -987,10 +1000,12 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 	}
 	if (local_set_apply(d->local, d->cfg, err, sizeof(err)) != 0)
 		goto startup;
-	if ((d->blocks = block_set_new(d->loop, d->qc)) == NULL) {
+	if ((d->blocks = block_set_new(d->loop, d->qc)) == NULL ||
+	    (d->qlog = qlog_new(d->loop, d->qc)) == NULL) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto startup;
 	}
+	qlog_set_mode(d->qlog, d->cfg->log_queries);
 	if (block_set_apply(d->blocks, d->cfg, err, sizeof(err)) != 0)
 		goto startup;
 	if (*nsdfds > 0)
@@ -1058,6 +1073,7 @@ stop(struct roostd *d)
 	control_free(d->ctl);
 	rdbus_free(d->bus);
 	netif_watch_free(d->netif);
+	qlog_free(d->qlog);
 	block_set_free(d->blocks); /* before the context they feed */
 	local_set_free(d->local);
 	query_ctx_free(d->qc);

@@ -109,6 +109,13 @@ query_ctx_set_blocklists(struct query_ctx *q, const struct blocklist *block,
 }
 
 void
+query_ctx_set_log(struct query_ctx *q, query_log_fn *fn, void *arg)
+{
+	q->log_fn = fn;
+	q->log_arg = arg;
+}
+
+void
 query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls)
 {
 	q->ls = ls;
@@ -220,6 +227,23 @@ ede_options(uint8_t *buf, const uint8_t *stored, size_t slen,
 	return len;
 }
 
+/* Tells the query log (if any) of the answer to cq about to go. */
+static void
+log_answer(struct query_ctx *ctx, const struct client_q *cq,
+    const struct wire_question *q, unsigned rcode)
+{
+	struct query_log_entry e = {
+		.to = &cq->to,
+		.q = q,
+		.rcode = rcode,
+		.from = cq->from,
+		.upstream = cq->upstream,
+		.ms = loop_now_ms(ctx->loop) - cq->t0_ms,
+	};
+
+	ctx->log_fn(ctx->log_arg, &e);
+}
+
 /*
  * Sends an answer without records: rcode (extended rcodes need edns),
  * the question if q is not NULL, extra flags, an OPT with the options
@@ -251,6 +275,8 @@ answer_empty(struct query_ctx *ctx, struct client_q *cq,
 		ctx->stats.badvers++;
 	else
 		count_rcode(ctx, rcode);
+	if (ctx->log_fn != NULL)
+		log_answer(ctx, cq, q, rcode);
 	listen_reply(ctx->ls, &cq->to, ctx->out, len);
 }
 
@@ -311,6 +337,8 @@ answer_send_aa(struct query_ctx *ctx, struct client_q *cq, size_t len,
 		}
 	}
 	count_rcode(ctx, WIRE_RCODE(flags));
+	if (ctx->log_fn != NULL)
+		log_answer(ctx, cq, &cq->q, WIRE_RCODE(flags));
 	listen_reply(ctx->ls, &cq->to, ctx->out, len);
 }
 
@@ -340,6 +368,8 @@ answer_cached(struct query_ctx *ctx, struct client_q *cq,
 		answer_servfail(ctx, cq, NULL);
 		return;
 	}
+	if (cq->from == QUERY_FROM_ROOSTD)
+		cq->from = QUERY_FROM_CACHE;
 	if (cq->edns && (slen > 0 || own != NULL))
 		olen = ede_options(opts, stored, slen, own);
 	answer_send(ctx, cq, len, opts, olen);
@@ -351,6 +381,7 @@ answer_stale(struct query_ctx *ctx, struct client_q *cq,
     const struct cache_entry *e)
 {
 	ctx->stats.stale++;
+	cq->from = QUERY_FROM_STALE;
 	answer_cached(ctx, cq, e, &ede_stale);
 }
 
@@ -584,6 +615,10 @@ fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
 	r = cache_insert_ede(ctx->cache, &f->key, ctx->ans, len, ede, ede_len,
 	    now_s(ctx), &e);
 	note_cache_full(ctx);
+	LIST_FOREACH(w, &f->waiters, link) {
+		w->cq.from = QUERY_FROM_UPSTREAM;
+		w->cq.upstream = upstream_set_answered_by(f->set);
+	}
 	if (r == 1) {
 		/* answer from the entry: its TTLs are clamped already */
 		LIST_FOREACH(w, &f->waiters, link)
@@ -633,9 +668,8 @@ fetch_start(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
 		.checking_disabled = k->checking_disabled,
 	};
 	/* the route is looked up here, on a miss only */
-	if ((f->req = upstream_resolve(
-		 route_pick(ctx->routes, f->name, k->name_len), &uq, fetch_done,
-		 f)) == NULL) {
+	f->set = route_pick(ctx->routes, f->name, k->name_len);
+	if ((f->req = upstream_resolve(f->set, &uq, fetch_done, f)) == NULL) {
 		free(f);
 		return NULL;
 	}
@@ -733,6 +767,7 @@ answer_local(struct query_ctx *ctx, struct client_q *cq)
 	if (!local_is_answered(ctx, cq, &len))
 		return false;
 	ctx->stats.local++;
+	cq->from = QUERY_FROM_LOCAL;
 	answer_send_aa(ctx, cq, len, NULL, 0, true);
 	return true;
 }
@@ -756,6 +791,7 @@ answer_blocked(struct query_ctx *ctx, struct client_q *cq)
 		NULL) != BLOCKLIST_BLOCK)
 		return false;
 	ctx->stats.blocked++;
+	cq->from = QUERY_FROM_BLOCKED;
 	if (ctx->cfg->block_answer == CONFIG_BLOCK_REFUSED)
 		rcode = WIRE_REFUSED;
 	else if (ctx->cfg->block_answer == CONFIG_BLOCK_NULL) {
@@ -919,6 +955,8 @@ query_receive(void *arg, const struct listen_reply_to *from, const uint8_t *msg,
 	const struct query_ede *own = NULL;
 	unsigned rcode;
 
+	if (ctx->log_fn != NULL)
+		cq.t0_ms = loop_now_ms(ctx->loop);
 	if (cq.to.transport == LISTEN_UDP)
 		ctx->stats.udp++;
 	else

@@ -133,6 +133,35 @@ enum query_here {
 enum query_here query_ctx_answers_here(struct query_ctx *q, const uint8_t *name,
     size_t len, uint16_t qtype);
 
+/* Where an answer came from, as the query log says it. */
+enum query_from {
+	QUERY_FROM_ROOSTD,   /* roostd's own: an error, a refusal, SERVFAIL */
+	QUERY_FROM_CACHE,    /* a fresh cache entry */
+	QUERY_FROM_UPSTREAM, /* an upstream's answer to this question */
+	QUERY_FROM_STALE,    /* an expired entry (serve-stale) */
+	QUERY_FROM_LOCAL,    /* the local names (local.h) */
+	QUERY_FROM_BLOCKED,  /* a blocklist */
+};
+
+/* One answer sent, for the query log (valid for the call only). */
+struct query_log_entry {
+	const struct listen_reply_to *to; /* the client and transport */
+	const struct wire_question *q;    /* NULL: no question read */
+	unsigned rcode;                   /* extended rcodes included */
+	enum query_from from;
+	const char *upstream; /* the server ADDR#PORT that answered
+				 (QUERY_FROM_UPSTREAM), else NULL */
+	uint64_t ms;          /* from the question's arrival, loop time */
+};
+
+typedef void query_log_fn(void *arg, const struct query_log_entry *e);
+
+/*
+ * From now on fn (NULL: none) is called with every answer sent, just
+ * before it goes.  With none the query path does no log work at all.
+ */
+void query_ctx_set_log(struct query_ctx *q, query_log_fn *fn, void *arg);
+
 /* Tells the context where answers go (created after it). */
 void query_ctx_set_listen(struct query_ctx *q, struct listen_set *ls);
 

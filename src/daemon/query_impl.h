@@ -29,6 +29,11 @@ struct client_q {
 	bool edns;
 	bool dnssec_ok;
 	uint16_t client_udp; /* the client's limit for a UDP answer */
+	/* for the query log: where the answer came from, which server
+	 * (valid while the answer is made), when the question came */
+	enum query_from from;
+	const char *upstream;
+	uint64_t t0_ms;
 };
 
 struct fetch;
@@ -51,6 +56,7 @@ struct fetch {
 	unsigned nwaiters;
 	bool late; /* a waiter's deadline passed while it was in flight */
 	struct upstream_req *req;
+	struct upstream_set *set; /* the route's servers it asks */
 };
 
 struct query_ctx {
@@ -59,6 +65,8 @@ struct query_ctx {
 	struct route_table *routes;      /* where fetches go */
 	const struct local_table *local; /* names answered here, or NULL */
 	const struct blocklist *block, *allow; /* NULL: none */
+	query_log_fn *log_fn;                  /* NULL: no query log */
+	void *log_arg;
 	struct listen_set *ls;
 	struct cache *cache;
 	uint64_t seed;

@@ -315,7 +315,9 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	if (!answered && status == ARES_ECONNREFUSED)
 		r->net_errors++; /* an ICMP error, or TCP refused */
 	if (ok) {
+		s->answered_by = u->name;
 		req_finish(r, abuf, (size_t)alen);
+		s->answered_by = NULL;
 		return;
 	}
 	/* it said no, or cannot be reached: not asked again for this
@@ -627,4 +629,10 @@ upstream_set_free(struct upstream_set *s)
 	notify_cancel(&s->drained);
 	free(s);
 	ares_library_cleanup();
+}
+
+const char *
+upstream_set_answered_by(const struct upstream_set *s)
+{
+	return s != NULL ? s->answered_by : NULL;
 }

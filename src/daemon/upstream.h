@@ -217,6 +217,12 @@ struct upstream_req *upstream_resolve(struct upstream_set *s,
     const struct upstream_question *q, upstream_done_cb *cb, void *arg);
 
 /*
+ * During an upstream_done_cb with an answer: the name (ADDR#PORT) of the
+ * server of s that gave it; NULL at any other time (s may be NULL).
+ */
+const char *upstream_set_answered_by(const struct upstream_set *s);
+
+/*
  * A client began to wait for r (one that may have come after the
  * earlier clients' deadlines): r's tries go at the fast pace again, so
  * this client too sees retries before its deadline.

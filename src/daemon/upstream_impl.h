@@ -88,6 +88,7 @@ struct upstream_req {
 
 struct upstream_set {
 	struct loop *loop;
+	const char *answered_by; /* while a callback runs: the server */
 	struct tryplan_pace pace;
 	struct upstream ups[CONFIG_MAX_UPSTREAM];
 	unsigned nups;

@@ -32,6 +32,7 @@
 
 #define FUZZ_MAX_REPLIES 64
 #define FUZZ_MAX_REQS 8 /* upstream requests in flight at once */
+#define FUZZ_NET_SERVER "192.0.2.53#53" /* the fake upstream, by name */
 
 struct fuzz_reply {
 	bool dropped;

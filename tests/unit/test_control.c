@@ -195,6 +195,8 @@ struct fixture {
 	char set_seen[512];  /* "SOURCE FIELD FIELD" of the last set */
 	size_t text_lines;   /* lines the fake upstream_text writes */
 	unsigned text_calls; /* and how often it was called */
+	unsigned monitors;   /* as ops.monitors last said */
+	unsigned monitor_calls;
 };
 
 static int
@@ -269,6 +271,15 @@ fake_upstream_revert(void *arg, const char *source, char *err, size_t errlen)
 	return -1;
 }
 
+static void
+fake_monitors(void *arg, unsigned n)
+{
+	struct fixture *f = arg;
+
+	f->monitors = n;
+	f->monitor_calls++;
+}
+
 static int
 setup(void **state)
 {
@@ -280,6 +291,7 @@ setup(void **state)
 		.upstream_set = fake_upstream_set,
 		.source_text = fake_source_text,
 		.upstream_revert = fake_upstream_revert,
+		.monitors = fake_monitors,
 	};
 	char err[256];
 
@@ -384,6 +396,79 @@ ask(struct fixture *f, const char *req, unsigned *passes)
 	reply = read_reply(f, fd, passes);
 	close(fd);
 	return reply;
+}
+
+/* Loop passes until what fd gave (into buf, cap octets) holds needle;
+ * returns its length. */
+static size_t
+read_until(struct fixture *f, int fd, char *buf, size_t cap, const char *needle)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; strstr(buf, needle) == NULL; i++) {
+		ssize_t r = recv(fd, buf + len, cap - 1 - len, MSG_DONTWAIT);
+
+		if (r > 0) {
+			len += (size_t)r;
+			buf[len] = '\0';
+			continue;
+		}
+		assert_true(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+		assert_int_equal(loop_run_once(f->loop, 0), 0);
+		assert_true(i < 100000);
+	}
+	return len;
+}
+
+/*
+ * monitor: "ok", then each line given to control_monitor_line(), for as
+ * long as the client stays (no idle limit); a client that does not read
+ * loses lines, counted and told once it has room again; its close is
+ * seen.
+ */
+static void
+test_control_monitor_streams_drops_and_ends(void **state)
+{
+	struct fixture *f = *state;
+	int fd = connect_ctl(f);
+	size_t cap = 16u << 20;
+	char *buf = malloc(cap), line[200], *p;
+	unsigned sent = 20000, got = 0, lost = 0;
+
+	assert_non_null(buf);
+	assert_int_equal(send(fd, "monitor\n", 8, 0), 8);
+	read_until(f, fd, buf, cap, "\n");
+	assert_string_equal(buf, "ok\n");
+	assert_int_equal(f->monitors, 1);
+	control_monitor_line(f->ctl, "a line", 6);
+	read_until(f, fd, buf, cap, "\n");
+	assert_string_equal(buf, "a line\n");
+	/* no idle limit */
+	fake_now += 3 * CONTROL_IDLE_MS;
+	assert_int_equal(loop_run_once(f->loop, 0), 0);
+	assert_int_equal(f->monitors, 1);
+	/* a reader that does not read: the socket, then the queue fill */
+	memset(line, 'x', sizeof(line));
+	for (unsigned i = 0; i < sent; i++) {
+		control_monitor_line(f->ctl, line, sizeof(line) - 1);
+		assert_int_equal(loop_run_once(f->loop, 0), 0);
+	}
+	control_monitor_line(f->ctl, "after", 5);
+	read_until(f, fd, buf, cap, "after\n");
+	/* every line came whole, or was counted as dropped */
+	for (p = buf; *p == 'x'; p += sizeof(line))
+		got++;
+	assert_int_equal(sscanf(p, "# %u lines dropped\nafter\n", &lost), 1);
+	assert_true(lost > 0);
+	assert_int_equal(got + lost, sent);
+	free(buf);
+	/* the peer goes: seen, and told */
+	close(fd);
+	for (unsigned i = 0; i < 100 && f->monitors != 0; i++)
+		assert_int_equal(loop_run_once(f->loop, 0), 0);
+	assert_int_equal(f->monitors, 0);
+	assert_int_equal(f->monitor_calls, 2);
 }
 
 static void
@@ -604,6 +689,9 @@ main(void)
 		    test_control_parse_request_takes_the_upstream_verbs),
 		cmocka_unit_test_setup_teardown(
 		    test_control_socket_upstream_verbs, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_control_monitor_streams_drops_and_ends, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_control_socket_answers_requests_and_errors, setup,
 		    teardown),

@@ -41,6 +41,7 @@
 #include "cache.h"
 #include "config.h"
 #include "fuzz_net.h"
+#include "qlog.h"
 #include "loop.h"
 #include "query.h"
 #include "wire.h"
@@ -61,6 +62,7 @@ enum step_op {
 	OP_HURRIED,     /* upstream_hurry() was called value times */
 	OP_WATCH_IDLE,  /* query_when_idle() */
 	OP_BEFORE_WAIT, /* the loop's hooks run; idle told value times */
+	OP_LOG,         /* the next query-log line is name, exactly */
 	OP_UNREACHABLE, /* from now on the upstream's tries are network
 			   errors (upstream_progress(), failures) */
 };
@@ -196,6 +198,10 @@ struct step {
 	{                                                                      \
 		.op = OP_UNREACHABLE                                           \
 	}
+#define LOG(line)                                                              \
+	{                                                                      \
+		.op = OP_LOG, .name = line                                     \
+	}
 #define END                                                                    \
 	{                                                                      \
 		.op = OP_END                                                   \
@@ -221,6 +227,9 @@ struct run {
 	unsigned replies_seen; /* answers the steps accounted for */
 	unsigned started_seen; /* upstream queries they accounted for */
 	unsigned idle_told;    /* query_when_idle()'s callback ran */
+	struct qlog *qlog;     /* every scenario's answers are logged */
+	char lines[SCENARIO_MAX_ASKED][QLOG_LINE_MAX];
+	unsigned nlines, lines_seen;
 };
 
 static struct run run;
@@ -504,6 +513,16 @@ idle_told(void *arg)
 	run.idle_told++;
 }
 
+/* The query log's sink: keeps the lines, for OP_LOG. */
+static void
+log_line(void *arg, const char *line, size_t len)
+{
+	(void)arg;
+	assert_true(run.nlines < SCENARIO_MAX_ASKED);
+	assert_int_equal(strlen(line), len);
+	snprintf(run.lines[run.nlines++], QLOG_LINE_MAX, "%s", line);
+}
+
 static void
 step_run(const struct step *s)
 {
@@ -552,6 +571,10 @@ step_run(const struct step *s)
 		fuzz_net_before_wait();
 		assert_int_equal(run.idle_told, s->value);
 		break;
+	case OP_LOG:
+		assert_true(run.lines_seen < run.nlines);
+		assert_string_equal(run.lines[run.lines_seen++], s->name);
+		break;
 	case OP_UNREACHABLE:
 		fuzz_net.failure = UPSTREAM_UNREACHABLE;
 		break;
@@ -570,6 +593,7 @@ scenario_run(const struct scenario *sc)
 
 	/* a scenario that failed left its context, and its timers armed
 	 * in the loop: they must not fire into this one */
+	qlog_free(run.qlog);
 	if (run.ctx != NULL)
 		query_ctx_free(run.ctx);
 	memset(&run, 0, sizeof(run));
@@ -590,6 +614,8 @@ scenario_run(const struct scenario *sc)
 	fuzz_net.deadline_ms = run.cfg.upstream_give_up_ms;
 	run.ctx = query_ctx_new(fuzz_net.loop, &run.cfg, NULL);
 	assert_non_null(run.ctx);
+	assert_non_null(run.qlog = qlog_new(fuzz_net.loop, run.ctx));
+	qlog_set_sink(run.qlog, log_line, NULL);
 	for (i = 0; sc->steps[i].op != OP_END; i++) {
 		assert_true(i < SCENARIO_MAX_STEPS);
 		step_run(&sc->steps[i]);
@@ -599,6 +625,10 @@ scenario_run(const struct scenario *sc)
 	assert_int_equal(fuzz_net.started, run.started_seen);
 	assert_int_equal(fuzz_net.nreplies, run.replies_seen);
 	assert_int_equal(fuzz_net.nreqs, 0);
+	/* one log line per answer */
+	assert_int_equal(run.nlines, fuzz_net.nreplies);
+	qlog_free(run.qlog);
+	run.qlog = NULL;
 	query_ctx_free(run.ctx);
 	run.ctx = NULL;
 }
@@ -629,6 +659,52 @@ test_query_hit_after_miss(void **state)
 			UPSTREAM("www.example.test", AAAA),
 			REPLY(1, 300),
 			ANSWER(NOERROR, 1, 300),
+			END,
+		},
+	};
+
+	(void)state;
+	scenario_run(&sc);
+}
+
+/*
+ * The query log: one line per answer, saying where it came from and how
+ * long it took on the (fake) clock; roostd's own answers too.
+ */
+static void
+test_query_log_lines(void **state)
+{
+	static const struct scenario sc = {
+		.options = { NULL },
+		.steps = {
+			ASK("www.Example.test", A),
+			UPSTREAM("www.example.test", A),
+			MS(7),
+			REPLY(2, 300),
+			ANSWER(NOERROR, 2, 300),
+			LOG("127.0.0.1#5353 udp www.example.test. A NOERROR "
+			    "upstream " FUZZ_NET_SERVER " 7ms"),
+			ASK_F("www.example.test", A, Q_TCP),
+			ANSWER(NOERROR, 2, 300),
+			LOG("127.0.0.1#5353 tcp www.example.test. A NOERROR "
+			    "cache 0ms"),
+			ASK("nope.example.test", AAAA),
+			UPSTREAM("nope.example.test", AAAA),
+			REPLY_NEG(NXDOMAIN, 300, 60),
+			ANSWER(NXDOMAIN, 0, TTL_ANY),
+			LOG("127.0.0.1#5353 udp nope.example.test. AAAA NXDOMAIN "
+			    "upstream " FUZZ_NET_SERVER " 0ms"),
+			ASK("example.test", AXFR),
+			ANSWER(REFUSED, 0, TTL_ANY),
+			LOG("127.0.0.1#5353 udp example.test. AXFR REFUSED "
+			    "roostd 0ms"),
+			ASK("slow.example.test", TXT),
+			UPSTREAM("slow.example.test", TXT),
+			SECONDS(2),
+			ANSWER(SERVFAIL, 0, TTL_ANY),
+			LOG("127.0.0.1#5353 udp slow.example.test. TXT SERVFAIL "
+			    "roostd 2000ms"),
+			FAIL,
 			END,
 		},
 	};
@@ -1573,6 +1649,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query_hit_after_miss),
+		cmocka_unit_test(test_query_log_lines),
 		cmocka_unit_test(test_query_do_cd_are_keys),
 		cmocka_unit_test(test_query_ttl_counts_down_then_expires),
 		cmocka_unit_test(test_query_ttl_clamped),
