@@ -83,6 +83,7 @@ DNSPERF_KEYS = [
     ("runtime", r"Run time \(s\):\s+([\d.]+)"),
     ("avg_lat", r"Average Latency \(s\):\s+([\d.]+)"),
     ("noerror", r"NOERROR (\d+)"),
+    ("nxdomain", r"NXDOMAIN (\d+)"),
 ]
 
 
@@ -193,6 +194,12 @@ def spread(vals, kind):
                            fmt_num(vals[-1], kind))
 
 
+def one_or_spread(vals, kind):
+    """The value when every one is the same, else spread()."""
+    return fmt_num(vals[0], kind) if vals and min(vals) == max(vals) \
+        else spread(vals, kind)
+
+
 def ratios(per_run, res, base="unbound"):
     """Per-run ratio res/base over the runs both have: the same run,
     the same minute of machine noise."""
@@ -202,6 +209,12 @@ def ratios(per_run, res, base="unbound"):
         if run in b and b[run] > 0:
             out.append(a[run] / b[run])
     return out
+
+
+def cross_ratios(a, b):
+    """Per-run ratio a/b of two {run: value} dicts (any workload or
+    resolver each), over the runs both have."""
+    return [a[run] / b[run] for run in a if run in b and b[run] > 0]
 
 
 def med(vals):
@@ -257,6 +270,40 @@ class Report:
         shown = spread(vals, kind)
         self.verdicts.append((what, shown, "met" if ok else "NOT met"))
 
+    def per_run(self, wl, metric, res):
+        return self.d.get(wl, {}).get(metric, {}).get(res, {})
+
+    def local_table(self):
+        """The blocked and local answers of roostd next to its hits and
+        the echo's, each CPU per query also as a per-run ratio to
+        roostd's hit and to the echo's hit in the same run."""
+        rows = [("roostd", "hit", "cache hit"),
+                ("roostd", "blocked", "blocked name (NXDOMAIN, EDE 15)"),
+                ("roostd", "local", "local name (*.localhost)"),
+                ("echo", "hit", "bare echo")]
+        hit = self.per_run("hit", "cpu_us", "roostd")
+        echo = self.per_run("hit", "cpu_us", "echo")
+        self.out("| resolver | answer | QPS | CPU us/query | x roostd hit "
+                 "| x echo | lost |")
+        self.out("|---|---|---|---|---|---|---|")
+        for res, wl, what in rows:
+            cpu = self.per_run(wl, "cpu_us", res)
+            if not cpu:
+                continue
+            self.out("| %s | %s | %s | %s | %s | %s | %s |" % (
+                res, what, spread(self.vals(wl, "qps", res), "qps"),
+                spread(list(cpu.values()), "us"),
+                spread(cross_ratios(cpu, hit), "ratio"),
+                spread(cross_ratios(cpu, echo), "ratio"),
+                spread(self.vals(wl, "lost", res), "int")))
+        self.out()
+
+    def info_cross(self, what, a, b, label):
+        """One unjudged line: per-run ratios of two {run: value} dicts."""
+        vals = cross_ratios(a, b)
+        if vals:
+            self.verdicts.append((what, spread(vals, "ratio"), label))
+
     def info(self, what, wl, metric, res, base, label):
         """One unjudged line: the per-run ratios res/base, shown with
         LABEL in place of a verdict (the echo floor)."""
@@ -305,6 +352,30 @@ def cmd_report(a):
           "per-datagram cost on this machine in this run, the floor that "
           "no resolver on this loop can go below.")
         o()
+    local = rp.vals("blocked", "cpu_us", "roostd") or \
+        rp.vals("local", "cpu_us", "roostd")
+    bl_names = rp.vals("blocklist", "names", "roostd")
+    if bl_names:
+        o("Every roostd here ran with a blocklist of %s names (`--blocklist`, "
+          "hosts format, none of them a hot or miss name), measured once "
+          "its log said the list was in force: %s bytes by roostd's own "
+          "count, read in %s ms (median (min-max) over the roostd "
+          "instances of the hit and miss runs)." % (
+              one_or_spread(bl_names, "int"),
+              one_or_spread(rp.vals("blocklist", "bytes", "roostd"), "int"),
+              spread(rp.vals("blocklist", "load_ms", "roostd"), "int")))
+        o()
+    if local:
+        o("## Answered by roostd itself: blocked and local names, %s s at "
+          "max rate" % meta.get("duration"))
+        o()
+        o("A fresh roostd with the blocklist loaded; 1000 of the "
+          "blocklist's names (answered NXDOMAIN with EDE 15), then 1000 "
+          "names below localhost. (127.0.0.1), each at max rate like the "
+          "hit run. Neither reaches the cache. A ratio is taken per run "
+          "(against roostd's cache hit and the echo's in the same run).")
+        o()
+        rp.local_table()
     o("## Latency: cache hits at a fixed %s qps for %s s" %
       (meta.get("rate"), meta.get("lat_duration")))
     o()
@@ -376,6 +447,13 @@ def cmd_report(a):
             "unbound", "floor")
     rp.info("hit CPU: roostd x echo", "hit", "cpu_us", "roostd", "echo",
             "info")
+    for wl, what in (("blocked", "blocked"), ("local", "local")):
+        rp.info_cross("%s answer CPU: roostd %s x roostd hit" % (what, wl),
+                      rp.per_run(wl, "cpu_us", "roostd"),
+                      rp.per_run("hit", "cpu_us", "roostd"), "info")
+        rp.info_cross("%s answer CPU: roostd %s x echo" % (what, wl),
+                      rp.per_run(wl, "cpu_us", "roostd"),
+                      rp.per_run("hit", "cpu_us", "echo"), "info")
     rp.target("hit QPS >= 1.1x Unbound", "hit", "qps", ">=", 1.1)
     rp.target("hit: no query lost (max over runs)", "hit", "lost", "<=", 0,
               ratio=False, kind="int")
