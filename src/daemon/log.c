@@ -137,7 +137,10 @@ log_warnx_limited(struct log_ratelimit *rl, uint64_t now_ms, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_warnx("%s (%u more suppressed)", line, suppressed);
+	if (suppressed > 0)
+		log_warnx("%s (%u more suppressed)", line, suppressed);
+	else
+		log_warnx("%s", line);
 }
 
 void

@@ -68,8 +68,8 @@ int log_ratelimit_ok(struct log_ratelimit *rl, uint64_t now_ms,
 
 /*
  * A warning through rl (now_ms from the loop clock), if it lets one
- * through: the formatted line (cut at 255 octets) and " (N more
- * suppressed)", N the lines rl dropped since the last one.
+ * through: the formatted line (cut at 255 octets), and " (N more
+ * suppressed)" when rl dropped N > 0 lines since the last one.
  */
 void log_warnx_limited(struct log_ratelimit *rl, uint64_t now_ms,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
