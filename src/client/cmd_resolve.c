@@ -4,9 +4,12 @@
  *
  * This is the one subcommand that uses the system resolver (nsswitch,
  * /etc/hosts, /etc/resolv.conf, roostd): checking that path end to end
- * is its purpose.  Addresses are printed in the order getaddrinfo()
- * returns them, which is the system's RFC 6724 sort.  Owns: the addrinfo
- * list, freed before cmd_resolve_main() returns.
+ * is its purpose.  The addrinfo chain is printed as a program walks it
+ * (connect() to each in turn until one works): the order getaddrinfo()
+ * returns, the system's RFC 6724 sort, one row per entry with its
+ * family, socket type, protocol, address, port and the address's kind
+ * (addr_kind()).  Owns: the addrinfo list, freed before
+ * cmd_resolve_main() returns.
  */
 #define _GNU_SOURCE /* EAI_NODATA, EAI_ADDRFAMILY are GNU extensions */
 #include <arpa/inet.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "client.h"
 
 static void
@@ -26,10 +30,13 @@ resolve_usage(FILE *f)
 	    "usage: roost resolve [-4|-6] NAME [SERVICE]\n"
 	    "       roost resolve -x ADDRESS\n"
 	    "Ask the system resolver, as an application does: getaddrinfo(3)\n"
-	    "(nsswitch, /etc/hosts, /etc/resolv.conf, roostd) and print every\n"
-	    "address in the order returned (the system's RFC 6724 sort), with\n"
-	    "family, socket type and protocol; -x asks getnameinfo(3) for the\n"
-	    "name of ADDRESS.\n"
+	    "(nsswitch, /etc/hosts, /etc/resolv.conf, roostd), and print the\n"
+	    "addrinfo chain as a program walks it, connect() to each in turn:\n"
+	    "family, socket type, protocol, address, port (- without SERVICE)\n"
+	    "and the address's kind (loopback, private, shared, link-local,\n"
+	    "documentation, unique-local, global, ...).  -x asks "
+	    "getnameinfo(3)\n"
+	    "for the name of ADDRESS.\n"
 	    "\n"
 	    "  -4              IPv4 addresses only (AF_INET)\n"
 	    "  -6              IPv6 addresses only (AF_INET6)\n"
@@ -45,7 +52,7 @@ resolve_usage(FILE *f)
 static const char *
 family_str(int f)
 {
-	return f == AF_INET ? "inet" : f == AF_INET6 ? "inet6" : "other";
+	return f == AF_INET ? "AF_INET" : f == AF_INET6 ? "AF_INET6" : "other";
 }
 
 static const char *
@@ -53,11 +60,11 @@ socktype_str(int t)
 {
 	switch (t) {
 	case SOCK_STREAM:
-		return "stream";
+		return "SOCK_STREAM";
 	case SOCK_DGRAM:
-		return "dgram";
+		return "SOCK_DGRAM";
 	case SOCK_RAW:
-		return "raw";
+		return "SOCK_RAW";
 	default:
 		return "other";
 	}
@@ -68,14 +75,29 @@ proto_str(int p)
 {
 	switch (p) {
 	case IPPROTO_TCP:
-		return "tcp";
+		return "IPPROTO_TCP";
 	case IPPROTO_UDP:
-		return "udp";
+		return "IPPROTO_UDP";
 	case 0:
-		return "ip";
+		return "0";
 	default:
 		return "other";
 	}
+}
+
+/* The kind of ai's address (addr_kind()), or "-". */
+static const char *
+kind_str(const struct addrinfo *ai)
+{
+	if (ai->ai_family == AF_INET)
+		return addr_kind(AF_INET,
+		    (const uint8_t *)&((const struct sockaddr_in *)ai->ai_addr)
+			->sin_addr);
+	if (ai->ai_family == AF_INET6)
+		return addr_kind(AF_INET6,
+		    (const uint8_t *)&((const struct sockaddr_in6 *)ai->ai_addr)
+			->sin6_addr);
+	return "-";
 }
 
 static int
@@ -132,6 +154,7 @@ do_forward(const char *name, const char *service, int family)
 		.ai_flags = AI_CANONNAME };
 	struct addrinfo *res = NULL, *ai;
 	char host[NI_MAXHOST], port[NI_MAXSERV];
+	size_t width = strlen("ADDRESS");
 	int e;
 
 	e = getaddrinfo(name, service, &hints, &res);
@@ -143,16 +166,22 @@ do_forward(const char *name, const char *service, int family)
 	}
 	if (res->ai_canonname != NULL)
 		printf("canonical name %s\n", res->ai_canonname);
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host),
+			NULL, 0, NI_NUMERICHOST) == 0 &&
+		    strlen(host) > width)
+			width = strlen(host);
+	printf("%-8s  %-11s  %-11s  %-*s  %-5s  %s\n", "FAMILY", "SOCKTYPE",
+	    "PROTOCOL", (int)width, "ADDRESS", "PORT", "KIND");
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		e = getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host),
 		    port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV);
 		if (e != 0)
 			snprintf(host, sizeof(host), "?");
-		printf("%-5s %s", family_str(ai->ai_family), host);
-		if (service != NULL)
-			printf(" port %s", port);
-		printf(" %s %s\n", socktype_str(ai->ai_socktype),
-		    proto_str(ai->ai_protocol));
+		printf("%-8s  %-11s  %-11s  %-*s  %-5s  %s\n",
+		    family_str(ai->ai_family), socktype_str(ai->ai_socktype),
+		    proto_str(ai->ai_protocol), (int)width, host,
+		    service != NULL && e == 0 ? port : "-", kind_str(ai));
 	}
 	freeaddrinfo(res);
 	return CLIENT_EXIT_ANSWER;

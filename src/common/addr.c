@@ -304,3 +304,55 @@ badaddr:
 	    "bad subnet \"%s\": not a numeric IPv4 or IPv6 address", text);
 	return -1;
 }
+
+/* The kind of an IPv4 address (addr_kind()). */
+static const char *
+kind4(const uint8_t *b)
+{
+	if (b[0] == 0)
+		return "this-network";
+	if (b[0] == 127)
+		return "loopback";
+	if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+	    (b[0] == 192 && b[1] == 168))
+		return "private";
+	if (b[0] == 100 && (b[1] & 0xc0) == 64)
+		return "shared";
+	if (b[0] == 169 && b[1] == 254)
+		return "link-local";
+	if ((b[0] == 192 && b[1] == 0 && b[2] == 2) ||
+	    (b[0] == 198 && b[1] == 51 && b[2] == 100) ||
+	    (b[0] == 203 && b[1] == 0 && b[2] == 113))
+		return "documentation";
+	if ((b[0] & 0xf0) == 224)
+		return "multicast";
+	if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+		return "broadcast";
+	if ((b[0] & 0xf0) == 240)
+		return "reserved";
+	return "global";
+}
+
+const char *
+addr_kind(int family, const uint8_t *b)
+{
+	static const uint8_t zero[16], nat64[12] = { 0, 0x64, 0xff, 0x9b };
+
+	if (family == AF_INET)
+		return kind4(b);
+	if (addr_v4mapped(b))
+		return kind4(b + 12);
+	if (memcmp(b, zero, 15) == 0 && b[15] <= 1)
+		return b[15] == 0 ? "unspecified" : "loopback";
+	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+		return "link-local";
+	if ((b[0] & 0xfe) == 0xfc)
+		return "unique-local";
+	if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
+		return "documentation";
+	if (b[0] == 0xff)
+		return "multicast";
+	if (memcmp(b, nat64, sizeof(nat64)) == 0)
+		return "nat64";
+	return "global";
+}

@@ -75,6 +75,18 @@ addr_v4mapped(const uint8_t b[16])
 }
 
 /*
+ * The kind of the address bytes b (4 for AF_INET, 16 for AF_INET6), as
+ * the special-purpose registries (RFC 6890 and its updates) name them,
+ * one word: "loopback", "private" (RFC 1918), "shared" (RFC 6598, the
+ * CGNAT range 100.64/10), "link-local", "documentation" (RFC 5737, RFC
+ * 3849), "unique-local" (fc00::/7), "multicast", "unspecified",
+ * "this-network" (0/8), "broadcast", "reserved" (240/4), "nat64"
+ * (64:ff9b::/96) or "global".  A v4-mapped IPv6 address is its IPv4
+ * address's kind.  A static string.
+ */
+const char *addr_kind(int family, const uint8_t *b);
+
+/*
  * Parses "ADDR" or "ADDR/PREFIX" (numeric; a bare address is a /32 or
  * /128).  A subnet with host bits set ("10.0.0.1/8") is rejected, not
  * masked.  Returns 0, or -1 with 'bad subnet "TEXT": why' in err (err

@@ -39,20 +39,37 @@ res() {
 
 res -4 www.example.test
 check_eq "-4: exit 0" 0 "$RC"
-check_match "-4: both A records, stream" '^inet  192\.0\.2\.1 stream tcp$' "$OUT"
-check_match "-4: dgram too" '^inet  192\.0\.2\.2 dgram udp$' "$OUT"
-check_nomatch "-4: no IPv6" '^inet6' "$OUT"
+check_match "-4: the header" \
+    '^FAMILY +SOCKTYPE +PROTOCOL +ADDRESS +PORT +KIND$' "$OUT"
+check_match "-4: both A records, stream, documentation addresses" \
+    '^AF_INET +SOCK_STREAM +IPPROTO_TCP +192\.0\.2\.1 +- +documentation$' "$OUT"
+check_match "-4: dgram too" \
+    '^AF_INET +SOCK_DGRAM +IPPROTO_UDP +192\.0\.2\.2 +- +documentation$' "$OUT"
+check_nomatch "-4: no IPv6" '^AF_INET6' "$OUT"
 check_eq "-4: the DNS server was asked" 1 "$(mock_count up www.example.test. A udp)"
 res -6 www.example.test
-check_match "-6: the AAAA" '^inet6 2001:db8::1 stream tcp$' "$OUT"
-check_nomatch "-6: no IPv4" '^inet ' "$OUT"
+check_match "-6: the AAAA" \
+    '^AF_INET6 +SOCK_STREAM +IPPROTO_TCP +2001:db8::1 +- +documentation$' "$OUT"
+check_nomatch "-6: no IPv4" '^AF_INET ' "$OUT"
 res www.example.test http
 check_eq "unspec with a service: exit 0" 0 "$RC"
-check_match "service: port 80 on IPv4" '^inet  192\.0\.2\.1 port 80 stream tcp$' "$OUT"
-check_match "service: port 80 on IPv6" '^inet6 2001:db8::1 port 80 stream tcp$' "$OUT"
+check_match "service: port 80 on IPv4" \
+    '^AF_INET +SOCK_STREAM +IPPROTO_TCP +192\.0\.2\.1 +80 +documentation$' "$OUT"
+check_match "service: port 80 on IPv6" \
+    '^AF_INET6 +SOCK_STREAM +IPPROTO_TCP +2001:db8::1 +80 +documentation$' "$OUT"
+# the order is getaddrinfo()'s, as glibc's getent ahosts shows it
+roost_order=$(awk 'NR > 2 && !seen[$4]++ { print $4 }' <<<"$OUT" | paste -sd' ')
+gai_order=$(unshare --mount -- "$BASH" -c '
+	mount --bind "$1" /etc && exec getent ahosts www.example.test' _ "$E" |
+    awk '!seen[$1]++ { print $1 }' | paste -sd' ')
+check_eq "the chain in getaddrinfo()'s order (getent ahosts)" "$gai_order" \
+    "$roost_order"
 check_match "canonical name" '^canonical name www\.example\.test$' "$OUT"
 res from-hosts.test
-check_match "/etc/hosts is used" '^inet  192\.0\.2\.99 stream tcp$' "$OUT"
+check_match "/etc/hosts is used" \
+    '^AF_INET +SOCK_STREAM +IPPROTO_TCP +192\.0\.2\.99 ' "$OUT"
+res localhost
+check_match "127.0.0.1 is loopback" '127\.0\.0\.1 +- +loopback$' "$OUT"
 check_eq "/etc/hosts: no DNS query" 0 "$(mock_count up from-hosts.test. A udp)"
 res nope.example.test
 check_eq "NXDOMAIN: exit 1" 1 "$RC"
