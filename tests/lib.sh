@@ -377,6 +377,36 @@ export ROOSTD_USER
 export ROOSTD
 declare -A ROOSTD_PID ROOSTD_ADDR
 
+# lib_etc HOSTS [RESOLV]: make $T/etc, an /etc of the test's own for
+# glibc's resolver (lib_in_etc runs a command under it): nsswitch.conf
+# "hosts: files dns" (no nss module that could talk to anything outside
+# this namespace), hosts with the lines HOSTS (host.conf "multi on": a
+# name on several lines has each address), resolv.conf RESOLV
+# (default: a nameserver on 127.0.0.2, one try of one second), a
+# services file with http, and the dynamic linker's cache.  Nothing of
+# the machine's /etc is needed (a minimal system has no /etc/hosts).
+lib_etc() {
+	local e=$T/etc
+	mkdir -p "$e" || return 1
+	printf '%s\n' "${2:-nameserver 127.0.0.2
+options timeout:1 attempts:1}" >"$e/resolv.conf"
+	printf 'hosts: files dns\nservices: files\n' >"$e/nsswitch.conf"
+	printf 'multi on\n' >"$e/host.conf" # every line of a name, not the first
+	printf '%s\n' "$1" >"$e/hosts"
+	printf 'http 80/tcp www\n' >"$e/services"
+	if [ -f /etc/ld.so.cache ]; then cp /etc/ld.so.cache "$e/" || return 1; fi
+}
+
+# lib_in_etc CMD...: CMD in a private mount namespace whose /etc is
+# lib_etc's $T/etc.
+lib_in_etc() {
+	unshare --mount -- "$BASH" -c '
+		set -e
+		mount --bind "$1" /etc
+		shift
+		exec "$@"' _ "$T/etc" "$@"
+}
+
 # lib_now_ms: a wall clock in milliseconds, for measuring how long
 # something took (never for waiting).
 lib_now_ms() {

@@ -6,7 +6,6 @@
  * Owns: the hints, the question name and every walk, all freed before
  * cmd_trace_main() returns.
  */
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -160,24 +159,6 @@ parse_args(struct trace_cli *c, int argc, char **argv)
 bad:
 	fprintf(stderr, "roost trace: bad value \"%s\" for -%c\n", optarg, ch);
 	return -1;
-}
-
-/* The reverse name of a numeric address (in-addr.arpa or ip6.arpa). */
-static ldns_rdf *
-reverse_name(const char *text)
-{
-	ldns_rdf *addr = NULL, *rev;
-	unsigned char buf[16];
-
-	if (inet_pton(AF_INET, text, buf) == 1)
-		addr = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, text);
-	else if (inet_pton(AF_INET6, text, buf) == 1)
-		addr = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_AAAA, text);
-	if (addr == NULL)
-		return NULL;
-	rev = ldns_rdf_address_reverse(addr);
-	ldns_rdf_deep_free(addr);
-	return rev;
 }
 
 /* --- text ------------------------------------------------------------ */
@@ -426,7 +407,7 @@ cmd_trace_main(int argc, char **argv)
 
 	if ((rc = parse_args(&c, argc, argv)) != 0)
 		return rc > 0 ? CLIENT_EXIT_ANSWER : CLIENT_EXIT_USAGE;
-	name = c.reverse ? reverse_name(c.name) : dname_from_text(c.name);
+	name = c.reverse ? dname_reverse(c.name) : dname_from_text(c.name);
 	if (name == NULL) {
 		fprintf(stderr, "roost trace: not %s: \"%s\"\n",
 		    c.reverse ? "a numeric address" : "a domain name", c.name);

@@ -4,6 +4,7 @@
  * Invariant: every name returned is at most LDNS_MAX_DOMAINLEN bytes in
  * wire form; the text helpers never write past their buffers.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,4 +86,21 @@ done:
 	free(o);
 	free(t);
 	return out;
+}
+
+ldns_rdf *
+dname_reverse(const char *text)
+{
+	ldns_rdf *addr = NULL, *rev;
+	unsigned char buf[16];
+
+	if (inet_pton(AF_INET, text, buf) == 1)
+		addr = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, text);
+	else if (inet_pton(AF_INET6, text, buf) == 1)
+		addr = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_AAAA, text);
+	if (addr == NULL)
+		return NULL;
+	rev = ldns_rdf_address_reverse(addr);
+	ldns_rdf_deep_free(addr);
+	return rev;
 }

@@ -45,4 +45,10 @@ bool dname_under(const ldns_rdf *name, const ldns_rdf *zone);
 ldns_rdf *dname_subst(const ldns_rdf *name, const ldns_rdf *owner,
     const ldns_rdf *target);
 
+/*
+ * The reverse name of a numeric IPv4 or IPv6 address (in-addr.arpa or
+ * ip6.arpa), or NULL if text is not one (or out of memory).
+ */
+ldns_rdf *dname_reverse(const char *text);
+
 #endif /* ROOST_DNAME_H */

@@ -7,8 +7,9 @@
 #     "flag --NAME [ARG]");
 #   - each roost command's flags, from the source: every
 #     src/client/*.c that calls getopt_long() (or compares "+option"
-#     strings) and prints "usage: roost COMMAND" for the COMMANDs it
-#     parses; roost's own options and its commands:
+#     strings, or holds a table of { "+name", PLUS_... } or
+#     { "-f", 'f', true|false } entries) and prints "usage: roost
+#     COMMAND" for the COMMANDs it parses; roost's own options and its commands:
 #     the strcmp(cmd, "...") of src/client/main.c.
 # and confirmed at run time: each flag is given to the built program
 # (`--flag=x --help`, `-f --help`; --help exits before anything is
@@ -51,10 +52,20 @@ short_opts() {
 	    grep -oE '[A-Za-z0-9]:?' | sed 's/^/-/'
 }
 
-# plus_opts FILE: dig-style "+name" options FILE compares against.
+# plus_opts FILE: dig-style "+name" options FILE compares against, or
+# names in its table of { "name", PLUS_ID, ... } entries.
 plus_opts() {
 	grep -oE 'strcmp\([a-z_]+, *"\+[a-z0-9-]+"\)' "$1" |
 	    sed -E 's/.*"(\+[^"]*)".*/\1/'
+	grep -oE '\{ *"[a-z0-9-]+", *PLUS_[A-Z_]+' "$1" |
+	    sed -E 's/\{ *"([^"]*)".*/+\1/'
+}
+
+# table_opts FILE: the flags of FILE's { "-f", 'f', VALUE } table, as
+# short_opts writes them ("-f:" for one with a value); long ones too.
+table_opts() {
+	grep -oE "\\{ *\"--?[a-z0-9][a-z0-9-]*\", *'.', *(true|false) *\\}" "$1" |
+	    sed -E -e 's/\{ *"([^"]*)".*true.*/\1:/' -e 's/\{ *"([^"]*)".*false.*/\1/'
 }
 
 # --- reading the documents -----------------------------------------------
@@ -85,8 +96,10 @@ untroff() {
 	    -e 's/^\.[A-Z]+ ?//' -e 's/"//g'
 }
 
-# flags_in: the "--long", "-s" and "+plus" words of stdin.
+# flags_in: the "--long", "-s" and "+plus" words of stdin ("+[no]plus"
+# is "+plus").
 flags_in() {
+	sed 's/+\[no\]/+/g' |
 	grep -oE '(^|[^A-Za-z0-9_-])(--[a-z0-9][a-z0-9-]*|-[A-Za-z0-9]|\+[a-z][a-z0-9]*)\b' |
 	    sed -E 's/^[^-+]//' | sed -E 's/-+$//' | sort -u
 }
@@ -244,7 +257,8 @@ expect_accepted "roost option" \
 declare -A seen
 for f in "$CSRC"/*.c; do
 	case $f in */main.c) continue ;; esac
-	grep -q 'getopt_long(' "$f" || [ -n "$(plus_opts "$f")" ] || continue
+	grep -q 'getopt_long(' "$f" || [ -n "$(plus_opts "$f")" ] ||
+	    [ -n "$(table_opts "$f")" ] || continue
 	rel=src/client/${f##*/}
 	mine=$(grep -oE '"usage: roost [a-z][a-z0-9-]*' "$f" |
 	    sed 's/.* //' | sort -u)
@@ -253,8 +267,9 @@ for f in "$CSRC"/*.c; do
 		    "it prints no \"usage: roost CMD\" line"
 		continue
 	fi
-	shorts=$(short_opts "$f")
-	longs=$(long_opts "$f" | sort -u)
+	shorts=$(short_opts "$f"; table_opts "$f" | grep -v '^--')
+	longs=$( (long_opts "$f"; table_opts "$f" | grep '^--' |
+	    sed 's/:$//') | sort -u)
 	accepted=$(printf '%s\n%s\n%s\n' "$longs" "$(plain "$shorts")" \
 	    "$(plus_opts "$f")" | sed '/^$/d' | sort -u)
 	all_man='' all_help=''

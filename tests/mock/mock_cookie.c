@@ -8,6 +8,8 @@
 
 #include "mock_cookie.h"
 
+#define OPT_NSID 3
+#define OPT_SUBNET 8
 #define OPT_COOKIE 10
 #define OPT_EDE 15
 
@@ -45,12 +47,40 @@ make_server(const uint8_t *client, const char *peer, uint64_t secret,
 		out[8 + i] = (uint8_t)(h >> (56 - 8 * i));
 }
 
+/* The COOKIE option's n bytes at d into c. */
+static void
+read_cookie(struct mock_cookie *c, const uint8_t *d, size_t n, const char *peer,
+    uint64_t secret)
+{
+	uint8_t want[MOCK_COOKIE_SERVER];
+
+	c->present = 1;
+	if (n != MOCK_COOKIE_CLIENT &&
+	    (n < MOCK_COOKIE_CLIENT + 8 ||
+		n > MOCK_COOKIE_CLIENT + MOCK_COOKIE_SERVER_MAX)) {
+		c->malformed = 1;
+		return;
+	}
+	memcpy(c->client, d, MOCK_COOKIE_CLIENT);
+	c->server_len = n - MOCK_COOKIE_CLIENT;
+	memcpy(c->server, d + MOCK_COOKIE_CLIENT, c->server_len);
+	if (c->server_len == MOCK_COOKIE_SERVER) {
+		/* RFC 9018 4.3: ours if its hash checks; any age is fine
+		 * for a test server */
+		uint32_t ts = (uint32_t)c->server[4] << 24 |
+		    (uint32_t)c->server[5] << 16 | (uint32_t)c->server[6] << 8 |
+		    c->server[7];
+
+		make_server(c->client, peer, secret, ts, want);
+		c->valid = memcmp(want, c->server, sizeof(want)) == 0;
+	}
+}
+
 void
 mock_cookie_read(ldns_pkt *q, const char *peer, uint64_t secret,
     struct mock_cookie *c)
 {
 	ldns_edns_option_list *l;
-	uint8_t want[MOCK_COOKIE_SERVER];
 
 	memset(c, 0, sizeof(*c));
 	if (!ldns_pkt_edns(q) || (l = ldns_pkt_edns_get_option_list(q)) == NULL)
@@ -60,31 +90,18 @@ mock_cookie_read(ldns_pkt *q, const char *peer, uint64_t secret,
 		size_t n;
 		const uint8_t *d;
 
-		if (o == NULL || ldns_edns_get_code(o) != OPT_COOKIE)
+		if (o == NULL)
 			continue;
-		c->present = 1;
 		n = ldns_edns_get_size(o);
 		d = ldns_edns_get_data(o);
-		if (n != MOCK_COOKIE_CLIENT &&
-		    (n < MOCK_COOKIE_CLIENT + 8 ||
-			n > MOCK_COOKIE_CLIENT + MOCK_COOKIE_SERVER_MAX)) {
-			c->malformed = 1;
-			return;
-		}
-		memcpy(c->client, d, MOCK_COOKIE_CLIENT);
-		c->server_len = n - MOCK_COOKIE_CLIENT;
-		memcpy(c->server, d + MOCK_COOKIE_CLIENT, c->server_len);
-		if (c->server_len == MOCK_COOKIE_SERVER) {
-			/* RFC 9018 4.3: ours if its hash checks; any age
-			 * is fine for a test server */
-			uint32_t ts = (uint32_t)c->server[4] << 24 |
-			    (uint32_t)c->server[5] << 16 |
-			    (uint32_t)c->server[6] << 8 | c->server[7];
-
-			make_server(c->client, peer, secret, ts, want);
-			c->valid = memcmp(want, c->server, sizeof(want)) == 0;
-		}
-		return;
+		if (ldns_edns_get_code(o) == OPT_NSID)
+			c->nsid = 1;
+		else if (ldns_edns_get_code(o) == OPT_SUBNET &&
+		    n <= sizeof(c->subnet)) {
+			memcpy(c->subnet, d, n);
+			c->subnet_len = n;
+		} else if (ldns_edns_get_code(o) == OPT_COOKIE && !c->present)
+			read_cookie(c, d, n, peer, secret);
 	}
 }
 
@@ -115,16 +132,38 @@ mock_cookie_text(const struct mock_cookie *c, char *buf, size_t len)
 int
 mock_reply_options(ldns_pkt *reply, int ede, const char *ede_text,
     const struct mock_cookie *c, const char *peer, uint64_t secret,
-    enum mock_cookie_reply how)
+    enum mock_cookie_reply how, const char *nsid)
 {
-	uint8_t opts[4 + 2 + 256 + 4 + MOCK_COOKIE_CLIENT + MOCK_COOKIE_SERVER];
+	uint8_t opts[4 + MOCK_NSID_MAX + 4 + sizeof(c->subnet) + 4 + 2 + 256 +
+	    4 + MOCK_COOKIE_CLIENT + MOCK_COOKIE_SERVER];
 	size_t n = 0, tlen = ede_text != NULL ? strlen(ede_text) : 0;
+	size_t nlen = nsid != NULL ? strlen(nsid) : 0;
 	ldns_rdf *data;
 
 	if (!ldns_pkt_edns(reply))
 		return 0;
 	if (tlen > 256)
 		tlen = 256;
+	if (nlen > MOCK_NSID_MAX)
+		nlen = MOCK_NSID_MAX;
+	if (c->nsid && nsid != NULL) {
+		opts[n++] = 0;
+		opts[n++] = OPT_NSID;
+		opts[n++] = 0;
+		opts[n++] = (uint8_t)nlen;
+		memcpy(opts + n, nsid, nlen);
+		n += nlen;
+	}
+	if (c->subnet_len >= 4) {
+		/* echoed with SCOPE PREFIX-LENGTH 0: one answer for all */
+		opts[n++] = 0;
+		opts[n++] = OPT_SUBNET;
+		opts[n++] = 0;
+		opts[n++] = (uint8_t)c->subnet_len;
+		memcpy(opts + n, c->subnet, c->subnet_len);
+		opts[n + 3] = 0;
+		n += c->subnet_len;
+	}
 	if (ede >= 0) {
 		opts[n++] = 0;
 		opts[n++] = OPT_EDE;

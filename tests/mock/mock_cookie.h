@@ -20,6 +20,7 @@
 #define MOCK_COOKIE_CLIENT 8
 #define MOCK_COOKIE_SERVER 16 /* RFC 9018: 1 + 3 + 4 + 8 */
 #define MOCK_COOKIE_SERVER_MAX 32
+#define MOCK_NSID_MAX 64 /* a longer --nsid is cut */
 
 /* The COOKIE option of a query. */
 struct mock_cookie {
@@ -29,10 +30,14 @@ struct mock_cookie {
 	uint8_t server[MOCK_COOKIE_SERVER_MAX];
 	size_t server_len; /* 0: the client sent none */
 	int valid; /* the server cookie is one we made for this client */
+	/* the query's other options a reply answers */
+	int nsid;           /* an NSID option (RFC 5001) */
+	uint8_t subnet[20]; /* a client-subnet option (RFC 7871), */
+	size_t subnet_len;  /* 0 if none or longer than 20 */
 };
 
 /*
- * Reads q's COOKIE option into c; peer is the client's address text,
+ * Reads q's COOKIE option into c (and its NSID and client-subnet); peer is the client's address text,
  * secret the one our server cookies are made with (mockdns changes it at
  * every reload, so a reload makes every cookie handed out stale).
  */
@@ -54,13 +59,15 @@ enum mock_cookie_reply {
 };
 
 /*
- * Sets reply's OPT options (if it has an OPT): an EDE option with
- * INFO-CODE ede and ede_text when ede >= 0, then the COOKIE option as
- * how says for the query's cookie c (nothing when the query had none).
- * Returns 0, or -1 when out of memory.
+ * Sets reply's OPT options (if it has an OPT): NSID nsid when the query
+ * asked for it and nsid is not NULL, the query's client subnet echoed
+ * with scope 0, an EDE option with INFO-CODE ede and ede_text when
+ * ede >= 0, then the COOKIE option as how says for the query's cookie c
+ * (nothing when the query had none).  Returns 0, or -1 when out of
+ * memory.
  */
 int mock_reply_options(ldns_pkt *reply, int ede, const char *ede_text,
     const struct mock_cookie *c, const char *peer, uint64_t secret,
-    enum mock_cookie_reply how);
+    enum mock_cookie_reply how, const char *nsid);
 
 #endif

@@ -96,7 +96,8 @@ struct options {
 	int ready_fd; /* -1: none */
 	enum mock_mode mode;
 	uint16_t edns_size;
-	int cookies; /* --cookies: answer DNS cookies (RFC 7873) */
+	int cookies;      /* --cookies: answer DNS cookies (RFC 7873) */
+	const char *nsid; /* --nsid: NSID to answer (RFC 5001); NULL: none */
 };
 
 struct listener {
@@ -179,7 +180,7 @@ static const char usage_text[] =
     "usage: mockdns --listen ADDR#PORT [--listen ...] [--zone FILE ...]\n"
     "               [--auth] [--rule RULE ...] [--rules FILE]\n"
     "               [--pidfile FILE] [--ready-fd N] [--counts FILE]\n"
-    "               [--edns-size N] [--cookies] [-v]\n";
+    "               [--edns-size N] [--cookies] [--nsid TEXT] [-v]\n";
 
 static const char help_text[] =
     "mockdns - a DNS server for roost's tests (loopback addresses only)\n"
@@ -201,6 +202,7 @@ static const char help_text[] =
     "  -c, --counts FILE       where SIGUSR1 writes the query counts\n"
     "      --edns-size N       EDNS UDP size we advertise (default 1232)\n"
     "      --cookies           answer DNS cookies (RFC 7873; RFC 9018 layout)\n"
+    "      --nsid TEXT         answer NSID queries with TEXT (RFC 5001)\n"
     "  -v, --verbose           log each query to stderr:\n"
     "                          query TRANSPORT CLIENT id=ID NAME TYPE ACTION "
     "RESULT\n"
@@ -911,7 +913,8 @@ handle_query(struct server *s, const uint8_t *msg, size_t len,
 		    ? MOCK_COOKIE_REPLY_NONE
 		    : rule != NULL && rule->wrong_cookie
 		    ? MOCK_COOKIE_REPLY_WRONG
-		    : MOCK_COOKIE_REPLY_OK) == -1)
+		    : MOCK_COOKIE_REPLY_OK,
+		opt->nsid) == -1)
 		goto done;
 answer:
 	if (ldns_pkt2wire(&wire, reply, &wlen) != LDNS_STATUS_OK)
@@ -1377,7 +1380,7 @@ parse_int(const char *s, long min, long max, long *out)
 static int
 parse_options(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_READY_FD = 256, OPT_EDNS_SIZE, OPT_COOKIES };
+	enum { OPT_READY_FD = 256, OPT_EDNS_SIZE, OPT_COOKIES, OPT_NSID };
 	static const struct option longopts[] = { { "listen", required_argument,
 						      NULL, 'l' },
 		{ "zone", required_argument, NULL, 'z' },
@@ -1389,6 +1392,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "counts", required_argument, NULL, 'c' },
 		{ "edns-size", required_argument, NULL, OPT_EDNS_SIZE },
 		{ "cookies", no_argument, NULL, OPT_COOKIES },
+		{ "nsid", required_argument, NULL, OPT_NSID },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	char msg[256];
@@ -1433,6 +1437,9 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_COOKIES:
 			opt->cookies = 1;
+			break;
+		case OPT_NSID:
+			opt->nsid = optarg;
 			break;
 		case OPT_EDNS_SIZE:
 			if (parse_int(optarg, 512, 65535, &v) == -1)

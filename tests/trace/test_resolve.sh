@@ -19,21 +19,12 @@ mock_start up 127.0.0.2#53 --zone "$Z/example.test.zone" \
     --zone "$Z/reverse.zone" --rule 'fail.example.test * rcode=servfail' ||
     exit 99
 
-E=$T/etc
-mkdir "$E" || exit 99
-printf 'nameserver 127.0.0.2\noptions timeout:1 attempts:1\n' >"$E/resolv.conf"
-printf 'hosts: files dns\nservices: files\n' >"$E/nsswitch.conf"
-printf '127.0.0.1 localhost\n192.0.2.99 from-hosts.test\n' >"$E/hosts"
-printf 'http 80/tcp www\n' >"$E/services"
-[ -f /etc/ld.so.cache ] && { cp /etc/ld.so.cache "$E/" || exit 99; }
+lib_etc '127.0.0.1 localhost
+192.0.2.99 from-hosts.test' || exit 99
 
 # res ARGS...: roost resolve inside the private mount namespace.
 res() {
-	OUT=$(unshare --mount -- "$BASH" -c '
-		set -e
-		mount --bind "$1" /etc
-		shift
-		exec "$@"' _ "$E" "$ROOST" resolve "$@" 2>"$T/res.err")
+	OUT=$(lib_in_etc "$ROOST" resolve "$@" 2>"$T/res.err")
 	RC=$?
 }
 
@@ -59,8 +50,7 @@ check_match "service: port 80 on IPv6" \
     '^AF_INET6 +SOCK_STREAM +IPPROTO_TCP +2001:db8::1 +80 +documentation$' "$OUT"
 # the order is getaddrinfo()'s, as glibc's getent ahosts shows it
 roost_order=$(awk 'NR > 2 && !seen[$4]++ { print $4 }' <<<"$OUT" | paste -sd' ')
-gai_order=$(unshare --mount -- "$BASH" -c '
-	mount --bind "$1" /etc && exec getent ahosts www.example.test' _ "$E" |
+gai_order=$(lib_in_etc getent ahosts www.example.test |
     awk '!seen[$1]++ { print $1 }' | paste -sd' ')
 check_eq "the chain in getaddrinfo()'s order (getent ahosts)" "$gai_order" \
     "$roost_order"
