@@ -6,6 +6,7 @@
  * Owns: the hints, the question name and every walk, all freed before
  * cmd_trace_main() returns.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include <ldns/ldns.h>
 
+#include "addr.h"
 #include "args.h"
 #include "clock.h"
 #include "client.h"
@@ -185,6 +187,28 @@ print_rrs(const char *ind, const ldns_rr_list *l)
 
 static void text_walk(const struct trace_walk *w, const char *ind);
 
+/* The kind of a numeric address (addr.h), or NULL for none. */
+static const char *
+address_kind(const char *text)
+{
+	uint8_t b[16];
+
+	if (inet_pton(AF_INET, text, b) == 1)
+		return addr_kind(AF_INET, b);
+	if (inet_pton(AF_INET6, text, b) == 1)
+		return addr_kind(AF_INET6, b);
+	return NULL;
+}
+
+/* The kind worth a word in the text: any but a global address. */
+static const char *
+kind_label(const char *text)
+{
+	const char *k = address_kind(text);
+
+	return k != NULL && strcmp(k, "global") != 0 ? k : NULL;
+}
+
 static void
 text_step(const struct trace_step *s, const char *ind)
 {
@@ -198,8 +222,15 @@ text_step(const struct trace_step *s, const char *ind)
 		snprintf(sub, sizeof(sub), "%s  | ", ind);
 		text_walk(s->lookups[i], sub);
 	}
-	printf("%s%s @%s (%s): %s", ind, s->zone, s->server,
+	for (i = 0; i < s->nreused; i++)
+		printf("%s%s @%s: no glue; %s %s was looked up earlier in "
+		       "this trace\n",
+		    ind, s->zone, s->server, s->server,
+		    output_type_str(s->reused[i], type, sizeof(type)));
+	printf("%s%s @%s (%s%s%s): %s", ind, s->zone, s->server,
 	    s->address[0] != '\0' ? s->address : "no address",
+	    kind_label(s->address) != NULL ? ", " : "",
+	    kind_label(s->address) != NULL ? kind_label(s->address) : "",
 	    trace_outcome_str(s->outcome));
 	if (s->outcome == TRACE_REFERRAL && s->child != NULL)
 		printf(" to %s", s->child);
@@ -278,6 +309,8 @@ json_step(FILE *f, const struct trace_step *s)
 	output_json_str(f, s->server);
 	fputs(", \"address\": ", f);
 	output_json_str(f, s->address[0] != '\0' ? s->address : NULL);
+	fputs(", \"kind\": ", f);
+	output_json_str(f, address_kind(s->address));
 	fputs("}, \"rtt_ms\": ", f);
 	if (s->have_rcode)
 		fprintf(f, "%.3f", s->rtt_ms);
@@ -304,6 +337,17 @@ json_step(FILE *f, const struct trace_step *s)
 		fputs(", \"glue\": ", f);
 		output_json_rr_list(f, s->glue);
 		fputc('}', f);
+	}
+	if (s->nreused > 0) {
+		char type[32];
+
+		fputs(", \"lookups_reused\": [", f);
+		for (i = 0; i < s->nreused; i++) {
+			fputs(i > 0 ? ", " : "", f);
+			output_json_str(f,
+			    output_type_str(s->reused[i], type, sizeof(type)));
+		}
+		fputc(']', f);
 	}
 	if (s->nlookups > 0) {
 		fputs(", \"lookups\": [", f);
@@ -465,6 +509,7 @@ cmd_trace_main(int argc, char **argv)
 out:
 	for (i = 0; i < n; i++)
 		trace_walk_free(w[i]);
+	trace_run_free(&run);
 	nsset_free(hints);
 	ldns_rdf_deep_free(name);
 	return status;

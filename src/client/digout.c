@@ -269,8 +269,16 @@ put_rdf(ldns_buffer *b, const ldns_rdf *rdf)
 	default:
 		break;
 	}
-	if ((s = ldns_rdf2str(rdf)) == NULL)
-		return -1;
+	if ((s = ldns_rdf2str(rdf)) == NULL) {
+		/* a field ldns cannot present (a LOC of one octet): its
+		 * octets in the generic form (RFC 3597) */
+		ldns_buffer_printf(b, "\\# %zu", n);
+		if (n > 0)
+			ldns_buffer_printf(b, " ");
+		for (size_t i = 0; i < n; i++)
+			ldns_buffer_printf(b, "%02X", d[i]);
+		return ldns_buffer_status_ok(b) ? 0 : -1;
+	}
 	/* ldns ends some fields (an empty NSEC3 salt) with a blank */
 	for (size_t e = strlen(s); e > 0 && s[e - 1] == ' '; e--)
 		s[e - 1] = '\0';

@@ -5,9 +5,11 @@
  * control character; other bytes pass through (DNS text is ASCII with
  * \DDD escapes from ldns).
  */
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "output.h"
 
 void
@@ -106,6 +108,17 @@ output_json_rr(FILE *f, const ldns_rr *rr)
 	    output_type_str(ldns_rr_get_type(rr), type, sizeof(type)));
 	fprintf(f, ", \"ttl\": %u, \"data\": ", (unsigned)ldns_rr_ttl(rr));
 	output_json_str(f, data);
+	if (ldns_rr_rd_count(rr) == 1 &&
+	    ((ldns_rr_get_type(rr) == LDNS_RR_TYPE_A &&
+		 ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 4) ||
+		(ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA &&
+		    ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 16))) {
+		fputs(", \"kind\": ", f);
+		output_json_str(f,
+		    addr_kind(ldns_rr_get_type(rr) == LDNS_RR_TYPE_A ? AF_INET
+								     : AF_INET6,
+			ldns_rdf_data(ldns_rr_rdf(rr, 0))));
+	}
 	fputc('}', f);
 	free(data);
 }

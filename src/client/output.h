@@ -16,7 +16,8 @@
 /* s as a JSON string with quotes; NULL prints null. */
 void output_json_str(FILE *f, const char *s);
 
-/* {"name": ..., "type": ..., "ttl": N, "data": ...} for rr. */
+/* {"name": ..., "type": ..., "ttl": N, "data": ...} for rr, and for an
+ * A or AAAA record its address's "kind" (addr_kind()). */
 void output_json_rr(FILE *f, const ldns_rr *rr);
 
 /* [rr, ...] for every record of l (NULL is []). */

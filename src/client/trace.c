@@ -40,6 +40,14 @@ trace_run_init(struct trace_run *run, const struct trace_opts *o,
 	run->deadline = run->start + o->deadline_ms;
 }
 
+void
+trace_run_free(struct trace_run *run)
+{
+	for (size_t i = 0; i < run->nlearned; i++)
+		free(run->learned[i].name);
+	run->nlearned = 0;
+}
+
 /* --- walks and steps ------------------------------------------------- */
 
 static void
@@ -145,18 +153,71 @@ out_of_time(struct trace_run *run, struct trace_walk *w)
 static struct trace_walk *
 walk_nested(struct trace_run *run, const char *name, ldns_rr_type type);
 
+/* What looking up a glue-less server gave: nested walks, and the types
+ * taken from lookups made earlier in the run. */
+struct lookup_out {
+	struct trace_walk *walks[2];
+	size_t nwalks;
+	ldns_rr_type reused[2];
+	size_t nreused;
+};
+
+static struct trace_learned *
+learned_find(struct trace_run *run, const char *name, ldns_rr_type type)
+{
+	for (size_t i = 0; i < run->nlearned; i++)
+		if (run->learned[i].type == type &&
+		    strcmp(run->learned[i].name, name) == 0)
+			return &run->learned[i];
+	return NULL;
+}
+
+/* Add ss to srv's addresses unless it is full or has it. */
+static void
+srv_add_ss(struct nsset_server *srv, const struct sockaddr_storage *ss)
+{
+	if (srv->naddr == NSSET_MAX_ADDRS)
+		return;
+	for (size_t i = 0; i < srv->naddr; i++)
+		if (memcmp(&srv->addr[i], ss, sizeof(*ss)) == 0)
+			return;
+	srv->addr[srv->naddr++] = *ss;
+}
+
+/* Keep what walk nw found of srv's addresses of its type for the run;
+ * a walk refused before it asked anyone (a loop) is not kept. */
+static void
+learned_keep(struct trace_run *run, const struct nsset_server *srv,
+    const struct trace_walk *nw)
+{
+	int family = nw->type == LDNS_RR_TYPE_A ? AF_INET : AF_INET6;
+	struct trace_learned *l;
+
+	if (nw->nsteps == 0 || run->nlearned == TRACE_MAX_LEARNED)
+		return;
+	l = &run->learned[run->nlearned];
+	memset(l, 0, sizeof(*l));
+	if ((l->name = strdup(srv->name)) == NULL)
+		return;
+	l->type = nw->type;
+	for (size_t i = 0; i < srv->naddr; i++)
+		if (srv->addr[i].ss_family == family)
+			l->addr[l->naddr++] = srv->addr[i];
+	run->nlearned++;
+}
+
 /*
- * Find addresses for glue-less server srv by nested walks (A if IPv4 is
- * allowed, then AAAA if IPv6 is and no usable address came yet); the
- * walks go to lookups[] (at most 2), the addresses to srv.
+ * Find addresses for glue-less server srv (A if IPv4 is allowed, then
+ * AAAA if IPv6 is and no usable address came yet): from a lookup made
+ * earlier in the run, else by a nested walk, which is kept in *out.
  */
 static void
 server_lookup(struct trace_run *run, struct trace_walk *w,
-    struct nsset_server *srv, int port, struct trace_walk **lookups,
-    size_t *nlookups)
+    struct nsset_server *srv, int port, struct lookup_out *out)
 {
 	static const ldns_rr_type types[] = { LDNS_RR_TYPE_A,
 		LDNS_RR_TYPE_AAAA };
+	struct trace_learned *l;
 	struct trace_walk *nw;
 	const ldns_rr *rr;
 	size_t t, i, j;
@@ -169,9 +230,15 @@ server_lookup(struct trace_run *run, struct trace_walk *w,
 			;
 		if (j < srv->naddr)
 			break; /* A gave a usable address */
+		if ((l = learned_find(run, srv->name, types[t])) != NULL) {
+			for (i = 0; i < l->naddr; i++)
+				srv_add_ss(srv, &l->addr[i]);
+			out->reused[out->nreused++] = types[t];
+			continue;
+		}
 		if ((nw = walk_nested(run, srv->name, types[t])) == NULL)
 			continue;
-		lookups[(*nlookups)++] = nw;
+		out->walks[out->nwalks++] = nw;
 		w->queries += nw->queries;
 		for (i = 0; nw->status == TRACE_ST_ANSWER &&
 		     i < ldns_rr_list_rr_count(nw->answer);
@@ -181,6 +248,7 @@ server_lookup(struct trace_run *run, struct trace_walk *w,
 			    ldns_rr_rd_count(rr) == 1)
 				nsset_add_addr(srv, ldns_rr_rdf(rr, 0), port);
 		}
+		learned_keep(run, srv, nw);
 	}
 }
 
@@ -224,14 +292,13 @@ ask_one(struct trace_run *run, struct trace_walk *w, struct trace_step *s,
 }
 
 /*
- * A new step for server of zone zs that takes over the nested walks in
- * lookups (*nlookups of them; *nlookups becomes 0).  Returns the step,
- * or NULL with w failed when out of memory (the walks stay the
- * caller's).
+ * A new step for server of zone zs that takes over what *lk holds
+ * (emptied).  Returns the step, or NULL with w failed when out of
+ * memory (the walks stay the caller's).
  */
 static struct trace_step *
 step_take(struct trace_walk *w, const char *zs, const char *server,
-    struct trace_walk **lookups, size_t *nlookups)
+    struct lookup_out *lk)
 {
 	struct trace_step *s;
 	size_t k;
@@ -240,10 +307,13 @@ step_take(struct trace_walk *w, const char *zs, const char *server,
 		walk_fail(w, "%s", "out of memory");
 		return NULL;
 	}
-	for (k = 0; k < *nlookups; k++)
-		s->lookups[k] = lookups[k];
-	s->nlookups = *nlookups;
-	*nlookups = 0;
+	for (k = 0; k < lk->nwalks; k++)
+		s->lookups[k] = lk->walks[k];
+	s->nlookups = lk->nwalks;
+	for (k = 0; k < lk->nreused; k++)
+		s->reused[k] = lk->reused[k];
+	s->nreused = lk->nreused;
+	memset(lk, 0, sizeof(*lk));
 	return s;
 }
 
@@ -256,13 +326,13 @@ static int
 ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
     struct nsset *set, const ldns_rdf *name, ldns_rr_type type, ldns_pkt **out)
 {
-	struct trace_walk *lookups[2];
+	struct lookup_out lk;
 	struct nsset_server *srv;
 	struct trace_step *s;
 	enum trace_outcome oc;
 	ldns_pkt *q = NULL, *p;
 	char *zs = dname_lower_str(zone);
-	size_t i, j, k, nlookups;
+	size_t i, j, k;
 	int port = nsset_port(run->hints), rc = -1;
 
 	if (zs == NULL ||
@@ -272,22 +342,21 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 	}
 	for (i = 0; i < set->n; i++) {
 		srv = &set->s[i];
-		nlookups = 0;
+		memset(&lk, 0, sizeof(lk));
 		for (j = 0; j < srv->naddr && !family_ok(run, &srv->addr[j]);
 		     j++)
 			;
 		if (j == srv->naddr) {
 			if (out_of_time(run, w))
 				goto done;
-			server_lookup(run, w, srv, port, lookups, &nlookups);
+			server_lookup(run, w, srv, port, &lk);
 		}
 		for (j = 0; j < srv->naddr; j++) {
 			if (!family_ok(run, &srv->addr[j]))
 				continue;
 			if (out_of_time(run, w))
 				goto free_lookups;
-			if ((s = step_take(w, zs, srv->name, lookups,
-				 &nlookups)) == NULL)
+			if ((s = step_take(w, zs, srv->name, &lk)) == NULL)
 				goto free_lookups;
 			net_addr_host(&srv->addr[j], s->address,
 			    sizeof(s->address));
@@ -303,10 +372,9 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 			rc = (int)oc;
 			goto done;
 		}
-		if (nlookups > 0 || srv->naddr == 0) {
+		if (lk.nwalks > 0 || lk.nreused > 0 || srv->naddr == 0) {
 			/* no address to ask: say so, with what we tried */
-			if ((s = step_take(w, zs, srv->name, lookups,
-				 &nlookups)) == NULL)
+			if ((s = step_take(w, zs, srv->name, &lk)) == NULL)
 				goto free_lookups;
 			s->outcome = TRACE_ERROR;
 			s->detail = strdup("no glue, and no address found");
@@ -315,8 +383,8 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 	walk_fail(w, "no server of %s gave a usable answer", zs);
 	goto done;
 free_lookups:
-	for (k = 0; k < nlookups; k++)
-		trace_walk_free(lookups[k]);
+	for (k = 0; k < lk.nwalks; k++)
+		trace_walk_free(lk.walks[k]);
 done:
 	ldns_pkt_free(q);
 	free(zs);

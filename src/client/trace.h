@@ -15,10 +15,14 @@
  * with what it learned), TRACE_MAX_CUTS referrals and TRACE_MAX_CHAIN
  * CNAME/DNAME links per walk (fail), TRACE_MAX_NEST nested walks deep
  * and no name twice on the nesting stack (that server is skipped),
- * and the limits of a zone's server set (nsset.h).
+ * and the limits of a zone's server set (nsset.h).  What a nested walk
+ * learns of a server's addresses is kept for the rest of the run
+ * (TRACE_MAX_LEARNED of them; past that a server is looked up again),
+ * so the A and the AAAA walk of one trace look each server up once.
  *
  * Ownership: a walk owns its steps, records and nested walks; free it
- * with trace_walk_free().  A run and its hints own nothing of the walks.
+ * with trace_walk_free().  A run and its hints own nothing of the walks;
+ * a run owns what it learned (trace_run_free()).
  */
 #ifndef ROOST_TRACE_H
 #define ROOST_TRACE_H
@@ -37,6 +41,7 @@
 #define TRACE_MAX_CUTS 32
 #define TRACE_MAX_CHAIN 12
 #define TRACE_MAX_NEST 3
+#define TRACE_MAX_LEARNED 32
 #define TRACE_DEFAULT_TIMEOUT_MS 1500
 #define TRACE_DEFAULT_TRIES 2
 #define TRACE_DEFAULT_DEADLINE_MS 15000
@@ -78,6 +83,8 @@ struct trace_step {
 	ldns_rr_list *ns, *glue;       /* referral: NS set, accepted glue */
 	struct trace_walk *lookups[2]; /* walks that found this server */
 	size_t nlookups;
+	ldns_rr_type reused[2]; /* lookups done earlier in the run */
+	size_t nreused;
 };
 
 struct trace_walk {
@@ -103,7 +110,16 @@ struct trace_opts {
 	bool v4, v6;     /* address families allowed (at least one) */
 };
 
-/* One trace command: options, hints, the clock, the nesting stack. */
+/* The addresses a nested walk found for a server (none if it failed). */
+struct trace_learned {
+	char *name; /* the server, lower-case, absolute; owned */
+	ldns_rr_type type;
+	struct sockaddr_storage addr[NSSET_MAX_ADDRS];
+	size_t naddr;
+};
+
+/* One trace command: options, hints, the clock, the nesting stack and
+ * what nested walks learned. */
 struct trace_run {
 	const struct trace_opts *o;
 	const struct nsset *hints;
@@ -112,6 +128,8 @@ struct trace_run {
 	char *stack[TRACE_MAX_NEST + 1]; /* names being resolved */
 	size_t depth;
 	bool deadline_hit;
+	struct trace_learned learned[TRACE_MAX_LEARNED];
+	size_t nlearned;
 };
 
 /*
@@ -120,6 +138,9 @@ struct trace_run {
  */
 void trace_run_init(struct trace_run *run, const struct trace_opts *o,
     const struct nsset *hints);
+
+/* Free what run learned (the run itself is the caller's). */
+void trace_run_free(struct trace_run *run);
 
 /*
  * Walk for name (absolute) and type.  Returns the walk (the caller frees

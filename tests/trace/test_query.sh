@@ -151,6 +151,8 @@ check_eq "--json with display options: still all of it" "NOERROR 2" \
 q "@$S" www.example.test --json
 check_eq "json: the server's address kind" "loopback" \
     "$(jq -r '.server_kind' <<<"$OUT")"
+check_eq "json: each address's kind" "documentation documentation" \
+    "$(jq -r '[.answer[].kind] | join(" ")' <<<"$OUT")"
 check_eq "json: a cookie option sent, none back (no --cookies)" "bad" \
     "$(jq -r '[.edns.options[] | select(.name == "cookie") | .status][0] // "bad"' <<<"$OUT")"
 

@@ -26,13 +26,13 @@ trace() {
 }
 
 # The top-level steps of a text trace, one "ZONE SERVER ADDRESS OUTCOME"
-# per line, joined with " | "; nested lookups (lines starting "  | ") are
+# per line (the address's kind left out), joined with " | "; nested lookups (lines starting "  | ") are
 # left out, or only they are taken with "nested".
 text_chain() {
 	local pfx=''
 	[ "${2:-}" = nested ] && pfx='  | '
 	printf '%s\n' "$1" | grep -v '^    ' | grep -v '^  |     ' |
-	    sed -n "s/^${pfx}\([^ ;|][^ ]*\) @\([^ ]*\) (\([^)]*\)): \([a-z]*\).*/\1 \2 \3 \4/p" |
+	    sed -n "s/^${pfx}\([^ ;|][^ ]*\) @\([^ ]*\) (\([^),]*\)[^)]*): \([a-z]*\).*/\1 \2 \3 \4/p" |
 	    paste -sd '|' | sed 's/|/ | /g'
 }
 
@@ -126,6 +126,25 @@ check_eq "glue-less json: nested walk on the step" "ns.hosting.alt. A answer" \
     "$(jq -r '.steps[2].lookups[0] | "\(.name) \(.type) \(.status)"' <<<"$OUT")"
 check_eq "glue-less json: nested chain" "$GL_NESTED" "$(json_chain "$OUT" '.steps[2].lookups[0]')"
 check_eq "glue-less json: 6 queries in all" 6 "$(jq .queries <<<"$OUT")"
+check_eq "json: each server address's kind" "loopback" \
+    "$(jq -r '[.steps[].server.kind] | unique | join(" ")' <<<"$OUT")"
+
+# both types: the glue-less server is looked up once, the AAAA walk
+# takes what the A walk's lookup learned
+mock_reset hosting
+trace www.gl.test
+check_eq "glue-less, A and AAAA: exit 0" 0 "$RC"
+check_eq "glue-less, A and AAAA: one lookup made" 1 \
+    "$(grep -c 'no glue; looking up ns\.hosting\.alt\. A from the root$' <<<"$OUT")"
+check_match "glue-less, A and AAAA: the second walk says it reused it" \
+    '^gl\.test\. @ns\.hosting\.alt\.: no glue; ns\.hosting\.alt\. A was looked up earlier in this trace$' "$OUT"
+check_eq "glue-less, A and AAAA: its server asked for its address once" 1 \
+    "$(mock_count hosting ns.hosting.alt. A udp)"
+check_match "glue-less, A and AAAA: the AAAA answer" \
+    $'^www\.gl\.test\.\t300\tIN\tAAAA\t' "$OUT"
+trace www.gl.test --json
+check_eq "glue-less json, A and AAAA: lookups made, then reused" "1/ 0/A" \
+    "$(jq -r '[.results[] | .steps[2] | "\(.lookups | length)/\(.lookups_reused // [] | join(","))"] | join(" ")' <<<"$OUT")"
 
 trace www.loop.test A --json
 check_eq "glue-less loop: exit 2" 2 "$RC"
@@ -139,7 +158,7 @@ trace alias.example.test A
 check_eq "cname: exit 0" 0 "$RC"
 check_eq "cname: chain restarts at the root for the target" \
     "$ROOT | $TLD | $EX cname | $GL_END" "$(text_chain "$OUT")"
-check_match "cname: step names the target" '^example\.test\. @ns1\.example\.test\. \(127\.0\.0\.12\): cname to www\.gl\.test\. ' "$OUT"
+check_match "cname: step names the target" '^example\.test\. @ns1\.example\.test\. \(127\.0\.0\.12, loopback\): cname to www\.gl\.test\. ' "$OUT"
 trace alias.example.test A --json
 check_eq "cname json: cnames" "alias2.example.test. www.gl.test." \
     "$(jq -r '.cnames | join(" ")' <<<"$OUT")"
@@ -164,7 +183,7 @@ trace www.flaky.test A
 check_eq "flaky: exit 0" 0 "$RC"
 check_eq "flaky: each bad server skipped for the next" "$ROOT | $TLD | $FLAKY" \
     "$(text_chain "$OUT")"
-check_match "flaky: the timeout is said" '^flaky\.test\. @a\.flaky\.test\. \(127\.0\.0\.20\): timeout \[2 tries, no reply\]; skipped$' "$OUT"
+check_match "flaky: the timeout is said" '^flaky\.test\. @a\.flaky\.test\. \(127\.0\.0\.20, loopback\): timeout \[2 tries, no reply\]; skipped$' "$OUT"
 check_match "flaky: the lame server is said" '^flaky\.test\. @b\.flaky\.test\. .*: lame .*referral to test\., not below flaky\.test\.; skipped$' "$OUT"
 check_match "flaky: SERVFAIL is said" '^flaky\.test\. @c\.flaky\.test\. .*: error \[SERVFAIL, ' "$OUT"
 check_eq "flaky: the dead server got one query and one retry" 2 \
@@ -206,7 +225,7 @@ check_eq "tc json: both TXT records (over 1232 bytes)" 2 "$(jq '.answer | length
 check_eq "tc: one UDP query" 1 "$(mock_count example big.example.test. TXT udp)"
 check_eq "tc: one TCP query" 1 "$(mock_count example big.example.test. TXT tcp)"
 trace big.example.test TXT
-check_match "tc text: said" '^example\.test\. @ns1\.example\.test\. \(127\.0\.0\.12\): answer \[NOERROR, [0-9.]+ ms, TC over UDP, then TCP\]$' "$OUT"
+check_match "tc text: said" '^example\.test\. @ns1\.example\.test\. \(127\.0\.0\.12, loopback\): answer \[NOERROR, [0-9.]+ ms, TC over UDP, then TCP\]$' "$OUT"
 
 # --- a deep name behind several cuts ----------------------------------------
 
