@@ -13,10 +13,11 @@
 #define ROOST_CLIENT_H
 
 enum client_exit {
-	CLIENT_EXIT_ANSWER = 0, /* the answer (records, addresses, a name) */
-	CLIENT_EXIT_NONAME = 1, /* NXDOMAIN, or NODATA: proven absent */
-	CLIENT_EXIT_FAIL = 2,   /* no answer: timeouts, errors, deadline */
-	CLIENT_EXIT_USAGE = 3,  /* bad command line */
+	CLIENT_EXIT_ANSWER = 0,   /* the answer (records, addresses, a name) */
+	CLIENT_EXIT_NONAME = 1,   /* NXDOMAIN, or NODATA: proven absent */
+	CLIENT_EXIT_FAIL = 2,     /* no answer: timeouts, errors, deadline */
+	CLIENT_EXIT_USAGE = 3,    /* bad command line */
+	CLIENT_EXIT_DEGRADED = 4, /* roost check: works, with findings */
 };
 
 /* The program's name for messages. */
@@ -27,6 +28,9 @@ int cmd_query_main(int argc, char **argv);
 
 /* roost trace NAME [TYPE] | roost trace -x ADDRESS (cmd_trace.c) */
 int cmd_trace_main(int argc, char **argv);
+
+/* roost check ZONE: every server of a zone, compared (cmd_check.c) */
+int cmd_check_main(int argc, char **argv);
 
 /* roost resolve NAME [SERVICE] | roost resolve -x ADDRESS (cmd_resolve.c) */
 int cmd_resolve_main(int argc, char **argv);

@@ -36,6 +36,11 @@ usage_full(FILE *f)
 	    "  query NAME [TYPE] [@SERVER[#PORT]]\n"
 	    "                         one query to one server, like dig\n"
 	    "                         (default server 127.0.0.1#53, roostd)\n"
+	    "  check ZONE             every server of ZONE asked at once: "
+	    "lame,\n"
+	    "                         unreachable, serials, NS sets and glue "
+	    "that\n"
+	    "                         disagree\n"
 	    "  resolve NAME [SERVICE] what getaddrinfo() returns here;\n"
 	    "                         resolve -x ADDRESS: getnameinfo()\n"
 	    "  help [COMMAND]         this text, or a command's options\n"
@@ -87,6 +92,7 @@ usage_full(FILE *f)
 	    "  1  no such name (NXDOMAIN) or no data of that type (NODATA)\n"
 	    "  2  failure: no usable answer (timeouts, errors, deadline)\n"
 	    "  3  usage: a bad command line\n"
+	    "  4  check only: the zone works but is degraded (findings)\n"
 	    "stats, flush, dump, reload, upstream, route and monitor exit 0 "
 	    "when done, "
 	    "2 when\nroostd cannot be reached, refuses (permission) or "
@@ -153,6 +159,8 @@ main(int argc, char **argv)
 		return cmd_query_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "trace") == 0)
 		return cmd_trace_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "resolve") == 0)
 		return cmd_resolve_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "stats") == 0 || strcmp(cmd, "flush") == 0 ||

@@ -44,6 +44,14 @@ tree_start() {
 	    return 1
 	mock_start deep-b 127.0.0.28#$P --auth \
 	    --zone "$Z/b.c.deep.test.zone" || return 1
+	# chk.test.: servers that disagree (roost check)
+	mock_start chk-a 127.0.0.40#$P --auth --zone "$Z/chk.test.zone" ||
+	    return 1
+	mock_start chk-b 127.0.0.41#$P --auth --zone "$Z/chk.test.old.zone" \
+	    --rule '* * transport=tcp drop' || return 1
+	mock_start chk-c 127.0.0.42#$P --auth --zone "$Z/root.zone" || return 1
+	mock_start chk-d 127.0.0.44#$P --auth --zone "$Z/chk.test.zone" ||
+	    return 1
 	mock_start arpa 127.0.0.30#$P --auth --zone "$Z/arpa.zone" || return 1
 	mock_start in-addr 127.0.0.31#$P --auth --zone "$Z/in-addr.arpa.zone" \
 	    --zone "$Z/ip6.arpa.zone" || return 1
