@@ -43,11 +43,18 @@
 #define CHECK_MAX_FINDINGS 64
 #define CHECK_DEFAULT_TIMEOUT_MS 2000
 
-enum check_probe { CHECK_UDP_SOA, CHECK_TCP_SOA, CHECK_UDP_NS, CHECK_NPROBES };
+enum check_probe {
+	CHECK_UDP_SOA,
+	CHECK_TCP_SOA,
+	CHECK_UDP_NS,
+	CHECK_UDP_ANSWER, /* only with a NAME to compare */
+	CHECK_NPROBES
+};
 
 struct check_cli {
 	struct trace_opts o;
-	const char *hints_file, *zone;
+	const char *hints_file, *zone, *name; /* name: NULL for none */
+	ldns_rr_type type;                    /* of name; A by default */
 	int port;
 	bool json;
 };
@@ -60,7 +67,8 @@ struct check_addr {
 	struct probe p[CHECK_NPROBES];
 	bool udp, tcp, auth;
 	uint32_t serial;
-	char ns[1024]; /* its NS set: sorted names, blank-separated */
+	char ns[1024];     /* its NS set: sorted names, blank-separated */
+	char answer[1024]; /* its answer for NAME: "RCODE DATA; DATA..." */
 };
 
 struct check_finding {
@@ -72,7 +80,7 @@ struct check_finding {
 
 struct check {
 	const struct check_cli *c;
-	ldns_rdf *zone;
+	ldns_rdf *zone, *qname; /* qname: the NAME compared, or NULL */
 	char zs[DNAME_STRLEN];
 	struct trace_run run;
 	struct trace_walk *walk;         /* ZONE NS from the root */
@@ -92,7 +100,7 @@ static void
 check_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: roost check [OPTION...] ZONE\n"
+	    "usage: roost check [OPTION...] ZONE [NAME [TYPE]]\n"
 	    "Ask every server of ZONE, in parallel, over UDP and TCP, for "
 	    "its SOA\n"
 	    "and NS set, and report where they disagree: unreachable or "
@@ -103,7 +111,11 @@ check_usage(FILE *f)
 	    "the\n"
 	    "server and address at fault.  The delegation is found from the "
 	    "root\n"
-	    "servers, as roost trace finds it.\n"
+	    "servers, as roost trace finds it.  With NAME (at or under "
+	    "ZONE), each\n"
+	    "server is also asked for NAME's TYPE records (default A), "
+	    "and the\n"
+	    "servers whose answer is not the most common one are named.\n"
 	    "\n"
 	    "  -4, --ipv4           IPv4 servers only\n"
 	    "  -6, --ipv6           IPv6 servers only\n"
@@ -171,19 +183,26 @@ parse_args(struct check_cli *c, int argc, char **argv)
 		fprintf(stderr, "roost check: -4 and -6 exclude each other\n");
 		return -1;
 	}
-	if (optind + 1 != argc) {
+	if (optind + 1 > argc || optind + 3 < argc) {
 		check_usage(stderr);
 		return -1;
 	}
 	c->zone = argv[optind];
+	c->name = optind + 1 < argc ? argv[optind + 1] : NULL;
+	c->type = LDNS_RR_TYPE_A;
+	if (optind + 2 < argc &&
+	    (c->type = ldns_get_rr_type_by_name(argv[optind + 2])) == 0) {
+		fprintf(stderr, "roost check: unknown type \"%s\"\n",
+		    argv[optind + 2]);
+		return -1;
+	}
 	return 0;
 bad:
 	fprintf(stderr, "roost check: bad value \"%s\" for -%c\n", optarg, ch);
 	return -1;
 }
 
-static void
-finding(struct check *k, const char *severity, const char *server,
+static void finding(struct check *k, const char *severity, const char *server,
     const char *address, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
@@ -231,7 +250,8 @@ ns_names(struct check *k, const ldns_rr_list *l, char *buf, size_t len,
 		const ldns_rr *rr = ldns_rr_list_rr(l, i);
 
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS ||
-		    !dname_eq(ldns_rr_owner(rr), k->zone) || n == CHECK_MAX_SERVERS ||
+		    !dname_eq(ldns_rr_owner(rr), k->zone) ||
+		    n == CHECK_MAX_SERVERS ||
 		    (v[n] = dname_lower_str(ldns_rr_rdf(rr, 0))) == NULL)
 			continue;
 		n++;
@@ -240,9 +260,11 @@ ns_names(struct check *k, const ldns_rr_list *l, char *buf, size_t len,
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 
-		used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
-		    "%s%s", i > 0 ? " " : "", v[i]);
-		for (j = 0; j < k->nnames && strcmp(k->names[j], v[i]) != 0; j++)
+		used +=
+		    (size_t)snprintf(buf + used, used < len ? len - used : 0,
+			"%s%s", i > 0 ? " " : "", v[i]);
+		for (j = 0; j < k->nnames && strcmp(k->names[j], v[i]) != 0;
+		     j++)
 			;
 		if (add && j == k->nnames && k->nnames < CHECK_MAX_SERVERS) {
 			k->names[k->nnames++] = v[i];
@@ -274,8 +296,8 @@ addr_add(struct check *k, const char *name, const ldns_rdf *rd)
 {
 	struct check_addr *a;
 	char text[INET6_ADDRSTRLEN];
-	int family = ldns_rdf_get_type(rd) == LDNS_RDF_TYPE_A ? AF_INET
-							      : AF_INET6;
+	int family =
+	    ldns_rdf_get_type(rd) == LDNS_RDF_TYPE_A ? AF_INET : AF_INET6;
 
 	if ((family == AF_INET && !k->c->o.v4) ||
 	    (family == AF_INET6 && !k->c->o.v6) ||
@@ -338,8 +360,8 @@ hints_addrs(struct check *k, const char *name)
 /* The addresses of rr type of name in l, as presentation text joined
  * by blanks (sorted as they come), into buf. */
 static void
-addr_list(const ldns_rr_list *l, const char *name, ldns_rr_type type,
-    char *buf, size_t len)
+addr_list(const ldns_rr_list *l, const char *name, ldns_rr_type type, char *buf,
+    size_t len)
 {
 	size_t used = 0;
 
@@ -393,10 +415,10 @@ gather_addrs(struct check *k)
 				for (size_t g = 0; k->parent->glue != NULL &&
 				     g < ldns_rr_list_rr_count(k->parent->glue);
 				     g++) {
-					const ldns_rr *rr = ldns_rr_list_rr(
-					    k->parent->glue, g);
-					char *o = dname_lower_str(
-					    ldns_rr_owner(rr));
+					const ldns_rr *rr =
+					    ldns_rr_list_rr(k->parent->glue, g);
+					char *o =
+					    dname_lower_str(ldns_rr_owner(rr));
 
 					if (o != NULL && strcmp(o, name) == 0 &&
 					    ldns_rr_get_type(rr) == types[t])
@@ -406,8 +428,7 @@ gather_addrs(struct check *k)
 				}
 			}
 			if (k->nlookups == CHECK_MAX_SERVERS * 2 ||
-			    (w = trace_walk_run(&k->run, dn, types[t])) ==
-				NULL)
+			    (w = trace_walk_run(&k->run, dn, types[t])) == NULL)
 				continue;
 			k->lookups[k->nlookups++] = w;
 			addr_list(w->answer, name, types[t], own, sizeof(own));
@@ -445,6 +466,34 @@ query_wire(const ldns_rdf *zone, ldns_rr_type type, size_t *len)
 		wire = NULL;
 	ldns_pkt_free(q);
 	return wire;
+}
+
+/* "RCODE DATA; DATA" of reply p's answer (its rdata sorted, TTLs left
+ * out), or "no reply", into buf: what two servers must agree on. */
+static void
+answer_text(const ldns_pkt *p, char *buf, size_t len)
+{
+	char *v[64], rc[32];
+	size_t n = 0, used;
+	const ldns_rr_list *an;
+
+	if (p == NULL) {
+		snprintf(buf, len, "no reply");
+		return;
+	}
+	used = (size_t)snprintf(buf, len, "%s",
+	    output_rcode_str(ldns_pkt_get_rcode(p), rc, sizeof(rc)));
+	an = ldns_pkt_answer(p);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(an) && n < 64; i++)
+		if ((v[n] = output_rr_data(ldns_rr_list_rr(an, i))) != NULL)
+			n++;
+	qsort(v, n, sizeof(v[0]), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		used +=
+		    (size_t)snprintf(buf + used, used < len ? len - used : 0,
+			"%s%s", i > 0 ? "; " : " ", v[i]);
+		free(v[i]);
+	}
 }
 
 /* What one address's replies say: reachable, authoritative, serial, NS. */
@@ -486,6 +535,9 @@ judge_addr(struct check *k, struct check_addr *a)
 		    "no reply over TCP (%s)", a->p[CHECK_TCP_SOA].err);
 	if (ns != NULL)
 		ns_names(k, ldns_pkt_answer(ns), a->ns, sizeof(a->ns), false);
+	if (k->qname != NULL)
+		answer_text(a->p[CHECK_UDP_ANSWER].reply, a->answer,
+		    sizeof(a->answer));
 }
 
 /* The blank-separated words of a that are not words of b, into out. */
@@ -515,6 +567,29 @@ words_missing(const char *a, const char *b, char *out, size_t len)
 	}
 }
 
+/* The answer most authoritative servers gave (the first such on a tie). */
+static const char *
+common_answer(const struct check *k)
+{
+	const char *best = NULL;
+	size_t most = 0;
+
+	for (size_t i = 0; i < k->naddrs; i++) {
+		size_t n = 0;
+
+		if (!k->addrs[i].auth)
+			continue;
+		for (size_t j = 0; j < k->naddrs; j++)
+			n += k->addrs[j].auth &&
+			    strcmp(k->addrs[i].answer, k->addrs[j].answer) == 0;
+		if (n > most) {
+			most = n;
+			best = k->addrs[i].answer;
+		}
+	}
+	return best;
+}
+
 /* The findings across servers: serials and NS sets that differ. */
 static void
 compare_addrs(struct check *k)
@@ -528,11 +603,22 @@ compare_addrs(struct check *k)
 			high = k->addrs[i].serial;
 			any = true;
 		}
+	const char *common = k->qname != NULL ? common_answer(k) : NULL;
+
 	for (size_t i = 0; i < k->naddrs; i++) {
 		struct check_addr *a = &k->addrs[i];
 
 		if (!a->auth)
 			continue;
+		if (common != NULL && strcmp(a->answer, common) != 0) {
+			char type[32], qs[DNAME_STRLEN];
+
+			finding(k, "warning", a->name, a->text,
+			    "answer for %s %s is \"%s\", the others' \"%s\"",
+			    output_name_str(k->qname, qs, sizeof(qs)),
+			    output_type_str(k->c->type, type, sizeof(type)),
+			    a->answer, common);
+		}
 		if (a->serial != high)
 			finding(k, "warning", a->name, a->text,
 			    "serial %u, behind %u of the others", a->serial,
@@ -554,15 +640,18 @@ compare_addrs(struct check *k)
 static int
 run_probes(struct check *k)
 {
-	static const ldns_rr_type qtype[] = { LDNS_RR_TYPE_SOA,
-		LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_NS };
+	const ldns_rr_type qtype[] = { LDNS_RR_TYPE_SOA, LDNS_RR_TYPE_SOA,
+		LDNS_RR_TYPE_NS, k->c->type };
+	size_t per = k->qname != NULL ? CHECK_NPROBES : CHECK_UDP_ANSWER;
 	struct probe *all = calloc(k->naddrs * CHECK_NPROBES + 1, sizeof(*all));
 	uint8_t *wire[CHECK_NPROBES] = { NULL };
 	size_t len[CHECK_NPROBES], n = 0;
 	int rc = -1;
 
-	for (size_t j = 0; j < CHECK_NPROBES; j++)
-		if ((wire[j] = query_wire(k->zone, qtype[j], &len[j])) == NULL)
+	for (size_t j = 0; j < per; j++)
+		if ((wire[j] = query_wire(j == CHECK_UDP_ANSWER ? k->qname
+								: k->zone,
+			 qtype[j], &len[j])) == NULL)
 			goto out;
 	if (all == NULL)
 		goto out;
@@ -574,6 +663,10 @@ run_probes(struct check *k)
 			all[n].qlen = len[j];
 			n++;
 		}
+	/* without NAME, no answer to ask for */
+	if (per < CHECK_NPROBES)
+		for (size_t i = 0; i < k->naddrs; i++)
+			all[i * CHECK_NPROBES + CHECK_UDP_ANSWER].skip = true;
 	if (probe_run(all, n, k->c->o.timeout_ms) == -1)
 		goto out;
 	for (size_t i = 0; i < k->naddrs; i++) {
@@ -625,11 +718,13 @@ print_text(const struct check *k)
 			printf("no reply\n");
 			continue;
 		}
-		printf("%s, UDP %.2f ms, TCP %s", a->auth ? "authoritative"
-							 : "lame",
+		printf("%s, UDP %.2f ms, TCP %s",
+		    a->auth ? "authoritative" : "lame",
 		    a->p[CHECK_UDP_SOA].rtt_ms, a->tcp ? "yes" : "no");
 		if (a->auth)
 			printf(", serial %u, NS %s", a->serial, a->ns);
+		if (a->auth && k->qname != NULL)
+			printf(", answer %s", a->answer);
 		printf("\n");
 	}
 	for (size_t i = 0; i < k->nf; i++)
@@ -676,17 +771,22 @@ print_json(const struct check *k)
 		    a->udp ? "true" : "false", a->tcp ? "true" : "false",
 		    a->auth ? "true" : "false");
 		if (a->udp)
-			printf(", \"rtt_ms\": %.3f", a->p[CHECK_UDP_SOA].rtt_ms);
+			printf(", \"rtt_ms\": %.3f",
+			    a->p[CHECK_UDP_SOA].rtt_ms);
 		if (a->auth) {
 			printf(", \"serial\": %u, \"ns\": ", a->serial);
 			output_json_str(stdout, a->ns);
+			if (k->qname != NULL) {
+				printf(", \"answer\": ");
+				output_json_str(stdout, a->answer);
+			}
 		}
 		printf("}");
 	}
 	printf("], \"findings\": [");
 	for (size_t i = 0; i < k->nf; i++) {
-		printf("%s{\"severity\": \"%s\", \"server\": ", i > 0 ? ", " : "",
-		    k->f[i].severity);
+		printf("%s{\"severity\": \"%s\", \"server\": ",
+		    i > 0 ? ", " : "", k->f[i].severity);
 		output_json_str(stdout, k->f[i].server);
 		printf(", \"address\": ");
 		output_json_str(stdout, k->f[i].address);
@@ -710,6 +810,7 @@ check_free(struct check *k)
 	trace_walk_free(k->walk);
 	trace_run_free(&k->run);
 	ldns_rdf_deep_free(k->zone);
+	ldns_rdf_deep_free(k->qname);
 }
 
 /* Find the delegation and the servers; 0, or -1 (said on stderr). */
@@ -783,6 +884,14 @@ cmd_check_main(int argc, char **argv)
 		status = CLIENT_EXIT_USAGE;
 		goto out;
 	}
+	if (c.name != NULL &&
+	    ((k->qname = dname_from_text(c.name)) == NULL ||
+		!dname_at_or_under(k->qname, k->zone))) {
+		fprintf(stderr, "roost check: \"%s\" is no name in %s\n",
+		    c.name, c.zone);
+		status = CLIENT_EXIT_USAGE;
+		goto out;
+	}
 	output_name_str(k->zone, k->zs, sizeof(k->zs));
 	for (char *s = k->zs; *s != '\0'; s++)
 		*s = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
@@ -796,9 +905,9 @@ cmd_check_main(int argc, char **argv)
 		print_json(k);
 	else
 		print_text(k);
-	status = auth_count(k) == 0		     ? CLIENT_EXIT_FAIL
+	status = auth_count(k) == 0         ? CLIENT_EXIT_FAIL
 	    : k->nerrors + k->nwarnings > 0 ? CLIENT_EXIT_DEGRADED
-					     : CLIENT_EXIT_ANSWER;
+					    : CLIENT_EXIT_ANSWER;
 out:
 	check_free(k);
 	free(k);

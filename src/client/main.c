@@ -36,7 +36,7 @@ usage_full(FILE *f)
 	    "  query NAME [TYPE] [@SERVER[#PORT]]\n"
 	    "                         one query to one server, like dig\n"
 	    "                         (default server 127.0.0.1#53, roostd)\n"
-	    "  check ZONE             every server of ZONE asked at once: "
+	    "  check ZONE [NAME]      every server of ZONE asked at once: "
 	    "lame,\n"
 	    "                         unreachable, serials, NS sets and glue "
 	    "that\n"

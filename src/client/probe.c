@@ -74,8 +74,8 @@ sslen(const struct sockaddr_storage *ss)
 static void
 probe_start(struct probe *p)
 {
-	int type = (p->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC;
+	int type =
+	    (p->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
 
 	p->t0 = clock_mono_us();
 	if ((p->fd = socket(p->ss.ss_family, type, 0)) == -1) {
@@ -150,8 +150,10 @@ probe_read_tcp(struct probe *p)
 	if (p->state == PROBE_READ_LEN) {
 		p->need = (size_t)(p->buf[0] << 8 | p->buf[1]);
 		p->have = 0;
-		if (p->need == 0 || (grown = realloc(p->buf, p->need)) == NULL) {
-			probe_end(p, p->need == 0 ? "empty reply" : "no memory");
+		if (p->need == 0 ||
+		    (grown = realloc(p->buf, p->need)) == NULL) {
+			probe_end(p,
+			    p->need == 0 ? "empty reply" : "no memory");
 			return;
 		}
 		p->buf = grown;
@@ -210,16 +212,18 @@ probe_run(struct probe *p, size_t n, int timeout_ms)
 		p[i].err[0] = '\0';
 		p[i].buf = NULL;
 		p[i].fd = -1;
-		probe_start(&p[i]);
+		if (p[i].skip)
+			probe_end(&p[i], "not asked");
+		else
+			probe_start(&p[i]);
 	}
 	for (;;) {
 		for (i = 0, live = 0; i < n; i++) {
 			if (p[i].state == PROBE_DONE)
 				continue;
 			pfd[live].fd = p[i].fd;
-			pfd[live].events = p[i].state == PROBE_CONNECTING
-			    ? POLLOUT
-			    : POLLIN;
+			pfd[live].events =
+			    p[i].state == PROBE_CONNECTING ? POLLOUT : POLLIN;
 			pfd[live].revents = 0;
 			who[live++] = i;
 		}

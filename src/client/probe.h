@@ -29,6 +29,7 @@ struct probe {
 	bool tcp;
 	const uint8_t *query; /* wire form, its id in the first 2 octets */
 	size_t qlen;
+	bool skip; /* not sent: ends at once, err "not asked" */
 	/* the result */
 	ldns_pkt *reply; /* NULL: none (err says why) */
 	double rtt_ms;

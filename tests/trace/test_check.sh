@@ -67,6 +67,18 @@ check_eq "json: per server" "true true true 5 loopback" \
 check_eq "json: the parent's NS set and glue" "4 4" \
     "$(jq -r '"\(.parent.ns | length) \(.parent.glue | length)"' <<<"$OUT")"
 
+# a name compared across the servers: b's old copy differs
+chk chk.test www.chk.test
+check_match "NAME: b's answer differs, the most common one shown" \
+    '^warning b\.chk\.test\. \(127\.0\.0\.41\): answer for www\.chk\.test\. A is "NOERROR 192\.0\.2\.49", the others. "NOERROR 192\.0\.2\.50"$' "$OUT"
+check_nomatch "NAME: a agrees" '^warning a\.chk\.test\. .*answer for' "$OUT"
+check_match "NAME: shown per server" '^a\.chk\.test\. @127\.0\.0\.40: .*, answer NOERROR 192\.0\.2\.50$' "$OUT"
+chk chk.test nope.chk.test TXT --json
+check_eq "NAME TYPE json: NXDOMAIN everywhere, no answer finding" "NXDOMAIN|NXDOMAIN|NXDOMAIN 0" \
+    "$(jq -r '"\([.servers[] | select(.authoritative) | .answer] | join("|")) \([.findings[] | select(.text | startswith("answer"))] | length)"' <<<"$OUT")"
+chk chk.test www.example.test
+check_eq "NAME outside ZONE: usage (3)" 3 "$RC"
+
 chk example.test
 check_eq "example.test: ok (0)" 0 "$RC"
 check_match "example.test: both addresses, from the glue" \
