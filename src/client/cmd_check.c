@@ -535,6 +535,9 @@ judge_addr(struct check *k, struct check_addr *a)
 		    "no reply over TCP (%s)", a->p[CHECK_TCP_SOA].err);
 	if (ns != NULL)
 		ns_names(k, ldns_pkt_answer(ns), a->ns, sizeof(a->ns), false);
+	else
+		snprintf(a->ns, sizeof(a->ns), "(no reply: %s)",
+		    a->p[CHECK_UDP_NS].err);
 	if (k->qname != NULL)
 		answer_text(a->p[CHECK_UDP_ANSWER].reply, a->answer,
 		    sizeof(a->answer));
@@ -623,7 +626,8 @@ compare_addrs(struct check *k)
 			finding(k, "warning", a->name, a->text,
 			    "serial %u, behind %u of the others", a->serial,
 			    high);
-		if (k->parent != NULL && strcmp(a->ns, k->parent_ns) != 0) {
+		if (k->parent != NULL && a->p[CHECK_UDP_NS].reply != NULL &&
+		    strcmp(a->ns, k->parent_ns) != 0) {
 			char more[512], less[512];
 
 			words_missing(a->ns, k->parent_ns, more, sizeof(more));
