@@ -2,10 +2,12 @@
  * src/client/digout.c - a DNS reply in dig's text layout (see digout.h).
  *
  * A line is built in an ldns_buffer while its column is counted, then
- * written whole.  Invariants: ldns presents each rdata field, and only
- * what BIND shows otherwise is changed (word cuts, hex case); an OPT
- * option is read from the raw option bytes with its length checked
- * before any byte of it, so a malformed one is shown as hex, never
+ * written whole.  Invariants: ldns presents each rdata field except
+ * those BIND writes its own way, which are written here from their
+ * octets (text strings, SvcParams, LOC) or adjusted (base64 and hex word
+ * cuts, hex case); a field ldns cannot present is written in RFC 3597's
+ * generic form; every length is checked before the octets it covers are
+ * read (rdata, OPT options), so a malformed one is shown as hex, never
  * read past.
  */
 #include <arpa/inet.h>
