@@ -357,11 +357,14 @@ hints_addrs(struct check *k, const char *name)
 				addr_add_ss(k, name, &h->s[i].addr[j]);
 }
 
-/* The addresses of rr type of name in l, as presentation text joined
- * by blanks (sorted as they come), into buf. */
+/*
+ * Each address record of type in l: added for server name (with any
+ * owner, or with name as owner only), and those owned by name listed
+ * in buf as presentation text joined by blanks, in their order.
+ */
 static void
-addr_list(const ldns_rr_list *l, const char *name, ldns_rr_type type, char *buf,
-    size_t len)
+take_addrs(struct check *k, const char *name, const ldns_rr_list *l,
+    ldns_rr_type type, bool any_owner, char *buf, size_t len)
 {
 	size_t used = 0;
 
@@ -369,18 +372,21 @@ addr_list(const ldns_rr_list *l, const char *name, ldns_rr_type type, char *buf,
 	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(l, i);
 		char *owner, *s;
+		bool named;
 
 		if (ldns_rr_get_type(rr) != type || ldns_rr_rd_count(rr) != 1)
 			continue;
 		owner = dname_lower_str(ldns_rr_owner(rr));
-		if (owner != NULL && strcmp(owner, name) == 0 &&
-		    (s = ldns_rdf2str(ldns_rr_rdf(rr, 0))) != NULL) {
+		named = owner != NULL && strcmp(owner, name) == 0;
+		free(owner);
+		if (named || any_owner)
+			addr_add(k, name, ldns_rr_rdf(rr, 0));
+		if (named && (s = ldns_rdf2str(ldns_rr_rdf(rr, 0))) != NULL) {
 			used += (size_t)snprintf(buf + used,
 			    used < len ? len - used : 0, "%s%s",
 			    used > 0 ? " " : "", s);
 			free(s);
 		}
-		free(owner);
 	}
 }
 
@@ -408,40 +414,17 @@ gather_addrs(struct check *k)
 
 			if ((t == 0 && !k->c->o.v4) || (t == 1 && !k->c->o.v6))
 				continue;
-			glue[0] = '\0';
-			if (k->parent != NULL) {
-				addr_list(k->parent->glue, name, types[t], glue,
-				    sizeof(glue));
-				for (size_t g = 0; k->parent->glue != NULL &&
-				     g < ldns_rr_list_rr_count(k->parent->glue);
-				     g++) {
-					const ldns_rr *rr =
-					    ldns_rr_list_rr(k->parent->glue, g);
-					char *o =
-					    dname_lower_str(ldns_rr_owner(rr));
-
-					if (o != NULL && strcmp(o, name) == 0 &&
-					    ldns_rr_get_type(rr) == types[t])
-						addr_add(k, name,
-						    ldns_rr_rdf(rr, 0));
-					free(o);
-				}
-			}
+			take_addrs(k, name,
+			    k->parent != NULL ? k->parent->glue : NULL,
+			    types[t], false, glue, sizeof(glue));
 			if (k->nlookups == CHECK_MAX_SERVERS * 2 ||
 			    (w = trace_walk_run(&k->run, dn, types[t])) == NULL)
 				continue;
 			k->lookups[k->nlookups++] = w;
-			addr_list(w->answer, name, types[t], own, sizeof(own));
-			for (size_t r = 0; w->status == TRACE_ST_ANSWER &&
-			     r < ldns_rr_list_rr_count(w->answer);
-			     r++) {
-				const ldns_rr *rr =
-				    ldns_rr_list_rr(w->answer, r);
-
-				if (ldns_rr_get_type(rr) == types[t] &&
-				    ldns_rr_rd_count(rr) == 1)
-					addr_add(k, name, ldns_rr_rdf(rr, 0));
-			}
+			/* the walk's final RRset may be a CNAME target's */
+			take_addrs(k, name,
+			    w->status == TRACE_ST_ANSWER ? w->answer : NULL,
+			    types[t], true, own, sizeof(own));
 			if (glue[0] != '\0' && w->status != TRACE_ST_FAIL &&
 			    strcmp(glue, own) != 0)
 				finding(k, "warning", k->parent->server,
@@ -868,11 +851,8 @@ cmd_check_main(int argc, char **argv)
 
 	if ((rc = parse_args(&c, argc, argv)) != 0)
 		return rc > 0 ? CLIENT_EXIT_ANSWER : CLIENT_EXIT_USAGE;
-	if (c.hints_file != NULL)
-		hints = hints_load(c.hints_file, c.port, err, sizeof(err));
-	else if ((hints = hints_builtin(c.port)) == NULL)
-		snprintf(err, sizeof(err), "out of memory");
-	if (hints == NULL) {
+	if ((hints = hints_open(c.hints_file, c.port, err, sizeof(err))) ==
+	    NULL) {
 		fprintf(stderr, "roost check: %s\n", err);
 		return CLIENT_EXIT_USAGE;
 	}
@@ -896,9 +876,12 @@ cmd_check_main(int argc, char **argv)
 		status = CLIENT_EXIT_USAGE;
 		goto out;
 	}
-	output_name_str(k->zone, k->zs, sizeof(k->zs));
-	for (char *s = k->zs; *s != '\0'; s++)
-		*s = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+	{
+		char *zs = dname_lower_str(k->zone);
+
+		snprintf(k->zs, sizeof(k->zs), "%s", zs != NULL ? zs : "?");
+		free(zs);
+	}
 	if (find_servers(k) == -1)
 		goto out;
 	if (run_probes(k) == -1) {

@@ -459,11 +459,8 @@ cmd_trace_main(int argc, char **argv)
 	}
 	if (c.reverse)
 		c.type = LDNS_RR_TYPE_PTR;
-	if (c.hints_file != NULL)
-		hints = hints_load(c.hints_file, c.port, err, sizeof(err));
-	else if ((hints = hints_builtin(c.port)) == NULL)
-		snprintf(err, sizeof(err), "out of memory");
-	if (hints == NULL) {
+	if ((hints = hints_open(c.hints_file, c.port, err, sizeof(err))) ==
+	    NULL) {
 		fprintf(stderr, "roost trace: %s\n", err);
 		ldns_rdf_deep_free(name);
 		return CLIENT_EXIT_USAGE;

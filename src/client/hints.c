@@ -136,3 +136,15 @@ out:
 	fclose(fp);
 	return set;
 }
+
+struct nsset *
+hints_open(const char *file, int port, char *err, size_t errlen)
+{
+	struct nsset *set;
+
+	if (file != NULL)
+		return hints_load(file, port, err, errlen);
+	if ((set = hints_builtin(port)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	return set;
+}

@@ -28,4 +28,11 @@ struct nsset *hints_builtin(int port);
  */
 struct nsset *hints_load(const char *file, int port, char *err, size_t errlen);
 
+/*
+ * The root hints a command was told to use: hints_load(file) when file
+ * is not NULL, else hints_builtin(), "out of memory" in err when that
+ * fails.  Returns a new set or NULL.
+ */
+struct nsset *hints_open(const char *file, int port, char *err, size_t errlen);
+
 #endif /* ROOST_HINTS_H */
