@@ -12,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ldns/ldns.h>
 
 #include "addr.h"
+#include "anchor.h"
 #include "args.h"
+#include "chain.h"
+#include "chainout.h"
 #include "clock.h"
 #include "client.h"
 #include "dname.h"
@@ -28,6 +32,7 @@
 struct trace_cli {
 	struct trace_opts o;
 	const char *hints_file;
+	const char *anchor_file; /* --trust-anchor; NULL: the default */
 	const char *name;
 	ldns_rr_type type; /* 0: both A and AAAA */
 	int port;
@@ -66,13 +71,26 @@ trace_usage(FILE *f)
 	    "  -d, --deadline S     give up after S seconds in all (default "
 	    "15),\n"
 	    "                       showing what was learned\n"
+	    "  -D, --dnssec         check the chain of trust: at every zone "
+	    "cut\n"
+	    "                       the DS set, the DNSKEY set, each RRSIG "
+	    "and\n"
+	    "                       the NSEC/NSEC3 proofs; a verdict per zone "
+	    "and\n"
+	    "                       for the answer (secure, insecure, bogus,\n"
+	    "                       indeterminate) with its reason\n"
+	    "  -k, --trust-anchor FILE  DS or DNSKEY records to trust "
+	    "(implies\n"
+	    "                       --dnssec; default " ANCHOR_ROOT_FILE ",\n"
+	    "                       or the built-in root keys without it)\n"
 	    "  -j, --json           one JSON document instead of text\n"
 	    "  -h, --help           this text\n"
 	    "\n"
 	    "Exit status: 0 an answer, 1 NXDOMAIN or NODATA (for every type\n"
 	    "asked), 2 failure (no server answered, deadline, limits; also "
 	    "when\n"
-	    "any one type failed), 3 usage.\n");
+	    "any one type failed, or with --dnssec an answer is bogus or\n"
+	    "indeterminate), 3 usage.\n");
 }
 
 /* 0 ok, 1 help printed, -1 usage error (printed). */
@@ -88,6 +106,8 @@ parse_args(struct trace_cli *c, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "tries", required_argument, NULL, 'T' },
 		{ "deadline", required_argument, NULL, 'd' },
+		{ "dnssec", no_argument, NULL, 'D' },
+		{ "trust-anchor", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -95,7 +115,7 @@ parse_args(struct trace_cli *c, int argc, char **argv)
 	int ch;
 	bool only4 = false, only6 = false;
 
-	while ((ch = getopt_long(argc, argv, "x46p:r:t:d:jh", longopts,
+	while ((ch = getopt_long(argc, argv, "x46p:r:t:d:Dk:jh", longopts,
 		    NULL)) != -1) {
 		switch (ch) {
 		case 'x':
@@ -125,6 +145,13 @@ parse_args(struct trace_cli *c, int argc, char **argv)
 		case 'd':
 			if (args_parse_seconds(optarg, &c->o.deadline_ms) == -1)
 				goto bad;
+			break;
+		case 'D':
+			c->o.dnssec = true;
+			break;
+		case 'k':
+			c->anchor_file = optarg;
+			c->o.dnssec = true;
 			break;
 		case 'j':
 			c->json = true;
@@ -295,7 +322,8 @@ text_walk(const struct trace_walk *w, const char *ind)
 
 /* --- JSON ------------------------------------------------------------ */
 
-static void json_walk(FILE *f, const struct trace_walk *w);
+static void json_walk(FILE *f, const struct trace_walk *w,
+    const struct chain *chain, const struct anchor_set *anchors);
 
 static void
 json_step(FILE *f, const struct trace_step *s)
@@ -354,7 +382,7 @@ json_step(FILE *f, const struct trace_step *s)
 		for (i = 0; i < s->nlookups; i++) {
 			if (i > 0)
 				fputs(", ", f);
-			json_walk(f, s->lookups[i]);
+			json_walk(f, s->lookups[i], NULL, NULL);
 		}
 		fputc(']', f);
 	}
@@ -377,7 +405,8 @@ status_str(enum trace_status st)
 }
 
 static void
-json_walk(FILE *f, const struct trace_walk *w)
+json_walk(FILE *f, const struct trace_walk *w, const struct chain *chain,
+    const struct anchor_set *anchors)
 {
 	char buf[32];
 	size_t i;
@@ -410,23 +439,66 @@ json_walk(FILE *f, const struct trace_walk *w)
 	    "], \"queries\": %u, \"time_ms\": %.1f, \"error\": ", w->queries,
 	    w->ms);
 	output_json_str(f, w->error);
+	if (chain != NULL) {
+		fputs(", \"dnssec\": ", f);
+		chainout_json(f, chain, anchors);
+	}
 	fputc('}', f);
 }
 
 /* --- main ------------------------------------------------------------ */
 
 static int
-exit_status(struct trace_walk *const *w, size_t n)
+exit_status(struct trace_walk *const *w, struct chain *const *chains, size_t n)
 {
 	size_t i, answers = 0;
 
 	for (i = 0; i < n; i++) {
 		if (w[i]->status == TRACE_ST_FAIL)
 			return CLIENT_EXIT_FAIL;
+		if (chains[i] != NULL &&
+		    (chains[i]->verdict == CHAIN_BOGUS ||
+			chains[i]->verdict == CHAIN_INDETERMINATE))
+			return CLIENT_EXIT_FAIL;
 		if (w[i]->status == TRACE_ST_ANSWER)
 			answers++;
 	}
 	return answers > 0 ? CLIENT_EXIT_ANSWER : CLIENT_EXIT_NONAME;
+}
+
+/* The walks (and their chains) of one trace, as text or JSON. */
+static void
+print_results(const struct trace_cli *c, struct trace_walk *const *w,
+    struct chain *const *chains, size_t n, const struct anchor_set *anchors,
+    unsigned queries, double ms)
+{
+	size_t i;
+
+	if (c->json) {
+		if (n > 1)
+			printf("{\"results\": [");
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				printf(", ");
+			json_walk(stdout, w[i], chains[i], anchors);
+		}
+		printf(n > 1 ? "], \"queries\": %u, \"time_ms\": %.1f}\n"
+			     : "\n",
+		    queries, ms);
+	} else {
+		if (c->o.dnssec)
+			printf(";; DNSSEC trust anchor: %s\n", anchors->source);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				printf("\n");
+			text_walk(w[i], "");
+			if (chains[i] != NULL)
+				chainout_text(stdout, chains[i], "");
+		}
+		if (n > 1)
+			printf("\n;; total: %u queries in %.1f ms\n", queries,
+			    ms);
+	}
 }
 
 int
@@ -439,6 +511,8 @@ cmd_trace_main(int argc, char **argv)
 		.port = 53,
 	};
 	struct trace_walk *w[2] = { NULL, NULL };
+	struct chain *chains[2] = { NULL, NULL };
+	struct anchor_set anchors = { 0 };
 	ldns_rr_type types[2];
 	struct nsset *hints = NULL;
 	struct trace_run run;
@@ -459,9 +533,16 @@ cmd_trace_main(int argc, char **argv)
 	}
 	if (c.reverse)
 		c.type = LDNS_RR_TYPE_PTR;
+	if (c.o.dnssec &&
+	    anchor_load(&anchors, c.anchor_file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "roost trace: trust anchor: %s\n", err);
+		ldns_rdf_deep_free(name);
+		return CLIENT_EXIT_USAGE;
+	}
 	if ((hints = hints_open(c.hints_file, c.port, err, sizeof(err))) ==
 	    NULL) {
 		fprintf(stderr, "roost trace: %s\n", err);
+		anchor_free(&anchors);
 		ldns_rdf_deep_free(name);
 		return CLIENT_EXIT_USAGE;
 	}
@@ -479,33 +560,23 @@ cmd_trace_main(int argc, char **argv)
 			fprintf(stderr, "roost trace: out of memory\n");
 			goto out;
 		}
-		queries += w[i]->queries;
-	}
-	if (c.json) {
-		if (n > 1)
-			printf("{\"results\": [");
-		for (i = 0; i < n; i++) {
-			if (i > 0)
-				printf(", ");
-			json_walk(stdout, w[i]);
+		if (c.o.dnssec &&
+		    (chains[i] = chain_check(&run, w[i], &anchors,
+			 time(NULL))) == NULL) {
+			fprintf(stderr, "roost trace: out of memory\n");
+			goto out;
 		}
-		printf(n > 1 ? "], \"queries\": %u, \"time_ms\": %.1f}\n"
-			     : "\n",
-		    queries, (double)(clock_mono_us() - start) / 1e3);
-	} else {
-		for (i = 0; i < n; i++) {
-			if (i > 0)
-				printf("\n");
-			text_walk(w[i], "");
-		}
-		if (n > 1)
-			printf("\n;; total: %u queries in %.1f ms\n", queries,
-			    (double)(clock_mono_us() - start) / 1e3);
+		queries += w[i]->queries + (chains[i] ? chains[i]->queries : 0);
 	}
-	status = exit_status(w, n);
+	print_results(&c, w, chains, n, &anchors, queries,
+	    (double)(clock_mono_us() - start) / 1e3);
+	status = exit_status(w, chains, n);
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		trace_walk_free(w[i]);
+		chain_free(chains[i]);
+	}
+	anchor_free(&anchors);
 	trace_run_free(&run);
 	nsset_free(hints);
 	ldns_rdf_deep_free(name);

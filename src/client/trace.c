@@ -61,6 +61,7 @@ step_clear(struct trace_step *s)
 	free(s->child);
 	ldns_rr_list_deep_free(s->ns);
 	ldns_rr_list_deep_free(s->glue);
+	ldns_rr_list_deep_free(s->sec);
 	for (i = 0; i < s->nlookups; i++)
 		trace_walk_free(s->lookups[i]);
 }
@@ -80,6 +81,7 @@ trace_walk_free(struct trace_walk *w)
 	free(w->cnames);
 	ldns_rr_list_deep_free(w->answer);
 	ldns_rr_list_deep_free(w->authority);
+	ldns_rr_list_deep_free(w->sec);
 	free(w->name);
 	free(w->error);
 	free(w);
@@ -336,7 +338,7 @@ ask_zone(struct trace_run *run, struct trace_walk *w, const ldns_rdf *zone,
 	int port = nsset_port(run->hints), rc = -1;
 
 	if (zs == NULL ||
-	    (q = net_query_new(name, type, false, false)) == NULL) {
+	    (q = net_query_new(name, type, false, run->o->dnssec)) == NULL) {
 		walk_fail(w, "%s", "out of memory");
 		goto done;
 	}
@@ -411,6 +413,46 @@ take_negative(struct trace_walk *w, const ldns_pkt *p)
 }
 
 /*
+ * Copy into *l the records of list from whose type is one of types
+ * (n of them).  Returns 0, or -1 when out of memory.
+ */
+static int
+take_types(ldns_rr_list **l, const ldns_rr_list *from,
+    const ldns_rr_type *types, size_t n)
+{
+	const ldns_rr *rr;
+
+	for (size_t i = 0; from != NULL && i < ldns_rr_list_rr_count(from);
+	     i++) {
+		rr = ldns_rr_list_rr(from, i);
+		for (size_t t = 0; t < n; t++)
+			if (ldns_rr_get_type(rr) == types[t] &&
+			    rrs_push_clone(l, rr) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+/* --dnssec: keep what chain.h needs of reply p (a referral's in s->sec,
+ * an answer's in w->sec).  Returns 0, or -1 when out of memory. */
+static int
+take_sec(const struct trace_run *run, struct trace_walk *w,
+    struct trace_step *s, const ldns_pkt *p, bool referral)
+{
+	static const ldns_rr_type ref[] = { LDNS_RR_TYPE_DS, LDNS_RR_TYPE_NSEC,
+		LDNS_RR_TYPE_NSEC3, LDNS_RR_TYPE_RRSIG };
+	static const ldns_rr_type sig[] = { LDNS_RR_TYPE_RRSIG };
+
+	if (!run->o->dnssec)
+		return 0;
+	if (referral)
+		return take_types(&s->sec, ldns_pkt_authority(p), ref, 4);
+	if (take_types(&w->sec, ldns_pkt_answer(p), sig, 1) == -1)
+		return -1;
+	return take_types(&w->sec, ldns_pkt_authority(p), ref + 1, 3);
+}
+
+/*
  * Follow referral p, from a server of *zone and recorded in step s: the
  * child zone becomes *zone and its servers *set.  Frees p.  Returns 0,
  * or -1 when out of memory.
@@ -481,6 +523,10 @@ restart:
 			goto out;
 		s = &w->steps[w->nsteps - 1];
 		w->rcode = ldns_pkt_get_rcode(p);
+		if (take_sec(run, w, s, p, oc == TRACE_REFERRAL) == -1) {
+			ldns_pkt_free(p);
+			goto oom;
+		}
 		switch ((enum trace_outcome)oc) {
 		case TRACE_REFERRAL:
 			if (follow_referral(run, s, p, &zone, &set) == -1)

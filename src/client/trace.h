@@ -19,6 +19,9 @@
  * learns of a server's addresses is kept for the rest of the run
  * (TRACE_MAX_LEARNED of them; past that a server is looked up again),
  * so the A and the AAAA walk of one trace look each server up once.
+ * With o->dnssec, every query has DO=1 and steps and walks keep the
+ * DNSSEC records of the replies for chain.h; nested walks keep theirs too
+ * but nothing checks them (they only find servers).
  *
  * Ownership: a walk owns its steps, records and nested walks; free it
  * with trace_walk_free().  A run and its hints own nothing of the walks;
@@ -85,6 +88,7 @@ struct trace_step {
 	size_t nlookups;
 	ldns_rr_type reused[2]; /* lookups done earlier in the run */
 	size_t nreused;
+	ldns_rr_list *sec; /* --dnssec referral: DS, NSEC, NSEC3, RRSIG */
 };
 
 struct trace_walk {
@@ -101,6 +105,10 @@ struct trace_walk {
 	unsigned queries; /* sent, nested walks included */
 	double ms;        /* wall time of the walk */
 	char *error;      /* TRACE_ST_FAIL: why; else NULL */
+	/* --dnssec: the RRSIGs of the answer sections, and the NSEC, NSEC3
+	 * and RRSIGs of the authority sections, of every reply that gave a
+	 * CNAME link, the answer or the negative answer */
+	ldns_rr_list *sec;
 };
 
 struct trace_opts {
@@ -108,6 +116,7 @@ struct trace_opts {
 	int tries;       /* UDP tries per server address */
 	int deadline_ms; /* for the whole run */
 	bool v4, v6;     /* address families allowed (at least one) */
+	bool dnssec;     /* DO=1, and keep what chain.h checks */
 };
 
 /* The addresses a nested walk found for a server (none if it failed). */
