@@ -24,7 +24,7 @@
 
 /* What a check needs besides the chain it fills. */
 struct chain_ctx {
-	struct trace_run *run;
+	const struct chain_env *env;
 	const struct trace_walk *w;
 	const struct anchor_set *anchors;
 	time_t now;
@@ -158,6 +158,29 @@ rrset_str(const ldns_rdf *owner, ldns_rr_type t, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Whether rr has every field its type needs (a hostile server can send
+ * an RRSIG, DNSKEY, DS, NSEC or NSEC3 cut short; ldns parses it with
+ * fewer fields).  Others are never looked into.
+ */
+static bool
+rr_ok(const ldns_rr *rr)
+{
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_RRSIG:
+		return ldns_rr_rd_count(rr) == 9;
+	case LDNS_RR_TYPE_DNSKEY:
+	case LDNS_RR_TYPE_DS:
+		return ldns_rr_rd_count(rr) == 4;
+	case LDNS_RR_TYPE_NSEC: /* an empty type bitmap is left out */
+		return ldns_rr_rd_count(rr) == 1 || ldns_rr_rd_count(rr) == 2;
+	case LDNS_RR_TYPE_NSEC3:
+		return ldns_rr_rd_count(rr) == 5 || ldns_rr_rd_count(rr) == 6;
+	default:
+		return true;
+	}
+}
+
 static ldns_rr_type
 sig_covers(const ldns_rr *sig)
 {
@@ -177,7 +200,7 @@ rrset_get(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t,
 
 	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
 		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) != t ||
+		if (ldns_rr_get_type(rr) != t || !rr_ok(rr) ||
 		    ldns_dname_compare(ldns_rr_owner(rr), owner) != 0 ||
 		    (t == LDNS_RR_TYPE_RRSIG && sig_covers(rr) != cov))
 			continue;
@@ -200,7 +223,7 @@ keys_of(const ldns_rr_list *l)
 
 	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
 		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY)
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY || !rr_ok(rr))
 			continue;
 		if (out == NULL && (out = ldns_rr_list_new()) == NULL)
 			return NULL;
@@ -286,6 +309,15 @@ when_str(int64_t t, time_t now, char *buf, size_t len)
 	    unit, n == 1 ? "" : "s", d < 0 ? "" : " ago");
 }
 
+/* Whether DNSKEY k may sign a zone's data (RFC 4034 2.1.1, 2.1.2). */
+static bool
+zone_key(const ldns_rr *k)
+{
+	return (ldns_rdf2native_int16(ldns_rr_dnskey_flags(k)) &
+		   LDNS_KEY_ZONE_KEY) != 0 &&
+	    ldns_rdf2native_int8(ldns_rr_dnskey_protocol(k)) == 3;
+}
+
 /* One RRSIG against the keys of keys with its tag and algorithm. */
 static enum chain_sig_result
 sig_try(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys, time_t now)
@@ -302,7 +334,7 @@ sig_try(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys, time_t now)
 	for (size_t i = 0; keys != NULL && i < ldns_rr_list_rr_count(keys);
 	     i++) {
 		k = ldns_rr_list_rr(keys, i);
-		if (ldns_calc_keytag(k) != s.tag ||
+		if (!zone_key(k) || ldns_calc_keytag(k) != s.tag ||
 		    ldns_rdf2native_int8(ldns_rr_dnskey_algorithm(k)) != s.alg)
 			continue;
 		st = ldns_verify_rrsig_time(rrset, sig, k, now);
@@ -398,12 +430,11 @@ next_name(const ldns_rr *rr)
 	ldns_rdf *next, *zone;
 	char *h;
 
+	if (!rr_ok(rr))
+		return NULL;
 	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC)
-		return ldns_rr_rd_count(rr) > 0
-		    ? ldns_rdf_clone(ldns_rr_rdf(rr, 0))
-		    : NULL;
-	if (ldns_rr_rd_count(rr) < 2 ||
-	    (h = ldns_rdf2str(ldns_rr_rdf(rr, 1))) == NULL)
+		return ldns_rdf_clone(ldns_rr_rdf(rr, 0));
+	if ((h = ldns_rdf2str(ldns_rr_rdf(rr, 4))) == NULL)
 		return NULL;
 	next = ldns_dname_new_frm_str(h);
 	free(h);
@@ -466,7 +497,7 @@ denial_find(const ldns_rr_list *l, ldns_rr_type t, const ldns_rdf *name,
 
 	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
 		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) != t)
+		if (ldns_rr_get_type(rr) != t || !rr_ok(rr))
 			continue;
 		h = t == LDNS_RR_TYPE_NSEC3 ? hashed(rr, name)
 					    : ldns_rdf_clone(name);
@@ -557,7 +588,7 @@ too_many_iterations(const ldns_rr_list *l)
 
 	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
 		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC3 &&
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC3 && rr_ok(rr) &&
 		    ldns_nsec3_iterations(rr) > CHAIN_NSEC3_MAX_ITER)
 			return rr;
 	}
@@ -582,7 +613,8 @@ denial_verify(struct chain_sigs *out, const ldns_rr_list *l,
 	for (i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
 		rr = ldns_rr_list_rr(l, i);
 		t = ldns_rr_get_type(rr);
-		if (t != LDNS_RR_TYPE_NSEC && t != LDNS_RR_TYPE_NSEC3)
+		if ((t != LDNS_RR_TYPE_NSEC && t != LDNS_RR_TYPE_NSEC3) ||
+		    !rr_ok(rr))
 			continue;
 		for (j = 0; j < i; j++) /* each RRset once */
 			if (ldns_rr_get_type(ldns_rr_list_rr(l, j)) == t &&
@@ -664,26 +696,22 @@ usable(const struct trace_step *s)
 		s->outcome == TRACE_NODATA);
 }
 
-/* Ask address of step s for zone's DNSKEY set; keep it in z.  Returns 0
- * when it has a DNSKEY, else -1 with why. */
-static int
-ask_dnskey(struct chain_ctx *x, struct chain_zone *z, const ldns_rdf *zone,
-    const struct trace_step *s, char *why, size_t len)
+int
+chain_ask_net(void *arg, const ldns_rdf *zone, const struct trace_step *s,
+    ldns_pkt **reply, unsigned *queries, char *why, size_t len)
 {
-	struct net_opts o = { .timeout_ms = x->run->o->timeout_ms,
-		.tries = x->run->o->tries,
+	struct trace_run *run = arg;
+	struct net_opts o = { .timeout_ms = run->o->timeout_ms,
+		.tries = run->o->tries,
 		.tc_fallback = true,
-		.deadline = x->run->deadline };
-	static const ldns_rr_type types[] = { LDNS_RR_TYPE_DNSKEY,
-		LDNS_RR_TYPE_RRSIG };
+		.deadline = run->deadline };
 	struct net_reply r = { 0 };
 	struct addr a;
 	ldns_pkt *q;
-	const ldns_rr *rr;
 	char err[256];
 	enum net_result res;
 
-	if (net_addr_parse(s->address, (uint16_t)nsset_port(x->run->hints), &a,
+	if (net_addr_parse(s->address, (uint16_t)nsset_port(run->hints), &a,
 		err, sizeof(err)) == -1 ||
 	    (q = net_query_new(zone, LDNS_RR_TYPE_DNSKEY, false, true)) ==
 		NULL) {
@@ -692,27 +720,46 @@ ask_dnskey(struct chain_ctx *x, struct chain_zone *z, const ldns_rdf *zone,
 	}
 	res = net_exchange(q, &a.ss, a.len, &o, &r, err, sizeof(err));
 	ldns_pkt_free(q);
-	x->run->queries += (unsigned)r.tries + (r.tcp ? 1 : 0);
-	x->c->queries += (unsigned)r.tries + (r.tcp ? 1 : 0);
+	run->queries += (unsigned)r.tries + (r.tcp ? 1 : 0);
+	*queries += (unsigned)r.tries + (r.tcp ? 1 : 0);
+	if (res != NET_OK) {
+		snprintf(why, len, "%s", res == NET_TIMEOUT ? "no reply" : err);
+		return -1;
+	}
+	*reply = r.pkt;
+	return 0;
+}
+
+/* Ask the server of step s for zone's DNSKEY set; keep it in z.  Returns
+ * 0 when it has a DNSKEY, else -1 with why. */
+static int
+ask_dnskey(struct chain_ctx *x, struct chain_zone *z, const ldns_rdf *zone,
+    const struct trace_step *s, char *why, size_t len)
+{
+	static const ldns_rr_type types[] = { LDNS_RR_TYPE_DNSKEY,
+		LDNS_RR_TYPE_RRSIG };
+	ldns_pkt *p = NULL;
+	const ldns_rr *rr;
+	char err[256];
+
 	free(z->server);
 	z->server = strdup(s->server);
 	snprintf(z->address, sizeof(z->address), "%s", s->address);
-	if (res != NET_OK) {
-		snprintf(why, len, "%s DNSKEY: %s from %s (%s)", z->name,
-		    res == NET_TIMEOUT ? "no reply" : err, s->server,
-		    s->address);
+	if (x->env->ask(x->env->arg, zone, s, &p, &x->c->queries, err,
+		sizeof(err)) == -1) {
+		snprintf(why, len, "%s DNSKEY: %s from %s (%s)", z->name, err,
+		    s->server, s->address);
 		return -1;
 	}
-	for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(r.pkt));
-	     i++) {
-		rr = ldns_rr_list_rr(ldns_pkt_answer(r.pkt), i);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(p)); i++) {
+		rr = ldns_rr_list_rr(ldns_pkt_answer(p), i);
 		for (size_t t = 0; t < 2; t++)
 			if (ldns_rr_get_type(rr) == types[t] &&
 			    ldns_dname_compare(ldns_rr_owner(rr), zone) == 0 &&
 			    (t == 0 || sig_covers(rr) == LDNS_RR_TYPE_DNSKEY))
 				rrs_push_clone(&z->dnskey, rr);
 	}
-	ldns_pkt_free(r.pkt);
+	ldns_pkt_free(p);
 	if (rrs_find_type(z->dnskey, LDNS_RR_TYPE_DNSKEY) == NULL) {
 		snprintf(why, len, "%s (%s) has no DNSKEY set for %s",
 		    s->server, s->address, z->name);
@@ -770,7 +817,8 @@ ds_fill(struct chain_zone *z, const ldns_rr_list *dsl, const ldns_rdf *zone,
 
 	for (size_t i = 0; i < ldns_rr_list_rr_count(dsl); i++) {
 		rr = ldns_rr_list_rr(dsl, i);
-		if (ldns_dname_compare(ldns_rr_owner(rr), zone) != 0)
+		if (ldns_dname_compare(ldns_rr_owner(rr), zone) != 0 ||
+		    !rr_ok(rr))
 			continue;
 		if (z->nds == CHAIN_MAX_DS) {
 			snprintf(why, len, "more than %d DS records for %s",
@@ -850,8 +898,8 @@ zone_keys(struct chain_ctx *x, struct chain_zone *z, const ldns_rr_list *dsl,
 			ldns_rr *d = ldns_rr_list_rr(dsl, j);
 
 			if (ldns_dname_compare(ldns_rr_owner(d), zone) != 0 ||
-			    !chain_alg_supported(k->alg) ||
-			    !ldns_rr_compare_ds(d, key))
+			    !rr_ok(d) || !chain_alg_supported(k->alg) ||
+			    !zone_key(key) || !ldns_rr_compare_ds(d, key))
 				continue;
 			k->ds_match = true;
 			for (size_t m = 0; m < z->nds; m++)
@@ -1298,10 +1346,17 @@ nx_nsec3(struct chain *c, const ldns_rr_list *sec, const ldns_rdf *name,
 
 	c->denial = "NSEC3";
 	if (!closest_encloser(sec, name, zone, &ce, &cename, &nc)) {
-		judge(&c->verdict, &c->reason, CHAIN_BOGUS,
-		    "no NSEC3 closest encloser proof for %s: nothing proves "
-		    "that it does not exist",
-		    ns);
+		if (cename != NULL)
+			judge(&c->verdict, &c->reason, CHAIN_BOGUS,
+			    "an NSEC3 shows %s as the closest encloser of %s, "
+			    "but none covers the next closer name: nothing "
+			    "proves that %s does not exist",
+			    name_str(cename, cn, sizeof(cn)), ns, ns);
+		else
+			judge(&c->verdict, &c->reason, CHAIN_BOGUS,
+			    "no NSEC3 matches an ancestor of %s: nothing "
+			    "proves that it does not exist",
+			    ns);
 		goto out;
 	}
 	name_str(cename, cn, sizeof(cn));
@@ -1512,15 +1567,14 @@ answer_check(struct chain_ctx *x)
 /* --- the chain ------------------------------------------------------- */
 
 struct chain *
-chain_check(struct trace_run *run, const struct trace_walk *w,
-    const struct anchor_set *anchors, time_t now)
+chain_check(const struct trace_walk *w, const struct chain_env *env)
 {
 	const struct trace_step *refs[CHAIN_MAX_ZONES];
 	struct chain *c = calloc(1, sizeof(*c));
-	struct chain_ctx x = { .run = run,
+	struct chain_ctx x = { .env = env,
 		.w = w,
-		.anchors = anchors,
-		.now = now,
+		.anchors = env->anchors,
+		.now = env->now,
 		.c = c };
 
 	if (c == NULL)

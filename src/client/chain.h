@@ -127,12 +127,33 @@ struct chain {
 };
 
 /*
- * Check walk w's chain of trust against anchors at time now, asking
- * DNSKEY sets with run's options and clock (its query count grows).
- * Returns the chain (chain_free()), or NULL when out of memory.
+ * Ask the server of step s (its address) for zone's DNSKEY set with DO=1:
+ * 0 with the reply in *reply (the caller frees it), or -1 with why
+ * ("no reply").  *queries grows by the packets sent.
  */
-struct chain *chain_check(struct trace_run *run, const struct trace_walk *w,
-    const struct anchor_set *anchors, time_t now);
+typedef int (*chain_ask_fn)(void *arg, const ldns_rdf *zone,
+    const struct trace_step *s, ldns_pkt **reply, unsigned *queries, char *why,
+    size_t len);
+
+/* What a check is done with: the anchors, the time, and how to ask. */
+struct chain_env {
+	const struct anchor_set *anchors;
+	time_t now;       /* RRSIG validity is checked at this time */
+	chain_ask_fn ask; /* chain_ask_net, or a test's */
+	void *arg;        /* for ask */
+};
+
+/* The real ask: over the network with the options and deadline of the
+ * struct trace_run *arg, whose query count grows too. */
+int chain_ask_net(void *arg, const ldns_rdf *zone, const struct trace_step *s,
+    ldns_pkt **reply, unsigned *queries, char *why, size_t len);
+
+/*
+ * Check walk w's chain of trust in env.  Returns the chain
+ * (chain_free()), or NULL when out of memory.
+ */
+struct chain *
+chain_check(const struct trace_walk *w, const struct chain_env *env);
 
 void chain_free(struct chain *c);
 

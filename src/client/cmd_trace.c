@@ -516,6 +516,7 @@ cmd_trace_main(int argc, char **argv)
 	ldns_rr_type types[2];
 	struct nsset *hints = NULL;
 	struct trace_run run;
+	struct chain_env env;
 	ldns_rdf *name = NULL;
 	char err[512];
 	size_t i, n;
@@ -555,14 +556,17 @@ cmd_trace_main(int argc, char **argv)
 	}
 	start = clock_mono_us();
 	trace_run_init(&run, &c.o, hints);
+	env = (struct chain_env){ .anchors = &anchors,
+		.now = time(NULL),
+		.ask = chain_ask_net,
+		.arg = &run };
 	for (i = 0; i < n; i++) {
 		if ((w[i] = trace_walk_run(&run, name, types[i])) == NULL) {
 			fprintf(stderr, "roost trace: out of memory\n");
 			goto out;
 		}
 		if (c.o.dnssec &&
-		    (chains[i] = chain_check(&run, w[i], &anchors,
-			 time(NULL))) == NULL) {
+		    (chains[i] = chain_check(w[i], &env)) == NULL) {
 			fprintf(stderr, "roost trace: out of memory\n");
 			goto out;
 		}

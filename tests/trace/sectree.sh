@@ -19,6 +19,7 @@
 #   nosig.    www.nosig. A has no RRSIG
 #   badnsec.  b.badnsec. removed after signing: its NXDOMAIN carries the
 #             NSEC a -> b, validly signed but not covering b
+#   badnsec3. the same with NSEC3 (b's NSEC3 removed too)
 #   alg.      DNSKEYs and RRSIGs say algorithm 23 (ECC-GOST12, which we do
 #             not support), and so does the root's DS
 #
@@ -141,9 +142,9 @@ sec_build_leaf() {
 # sec_build_tlds: the zones of 127.0.0.61, signed, broken as each needs;
 # their DSes (as the root is to publish them) into $SEC/root.ds.
 sec_build_tlds() {
-	local z n=0 s=$SEC/root.ds
+	local z h n=0 s=$SEC/root.ds
 	: >"$s"
-	for z in good optout nsec expired nokey nosig badnsec alg; do
+	for z in good optout nsec expired nokey nosig badnsec badnsec3 alg; do
 		n=$((n + 1))
 		sec_keys "$z." ECDSAP256SHA256 || return 1
 		sec_src "$z." "$n" 127.0.0.61 >"$SEC/$z.zone"
@@ -203,12 +204,20 @@ sec_build_tlds() {
 	sec_sign badnsec. "$SEC/badnsec.ok" || return 1
 	awk '$1 != "b.badnsec."' "$SEC/badnsec.ok" >"$SEC/badnsec.signed"
 
+	# badnsec3.: the same with NSEC3: b's records and the NSEC3 at its
+	# hash removed, so the NSEC3 before it ends at a hash that is gone.
+	printf '%s\tIN A\t192.0.2.10%s\n' a 1 b 2 c 3 >>"$SEC/badnsec3.zone"
+	sec_sign badnsec3. "$SEC/badnsec3.ok" -n -t 0 || return 1
+	h=$(ldns-nsec3-hash -t 0 b.badnsec3.) || return 1
+	awk -v h="${h}badnsec3." '$1 != "b.badnsec3." && $1 != h' \
+	    "$SEC/badnsec3.ok" >"$SEC/badnsec3.signed"
+
 	# alg.: signed with algorithm 13, then its DNSKEYs and RRSIGs
 	# rewritten to say 23; the RRSIGs get the rewritten keys' tags.
 	sec_sign alg. "$SEC/alg.ok" || return 1
 	sec_alg23 || return 1
 
-	for z in good optout nsec expired nosig badnsec; do
+	for z in good optout nsec expired nosig badnsec badnsec3; do
 		sec_ds300 "${SEC_KSK[$z.]}.key" >>"$s" || return 1
 	done
 	sec_nokey_ds >>"$s" || return 1
@@ -265,7 +274,7 @@ sec_build_root() {
 .		IN NS	a.root-servers.
 a.root-servers.	IN A	127.0.0.60
 EOF
-		for z in good optout nsec expired nokey nosig badnsec alg; do
+		for z in good optout nsec expired nokey nosig badnsec badnsec3 alg; do
 			printf '%s.\tIN NS\tns.%s.\nns.%s.\tIN A\t127.0.0.61\n' \
 			    "$z" "$z" "$z"
 		done
@@ -371,7 +380,7 @@ sectree_start() {
 	SEC_OLD_EXPIRE=$((now - 3 * 86400))
 	# children first: a parent is signed with its children's DSes
 	sec_build_leaf && sec_build_tlds && sec_build_root || return 1
-	tlds=(good. optout. nsec. expired. nokey. nosig. badnsec. alg.)
+	tlds=(good. optout. nsec. expired. nokey. nosig. badnsec. badnsec3. alg.)
 	sec_nsd root 127.0.0.60 .
 	sec_nsd tld 127.0.0.61 "${tlds[@]}"
 	sec_nsd leaf 127.0.0.62 sub.good. unsigned.optout. plain.nsec.

@@ -6,8 +6,8 @@
 # NSEC and by NSEC3, wildcard answers and wildcard NODATA, insecure
 # delegations proven by NSEC and by an NSEC3 opt-out span, and one broken
 # case of each kind (an expired RRSIG, a DS that matches no DNSKEY, a
-# missing RRSIG, an NSEC that proves nothing, an algorithm roost cannot
-# check) each get their verdict and reason, in text and JSON, and the
+# missing RRSIG, an NSEC and an NSEC3 that prove nothing, an algorithm
+# roost cannot check) each get their verdict and reason, in text and JSON, and the
 # exit status; then the trust anchor: DS or DNSKEY form, one for a zone
 # below the root, Debian's root.key (which does not match the mock root),
 # the built-in keys without it, and bad anchor files.
@@ -160,6 +160,14 @@ check_match "badnsec: the NSEC that proves nothing" \
     '^;; answer bogus: no NSEC proves that b\.badnsec\. does not exist \(the NSEC at a\.badnsec\. ends at b\.badnsec\.\)$' "$OUT"
 secj b.badnsec A
 check_eq "json: badnsec" "bogus NSEC" "$(jq -r '.dnssec | "\(.verdict) \(.denial)"' <<<"$J")"
+
+sec b.badnsec3 A
+check_eq "badnsec3: bogus (2)" 2 "$RC"
+check_match "badnsec3: the NSEC3 that covers nothing" \
+    '^;; answer bogus: an NSEC3 shows badnsec3\. as the closest encloser of b\.badnsec3\., but none covers the next closer name: nothing proves that b\.badnsec3\. does not exist$' "$OUT"
+sec www.badnsec3 TXT
+check_match "badnsec3: its NODATA is still proven" \
+    '^;; answer secure: the NSEC3 at www\.badnsec3\. proves that it has no TXT$' "$OUT"
 
 sec www.alg A
 check_eq "alg: an unsupported algorithm is insecure, not a failure (0)" 0 "$RC"

@@ -1,0 +1,40 @@
+/*
+ * tests/unit/signkit.h - DNSSEC keys and signatures made in-process with
+ * ldns, for the tests and the fuzz target of the chain of trust
+ * (src/client/chain.c): a zone's key (ECDSAP256SHA256), its DNSKEY and
+ * DS records, RRSIGs over any RRset with any validity window, and a
+ * record from text.  Every failure aborts: these build test input.
+ */
+#ifndef ROOST_SIGNKIT_H
+#define ROOST_SIGNKIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ldns/ldns.h>
+
+struct signkit_key {
+	ldns_key *key;   /* owned */
+	ldns_rr *dnskey; /* owned */
+	uint16_t tag;
+};
+
+/* A new key for owner (absolute), a KSK (flags 257) or a ZSK (256). */
+void signkit_key_new(struct signkit_key *k, const char *owner, bool ksk);
+void signkit_key_free(struct signkit_key *k);
+
+/* Give k another owner (its DNSKEY and tag follow). */
+void signkit_key_owner(struct signkit_key *k, const ldns_rdf *owner);
+
+/* The record written as text (zone-file line, absolute names). */
+ldns_rr *signkit_rr(const char *text);
+
+/* RRSIGs by k over rrset, valid from inception to expiration, pushed
+ * onto out (clones: rrset stays the caller's). */
+void signkit_sign(ldns_rr_list *out, const ldns_rr_list *rrset,
+    const struct signkit_key *k, uint32_t inception, uint32_t expiration);
+
+/* The SHA-256 DS of k's DNSKEY (the caller owns it). */
+ldns_rr *signkit_ds(const struct signkit_key *k);
+
+#endif /* ROOST_SIGNKIT_H */
