@@ -285,7 +285,11 @@ check_match "after the flood: TCP answered again" 'rcode=NOERROR' "$out"
 # are accepted later, each read to EOF and closed.  So wait until none is
 # left and the old count has held for 2 s, and say what the fds are if
 # they stay.
+# Under ASan a last one has still been accepted after those 2 s (CI:
+# backlog and SYN-RECV empty, 14 fds for 13): give it time to be read to
+# EOF and closed too.
 wait_until 60 flood_gone_for 2 "$fds_before"
+wait_until 10 fds_le "$fds_before"
 n=$(nfds)
 check_lt "after the flood: the connections are closed" "$n" \
     $((fds_before + 1))
