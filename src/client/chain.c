@@ -4,8 +4,8 @@
  * Invariants: a zone is judged only after the zone that delegated it;
  * only the DNSKEYs of a secure zone (or a trust anchor) ever verify
  * anything; every reason is set once, by the first finding of the worst
- * verdict; record lists built here as views of others (rrset_get(),
- * keys_of()) are freed with ldns_rr_list_free(), never deep.
+ * verdict; record lists built here as views of others (dnssec_rrset())
+ * are freed with ldns_rr_list_free(), never deep.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "chain.h"
+#include "dnssec.h"
 #include "dname.h"
 #include "net.h"
 #include "output.h"
@@ -52,19 +53,7 @@ chain_sig_result_str(enum chain_sig_result r)
 bool
 chain_alg_supported(uint8_t alg)
 {
-	switch (alg) {
-	case LDNS_RSASHA1:
-	case LDNS_RSASHA1_NSEC3:
-	case LDNS_RSASHA256:
-	case LDNS_RSASHA512:
-	case LDNS_ECDSAP256SHA256:
-	case LDNS_ECDSAP384SHA384:
-	case LDNS_ED25519:
-	case LDNS_ED448:
-		return ldns_key_algo_supported(alg) != 0;
-	default:
-		return false;
-	}
+	return dnssec_alg_supported(alg);
 }
 
 const char *
@@ -101,7 +90,7 @@ chain_digest_name(uint8_t d)
 bool
 chain_digest_supported(uint8_t d)
 {
-	return d == LDNS_SHA1 || d == LDNS_SHA256 || d == LDNS_SHA384;
+	return dnssec_digest_supported(d);
 }
 
 /* Worse verdicts rank higher. */
@@ -156,83 +145,6 @@ rrset_str(const ldns_rdf *owner, ldns_rr_type t, char *buf, size_t len)
 	snprintf(buf, len, "%s %s", name_str(owner, n, sizeof(n)),
 	    output_type_str(t, ty, sizeof(ty)));
 	return buf;
-}
-
-/*
- * Whether rr has every field its type needs (a hostile server can send
- * an RRSIG, DNSKEY, DS, NSEC or NSEC3 cut short; ldns parses it with
- * fewer fields).  Others are never looked into.
- */
-static bool
-rr_ok(const ldns_rr *rr)
-{
-	switch (ldns_rr_get_type(rr)) {
-	case LDNS_RR_TYPE_RRSIG:
-		return ldns_rr_rd_count(rr) == 9;
-	case LDNS_RR_TYPE_DNSKEY:
-	case LDNS_RR_TYPE_DS:
-		return ldns_rr_rd_count(rr) == 4;
-	case LDNS_RR_TYPE_NSEC: /* an empty type bitmap is left out */
-		return ldns_rr_rd_count(rr) == 1 || ldns_rr_rd_count(rr) == 2;
-	case LDNS_RR_TYPE_NSEC3:
-		return ldns_rr_rd_count(rr) == 5 || ldns_rr_rd_count(rr) == 6;
-	default:
-		return true;
-	}
-}
-
-static ldns_rr_type
-sig_covers(const ldns_rr *sig)
-{
-	const ldns_rdf *t = ldns_rr_rrsig_typecovered(sig);
-
-	return t != NULL ? ldns_rdf2rr_type(t) : 0;
-}
-
-/* A view of the records of l owned by owner of type t (RRSIG: those
- * covering type cov), or NULL if there are none (or out of memory). */
-static ldns_rr_list *
-rrset_get(const ldns_rr_list *l, const ldns_rdf *owner, ldns_rr_type t,
-    ldns_rr_type cov)
-{
-	ldns_rr_list *out = NULL;
-	ldns_rr *rr;
-
-	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
-		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) != t || !rr_ok(rr) ||
-		    ldns_dname_compare(ldns_rr_owner(rr), owner) != 0 ||
-		    (t == LDNS_RR_TYPE_RRSIG && sig_covers(rr) != cov))
-			continue;
-		if (out == NULL && (out = ldns_rr_list_new()) == NULL)
-			return NULL;
-		if (!ldns_rr_list_push_rr(out, rr)) {
-			ldns_rr_list_free(out);
-			return NULL;
-		}
-	}
-	return out;
-}
-
-/* A view of the DNSKEY records of l (NULL if none). */
-static ldns_rr_list *
-keys_of(const ldns_rr_list *l)
-{
-	ldns_rr_list *out = NULL;
-	ldns_rr *rr;
-
-	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
-		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_DNSKEY || !rr_ok(rr))
-			continue;
-		if (out == NULL && (out = ldns_rr_list_new()) == NULL)
-			return NULL;
-		if (!ldns_rr_list_push_rr(out, rr)) {
-			ldns_rr_list_free(out);
-			return NULL;
-		}
-	}
-	return out;
 }
 
 static size_t
@@ -309,45 +221,20 @@ when_str(int64_t t, time_t now, char *buf, size_t len)
 	    unit, n == 1 ? "" : "s", d < 0 ? "" : " ago");
 }
 
-/* Whether DNSKEY k may sign a zone's data (RFC 4034 2.1.1, 2.1.2). */
-static bool
-zone_key(const ldns_rr *k)
-{
-	return (ldns_rdf2native_int16(ldns_rr_dnskey_flags(k)) &
-		   LDNS_KEY_ZONE_KEY) != 0 &&
-	    ldns_rdf2native_int8(ldns_rr_dnskey_protocol(k)) == 3;
-}
-
 /* One RRSIG against the keys of keys with its tag and algorithm. */
 static enum chain_sig_result
 sig_try(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys, time_t now)
 {
-	struct chain_sig s;
-	enum chain_sig_result best = CHAIN_SIG_NO_KEY;
-	ldns_status st;
-	ldns_rr *k;
+	static const enum chain_sig_result r[] = {
+		[DNSSEC_SIG_VALID] = CHAIN_SIG_VALID,
+		[DNSSEC_SIG_EXPIRED] = CHAIN_SIG_EXPIRED,
+		[DNSSEC_SIG_NOT_YET] = CHAIN_SIG_NOT_YET,
+		[DNSSEC_SIG_BAD] = CHAIN_SIG_BAD,
+		[DNSSEC_SIG_NO_KEY] = CHAIN_SIG_NO_KEY,
+		[DNSSEC_SIG_UNSUPPORTED] = CHAIN_SIG_UNSUPPORTED,
+	};
 
-	s.tag = ldns_rdf2native_int16(ldns_rr_rrsig_keytag(sig));
-	s.alg = ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(sig));
-	if (!chain_alg_supported(s.alg))
-		return CHAIN_SIG_UNSUPPORTED;
-	for (size_t i = 0; keys != NULL && i < ldns_rr_list_rr_count(keys);
-	     i++) {
-		k = ldns_rr_list_rr(keys, i);
-		if (!zone_key(k) || ldns_calc_keytag(k) != s.tag ||
-		    ldns_rdf2native_int8(ldns_rr_dnskey_algorithm(k)) != s.alg)
-			continue;
-		st = ldns_verify_rrsig_time(rrset, sig, k, now);
-		if (st == LDNS_STATUS_OK)
-			return CHAIN_SIG_VALID;
-		if (st == LDNS_STATUS_CRYPTO_SIG_EXPIRED)
-			best = CHAIN_SIG_EXPIRED;
-		else if (st == LDNS_STATUS_CRYPTO_SIG_NOT_INCEPTED)
-			best = CHAIN_SIG_NOT_YET;
-		else if (best == CHAIN_SIG_NO_KEY)
-			best = CHAIN_SIG_BAD;
-	}
-	return best;
+	return r[dnssec_sig_check(rrset, sig, keys, now)];
 }
 
 /*
@@ -371,7 +258,7 @@ verify(struct chain_sigs *out, ldns_rr_list *rrset, const ldns_rr_list *pool,
 
 	rrset_str(ldns_rr_owner(first), t, rs, sizeof(rs));
 	name_str(zone, z, sizeof(z));
-	sigs = rrset_get(pool, ldns_rr_owner(first), LDNS_RR_TYPE_RRSIG, t);
+	sigs = dnssec_rrset(pool, ldns_rr_owner(first), LDNS_RR_TYPE_RRSIG, t);
 	if (sigs == NULL) {
 		snprintf(why, len, "no RRSIG over %s", rs);
 		return -1;
@@ -423,178 +310,6 @@ verify(struct chain_sigs *out, ldns_rr_list *rrset, const ldns_rr_list *pool,
 
 /* --- denial of existence --------------------------------------------- */
 
-/* The name after rr's owner in its chain (NSEC3: hash label + zone). */
-static ldns_rdf *
-next_name(const ldns_rr *rr)
-{
-	ldns_rdf *next, *zone;
-	char *h;
-
-	if (!rr_ok(rr))
-		return NULL;
-	if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC)
-		return ldns_rdf_clone(ldns_rr_rdf(rr, 0));
-	if ((h = ldns_rdf2str(ldns_rr_rdf(rr, 4))) == NULL)
-		return NULL;
-	next = ldns_dname_new_frm_str(h);
-	free(h);
-	zone = ldns_dname_left_chop(ldns_rr_owner(rr));
-	if (next == NULL || zone == NULL ||
-	    ldns_dname_cat(next, zone) != LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(next);
-		next = NULL;
-	}
-	ldns_rdf_deep_free(zone);
-	return next;
-}
-
-/* Whether rr's span holds name strictly between owner and next. */
-static bool
-covers(const ldns_rr *rr, const ldns_rdf *name)
-{
-	const ldns_rdf *owner = ldns_rr_owner(rr);
-	ldns_rdf *next = next_name(rr);
-	bool in;
-
-	if (next == NULL)
-		return false;
-	if (ldns_dname_compare(owner, next) < 0)
-		in = ldns_dname_compare(owner, name) < 0 &&
-		    ldns_dname_compare(name, next) < 0;
-	else /* the last span wraps to the apex */
-		in = ldns_dname_compare(owner, name) < 0 ||
-		    ldns_dname_compare(name, next) < 0;
-	ldns_rdf_deep_free(next);
-	return in;
-}
-
-/* name hashed with rr's NSEC3 parameters, below rr's zone. */
-static ldns_rdf *
-hashed(const ldns_rr *rr, const ldns_rdf *name)
-{
-	ldns_rdf *h = ldns_nsec3_hash_name_frm_nsec3(rr, name), *zone;
-
-	if (h == NULL)
-		return NULL;
-	if ((zone = ldns_dname_left_chop(ldns_rr_owner(rr))) == NULL ||
-	    ldns_dname_cat(h, zone) != LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(h);
-		h = NULL;
-	}
-	ldns_rdf_deep_free(zone);
-	return h;
-}
-
-/* The record of l of type t (NSEC/NSEC3) matching (cover: covering)
- * name, or NULL. */
-static const ldns_rr *
-denial_find(const ldns_rr_list *l, ldns_rr_type t, const ldns_rdf *name,
-    bool cover)
-{
-	const ldns_rr *rr;
-	ldns_rdf *h;
-	bool hit;
-
-	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
-		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) != t || !rr_ok(rr))
-			continue;
-		h = t == LDNS_RR_TYPE_NSEC3 ? hashed(rr, name)
-					    : ldns_rdf_clone(name);
-		if (h == NULL)
-			continue;
-		hit = cover ? covers(rr, h)
-			    : ldns_dname_compare(ldns_rr_owner(rr), h) == 0;
-		ldns_rdf_deep_free(h);
-		if (hit)
-			return rr;
-	}
-	return NULL;
-}
-
-static bool
-has_type(const ldns_rr *rr, ldns_rr_type t)
-{
-	size_t bm = ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC ? 1 : 5;
-
-	return ldns_rr_rd_count(rr) > bm &&
-	    ldns_nsec_bitmap_covers_type(ldns_rr_rdf(rr, bm), t);
-}
-
-/*
- * The NSEC3 closest encloser proof for name in zone (RFC 5155 8.3): the
- * closest encloser's matching record in *ce (its name in *cename, the
- * caller frees it) and the record covering the next closer name in *nc.
- * Returns whether both were found.
- */
-static bool
-closest_encloser(const ldns_rr_list *l, const ldns_rdf *name,
-    const ldns_rdf *zone, const ldns_rr **ce, ldns_rdf **cename,
-    const ldns_rr **nc)
-{
-	ldns_rdf *cur = ldns_rdf_clone(name), *up;
-
-	*ce = *nc = NULL;
-	*cename = NULL;
-	while (cur != NULL && labels(cur) > labels(zone)) {
-		if ((up = ldns_dname_left_chop(cur)) == NULL)
-			break;
-		if ((*ce = denial_find(l, LDNS_RR_TYPE_NSEC3, up, false)) !=
-		    NULL) {
-			*nc = denial_find(l, LDNS_RR_TYPE_NSEC3, cur, true);
-			*cename = up;
-			break;
-		}
-		ldns_rdf_deep_free(cur);
-		cur = up;
-	}
-	ldns_rdf_deep_free(cur);
-	return *ce != NULL && *nc != NULL;
-}
-
-/* "*." + ce, or NULL. */
-static ldns_rdf *
-wildcard_of(const ldns_rdf *ce)
-{
-	ldns_rdf *w = ldns_dname_new_frm_str("*");
-
-	if (w != NULL && ldns_dname_cat(w, ce) != LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(w);
-		w = NULL;
-	}
-	return w;
-}
-
-/* The longest ancestor of name (or name) that also holds other. */
-static ldns_rdf *
-common_ancestor(const ldns_rdf *name, const ldns_rdf *other)
-{
-	ldns_rdf *cur = ldns_rdf_clone(name), *up;
-
-	while (
-	    cur != NULL && !dname_at_or_under(other, cur) && labels(cur) > 0) {
-		up = ldns_dname_left_chop(cur);
-		ldns_rdf_deep_free(cur);
-		cur = up;
-	}
-	return cur;
-}
-
-/* Whether some NSEC3 of l has more iterations than RFC 9276 allows. */
-static const ldns_rr *
-too_many_iterations(const ldns_rr_list *l)
-{
-	const ldns_rr *rr;
-
-	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
-		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC3 && rr_ok(rr) &&
-		    ldns_nsec3_iterations(rr) > CHAIN_NSEC3_MAX_ITER)
-			return rr;
-	}
-	return NULL;
-}
-
 /*
  * Verify every NSEC and NSEC3 RRset of l with zone's keys.  Returns 0,
  * or -1 with why filled at the first that does not verify.
@@ -614,7 +329,7 @@ denial_verify(struct chain_sigs *out, const ldns_rr_list *l,
 		rr = ldns_rr_list_rr(l, i);
 		t = ldns_rr_get_type(rr);
 		if ((t != LDNS_RR_TYPE_NSEC && t != LDNS_RR_TYPE_NSEC3) ||
-		    !rr_ok(rr))
+		    !dnssec_rr_ok(rr))
 			continue;
 		for (j = 0; j < i; j++) /* each RRset once */
 			if (ldns_rr_get_type(ldns_rr_list_rr(l, j)) == t &&
@@ -623,7 +338,7 @@ denial_verify(struct chain_sigs *out, const ldns_rr_list *l,
 				break;
 		if (j < i)
 			continue;
-		if ((set = rrset_get(l, ldns_rr_owner(rr), t, 0)) == NULL) {
+		if ((set = dnssec_rrset(l, ldns_rr_owner(rr), t, 0)) == NULL) {
 			snprintf(why, len, "out of memory");
 			return -1;
 		}
@@ -756,7 +471,8 @@ ask_dnskey(struct chain_ctx *x, struct chain_zone *z, const ldns_rdf *zone,
 		for (size_t t = 0; t < 2; t++)
 			if (ldns_rr_get_type(rr) == types[t] &&
 			    ldns_dname_compare(ldns_rr_owner(rr), zone) == 0 &&
-			    (t == 0 || sig_covers(rr) == LDNS_RR_TYPE_DNSKEY))
+			    (t == 0 ||
+				dnssec_sig_covers(rr) == LDNS_RR_TYPE_DNSKEY))
 				rrs_push_clone(&z->dnskey, rr);
 	}
 	ldns_pkt_free(p);
@@ -818,7 +534,7 @@ ds_fill(struct chain_zone *z, const ldns_rr_list *dsl, const ldns_rdf *zone,
 	for (size_t i = 0; i < ldns_rr_list_rr_count(dsl); i++) {
 		rr = ldns_rr_list_rr(dsl, i);
 		if (ldns_dname_compare(ldns_rr_owner(rr), zone) != 0 ||
-		    !rr_ok(rr))
+		    !dnssec_rr_ok(rr))
 			continue;
 		if (z->nds == CHAIN_MAX_DS) {
 			snprintf(why, len, "more than %d DS records for %s",
@@ -877,7 +593,7 @@ zone_keys(struct chain_ctx *x, struct chain_zone *z, const ldns_rr_list *dsl,
 		judge(&z->verdict, &z->reason, CHAIN_BOGUS, "%s", why);
 		return;
 	}
-	keys = keys_of(z->dnskey);
+	keys = dnssec_rrset(z->dnskey, NULL, LDNS_RR_TYPE_DNSKEY, 0);
 	if (ldns_rr_list_rr_count(keys) > CHAIN_MAX_KEYS) {
 		judge(&z->verdict, &z->reason, CHAIN_BOGUS,
 		    "more than %d DNSKEYs in the key set of %s", CHAIN_MAX_KEYS,
@@ -898,8 +614,9 @@ zone_keys(struct chain_ctx *x, struct chain_zone *z, const ldns_rr_list *dsl,
 			ldns_rr *d = ldns_rr_list_rr(dsl, j);
 
 			if (ldns_dname_compare(ldns_rr_owner(d), zone) != 0 ||
-			    !rr_ok(d) || !chain_alg_supported(k->alg) ||
-			    !zone_key(key) || !ldns_rr_compare_ds(d, key))
+			    !dnssec_rr_ok(d) || !chain_alg_supported(k->alg) ||
+			    !dnssec_zone_key(key) ||
+			    !ldns_rr_compare_ds(d, key))
 				continue;
 			k->ds_match = true;
 			for (size_t m = 0; m < z->nds; m++)
@@ -919,7 +636,7 @@ zone_keys(struct chain_ctx *x, struct chain_zone *z, const ldns_rr_list *dsl,
 		    tags_str(z, false, ks, sizeof(ks)));
 		goto out;
 	}
-	set = rrset_get(z->dnskey, zone, LDNS_RR_TYPE_DNSKEY, 0);
+	set = dnssec_rrset(z->dnskey, zone, LDNS_RR_TYPE_DNSKEY, 0);
 	ok = set == NULL ? -1
 			 : verify(&z->sigs, set, z->dnskey, matched, zone,
 			       x->now, why, sizeof(why));
@@ -949,7 +666,8 @@ zone_no_ds(struct chain_ctx *x, struct chain_zone *z,
     const struct chain_zone *p, const ldns_rr_list *sec, const ldns_rdf *zone,
     const ldns_rdf *pzone)
 {
-	ldns_rr_list *pkeys = keys_of(p->dnskey);
+	ldns_rr_list *pkeys =
+	    dnssec_rrset(p->dnskey, NULL, LDNS_RR_TYPE_DNSKEY, 0);
 	const ldns_rr *rr, *ce, *nc;
 	ldns_rdf *cename = NULL;
 	char why[WHY_LEN];
@@ -959,18 +677,20 @@ zone_no_ds(struct chain_ctx *x, struct chain_zone *z,
 		judge(&z->verdict, &z->reason, CHAIN_BOGUS, "%s", why);
 		goto out;
 	}
-	if ((rr = denial_find(sec, LDNS_RR_TYPE_NSEC, zone, false)) != NULL) {
+	if ((rr = dnssec_denial_find(sec, LDNS_RR_TYPE_NSEC, zone, false)) !=
+	    NULL) {
 		z->denial = "NSEC";
-		if (has_type(rr, LDNS_RR_TYPE_DS) ||
-		    !has_type(rr, LDNS_RR_TYPE_NS) ||
-		    has_type(rr, LDNS_RR_TYPE_SOA))
+		if (dnssec_has_type(rr, LDNS_RR_TYPE_DS) ||
+		    !dnssec_has_type(rr, LDNS_RR_TYPE_NS) ||
+		    dnssec_has_type(rr, LDNS_RR_TYPE_SOA))
 			judge(&z->verdict, &z->reason, CHAIN_BOGUS,
 			    "the NSEC of %s at %s does not prove an unsigned "
 			    "delegation (its types: %s)",
 			    p->name, z->name,
-			    has_type(rr, LDNS_RR_TYPE_DS) ? "a DS, yet none "
-							    "was given"
-							  : "no NS, or a SOA");
+			    dnssec_has_type(rr, LDNS_RR_TYPE_DS)
+				? "a DS, yet none "
+				  "was given"
+				: "no NS, or a SOA");
 		else
 			judge(&z->verdict, &z->reason, CHAIN_INSECURE,
 			    "an NSEC of %s proves that %s has no DS: an "
@@ -978,17 +698,18 @@ zone_no_ds(struct chain_ctx *x, struct chain_zone *z,
 			    p->name, z->name);
 		goto out;
 	}
-	if ((rr = too_many_iterations(sec)) != NULL) {
+	if ((rr = dnssec_nsec3_over_limit(sec)) != NULL) {
 		judge(&z->verdict, &z->reason, CHAIN_INSECURE,
 		    "the NSEC3 records of %s use %u iterations, more than %d "
 		    "(RFC 9276): treated as unsigned",
 		    p->name, ldns_nsec3_iterations(rr), CHAIN_NSEC3_MAX_ITER);
 		goto out;
 	}
-	if ((rr = denial_find(sec, LDNS_RR_TYPE_NSEC3, zone, false)) != NULL) {
+	if ((rr = dnssec_denial_find(sec, LDNS_RR_TYPE_NSEC3, zone, false)) !=
+	    NULL) {
 		z->denial = "NSEC3";
-		if (has_type(rr, LDNS_RR_TYPE_DS) ||
-		    !has_type(rr, LDNS_RR_TYPE_NS))
+		if (dnssec_has_type(rr, LDNS_RR_TYPE_DS) ||
+		    !dnssec_has_type(rr, LDNS_RR_TYPE_NS))
 			judge(&z->verdict, &z->reason, CHAIN_BOGUS,
 			    "the NSEC3 of %s for %s does not prove an unsigned "
 			    "delegation",
@@ -1000,7 +721,7 @@ zone_no_ds(struct chain_ctx *x, struct chain_zone *z,
 			    p->name, z->name);
 		goto out;
 	}
-	if (closest_encloser(sec, zone, pzone, &ce, &cename, &nc) &&
+	if (dnssec_closest_encloser(sec, zone, pzone, &ce, &cename, &nc) &&
 	    ldns_nsec3_optout(nc)) {
 		z->denial = "NSEC3 opt-out";
 		judge(&z->verdict, &z->reason, CHAIN_INSECURE,
@@ -1051,12 +772,12 @@ zone_check(struct chain_ctx *x, struct chain_zone *z,
 		goto out;
 	if ((pzone = ldns_dname_new_frm_str(p->name)) == NULL)
 		goto out;
-	ds = rrset_get(ref->sec, zone, LDNS_RR_TYPE_DS, 0);
+	ds = dnssec_rrset(ref->sec, zone, LDNS_RR_TYPE_DS, 0);
 	if (ds == NULL) {
 		zone_no_ds(x, z, p, ref->sec, zone, pzone);
 		goto out;
 	}
-	pkeys = keys_of(p->dnskey);
+	pkeys = dnssec_rrset(p->dnskey, NULL, LDNS_RR_TYPE_DNSKEY, 0);
 	if (verify(&z->sigs, ds, ref->sec, pkeys, pzone, x->now, why,
 		sizeof(why)) < 0) {
 		judge(&z->verdict, &z->reason, CHAIN_BOGUS, "%s", why);
@@ -1093,20 +814,6 @@ zone_of(struct chain *c, const ldns_rdf *name)
 	return best;
 }
 
-/* name with its leftmost labels removed until n are left (a clone). */
-static ldns_rdf *
-suffix(const ldns_rdf *name, size_t n)
-{
-	ldns_rdf *cur = ldns_rdf_clone(name), *up;
-
-	while (cur != NULL && labels(cur) > n) {
-		up = ldns_dname_left_chop(cur);
-		ldns_rdf_deep_free(cur);
-		cur = up;
-	}
-	return cur;
-}
-
 /*
  * The valid RRSIG g over owner's RRset has fewer labels than owner: an
  * expansion of a wildcard, which needs proof that owner itself does not
@@ -1117,29 +824,31 @@ answer_wildcard(struct chain_ctx *x, const ldns_rdf *owner,
     const struct chain_sig *g, const char *rs)
 {
 	struct chain *c = x->c;
-	ldns_rdf *ce = suffix(owner, g->labels),
-		 *nc = suffix(owner, g->labels + 1u), *wild = NULL;
+	ldns_rdf *ce = dnssec_suffix(owner, g->labels),
+		 *nc = dnssec_suffix(owner, g->labels + 1u), *wild = NULL;
 	char n[DNAME_STRLEN], wn[DNAME_STRLEN], why[WHY_LEN];
 	ldns_rr_list *keys = NULL;
 	ldns_rdf *zone = NULL;
 	bool proven;
 
-	if (ce == NULL || nc == NULL || (wild = wildcard_of(ce)) == NULL ||
+	if (ce == NULL || nc == NULL ||
+	    (wild = dnssec_wildcard_of(ce)) == NULL ||
 	    (zone = ldns_dname_new_frm_str(g->signer)) == NULL)
 		goto out;
 	free(c->wildcard);
 	c->wildcard = strdup(name_str(wild, wn, sizeof(wn)));
 	keys = zone_find(c, g->signer) != NULL
-	    ? keys_of(zone_find(c, g->signer)->dnskey)
+	    ? dnssec_rrset(zone_find(c, g->signer)->dnskey, NULL,
+		  LDNS_RR_TYPE_DNSKEY, 0)
 	    : NULL;
 	if (denial_verify(&c->sigs, x->w->sec, keys, zone, x->now, why,
 		sizeof(why)) == -1) {
 		judge(&c->verdict, &c->reason, CHAIN_BOGUS, "%s", why);
 		goto out;
 	}
-	proven =
-	    denial_find(x->w->sec, LDNS_RR_TYPE_NSEC, owner, true) != NULL ||
-	    denial_find(x->w->sec, LDNS_RR_TYPE_NSEC3, nc, true) != NULL;
+	proven = dnssec_denial_find(x->w->sec, LDNS_RR_TYPE_NSEC, owner,
+		     true) != NULL ||
+	    dnssec_denial_find(x->w->sec, LDNS_RR_TYPE_NSEC3, nc, true) != NULL;
 	if (!proven)
 		judge(&c->verdict, &c->reason, CHAIN_BOGUS,
 		    "%s comes from the wildcard %s, with no NSEC or NSEC3 "
@@ -1172,7 +881,8 @@ synthesized(const ldns_rr_list *answer, const ldns_rdf *owner)
 static struct chain_zone *
 signer_zone(struct chain_ctx *x, const ldns_rdf *owner, ldns_rr_type t)
 {
-	ldns_rr_list *sigs = rrset_get(x->w->sec, owner, LDNS_RR_TYPE_RRSIG, t);
+	ldns_rr_list *sigs =
+	    dnssec_rrset(x->w->sec, owner, LDNS_RR_TYPE_RRSIG, t);
 	struct chain_zone *z = NULL;
 	char n[DNAME_STRLEN];
 
@@ -1212,7 +922,7 @@ answer_rrset(struct chain_ctx *x, ldns_rr_list *set)
 	}
 	if ((zone = ldns_dname_new_frm_str(z->name)) == NULL)
 		return;
-	keys = keys_of(z->dnskey);
+	keys = dnssec_rrset(z->dnskey, NULL, LDNS_RR_TYPE_DNSKEY, 0);
 	ok = verify(&c->sigs, set, x->w->sec, keys, zone, x->now, why,
 	    sizeof(why));
 	if (ok < 0) {
@@ -1255,29 +965,12 @@ answer_rrsets(struct chain_ctx *x)
 		    (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
 			synthesized(a, ldns_rr_owner(rr))))
 			continue;
-		set = rrset_get(a, ldns_rr_owner(rr), ldns_rr_get_type(rr), 0);
+		set =
+		    dnssec_rrset(a, ldns_rr_owner(rr), ldns_rr_get_type(rr), 0);
 		if (set != NULL)
 			answer_rrset(x, set);
 		ldns_rr_list_free(set);
 	}
-}
-
-/* The NSEC of l whose owner is the last before name, or NULL. */
-static const ldns_rr *
-nsec_before(const ldns_rr_list *l, const ldns_rdf *name)
-{
-	const ldns_rr *rr, *best = NULL;
-
-	for (size_t i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
-		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC &&
-		    ldns_dname_compare(ldns_rr_owner(rr), name) < 0 &&
-		    (best == NULL ||
-			ldns_dname_compare(ldns_rr_owner(rr),
-			    ldns_rr_owner(best)) > 0))
-			best = rr;
-	}
-	return best;
 }
 
 /* NXDOMAIN by NSEC (RFC 4035 5.4): one NSEC covers name, one covers the
@@ -1286,15 +979,16 @@ static void
 nx_nsec(struct chain *c, const ldns_rr_list *sec, const ldns_rdf *name,
     const char *ns)
 {
-	const ldns_rr *cover = denial_find(sec, LDNS_RR_TYPE_NSEC, name, true);
+	const ldns_rr *cover =
+	    dnssec_denial_find(sec, LDNS_RR_TYPE_NSEC, name, true);
 	ldns_rdf *a = NULL, *b = NULL, *next = NULL, *wild = NULL;
 	char o[DNAME_STRLEN], nx[DNAME_STRLEN], wn[DNAME_STRLEN];
 	const ldns_rr *any;
 
 	c->denial = "NSEC";
 	if (cover == NULL) {
-		any = nsec_before(sec, name);
-		next = any != NULL ? next_name(any) : NULL;
+		any = dnssec_nsec_before(sec, name);
+		next = any != NULL ? dnssec_next_name(any) : NULL;
 		judge(&c->verdict, &c->reason, CHAIN_BOGUS,
 		    "no NSEC proves that %s does not exist%s%s%s%s%s", ns,
 		    next != NULL ? " (the NSEC at " : "",
@@ -1305,19 +999,19 @@ nx_nsec(struct chain *c, const ldns_rr_list *sec, const ldns_rdf *name,
 		    next != NULL ? ")" : "");
 		goto out;
 	}
-	next = next_name(cover);
-	a = common_ancestor(name, ldns_rr_owner(cover));
-	b = next != NULL ? common_ancestor(name, next) : NULL;
+	next = dnssec_next_name(cover);
+	a = dnssec_common_ancestor(name, ldns_rr_owner(cover));
+	b = next != NULL ? dnssec_common_ancestor(name, next) : NULL;
 	if (a == NULL || b == NULL ||
-	    (wild = wildcard_of(labels(a) > labels(b) ? a : b)) == NULL)
+	    (wild = dnssec_wildcard_of(labels(a) > labels(b) ? a : b)) == NULL)
 		goto out;
 	name_str(wild, wn, sizeof(wn));
-	if (denial_find(sec, LDNS_RR_TYPE_NSEC, wild, false) != NULL)
+	if (dnssec_denial_find(sec, LDNS_RR_TYPE_NSEC, wild, false) != NULL)
 		judge(&c->verdict, &c->reason, CHAIN_BOGUS,
 		    "the NSEC records show a wildcard %s, so %s should have "
 		    "an answer",
 		    wn, ns);
-	else if (denial_find(sec, LDNS_RR_TYPE_NSEC, wild, true) == NULL)
+	else if (dnssec_denial_find(sec, LDNS_RR_TYPE_NSEC, wild, true) == NULL)
 		judge(&c->verdict, &c->reason, CHAIN_BOGUS,
 		    "an NSEC proves that %s does not exist, but none that no "
 		    "wildcard %s could answer it",
@@ -1345,7 +1039,7 @@ nx_nsec3(struct chain *c, const ldns_rr_list *sec, const ldns_rdf *name,
 	char cn[DNAME_STRLEN], wn[DNAME_STRLEN];
 
 	c->denial = "NSEC3";
-	if (!closest_encloser(sec, name, zone, &ce, &cename, &nc)) {
+	if (!dnssec_closest_encloser(sec, name, zone, &ce, &cename, &nc)) {
 		if (cename != NULL)
 			judge(&c->verdict, &c->reason, CHAIN_BOGUS,
 			    "an NSEC3 shows %s as the closest encloser of %s, "
@@ -1367,10 +1061,10 @@ nx_nsec3(struct chain *c, const ldns_rr_list *sec, const ldns_rdf *name,
 		    ns, cn);
 		goto out;
 	}
-	if ((wild = wildcard_of(cename)) == NULL)
+	if ((wild = dnssec_wildcard_of(cename)) == NULL)
 		goto out;
 	name_str(wild, wn, sizeof(wn));
-	if (denial_find(sec, LDNS_RR_TYPE_NSEC3, wild, true) == NULL)
+	if (dnssec_denial_find(sec, LDNS_RR_TYPE_NSEC3, wild, true) == NULL)
 		judge(&c->verdict, &c->reason, CHAIN_BOGUS,
 		    "NSEC3 records prove that %s is the closest encloser of "
 		    "%s, but none that no wildcard %s could answer it",
@@ -1403,25 +1097,26 @@ nodata_wildcard(struct chain *c, const ldns_rr_list *sec, const ldns_rdf *name,
 	bool ok = false;
 
 	if (n3) {
-		if (!closest_encloser(sec, name, zone, &ce, &cename, &nc))
+		if (!dnssec_closest_encloser(sec, name, zone, &ce, &cename,
+			&nc))
 			goto out;
 	} else {
-		if ((cover = denial_find(sec, LDNS_RR_TYPE_NSEC, name, true)) ==
-			NULL ||
-		    (next = next_name(cover)) == NULL)
+		if ((cover = dnssec_denial_find(sec, LDNS_RR_TYPE_NSEC, name,
+			 true)) == NULL ||
+		    (next = dnssec_next_name(cover)) == NULL)
 			goto out;
-		a = common_ancestor(name, ldns_rr_owner(cover));
-		b = common_ancestor(name, next);
+		a = dnssec_common_ancestor(name, ldns_rr_owner(cover));
+		b = dnssec_common_ancestor(name, next);
 		if (a == NULL || b == NULL)
 			goto out;
 		cename = ldns_rdf_clone(labels(a) > labels(b) ? a : b);
 	}
-	if (cename == NULL || (wild = wildcard_of(cename)) == NULL)
+	if (cename == NULL || (wild = dnssec_wildcard_of(cename)) == NULL)
 		goto out;
-	at = denial_find(sec, n3 ? LDNS_RR_TYPE_NSEC3 : LDNS_RR_TYPE_NSEC, wild,
-	    false);
-	if (at == NULL || has_type(at, type) ||
-	    has_type(at, LDNS_RR_TYPE_CNAME))
+	at = dnssec_denial_find(sec,
+	    n3 ? LDNS_RR_TYPE_NSEC3 : LDNS_RR_TYPE_NSEC, wild, false);
+	if (at == NULL || dnssec_has_type(at, type) ||
+	    dnssec_has_type(at, LDNS_RR_TYPE_CNAME))
 		goto out;
 	ok = true;
 	judge(&c->verdict, &c->reason, CHAIN_SECURE,
@@ -1449,13 +1144,15 @@ nodata(struct chain *c, const ldns_rr_list *sec, const ldns_rdf *name,
 
 	c->denial = n3 ? "NSEC3" : "NSEC";
 	output_type_str(type, ty, sizeof(ty));
-	rr = denial_find(sec, n3 ? LDNS_RR_TYPE_NSEC3 : LDNS_RR_TYPE_NSEC, name,
-	    false);
+	rr = dnssec_denial_find(sec,
+	    n3 ? LDNS_RR_TYPE_NSEC3 : LDNS_RR_TYPE_NSEC, name, false);
 	if (rr != NULL) {
-		if (has_type(rr, type) || has_type(rr, LDNS_RR_TYPE_CNAME))
+		if (dnssec_has_type(rr, type) ||
+		    dnssec_has_type(rr, LDNS_RR_TYPE_CNAME))
 			judge(&c->verdict, &c->reason, CHAIN_BOGUS,
 			    "the %s at %s lists %s, yet the answer has none",
-			    c->denial, ns, has_type(rr, type) ? ty : "a CNAME");
+			    c->denial, ns,
+			    dnssec_has_type(rr, type) ? ty : "a CNAME");
 		else
 			judge(&c->verdict, &c->reason, CHAIN_SECURE,
 			    "the %s at %s proves that it has no %s", c->denial,
@@ -1465,7 +1162,7 @@ nodata(struct chain *c, const ldns_rr_list *sec, const ldns_rdf *name,
 	if (nodata_wildcard(c, sec, name, zone, type, n3, ns, ty))
 		return;
 	if (n3 && type == LDNS_RR_TYPE_DS &&
-	    closest_encloser(sec, name, zone, &ce, &cename, &nc) &&
+	    dnssec_closest_encloser(sec, name, zone, &ce, &cename, &nc) &&
 	    ldns_nsec3_optout(nc)) {
 		judge(&c->verdict, &c->reason, CHAIN_INSECURE,
 		    "an NSEC3 opt-out span covers %s: an unsigned delegation",
@@ -1486,7 +1183,9 @@ answer_negative(struct chain_ctx *x, struct chain_zone *z)
 	struct chain *c = x->c;
 	const ldns_rr *soa = rrs_find_type(w->authority, LDNS_RR_TYPE_SOA);
 	const char *ns = w->ncnames > 0 ? w->cnames[w->ncnames - 1] : w->name;
-	ldns_rr_list *keys = keys_of(z->dnskey), *set = NULL;
+	ldns_rr_list *keys =
+			 dnssec_rrset(z->dnskey, NULL, LDNS_RR_TYPE_DNSKEY, 0),
+		     *set = NULL;
 	ldns_rdf *zone = ldns_dname_new_frm_str(z->name),
 		 *name = ldns_dname_new_frm_str(ns);
 	const ldns_rr *rr;
@@ -1495,8 +1194,8 @@ answer_negative(struct chain_ctx *x, struct chain_zone *z)
 	if (zone == NULL || name == NULL)
 		goto out;
 	if (soa == NULL ||
-	    (set = rrset_get(w->authority, ldns_rr_owner(soa), LDNS_RR_TYPE_SOA,
-		 0)) == NULL ||
+	    (set = dnssec_rrset(w->authority, ldns_rr_owner(soa),
+		 LDNS_RR_TYPE_SOA, 0)) == NULL ||
 	    verify(&c->sigs, set, w->sec, keys, zone, x->now, why,
 		sizeof(why)) < 0) {
 		judge(&c->verdict, &c->reason, CHAIN_BOGUS, "%s",
@@ -1508,7 +1207,7 @@ answer_negative(struct chain_ctx *x, struct chain_zone *z)
 		judge(&c->verdict, &c->reason, CHAIN_BOGUS, "%s", why);
 		goto out;
 	}
-	if ((rr = too_many_iterations(w->sec)) != NULL) {
+	if ((rr = dnssec_nsec3_over_limit(w->sec)) != NULL) {
 		judge(&c->verdict, &c->reason, CHAIN_INSECURE,
 		    "the NSEC3 records of %s use %u iterations, more than %d "
 		    "(RFC 9276): treated as unsigned",

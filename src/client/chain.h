@@ -42,12 +42,13 @@
 #include <ldns/ldns.h>
 
 #include "anchor.h"
+#include "dnssec.h"
 #include "trace.h"
 
 #define CHAIN_MAX_ZONES 32
 #define CHAIN_MAX_KEYS 16
 #define CHAIN_MAX_DS 16
-#define CHAIN_NSEC3_MAX_ITER 150
+#define CHAIN_NSEC3_MAX_ITER DNSSEC_NSEC3_MAX_ITER
 
 enum chain_verdict {
 	CHAIN_SECURE,
