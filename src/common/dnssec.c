@@ -125,10 +125,26 @@ dnssec_sig_check(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys,
 }
 
 bool
+dnssec_under(const ldns_rdf *name, const ldns_rdf *zone)
+{
+	size_t zl = ldns_dname_label_count(zone);
+	ldns_rdf *up;
+	bool under;
+
+	/* not ldns_dname_is_subdomain(): it takes a name for a subdomain
+	 * of itself spelt in other letter case */
+	if (ldns_dname_label_count(name) <= zl ||
+	    (up = dnssec_suffix(name, zl)) == NULL)
+		return false;
+	under = ldns_dname_compare(up, zone) == 0;
+	ldns_rdf_deep_free(up);
+	return under;
+}
+
+bool
 dnssec_at_or_under(const ldns_rdf *name, const ldns_rdf *zone)
 {
-	return ldns_dname_compare(name, zone) == 0 ||
-	    ldns_dname_is_subdomain(name, zone);
+	return ldns_dname_compare(name, zone) == 0 || dnssec_under(name, zone);
 }
 
 ldns_rdf *

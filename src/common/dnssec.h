@@ -61,7 +61,9 @@ enum dnssec_sig {
 enum dnssec_sig dnssec_sig_check(ldns_rr_list *rrset, ldns_rr *sig,
     const ldns_rr_list *keys, time_t now);
 
-/* Whether name is zone or below it. */
+/* Whether name is below zone (strictly), or zone or below it; letter
+ * case aside. */
+bool dnssec_under(const ldns_rdf *name, const ldns_rdf *zone);
 bool dnssec_at_or_under(const ldns_rdf *name, const ldns_rdf *zone);
 
 /* name with leftmost labels removed until n are left (a clone), or NULL. */

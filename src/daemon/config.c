@@ -87,7 +87,7 @@ config_option_is_list(const struct config_option *o)
 	    o->kind == CONFIG_KIND_LOCAL_DATA ||
 	    o->kind == CONFIG_KIND_HOSTS_FILE ||
 	    o->kind == CONFIG_KIND_BLOCKLIST ||
-	    o->kind == CONFIG_KIND_ALLOWLIST;
+	    o->kind == CONFIG_KIND_ALLOWLIST || o->kind == CONFIG_KIND_INSECURE;
 }
 
 /* Appends value to listen (upstream if is_upstream) or fails. */
@@ -427,6 +427,54 @@ set_block_answer(struct config *c, const char *key, const char *value,
 }
 
 static int
+set_dnssec(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (strcmp(value, "no") == 0)
+		c->dnssec = CONFIG_DNSSEC_NO;
+	else if (strcmp(value, "yes") == 0)
+		c->dnssec = CONFIG_DNSSEC_YES;
+	else if (strcmp(value, "permissive") == 0)
+		c->dnssec = CONFIG_DNSSEC_PERMISSIVE;
+	else {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected no, yes or permissive", key,
+		    value);
+		return -1;
+	}
+	return 0;
+}
+
+/* A domain-insecure name (the root too: every name unchecked). */
+static int
+add_insecure(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	struct config_domain d;
+	size_t len;
+
+	if (strchr(value, ' ') != NULL || strchr(value, '\t') != NULL ||
+	    wire_name_from_text(value, d.name, &len) != WIRE_OK) {
+		errbuf(err, errlen, "%s: bad value \"%s\": expected a domain",
+		    key, value);
+		return -1;
+	}
+	wire_name_lower(d.name, len);
+	d.name_len = (uint8_t)len;
+	for (size_t i = 0; i < c->ninsecure; i++)
+		if (wire_name_equal(c->insecure[i].name,
+			c->insecure[i].name_len, d.name, len))
+			return 0;
+	if (c->ninsecure == CONFIG_MAX_INSECURE) {
+		errbuf(err, errlen, "%s: more than %d names", key,
+		    CONFIG_MAX_INSECURE);
+		return -1;
+	}
+	c->insecure[c->ninsecure++] = d;
+	return 0;
+}
+
+static int
 set_log_queries(struct config *c, const char *key, const char *value, char *err,
     size_t errlen)
 {
@@ -612,6 +660,10 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 		    value, err, errlen);
 	case CONFIG_KIND_BLOCK_ANSWER:
 		return set_block_answer(c, o->name, value, err, errlen);
+	case CONFIG_KIND_DNSSEC:
+		return set_dnssec(c, o->name, value, err, errlen);
+	case CONFIG_KIND_INSECURE:
+		return add_insecure(c, o->name, value, err, errlen);
 	case CONFIG_KIND_LOG_QUERIES:
 		return set_log_queries(c, o->name, value, err, errlen);
 	case CONFIG_KIND_PATH:
@@ -634,6 +686,19 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 	errbuf(err, errlen, "%s: option not handled",
 	    o->name); /* not reached */
 	return -1;
+}
+
+const struct config_zone *
+config_zone_for(const struct config *c, const uint8_t *name, size_t len)
+{
+	const struct config_zone *best = NULL;
+
+	for (size_t i = 0; i < c->nzone; i++)
+		if (wire_name_is_subdomain(name, len, c->zone[i].name,
+			c->zone[i].name_len) &&
+		    (best == NULL || c->zone[i].name_len > best->name_len))
+			best = &c->zone[i];
+	return best;
 }
 
 void
@@ -690,6 +755,8 @@ config_clear_list(struct config *c, const char *key)
 		c->nblocklist = 0;
 	else if (strcmp(key, "allowlist") == 0)
 		c->nallowlist = 0;
+	else if (strcmp(key, "domain-insecure") == 0)
+		c->ninsecure = 0;
 	else if (strcmp(key, "hosts-file") == 0) {
 		c->nhosts_file = 0;
 		c->hosts_file_none = false;

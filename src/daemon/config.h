@@ -38,6 +38,7 @@
 #define CONFIG_MAX_LOCAL_ZONES 64 /* local-zone lines */
 #define CONFIG_MAX_HOSTS_FILES 8  /* hosts-file lines */
 #define CONFIG_MAX_BLOCKLISTS 16  /* blocklist lines; allowlist too */
+#define CONFIG_MAX_INSECURE 64    /* domain-insecure names */
 /* local-data lines, as text: each line's record and its NUL */
 #define CONFIG_LOCAL_DATA_BYTES 16384
 #define CONFIG_MAX_LINE 1024 /* longer lines are an error */
@@ -61,6 +62,8 @@ struct config_zone {
 	size_t name_len;
 	struct addr server[CONFIG_MAX_UPSTREAM];
 	size_t nserver;
+	bool runtime; /* a run-time source's routing domain (a VPN's,
+			 a link's): its names are not validated */
 };
 
 /* What a blocked name is answered. */
@@ -68,6 +71,20 @@ enum config_block_answer {
 	CONFIG_BLOCK_NXDOMAIN,
 	CONFIG_BLOCK_NULL, /* 0.0.0.0 and ::, NODATA for other types */
 	CONFIG_BLOCK_REFUSED,
+};
+
+/* DNSSEC validation (dnssec). */
+enum config_dnssec {
+	CONFIG_DNSSEC_NO,         /* pass records through, never claim AD */
+	CONFIG_DNSSEC_YES,        /* bogus answers are SERVFAIL */
+	CONFIG_DNSSEC_PERMISSIVE, /* bogus answers are logged, served
+				     without AD */
+};
+
+/* A domain name of a list key (domain-insecure). */
+struct config_domain {
+	uint8_t name[WIRE_MAX_NAME]; /* wire form, lower case */
+	uint8_t name_len;
 };
 
 /* Which answers the query log shows (log-queries). */
@@ -128,6 +145,13 @@ struct config {
 	char allowlist[CONFIG_MAX_BLOCKLISTS][CONFIG_PATH_MAX];
 	size_t nallowlist;
 	enum config_block_answer block_answer;
+
+	/* DNSSEC (validate.h): the mode, the trust anchor file ("": the
+	 * system's, else built-in keys), negative trust anchors */
+	enum config_dnssec dnssec;
+	char trust_anchor_file[CONFIG_PATH_MAX];
+	struct config_domain insecure[CONFIG_MAX_INSECURE];
+	size_t ninsecure;
 
 	/* upstreams come from this file when none is configured */
 	char resolv_conf[CONFIG_PATH_MAX];
@@ -198,6 +222,13 @@ struct config {
 #define CONFIG_CACHE_FILE_NONE "none"
 #define CONFIG_CACHE_FILE_NAME "cache" /* in the state directory */
 
+/*
+ * The forward-zone of c that holds name (wire form, len octets; the
+ * longest one), or NULL.
+ */
+const struct config_zone *
+config_zone_for(const struct config *c, const uint8_t *name, size_t len);
+
 /* How a key's value is parsed and where it goes. */
 enum config_kind {
 	CONFIG_KIND_LISTEN,
@@ -210,6 +241,8 @@ enum config_kind {
 	CONFIG_KIND_BLOCKLIST,
 	CONFIG_KIND_ALLOWLIST,
 	CONFIG_KIND_BLOCK_ANSWER,
+	CONFIG_KIND_DNSSEC,
+	CONFIG_KIND_INSECURE,
 	CONFIG_KIND_LOG_QUERIES,
 	CONFIG_KIND_PATH,
 	CONFIG_KIND_ABS_PATH, /* a PATH that must start with "/" */

@@ -311,6 +311,27 @@ const struct config_option config_options[] = {
 	    .help = "SERVFAIL for upstream answers that give a name outside "
 		    "every routing domain a private, loopback or link-local "
 		    "address (DNS rebinding)" },
+	{ .name = "dnssec",
+	    .kind = CONFIG_KIND_DNSSEC,
+	    .def = "no",
+	    .arg = "no|yes|permissive",
+	    .help = "validate upstream answers with DNSSEC: AD only for "
+		    "secure ones; bogus ones SERVFAIL (yes) or served "
+		    "without AD and logged (permissive)" },
+	{ .name = "trust-anchor-file",
+	    .kind = CONFIG_KIND_PATH,
+	    FIELD(trust_anchor_file),
+	    .def = "",
+	    .arg = "PATH",
+	    .help = "DS or DNSKEY records to trust (default: "
+		    "/usr/share/dns/root.key, else the root's built-in "
+		    "keys)" },
+	{ .name = "domain-insecure",
+	    .kind = CONFIG_KIND_INSECURE,
+	    .def = "",
+	    .arg = "DOMAIN",
+	    .help = "a negative trust anchor: answers at or below DOMAIN "
+		    "are not validated" },
 	{ .name = "upstream-cookies",
 	    .kind = CONFIG_KIND_BOOL,
 	    FIELD(upstream_cookies),

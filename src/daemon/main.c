@@ -421,6 +421,8 @@ reload(struct roostd *d, char *err, size_t errlen)
 		log_warnx("reload: %s; the local names in force stay", err);
 	if (block_set_apply(d->blocks, c, err, errlen) != 0)
 		log_warnx("reload: %s; the blocklists in force stay", err);
+	if (query_ctx_set_dnssec(d->qc, d->cfg, err, errlen) != 0)
+		log_warnx("reload: %s; the trust anchors in force stay", err);
 	/* in force from here on */
 	if (size_kept)
 		log_warnx("reload: cache-size changes on restart only; "
@@ -1000,6 +1002,10 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 	}
 	if (local_set_apply(d->local, d->cfg, err, sizeof(err)) != 0)
 		goto startup;
+	if (query_ctx_set_dnssec(d->qc, d->cfg, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		return ROOSTD_EXIT_CONFIG;
+	}
 	if ((d->blocks = block_set_new(d->loop, d->qc)) == NULL ||
 	    (d->qlog = qlog_new(d->loop, d->qc)) == NULL) {
 		snprintf(err, sizeof(err), "out of memory");

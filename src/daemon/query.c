@@ -92,6 +92,28 @@ void
 query_ctx_set_routes(struct query_ctx *q, struct route_table *routes)
 {
 	q->routes = routes;
+	if (q->trust != NULL)
+		trust_set_routes(q->trust, routes);
+}
+
+int
+query_ctx_set_dnssec(struct query_ctx *q, const struct config *c, char *err,
+    size_t errlen)
+{
+	if (q->trust != NULL)
+		return trust_configure(q->trust, c, err, errlen);
+	if (c->dnssec == CONFIG_DNSSEC_NO)
+		return 0;
+	if ((q->trust = trust_new(q->loop, c, err, errlen)) == NULL)
+		return -1;
+	trust_set_routes(q->trust, q->routes);
+	return 0;
+}
+
+const struct trust *
+query_trust(const struct query_ctx *q)
+{
+	return q->trust;
 }
 
 void
@@ -432,6 +454,9 @@ fetch_free(struct fetch *f)
 	ctx->nfetches--;
 	while (!LIST_EMPTY(&f->waiters))
 		waiter_free(LIST_FIRST(&f->waiters));
+	if (f->check != NULL)
+		trust_cancel(f->check);
+	free(f->held);
 	free(f);
 }
 
@@ -581,32 +606,19 @@ note_cache_full(struct query_ctx *ctx)
 	ctx->full_logged_ms = now != 0 ? now : 1;
 }
 
+/*
+ * The answer to f in ctx->ans (len octets, no OPT, verdict applied),
+ * with the upstream's EDE options ede (ede_len octets): cached, then
+ * sent to every waiter.  Frees f.
+ */
 static void
-fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
+fetch_deliver(struct fetch *f, size_t len, const uint8_t *ede, size_t ede_len)
 {
-	struct fetch *f = arg;
 	struct query_ctx *ctx = f->ctx;
 	const struct cache_entry *e;
-	struct wire_msg m;
 	struct waiter *w;
-	uint8_t ede[CACHE_EDE_MAX];
-	size_t ede_len;
 	int r;
 
-	f->req = NULL;
-	if (answer != NULL && f->late)
-		ctx->stats.late++;
-	if (answer == NULL || len > sizeof(ctx->ans) ||
-	    wire_parse_msg(answer, len, &m, NULL, 0) != WIRE_OK) {
-		fetch_failed(f, answer == NULL ? end : UPSTREAM_NO_ANSWER);
-		fetch_free(f);
-		return;
-	}
-	/* the upstream's OPT spoke to us; each client gets its own, with
-	 * the upstream's extended errors kept */
-	ede_len = wire_ede_copy(answer, &m.edns, ede, sizeof(ede));
-	memcpy(ctx->ans, answer, len);
-	wire_remove_opt(ctx->ans, &len, &m.edns);
 	if (rebinding(ctx, f, ctx->ans, len)) {
 		fetch_failed_ede(f, &ede_rebind);
 		fetch_free(f);
@@ -641,6 +653,164 @@ fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
 }
 
 /*
+ * Whether the answer to k is validated: dnssec on, the client did not
+ * set CD (then it gets the answer unchecked), and no run-time source's
+ * routing domain holds the name (a VPN's private zone, which the public
+ * tree cannot vouch for; forward-zone lines are validated).
+ */
+static bool
+validating(const struct query_ctx *ctx, const struct cache_key *k)
+{
+	const struct config_zone *z;
+
+	if (ctx->trust == NULL || ctx->cfg->dnssec == CONFIG_DNSSEC_NO ||
+	    k->checking_disabled)
+		return false;
+	z = config_zone_for(ctx->cfg, k->name, k->name_len);
+	return z == NULL || !z->runtime;
+}
+
+/* Logs a bogus answer to f (rate-limited) and what is done with it. */
+static void
+log_bogus(struct query_ctx *ctx, const struct fetch *f,
+    const struct validate_result *res, bool served)
+{
+	char name[WIRE_MAX_NAME_TEXT];
+	unsigned suppressed;
+
+	if (!log_ratelimit_ok(&ctx->rl_bogus, loop_now_ms(ctx->loop),
+		&suppressed))
+		return;
+	wire_name_to_text(f->name, f->key.name_len, name, sizeof(name));
+	log_warnx("dnssec: %s type %u is bogus: %s; %s (%u more suppressed)",
+	    name, f->key.qtype, res->why,
+	    served ? "served without AD (dnssec = permissive)" : "SERVFAIL",
+	    suppressed);
+}
+
+/*
+ * The verdict res on the answer to f in ctx->ans (len octets): bogus
+ * ones fail (dnssec = yes) or lose nothing but AD; AD is set for secure
+ * ones only; a client without DO loses the DNSSEC records asked for it.
+ * Then fetch_deliver().  Frees f.
+ */
+static void
+fetch_judged(struct fetch *f, size_t len, uint8_t *ede, size_t ede_len,
+    const struct validate_result *res)
+{
+	struct query_ctx *ctx = f->ctx;
+	struct query_ede own = { res->has_ede ? res->ede : WIRE_EDE_BOGUS,
+		res->why };
+	uint16_t flags = wire_get16(ctx->ans + 2);
+
+	if (res->verdict == VALIDATE_BOGUS) {
+		log_bogus(ctx, f, res,
+		    ctx->cfg->dnssec == CONFIG_DNSSEC_PERMISSIVE);
+		if (ctx->cfg->dnssec != CONFIG_DNSSEC_PERMISSIVE) {
+			fetch_failed_ede(f, &own);
+			fetch_free(f);
+			return;
+		}
+	}
+	flags &= (uint16_t)~WIRE_AD;
+	if (res->verdict == VALIDATE_SECURE)
+		flags |= WIRE_AD;
+	wire_put16(ctx->ans + 2, flags);
+	if (res->has_ede || res->verdict == VALIDATE_BOGUS)
+		(void)wire_opt_put_ede(ede, CACHE_EDE_MAX, &ede_len, own.code,
+		    (const uint8_t *)own.text, strlen(own.text));
+	if (!f->key.dnssec_ok) {
+		size_t n =
+		    trust_strip(ctx->ans, len, ctx->out, sizeof(ctx->out));
+
+		if (n == 0) {
+			fetch_failed(f, UPSTREAM_NO_ANSWER);
+			fetch_free(f);
+			return;
+		}
+		memcpy(ctx->ans, ctx->out, n);
+		len = n;
+	}
+	fetch_deliver(f, len, ede, ede_len);
+}
+
+/* trust_check()'s verdict on f's held answer. */
+static void
+fetch_validated(void *arg, const struct validate_result *res)
+{
+	struct fetch *f = arg;
+	struct query_ctx *ctx = f->ctx;
+	size_t len = f->held_len;
+
+	f->check = NULL;
+	memcpy(ctx->ans, f->held, len);
+	free(f->held);
+	f->held = NULL;
+	fetch_judged(f, len, f->ede, f->ede_len, res);
+}
+
+/* Validates the answer to f in ctx->ans (len octets), now or later. */
+static void
+fetch_validate(struct fetch *f, size_t len, const uint8_t *ede, size_t ede_len)
+{
+	struct query_ctx *ctx = f->ctx;
+	struct validate_result res;
+	uint8_t own[CACHE_EDE_MAX];
+
+	memcpy(own, ede, ede_len);
+	if (trust_check(ctx->trust, ctx->ans, len, fetch_validated, f, &res,
+		&f->check) != 1) {
+		fetch_judged(f, len, own, ede_len, &res);
+		return;
+	}
+	/* the verdict comes later: the answer waits with f */
+	if ((f->held = malloc(len)) == NULL) {
+		trust_cancel(f->check);
+		f->check = NULL;
+		fetch_failed(f, UPSTREAM_NO_ANSWER);
+		fetch_free(f);
+		return;
+	}
+	memcpy(f->held, ctx->ans, len);
+	f->held_len = len;
+	memcpy(f->ede, ede, ede_len);
+	f->ede_len = ede_len;
+}
+
+static void
+fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
+{
+	struct fetch *f = arg;
+	struct query_ctx *ctx = f->ctx;
+	struct wire_msg m;
+	uint8_t ede[CACHE_EDE_MAX];
+	size_t ede_len;
+
+	f->req = NULL;
+	if (answer != NULL && f->late)
+		ctx->stats.late++;
+	if (answer == NULL || len > sizeof(ctx->ans) ||
+	    wire_parse_msg(answer, len, &m, NULL, 0) != WIRE_OK) {
+		fetch_failed(f, answer == NULL ? end : UPSTREAM_NO_ANSWER);
+		fetch_free(f);
+		return;
+	}
+	/* the upstream's OPT spoke to us; each client gets its own, with
+	 * the upstream's extended errors kept */
+	ede_len = wire_ede_copy(answer, &m.edns, ede, sizeof(ede));
+	memcpy(ctx->ans, answer, len);
+	wire_remove_opt(ctx->ans, &len, &m.edns);
+	if (validating(ctx, &f->key)) {
+		fetch_validate(f, len, ede, ede_len);
+		return;
+	}
+	/* unchecked: AD would claim what roostd did not see */
+	wire_put16(ctx->ans + 2,
+	    (uint16_t)(wire_get16(ctx->ans + 2) & ~WIRE_AD));
+	fetch_deliver(f, len, ede, ede_len);
+}
+
+/*
  * Starts a fetch for k (a prefetch if cq is NULL).  Returns it, or NULL
  * when out of memory or the upstream limit is reached.
  */
@@ -664,8 +834,9 @@ fetch_start(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
 		.name_len = k->name_len,
 		.qtype = k->qtype,
 		.qclass = k->qclass,
-		.dnssec_ok = k->dnssec_ok,
-		.checking_disabled = k->checking_disabled,
+		/* a validator needs the records, unchecked upstream */
+		.dnssec_ok = k->dnssec_ok || validating(ctx, k),
+		.checking_disabled = k->checking_disabled || validating(ctx, k),
 	};
 	/* the route is looked up here, on a miss only */
 	f->set = route_pick(ctx->routes, f->name, k->name_len);
@@ -1032,12 +1203,14 @@ query_ctx_free(struct query_ctx *q)
 
 			struct waiter *w;
 
-			upstream_cancel(f->req);
+			if (f->req != NULL)
+				upstream_cancel(f->req);
 			LIST_FOREACH(w, &f->waiters, link)
 				answer_servfail(q, &w->cq, NULL);
 			fetch_free(f);
 		}
 	notify_cancel(&q->idle);
+	trust_free(q->trust);
 	cache_free(q->cache);
 	free(q);
 }

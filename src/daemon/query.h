@@ -104,6 +104,18 @@ void query_ctx_set_config(struct query_ctx *q, const struct config *c);
 void query_ctx_set_routes(struct query_ctx *q, struct route_table *routes);
 
 /*
+ * Applies c's dnssec settings (start-up and reload): with dnssec on, the
+ * validator is made on first use, and its trust anchors and negative
+ * trust anchors are c's.  Returns 0, or -1 with err filled (the anchors
+ * in force stay).
+ */
+int query_ctx_set_dnssec(struct query_ctx *q, const struct config *c, char *err,
+    size_t errlen);
+
+/* The validator (for stats), or NULL if dnssec was never on. */
+const struct trust *query_trust(const struct query_ctx *q);
+
+/*
  * From now on the names of t are answered here, before the cache
  * (NULL: none).  t must outlive the context or the next switch.
  */

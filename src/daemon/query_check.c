@@ -21,7 +21,8 @@ query_check(const struct query_ctx *q)
 			ROOST_CHECK((f->hash & (QUERY_FETCH_BUCKETS - 1)) == b);
 			ROOST_CHECK(f->key.name == f->name);
 			ROOST_CHECK(query_key_hash(q, &f->key) == f->hash);
-			ROOST_CHECK(f->req != NULL);
+			/* asking upstream, or validating what came */
+			ROOST_CHECK((f->req != NULL) != (f->check != NULL));
 			for (const struct fetch *g = f->hnext; g != NULL;
 			     g = g->hnext)
 				ROOST_CHECK(g->hash != f->hash ||

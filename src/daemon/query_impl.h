@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "query.h"
+#include "trust.h"
 #include "upstream.h"
 #include "wire.h"
 
@@ -57,6 +58,13 @@ struct fetch {
 	bool late; /* a waiter's deadline passed while it was in flight */
 	struct upstream_req *req;
 	struct upstream_set *set; /* the route's servers it asks */
+	/* validating the answer (then req is NULL): the answer, no OPT,
+	 * and the upstream's EDE options, held until the verdict */
+	struct trust_check *check;
+	uint8_t *held;
+	size_t held_len;
+	uint8_t ede[CACHE_EDE_MAX];
+	size_t ede_len;
 };
 
 struct query_ctx {
@@ -69,6 +77,8 @@ struct query_ctx {
 	void *log_arg;
 	struct listen_set *ls;
 	struct cache *cache;
+	struct trust *trust; /* the validator; NULL until dnssec is on */
+	struct log_ratelimit rl_bogus;
 	uint64_t seed;
 	struct fetch *fetches[QUERY_FETCH_BUCKETS];
 	unsigned nfetches;

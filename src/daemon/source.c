@@ -334,6 +334,7 @@ merge_domains(const struct source *s, struct config *out, char *err,
 			    s->name, text, CONFIG_MAX_ZONES);
 			return -1;
 		}
+		z->runtime = true;
 		if (add_servers(z->server, &z->nserver, s, text, err, errlen) !=
 		    0)
 			return -1;

@@ -55,6 +55,8 @@ stats_collect(struct query_ctx *qc, struct stats_snapshot *st)
 	memset(st, 0, sizeof(*st));
 	st->q = *query_stats(qc);
 	st->c = *cache_stats(c);
+	if (query_trust(qc) != NULL)
+		trust_stats(query_trust(qc), &st->v);
 	st->budget = cache_budget(c);
 	st->fetches = query_fetches(qc);
 	st->waiting = query_pending(qc);
@@ -69,7 +71,7 @@ struct stat_row {
 	uint64_t value;
 };
 
-#define STAT_ROWS 56
+#define STAT_ROWS 64
 
 /* The counters in their order of display: one table for text and log. */
 static size_t
@@ -130,6 +132,15 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	ROW("guard", "cookie_retries", st->g.cookie_retries);
 	ROW("guard", "ports_renewed", st->g.chan_recycled);
 	static_assert(UPSTREAM_NVERDICTS == 8, "a guard row per verdict");
+	ROW("dnssec", "secure", st->v.verdicts[VALIDATE_SECURE]);
+	ROW("dnssec", "insecure", st->v.verdicts[VALIDATE_INSECURE]);
+	ROW("dnssec", "bogus", st->v.verdicts[VALIDATE_BOGUS]);
+	ROW("dnssec", "indeterminate", st->v.verdicts[VALIDATE_INDETERMINATE]);
+	ROW("dnssec", "stripped", st->v.stripped);
+	ROW("dnssec", "key_fetches", st->v.key_fetches);
+	ROW("dnssec", "key_failures", st->v.key_failures);
+	ROW("dnssec", "zones", st->v.zones);
+	static_assert(VALIDATE_NVERDICTS == 4, "a dnssec row per verdict");
 #undef ROW
 	assert(n <= STAT_ROWS);
 	return n;

@@ -21,6 +21,7 @@
 #include "listen.h"
 #include "query.h"
 #include "route.h"
+#include "trust.h"
 #include "upstream.h"
 
 /* Upstream lines at most: every server of every route. */
@@ -40,6 +41,7 @@ struct stats_snapshot {
 	char zone[1 + CONFIG_MAX_ZONES][STATS_ZONE_MAX]; /* route's zone */
 	struct listen_stats l;                           /* TCP limits hit */
 	struct upstream_guard_stats g; /* answers refused, ports renewed */
+	struct trust_stats v;          /* DNSSEC (zero with dnssec off) */
 };
 
 /* Reads every counter of qc (its cache and current upstreams) into st. */

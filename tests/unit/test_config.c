@@ -989,6 +989,11 @@ test_load_reads_every_key(void **state)
 	assert_int_equal(c.cache_save_interval_s, 60);
 	assert_string_equal(c.control_socket, "/tmp/roost-test/control");
 	assert_true(c.control_socket_set);
+	assert_int_equal(c.dnssec, CONFIG_DNSSEC_PERMISSIVE);
+	assert_string_equal(c.trust_anchor_file, "/etc/roost/anchor.key");
+	assert_int_equal(c.ninsecure, 2);
+	assert_int_equal(c.insecure[1].name_len, 13);
+	assert_memory_equal(c.insecure[1].name, "\003lab\007example", 13);
 	/* upstreams are set, so the missing resolv-conf is never read */
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 2);

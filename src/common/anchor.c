@@ -1,5 +1,5 @@
 /*
- * src/client/anchor.c - trust anchors (see anchor.h).
+ * src/common/anchor.c - trust anchors (see anchor.h).
  *
  * Invariant: a loaded set holds at least one record, each a DS or a
  * DNSKEY of class IN with a canonical (lower-case) owner.

@@ -1,5 +1,5 @@
 /*
- * src/client/anchor.h - DNSSEC trust anchors for `roost trace --dnssec`:
+ * src/common/anchor.h - DNSSEC trust anchors (roost trace --dnssec, roostd):
  * DS or DNSKEY records read from a file in zone-file format (Debian's
  * dns-root-data ANCHOR_ROOT_FILE by default, which holds the root's
  * KSK-2017 and KSK-2024), or the root's built-in DS records of those two

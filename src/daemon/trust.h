@@ -1,0 +1,94 @@
+/*
+ * src/daemon/trust.h - DNSSEC validation on the loop: each upstream
+ * answer is judged by validate.h, and the DS and DNSKEY sets it needs
+ * are fetched through the routes, each zone once however many answers
+ * wait for it.
+ *
+ * Besides the configured negative trust anchors (domain-insecure), the
+ * private-use TLDs of LANs and the reverse zones of private addresses
+ * are insecure without looking (no public parent can vouch for them).
+ * The verdict counts are kept here.
+ *
+ * Ownership: the trust owns its store, its zone jobs (and their upstream
+ * requests) and every check it has returned until it completes (its
+ * callback then runs once, after which it is freed) or is cancelled.
+ * Checks must be cancelled before trust_free().
+ */
+#ifndef ROOST_TRUST_H
+#define ROOST_TRUST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "loop.h"
+#include "route.h"
+#include "validate.h"
+
+/* Zone fetches and restarts one check may cause (more: indeterminate). */
+#define TRUST_MAX_STEPS 64
+/* Zone jobs in flight at once; past it, checks that need one more end
+ * indeterminate. */
+#define TRUST_MAX_ZONE_JOBS 256
+
+struct trust;
+struct trust_check;
+
+struct trust_stats {
+	uint64_t verdicts[VALIDATE_NVERDICTS]; /* answers judged */
+	uint64_t key_fetches;  /* DS and DNSKEY questions sent */
+	uint64_t key_failures; /* of those, unanswered */
+	uint64_t stripped;     /* answers without RRSIGs in a signed zone */
+	size_t zones;          /* zones remembered now */
+};
+
+/*
+ * Creates the validator for c (its trust-anchor-file and domain-insecure
+ * names), asking through l.  Returns it, or NULL with the reason in err.
+ */
+struct trust *
+trust_new(struct loop *l, const struct config *c, char *err, size_t errlen);
+
+/* Frees t, its zones and zone jobs (no check may be pending). */
+void trust_free(struct trust *t);
+
+/*
+ * Applies c's anchors and negative trust anchors; forgets every zone.
+ * Returns 0, or -1 with err filled (t keeps its old ones).
+ */
+int trust_configure(struct trust *t, const struct config *c, char *err,
+    size_t errlen);
+
+/* Where key fetches go from now on (NULL: nowhere, they fail). */
+void trust_set_routes(struct trust *t, struct route_table *routes);
+
+/* Called once with the verdict of a pending check. */
+typedef void trust_done_cb(void *arg, const struct validate_result *r);
+
+/*
+ * Judges msg (len octets, without OPT), an upstream's answer asked with
+ * DO and CD.  Returns 0 with *r filled when it can say at once, or 1
+ * with *pending set (cb will be called with the verdict), or -1 if msg
+ * does not parse (*r filled: bogus).
+ */
+int
+trust_check(struct trust *t, const uint8_t *msg, size_t len, trust_done_cb *cb,
+    void *arg, struct validate_result *r, struct trust_check **pending);
+
+/* Forgets a pending check: its callback is not called. */
+void trust_cancel(struct trust_check *c);
+
+/* The counters. */
+void trust_stats(const struct trust *t, struct trust_stats *out);
+
+/*
+ * Writes a copy of msg (len octets, no OPT) without the RRSIG, NSEC and
+ * NSEC3 records a client that did not set DO must not get (RFC 4035
+ * 3.2.1; those of the question's own type stay) into out (cap octets).
+ * Returns the new length, or 0 if msg does not parse or out is too
+ * small.
+ */
+size_t trust_strip(const uint8_t *msg, size_t len, uint8_t *out, size_t cap);
+
+#endif /* ROOST_TRUST_H */
