@@ -398,27 +398,29 @@ render_dump_start(FILE *f, bool json)
 	if (json)
 		fprintf(f, "[");
 	else
-		fprintf(f, "%-40s %-8s %7s %-9s %6s %s\n", "NAME", "TYPE",
-		    "TTL", "RCODE", "SIZE", "FLAGS");
+		fprintf(f, "%-40s %-8s %7s %-9s %6s %-9s %s\n", "NAME", "TYPE",
+		    "TTL", "RCODE", "SIZE", "FLAGS", "DNSSEC");
 }
 
 int
 render_dump_entry(FILE *f, const char *line, bool json, size_t n)
 {
-	char name[RENDER_DUMP_NAME_MAX], flags[64], tstr[32], rstr[32];
+	char name[RENDER_DUMP_NAME_MAX], flags[64], tstr[32], rstr[32],
+	    verdict[32] = "-";
 	unsigned type, rcode;
 	uint32_t ttl;
 	size_t size;
 
+	/* the verdict field is roostd's seventh; an older roostd sends six */
 	if (strlen(line) >= sizeof(name) ||
-	    sscanf(line, "%1099s %u %" SCNu32 " %u %zu %63s", name, &type, &ttl,
-		&rcode, &size, flags) != 6)
+	    sscanf(line, "%1099s %u %" SCNu32 " %u %zu %63s %31s", name, &type,
+		&ttl, &rcode, &size, flags, verdict) < 6)
 		return -1;
 	output_type_str((ldns_rr_type)type, tstr, sizeof(tstr));
 	output_rcode_str((ldns_pkt_rcode)rcode, rstr, sizeof(rstr));
 	if (!json) {
-		fprintf(f, "%-40s %-8s %7" PRIu32 " %-9s %6zu %s\n", name, tstr,
-		    ttl, rstr, size, flags);
+		fprintf(f, "%-40s %-8s %7" PRIu32 " %-9s %6zu %-9s %s\n", name,
+		    tstr, ttl, rstr, size, flags, verdict);
 		return 0;
 	}
 	fprintf(f, "%s\n {\"name\": ", n ? "," : "");
@@ -429,10 +431,16 @@ render_dump_entry(FILE *f, const char *line, bool json, size_t n)
 	output_json_str(f, rstr);
 	fprintf(f,
 	    ", \"size\": %zu, \"dnssec_ok\": %s, "
-	    "\"checking_disabled\": %s, \"stale\": %s}",
+	    "\"checking_disabled\": %s, \"stale\": %s, \"dnssec\": ",
 	    size, strstr(flags, "do") ? "true" : "false",
 	    strstr(flags, "cd") ? "true" : "false",
 	    strstr(flags, "stale") ? "true" : "false");
+	if (strcmp(verdict, "-") == 0)
+		fprintf(f, "null}");
+	else {
+		output_json_str(f, verdict);
+		fprintf(f, "}");
+	}
 	return 0;
 }
 

@@ -333,6 +333,16 @@ cache_set_recheck(struct cache *c, const struct cache_key *k, uint32_t until)
 		e->recheck = until;
 }
 
+void
+cache_set_verdict(struct cache *c, const struct cache_key *k, uint8_t verdict)
+{
+	struct cache_entry **pp;
+	struct cache_entry *e = entry_find(c, k, key_hash(c, k), &pp);
+
+	if (e != NULL)
+		e->verdict = verdict;
+}
+
 uint32_t
 cache_entry_recheck(const struct cache_entry *e)
 {
@@ -780,6 +790,7 @@ walk_one(const struct cache_entry *e, uint32_t now, cache_walk_fn fn, void *arg)
 		.ede = cache_entry_ede_blob(e),
 		.ede_len = e->ede_len,
 		.size = cache_entry_bytes(e),
+		.verdict = e->verdict,
 	};
 
 	fn(arg, &v);

@@ -138,6 +138,14 @@ enum cache_state cache_peek(const struct cache *c, const struct cache_key *k,
 void
 cache_set_recheck(struct cache *c, const struct cache_key *k, uint32_t until);
 
+/*
+ * Tags k's entry with verdict, a small number of the caller's (roostd:
+ * the DNSSEC verdict + 1; 0, what every entry starts with: none), shown
+ * by cache_walk().  No-op without an entry.  Not kept in the cache file.
+ */
+void
+cache_set_verdict(struct cache *c, const struct cache_key *k, uint8_t verdict);
+
 /* When e's failure recheck time ends (s); 0: it has none. */
 uint32_t cache_entry_recheck(const struct cache_entry *e);
 
@@ -218,7 +226,8 @@ struct cache_view {
 	size_t wire_len;
 	const uint8_t *ede; /* its EDE options (cache_entry_ede()) */
 	size_t ede_len;
-	size_t size; /* bytes charged to the budget */
+	size_t size;     /* bytes charged to the budget */
+	uint8_t verdict; /* cache_set_verdict()'s tag, 0 if none */
 };
 
 typedef void (*cache_walk_fn)(void *arg, const struct cache_view *v);

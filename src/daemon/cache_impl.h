@@ -42,6 +42,7 @@ struct cache_entry {
 	uint8_t ede_len;  /* in the padding before recheck: costs nothing */
 	uint32_t recheck; /* a refresh failed: until then stale answers
 			     go out without asking (RFC 8767); 0: none */
+	uint8_t verdict;  /* the caller's tag (cache_set_verdict()) */
 	uint16_t offs[];  /* nttl TTL offsets, then wire_len octets */
 };
 

@@ -48,6 +48,7 @@
 #include "control_proto.h"
 #include "log.h"
 #include "stats.h"
+#include "validate.h"
 #include "wire.h"
 
 /* The reply's fixed lines. */
@@ -396,9 +397,12 @@ dump_entry(void *arg, const struct cache_view *v)
 	    v->checking_disabled ? "cd" : "",
 	    (v->dnssec_ok || v->checking_disabled) && stale ? "," : "",
 	    stale ? "stale" : "");
-	client_printf(cl, "%s %u %" PRIu32 " %u %zu %s\n", name,
+	client_printf(cl, "%s %u %" PRIu32 " %u %zu %s %s\n", name,
 	    (unsigned)v->qtype, stale ? 0 : v->lifetime - v->age, v->rcode,
-	    v->size, flags[0] != '\0' ? flags : "-");
+	    v->size, flags[0] != '\0' ? flags : "-",
+	    v->verdict != 0 && v->verdict <= VALIDATE_NVERDICTS
+		? validate_verdict_str((enum validate_verdict)(v->verdict - 1))
+		: "-");
 }
 
 /* One slice of a dump or flush.  Returns true once the job is done. */

@@ -608,11 +608,13 @@ note_cache_full(struct query_ctx *ctx)
 
 /*
  * The answer to f in ctx->ans (len octets, no OPT, verdict applied),
- * with the upstream's EDE options ede (ede_len octets): cached, then
- * sent to every waiter.  Frees f.
+ * with the upstream's EDE options ede (ede_len octets): cached (tagged
+ * with verdict, QUERY_VERDICT() or 0), then sent to every waiter.
+ * Frees f.
  */
 static void
-fetch_deliver(struct fetch *f, size_t len, const uint8_t *ede, size_t ede_len)
+fetch_deliver(struct fetch *f, size_t len, const uint8_t *ede, size_t ede_len,
+    uint8_t verdict)
 {
 	struct query_ctx *ctx = f->ctx;
 	const struct cache_entry *e;
@@ -626,6 +628,8 @@ fetch_deliver(struct fetch *f, size_t len, const uint8_t *ede, size_t ede_len)
 	}
 	r = cache_insert_ede(ctx->cache, &f->key, ctx->ans, len, ede, ede_len,
 	    now_s(ctx), &e);
+	if (r == 1 && verdict != 0)
+		cache_set_verdict(ctx->cache, &f->key, verdict);
 	note_cache_full(ctx);
 	LIST_FOREACH(w, &f->waiters, link) {
 		w->cq.from = QUERY_FROM_UPSTREAM;
@@ -708,6 +712,8 @@ fetch_judged(struct fetch *f, size_t len, uint8_t *ede, size_t ede_len,
 		    ctx->cfg->dnssec == CONFIG_DNSSEC_PERMISSIVE);
 		if (ctx->cfg->dnssec != CONFIG_DNSSEC_PERMISSIVE) {
 			fetch_failed_ede(f, &own);
+			cache_set_verdict(ctx->cache, &f->key,
+			    QUERY_VERDICT(VALIDATE_BOGUS));
 			fetch_free(f);
 			return;
 		}
@@ -731,7 +737,7 @@ fetch_judged(struct fetch *f, size_t len, uint8_t *ede, size_t ede_len,
 		memcpy(ctx->ans, ctx->out, n);
 		len = n;
 	}
-	fetch_deliver(f, len, ede, ede_len);
+	fetch_deliver(f, len, ede, ede_len, QUERY_VERDICT(res->verdict));
 }
 
 /* trust_check()'s verdict on f's held answer. */
@@ -807,7 +813,7 @@ fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
 	/* unchecked: AD would claim what roostd did not see */
 	wire_put16(ctx->ans + 2,
 	    (uint16_t)(wire_get16(ctx->ans + 2) & ~WIRE_AD));
-	fetch_deliver(f, len, ede, ede_len);
+	fetch_deliver(f, len, ede, ede_len, 0);
 }
 
 /*

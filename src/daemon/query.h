@@ -112,6 +112,10 @@ void query_ctx_set_routes(struct query_ctx *q, struct route_table *routes);
 int query_ctx_set_dnssec(struct query_ctx *q, const struct config *c, char *err,
     size_t errlen);
 
+/* The tag of a validated cache entry (cache_set_verdict()): the
+ * verdict (enum validate_verdict) + 1. */
+#define QUERY_VERDICT(v) ((uint8_t)((v) + 1))
+
 /* The validator (for stats), or NULL if dnssec was never on. */
 const struct trust *query_trust(const struct query_ctx *q);
 

@@ -14,7 +14,8 @@
 #     matching DNSKEY, 10 RRSIGs missing, 12 NSEC that proves nothing),
 #     except with CD, which gets the unvalidated answer without AD;
 #   - the same over TCP; bogus and secure verdicts served again from the
-#     cache; the dnssec.* counters of `roost stats`;
+#     cache; the dnssec.* counters of `roost stats`, each entry's verdict
+#     in `roost dump`;
 #   - dnssec = permissive (bogus served without AD, logged), a negative
 #     trust anchor (domain-insecure), dnssec = no (never AD, RRSIGs still
 #     passed through);
@@ -378,6 +379,26 @@ stat() { awk -v k="dnssec.$1" '$1 == k { print $2; exit }' <<<"$flat"; }
 for v in secure insecure bogus; do
 	check_ge "roost stats: dnssec.$v > 0" "$(stat $v)" 1
 done
+
+# --- roost dump: each entry's verdict -----------------------------------------
+
+dump=$(roost dump --json)
+verdict() {
+	jq -r --arg n "$1" --arg t "$2" --argjson d "$3" \
+	    '[.[] | select(.name == $n and .type == $t and .dnssec_ok == $d
+	    and .checking_disabled == false)
+	    | .dnssec // "-"] | first // "none"' <<<"$dump"
+}
+check_eq "roost dump: www.good. A (DO) secure" secure "$(verdict www.good. A true)"
+check_eq "roost dump: www.good. A (no DO) secure" secure "$(verdict www.good. A false)"
+check_eq "roost dump: www.plain.nsec. A insecure" insecure \
+    "$(verdict www.plain.nsec. A true)"
+check_eq "roost dump: www.expired. A bogus" bogus "$(verdict www.expired. A true)"
+check_eq "roost dump: www.expired. A +cd unchecked" - \
+    "$(jq -r '[.[] | select(.name == "www.expired." and .checking_disabled)
+    | .dnssec // "-"] | first' <<<"$dump")"
+check_match "roost dump: the text has a DNSSEC column" \
+    '^www\.good\. +A +[0-9]+ +NOERROR +[0-9]+ +do +secure$' "$(roost dump)"
 roostd_stop val
 
 # --- dnssec = permissive: bogus served without AD, and logged ----------------------

@@ -47,37 +47,6 @@ struct fuzz {
 	ldns_rr_list *root_keys, *zone_keys;
 };
 
-/* Sign every RRset of l (but RRSIGs) with k into *out. */
-static void
-sign_all(ldns_rr_list **out, const ldns_rr_list *l, const struct signkit_key *k)
-{
-	ldns_rr_list *set;
-	ldns_rr *rr;
-	size_t i, j;
-
-	for (i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
-		rr = ldns_rr_list_rr(l, i);
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG)
-			continue;
-		for (j = 0; j < i; j++)
-			if (ldns_rr_compare_no_rdata(rr,
-				ldns_rr_list_rr(l, j)) == 0)
-				break;
-		if (j < i)
-			continue; /* that RRset is signed */
-		set = ldns_rr_list_new();
-		for (j = i; j < ldns_rr_list_rr_count(l); j++)
-			if (ldns_rr_compare_no_rdata(rr,
-				ldns_rr_list_rr(l, j)) == 0)
-				ldns_rr_list_push_rr(set,
-				    ldns_rr_list_rr(l, j));
-		if (*out == NULL)
-			*out = ldns_rr_list_new();
-		signkit_sign(*out, set, k, NOW - DAY, NOW + 30 * DAY);
-		ldns_rr_list_free(set);
-	}
-}
-
 /* Clones of the records of l whose type is one of those given (0 ends;
  * a first type of 0: every type) onto *out. */
 static void
@@ -127,7 +96,7 @@ keyset(const struct signkit_key *k)
 	ldns_rr_list *l = ldns_rr_list_new();
 
 	ldns_rr_list_push_rr(l, ldns_rr_clone(k->dnskey));
-	sign_all(&l, l, k);
+	signkit_sign_all(&l, l, k, NOW - DAY, NOW + 30 * DAY);
 	return l;
 }
 
@@ -199,7 +168,8 @@ walk_of(const ldns_pkt *ref_p, const ldns_pkt *p, const char *child,
 			: (w->steps[0].sec = ldns_rr_list_new()),
 		    signkit_ds(&zk));
 	if (f->bits & 1)
-		sign_all(&w->steps[0].sec, w->steps[0].sec, &rk);
+		signkit_sign_all(&w->steps[0].sec, w->steps[0].sec, &rk,
+		    NOW - DAY, NOW + 30 * DAY);
 	take(&ans, ldns_pkt_answer(p), all);
 	for (size_t i = 0; ans != NULL && i < ldns_rr_list_rr_count(ans); i++)
 		if (ldns_rr_get_type(ldns_rr_list_rr(ans, i)) !=
@@ -213,9 +183,12 @@ walk_of(const ldns_pkt *ref_p, const ldns_pkt *p, const char *child,
 	take(&w->sec, ldns_pkt_answer(p), sig);
 	take(&w->sec, ldns_pkt_authority(p), sec);
 	if (f->bits & 2) {
-		sign_all(&w->sec, w->answer, &zk);
-		sign_all(&w->sec, w->authority, &zk);
-		sign_all(&w->sec, w->sec, &zk);
+		signkit_sign_all(&w->sec, w->answer, &zk, NOW - DAY,
+		    NOW + 30 * DAY);
+		signkit_sign_all(&w->sec, w->authority, &zk, NOW - DAY,
+		    NOW + 30 * DAY);
+		signkit_sign_all(&w->sec, w->sec, &zk, NOW - DAY,
+		    NOW + 30 * DAY);
 	}
 	return w;
 }

@@ -88,6 +88,38 @@ signkit_sign(ldns_rr_list *out, const ldns_rr_list *rrset,
 	ldns_rr_list_deep_free(set);
 }
 
+void
+signkit_sign_all(ldns_rr_list **out, const ldns_rr_list *l,
+    const struct signkit_key *k, uint32_t inception, uint32_t expiration)
+{
+	ldns_rr_list *set;
+	ldns_rr *rr;
+	size_t i, j;
+
+	for (i = 0; l != NULL && i < ldns_rr_list_rr_count(l); i++) {
+		rr = ldns_rr_list_rr(l, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG)
+			continue;
+		for (j = 0; j < i; j++)
+			if (ldns_rr_compare_no_rdata(rr,
+				ldns_rr_list_rr(l, j)) == 0)
+				break;
+		if (j < i)
+			continue; /* that RRset is signed */
+		if ((set = ldns_rr_list_new()) == NULL)
+			signkit_die("out of memory");
+		for (j = i; j < ldns_rr_list_rr_count(l); j++)
+			if (ldns_rr_compare_no_rdata(rr,
+				ldns_rr_list_rr(l, j)) == 0)
+				ldns_rr_list_push_rr(set,
+				    ldns_rr_list_rr(l, j));
+		if (*out == NULL && (*out = ldns_rr_list_new()) == NULL)
+			signkit_die("out of memory");
+		signkit_sign(*out, set, k, inception, expiration);
+		ldns_rr_list_free(set);
+	}
+}
+
 ldns_rr *
 signkit_ds(const struct signkit_key *k)
 {

@@ -1,7 +1,7 @@
 /*
  * tests/unit/signkit.h - DNSSEC keys and signatures made in-process with
  * ldns, for the tests and the fuzz target of the chain of trust
- * (src/client/chain.c): a zone's key (ECDSAP256SHA256), its DNSKEY and
+ * (src/client/chain.c, src/daemon/validate.c): a zone's key (ECDSAP256SHA256), its DNSKEY and
  * DS records, RRSIGs over any RRset with any validity window, and a
  * record from text.  Every failure aborts: these build test input.
  */
@@ -32,6 +32,11 @@ ldns_rr *signkit_rr(const char *text);
 /* RRSIGs by k over rrset, valid from inception to expiration, pushed
  * onto out (clones: rrset stays the caller's). */
 void signkit_sign(ldns_rr_list *out, const ldns_rr_list *rrset,
+    const struct signkit_key *k, uint32_t inception, uint32_t expiration);
+
+/* RRSIGs by k over every RRset of l (its RRSIGs aside) onto *out (made
+ * if NULL; l may be *out: records are appended after those read). */
+void signkit_sign_all(ldns_rr_list **out, const ldns_rr_list *l,
     const struct signkit_key *k, uint32_t inception, uint32_t expiration);
 
 /* The SHA-256 DS of k's DNSKEY (the caller owns it). */

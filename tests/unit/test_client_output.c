@@ -224,13 +224,20 @@ test_render_dump_json_entries_and_bad_line(void **state)
 	assert_int_equal(
 	    render_dump_entry(m.f, "www.test. 1 30 0 120 do,stale", true, 0),
 	    0);
-	assert_int_equal(render_dump_entry(m.f, "www.test. 1 30", true, 1), -1);
-	render_dump_end(m.f, true, 1);
+	assert_int_equal(render_dump_entry(m.f,
+			     "secure.test. 28 30 0 90 do secure", true, 1),
+	    0);
+	assert_int_equal(render_dump_entry(m.f, "www.test. 1 30", true, 2), -1);
+	render_dump_end(m.f, true, 2);
 	s = mem_close(&m);
 	assert_string_equal(s,
 	    "[\n {\"name\": \"www.test.\", \"type\": \"A\", \"ttl\": 30, "
 	    "\"rcode\": \"NOERROR\", \"size\": 120, \"dnssec_ok\": true, "
-	    "\"checking_disabled\": false, \"stale\": true}\n]\n");
+	    "\"checking_disabled\": false, \"stale\": true, \"dnssec\": null},"
+	    "\n {\"name\": \"secure.test.\", \"type\": \"AAAA\", \"ttl\": 30, "
+	    "\"rcode\": \"NOERROR\", \"size\": 90, \"dnssec_ok\": true, "
+	    "\"checking_disabled\": false, \"stale\": false, \"dnssec\": "
+	    "\"secure\"}\n]\n");
 	free(s);
 }
 
