@@ -178,6 +178,8 @@ static const struct field fields[] = {
 	FIELD(SOURCE, "domains", F_LIST, domains),
 	FIELD(ROUTE, "sources", F_LIST, sources),
 	FIELD(ROUTE, "servers", F_LIST, servers),
+	FIELD(ROUTE, "dnssec", F_OPTSTR, dnssec),
+	FIELD(ROUTE, "stripped", F_U64, stripped),
 	FIELD(SERVER, "zone", F_STR, zone),
 	FIELD(SERVER, "queries", F_U64, queries),
 	FIELD(SERVER, "failures", F_U64, failures),
@@ -504,6 +506,16 @@ text_route_body(FILE *f, const struct cmd_upstream_line *rt,
 
 	fprintf(f, "        Sources: ");
 	text_list(f, &rt->sources);
+	if (rt->dnssec != NULL) {
+		fprintf(f, "         DNSSEC: %s", rt->dnssec);
+		if (rt->stripped > 0)
+			fprintf(f,
+			    " (%" PRIu64 " answers without RRSIGs in signed "
+			    "zones: SERVFAIL; does an upstream strip DNSSEC "
+			    "records?)",
+			    rt->stripped);
+		fputc('\n', f);
+	}
 	for (size_t i = 0; i < r->n; i++)
 		if (serves(r, i, zone)) {
 			if ((int)strlen(r->e[i].l.name) > w)
@@ -615,6 +627,11 @@ json_route_members(FILE *f, const struct cmd_upstream_line *rt,
 
 	fprintf(f, ", \"sources\": ");
 	json_list(f, &rt->sources);
+	if (rt->dnssec != NULL) {
+		fprintf(f, ", \"dnssec\": ");
+		output_json_str(f, rt->dnssec);
+		fprintf(f, ", \"stripped\": %" PRIu64, rt->stripped);
+	}
 	fprintf(f, ", \"servers\": [");
 	for (size_t i = 0; i < r->n; i++)
 		if (serves(r, i, zone)) {

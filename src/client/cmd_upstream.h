@@ -80,6 +80,8 @@ struct cmd_upstream_line {
 	struct cmd_upstream_list domains;
 	/* route */
 	struct cmd_upstream_list sources;
+	const char *dnssec; /* validated, unchecked, off; NULL: not said */
+	uint64_t stripped;  /* answers bogus for want of RRSIGs */
 	/* source and route */
 	struct cmd_upstream_list servers;
 	/* upstream */

@@ -520,6 +520,26 @@ snapshot(struct roostd *d)
 }
 
 /* "upstream": every source, every route, every route's servers. */
+/*
+ * " dnssec=validated|unchecked|off stripped=N" for route i: whether its
+ * answers are validated (a run-time source's routing domain is not) and
+ * how many were bogus for want of RRSIGs in a signed zone.
+ */
+static const char *
+route_dnssec(const struct roostd *d, unsigned i, char *buf, size_t len)
+{
+	const struct trust *t = query_trust(d->qc);
+	const char *mode = "validated";
+
+	if (d->cfg->dnssec == CONFIG_DNSSEC_NO)
+		mode = "off";
+	else if (i > 0 && i <= d->cfg->nzone && d->cfg->zone[i - 1].runtime)
+		mode = "unchecked";
+	snprintf(buf, len, " dnssec=%s stripped=%" PRIu64, mode,
+	    t != NULL ? trust_stripped(t, i) : 0);
+	return buf;
+}
+
 static void
 op_upstream_text(void *arg, char *buf, size_t len, size_t *n)
 {
@@ -527,8 +547,11 @@ op_upstream_text(void *arg, char *buf, size_t len, size_t *n)
 	struct stats_snapshot *st = snapshot(d);
 
 	source_lines(d->base, d->sources, buf, len, n);
+	char extra[64];
+
 	for (unsigned i = 0; i < route_count(d->routes); i++)
-		source_route_line(d->base, d->sources, d->cfg, i, buf, len, n);
+		source_route_line(d->base, d->sources, d->cfg, i,
+		    route_dnssec(d, i, extra, sizeof(extra)), buf, len, n);
 	if (st != NULL)
 		stats_upstream_lines(st, -1, buf, len, n);
 	free(st);
@@ -583,8 +606,11 @@ op_route_text(void *arg, const uint8_t *name, size_t name_len, char *buf,
 	struct stats_snapshot *st = snapshot(d);
 	unsigned i = route_index(d->routes, name, name_len);
 
+	char extra[64];
+
 	here_line(d, name, name_len, buf, len, n);
-	source_route_line(d->base, d->sources, d->cfg, i, buf, len, n);
+	source_route_line(d->base, d->sources, d->cfg, i,
+	    route_dnssec(d, i, extra, sizeof(extra)), buf, len, n);
 	if (st != NULL)
 		stats_upstream_lines(st, (int)i, buf, len, n);
 	free(st);

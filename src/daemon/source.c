@@ -518,7 +518,8 @@ source_route_names(const struct config *base, const struct source_list *l,
 
 void
 source_route_line(const struct config *base, const struct source_list *l,
-    const struct config *merged, unsigned i, char *buf, size_t len, size_t *n)
+    const struct config *merged, unsigned i, const char *extra, char *buf,
+    size_t len, size_t *n)
 {
 	static const uint8_t root[1] = { 0 };
 	const struct config_zone *z = i > 0 ? &merged->zone[i - 1] : NULL;
@@ -537,5 +538,6 @@ source_route_line(const struct config *base, const struct source_list *l,
 		put_servers(buf, len, n, z->server, z->nserver);
 	else
 		put_servers(buf, len, n, merged->upstream, merged->nupstream);
+	put(buf, len, n, extra);
 	put(buf, len, n, "\n");
 }

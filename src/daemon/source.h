@@ -136,11 +136,13 @@ void source_line(const struct source *s, char *buf, size_t len, size_t *n);
 /*
  * "route ZONE sources=S,T servers=A,B" for route i of merged (what
  * source_merge() made of base and l; route 0 the default, i the
- * domain merged->zone[i - 1], as route.h numbers them), appended to buf
- * at *n as snprintf.  Nothing for an i past the routes.
+ * domain merged->zone[i - 1], as route.h numbers them), then extra
+ * (more " KEY=VALUE" fields, or ""), appended to buf at *n as snprintf.
+ * Nothing for an i past the routes.
  */
 void source_route_line(const struct config *base, const struct source_list *l,
-    const struct config *merged, unsigned i, char *buf, size_t len, size_t *n);
+    const struct config *merged, unsigned i, const char *extra, char *buf,
+    size_t len, size_t *n);
 
 /*
  * The names of the sources that give the route of zone (wire form; the

@@ -66,6 +66,7 @@ struct trust {
 	LIST_HEAD(, zjob) jobs;
 	unsigned njobs;
 	struct trust_stats st;
+	uint64_t stripped[1 + CONFIG_MAX_ZONES]; /* per route */
 };
 
 static struct validate_time
@@ -421,13 +422,33 @@ trust_cancel(struct trust_check *c)
 	check_free(c);
 }
 
+/* Counts c's verdict r (and the route of an answer stripped bare). */
 static void
-count(struct trust *t, const struct validate_result *r)
+count(struct trust *t, const struct trust_check *c,
+    const struct validate_result *r)
 {
+	uint8_t w[WIRE_MAX_NAME];
+	size_t len = ldns_rdf_size(c->qname);
+	unsigned i = 0;
+
 	t->st.verdicts[r->verdict]++;
-	if (r->verdict == VALIDATE_BOGUS && r->has_ede &&
-	    r->ede == WIRE_EDE_RRSIGS_MISSING)
-		t->st.stripped++;
+	if (r->verdict != VALIDATE_BOGUS || !r->has_ede ||
+	    r->ede != WIRE_EDE_RRSIGS_MISSING)
+		return;
+	t->st.stripped++;
+	if (t->routes != NULL && len <= sizeof(w)) {
+		memcpy(w, ldns_rdf_data(c->qname), len);
+		i = route_index(t->routes, w, len);
+	}
+	if (i < sizeof(t->stripped) / sizeof(t->stripped[0]))
+		t->stripped[i]++;
+}
+
+uint64_t
+trust_stripped(const struct trust *t, unsigned i)
+{
+	return i < sizeof(t->stripped) / sizeof(t->stripped[0]) ? t->stripped[i]
+								: 0;
 }
 
 /* c ends indeterminate, for why. */
@@ -476,7 +497,7 @@ check_resume(struct twait *w)
 
 	if (check_step(c, &r) == 1)
 		return;
-	count(c->t, &r);
+	count(c->t, c, &r);
 	c->cb(c->arg, &r);
 	check_free(c);
 }
@@ -512,7 +533,7 @@ trust_check(struct trust *t, const uint8_t *msg, size_t len, trust_done_cb *cb,
 		*pending = c;
 		return 1;
 	}
-	count(t, r);
+	count(t, c, r);
 	check_free(c);
 	return 0;
 }

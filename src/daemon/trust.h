@@ -79,6 +79,10 @@ trust_check(struct trust *t, const uint8_t *msg, size_t len, trust_done_cb *cb,
 /* Forgets a pending check: its callback is not called. */
 void trust_cancel(struct trust_check *c);
 
+/* Answers of route i (route.h's numbering, as routed when judged)
+ * that were bogus for want of RRSIGs in a signed zone. */
+uint64_t trust_stripped(const struct trust *t, unsigned i);
+
 /* The counters. */
 void trust_stats(const struct trust *t, struct trust_stats *out);
 

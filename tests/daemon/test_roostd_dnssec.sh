@@ -536,6 +536,13 @@ check_match "forged www.good. A, chain intact: EDE 10 (RRSIGs missing)" \
     '(^| )10( |$)' "$EDE"
 q www.good. AAAA +dnssec
 is_secure "forged www.good. A, chain intact: www.good. AAAA still secure" NOERROR
+# reported where a user looks for a broken upstream
+check_eq "roost upstream --json: the default route validated, 2 stripped" \
+    "validated 2" \
+    "$(roost upstream --json | jq -r '.routes[0] | "\(.dnssec) \(.stripped)"')"
+check_match "roost upstream: says the upstream may strip DNSSEC records" \
+    'DNSSEC: validated \(2 answers without RRSIGs in signed zones' \
+    "$(roost upstream)"
 roostd_stop stripped
 
 # A forward-zone line: www.good. forwarded to the forger.  Configured
@@ -593,6 +600,10 @@ out=$(roost upstream set vpn0 --dns "$PRIV" --domain '~vpn.good' 2>&1)
 check_eq "roost upstream set vpn0 ~vpn.good: exit 0" 0 $?
 q www.vpn.good. A +dnssec +adflag
 is_insecure "the VPN's vpn.good.: www.vpn.good. A" NOERROR
+check_eq "roost upstream --json: the VPN's route unchecked, corp. validated" \
+    "corp. validated|vpn.good. unchecked" \
+    "$(roost upstream --json | jq -r '[.routes[1:][] | "\(.zone) \(.dnssec)"]
+    | sort | join("|")')"
 has_rr "the VPN's vpn.good." www.vpn.good. A 192.0.2.78
 roost upstream revert vpn0 >/dev/null 2>&1
 q www.vpn.good. A +dnssec
