@@ -38,6 +38,7 @@
 #include "source.h"
 #include "stats.h"
 #include "upstream.h"
+#include "validate.h"
 #include "wire.h"
 
 /* Exit statuses (documented in --help and roostd(8)). */
@@ -132,6 +133,24 @@ start_control(struct roostd *d, char *err, size_t errlen)
 	chown = priv_target(d->cfg, &uid, &gid);
 	return control_new(d->loop, d->cfg, d->qc, &ops, chown, uid, gid,
 	    &d->ctl, err, errlen);
+}
+
+/* With dnssec on, whether c's trust anchors load (--check-config). */
+static int
+check_anchors(const struct config *c, char *err, size_t errlen)
+{
+	struct validate_store *s;
+	int r;
+
+	if (c->dnssec == CONFIG_DNSSEC_NO)
+		return 0;
+	if ((s = validate_store_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r = validate_store_anchors(s, c->trust_anchor_file, err, errlen);
+	validate_store_free(s);
+	return r;
 }
 
 /* --- running ------------------------------------------------------------ */
@@ -1148,6 +1167,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (args_build_config(&a, d.base, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		status = ROOSTD_EXIT_CONFIG;
+		goto out;
+	}
+	if (a.check && check_anchors(d.base, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		status = ROOSTD_EXIT_CONFIG;
 		goto out;

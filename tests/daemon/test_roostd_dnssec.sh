@@ -610,4 +610,16 @@ q www.vpn.good. A +dnssec
 is_secure "after the VPN: www.vpn.good. A, the public tree's again" NXDOMAIN
 roostd_stop private
 
+# --- a bad trust anchor file ---------------------------------------------------
+
+printf '; not an anchor\n. IN A 192.0.2.1\n' >"$T/bad.anchor"
+out=$("$ROOSTD" --check-config --dnssec yes --trust-anchor-file "$T/bad.anchor" \
+    --upstream 127.0.0.41#5301 2>&1)
+check_eq "--check-config, a bad trust-anchor-file: exit 3" 3 $?
+check_match "--check-config names the file and line" \
+    "bad\\.anchor:2: not a DS or DNSKEY record" "$out"
+out=$("$ROOSTD" --check-config --dnssec no --trust-anchor-file "$T/bad.anchor" \
+    --upstream 127.0.0.41#5301 2>&1)
+check_eq "--check-config, dnssec no: the anchors are not read" 0 $?
+
 finish
