@@ -610,6 +610,21 @@ q www.vpn.good. A +dnssec
 is_secure "after the VPN: www.vpn.good. A, the public tree's again" NXDOMAIN
 roostd_stop private
 
+# --- the system's trust anchor --------------------------------------------------
+#
+# Without trust-anchor-file roostd trusts the real root's keys
+# (/usr/share/dns/root.key, else the same two built in): the mock root's
+# key is not one of them, so every answer of the tree is bogus, EDE 9.
+conf "" "dnssec = yes"
+start sysanchor || exit 99
+q www.good. A +dnssec
+check_eq "the real root's anchor against the mock root: SERVFAIL" \
+    "SERVFAIL -" "$ST $AD"
+check_match "the real root's anchor: EDE 9 (DNSKEY missing)" '(^| )9( |$)' "$EDE"
+check_match "the log says the root's keys do not match" \
+    'no DNSKEY of \. matches its DS records' "$(cat "$T/sysanchor.log")"
+roostd_stop sysanchor
+
 # --- a bad trust anchor file ---------------------------------------------------
 
 printf '; not an anchor\n. IN A 192.0.2.1\n' >"$T/bad.anchor"
