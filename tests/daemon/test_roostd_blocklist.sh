@@ -102,8 +102,9 @@ bytes=$(sed -n 's/.*, \([0-9]*\) bytes,.*/\1/p' <<<"$line")
 ms=$(sed -n 's/.*read in \([0-9]*\) ms.*/\1/p' <<<"$line")
 check_eq "1M names: all listed" 1000000 "$names"
 check_lt "1M names: under 40 B a name" $((bytes / ${names:-1})) 40
-# 1 s on a quiet machine (README); a loaded test machine gets 3
-check_lt "1M names: read in under 3 s" "${ms:-99999}" 3000
+# 1 s on a quiet machine (README). This bound only catches a load gone
+# quadratic: a shared CI machine (distcheck beside a fuzzer) took 3.1 s.
+check_lt "1M names: read in under 10 s" "${ms:-99999}" 10000
 first=$(awk '!/^#/ { print $2; exit }' "$D/big")
 DIG="dig +tries=1 +time=3 -p 5377 @127.0.0.1"
 check_eq "1M names: a listed one REFUSED" REFUSED "$(status "$first" A)"

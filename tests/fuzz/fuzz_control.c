@@ -67,7 +67,7 @@ check_merge(const struct config *base, const struct source_list *l)
 		    m.zone[i].nserver <= CONFIG_MAX_UPSTREAM);
 	source_lines(base, l, text, 1 << 20, &n);
 	for (unsigned i = 0; i <= m.nzone; i++)
-		source_route_line(base, l, &m, i, text, 1 << 20, &n);
+		source_route_line(base, l, &m, i, "", text, 1 << 20, &n);
 	assert(n < (1 << 20) && strlen(text) == n);
 	free(text);
 }

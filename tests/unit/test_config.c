@@ -990,7 +990,7 @@ test_load_reads_every_key(void **state)
 	assert_string_equal(c.control_socket, "/tmp/roost-test/control");
 	assert_true(c.control_socket_set);
 	assert_int_equal(c.dnssec, CONFIG_DNSSEC_PERMISSIVE);
-	assert_string_equal(c.trust_anchor_file, "/etc/roost/anchor.key");
+	assert_string_equal(c.trust_anchor_file, "/usr/share/dns/root.key");
 	assert_int_equal(c.ninsecure, 2);
 	assert_int_equal(c.insecure[1].name_len, 13);
 	assert_memory_equal(c.insecure[1].name, "\003lab\007example", 13);
