@@ -112,23 +112,6 @@ step_set(struct trace_step *s, const char *zone, const char *server,
 	s->child = child != NULL ? strdup(child) : NULL;
 }
 
-/* The child zone: the owner of the first NS or DS in p's authority. */
-static ldns_rdf *
-child_of(const ldns_pkt *p)
-{
-	const ldns_rr_list *a = ldns_pkt_authority(p);
-	const ldns_rr *rr;
-
-	for (size_t i = 0; i < ldns_rr_list_rr_count(a); i++) {
-		rr = ldns_rr_list_rr(a, i);
-		if ((ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS ||
-			ldns_rr_get_type(rr) == LDNS_RR_TYPE_DS) &&
-		    ldns_dname_label_count(ldns_rr_owner(rr)) > 0)
-			return ldns_rdf_clone(ldns_rr_owner(rr));
-	}
-	return ldns_dname_new_frm_str("t.");
-}
-
 static struct trace_walk *
 walk_of(const ldns_pkt *ref_p, const ldns_pkt *p, const char *child,
     struct fuzz *f)
@@ -236,7 +219,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	f.bits = ldns_pkt_id(p);
-	child = child_of(ref);
+	child = signkit_child_of(ref);
 	root = ldns_dname_new_frm_str(".");
 	assert(child != NULL && root != NULL);
 	ldns_dname2canonical(child);

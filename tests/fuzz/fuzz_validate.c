@@ -198,22 +198,6 @@ answer_of(struct fuzz *f, ldns_pkt *p)
 	return p;
 }
 
-static ldns_rdf *
-child_of(const ldns_pkt *p)
-{
-	const ldns_rr_list *a = ldns_pkt_authority(p);
-	const ldns_rr *rr;
-
-	for (size_t i = 0; i < ldns_rr_list_rr_count(a); i++) {
-		rr = ldns_rr_list_rr(a, i);
-		if ((ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS ||
-			ldns_rr_get_type(rr) == LDNS_RR_TYPE_DS) &&
-		    ldns_dname_label_count(ldns_rr_owner(rr)) > 0)
-			return ldns_rdf_clone(ldns_rr_owner(rr));
-	}
-	return ldns_dname_new_frm_str("t.");
-}
-
 static void
 judge(struct fuzz *f, struct validate_store *s, const ldns_pkt *ans,
     const struct validate_time *t)
@@ -271,7 +255,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	f.bits = ldns_pkt_id(p);
 	f.ds = ds;
-	child = child_of(ds);
+	child = signkit_child_of(ds);
 	assert(child != NULL);
 	ldns_dname2canonical(child);
 	signkit_key_owner(&zk, child);

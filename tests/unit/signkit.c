@@ -129,3 +129,34 @@ signkit_ds(const struct signkit_key *k)
 		signkit_die("cannot make a DS");
 	return ds;
 }
+
+ldns_rr_list *
+signkit_list1(ldns_rr *rr)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+
+	if (l == NULL || !ldns_rr_list_push_rr(l, rr))
+		signkit_die("out of memory");
+	return l;
+}
+
+ldns_rdf *
+signkit_child_of(const ldns_pkt *p)
+{
+	const ldns_rr_list *a = ldns_pkt_authority(p);
+	const ldns_rr *rr, *cut = NULL;
+	ldns_rdf *o;
+
+	for (size_t i = 0; cut == NULL && i < ldns_rr_list_rr_count(a); i++) {
+		rr = ldns_rr_list_rr(a, i);
+		if ((ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS ||
+			ldns_rr_get_type(rr) == LDNS_RR_TYPE_DS) &&
+		    ldns_dname_label_count(ldns_rr_owner(rr)) > 0)
+			cut = rr;
+	}
+	o = cut != NULL ? ldns_rdf_clone(ldns_rr_owner(cut))
+			: ldns_dname_new_frm_str("t.");
+	if (o == NULL)
+		signkit_die("out of memory");
+	return o;
+}

@@ -42,4 +42,11 @@ void signkit_sign_all(ldns_rr_list **out, const ldns_rr_list *l,
 /* The SHA-256 DS of k's DNSKEY (the caller owns it). */
 ldns_rr *signkit_ds(const struct signkit_key *k);
 
+/* A new list holding rr (taken). */
+ldns_rr_list *signkit_list1(ldns_rr *rr);
+
+/* The child zone of a referral: a clone of the owner of the first NS or
+ * DS in p's authority below the root, else t. (the caller owns it). */
+ldns_rdf *signkit_child_of(const ldns_pkt *p);
+
 #endif /* ROOST_SIGNKIT_H */

@@ -39,22 +39,12 @@ struct tree {
 	unsigned asked;
 };
 
-static ldns_rr_list *
-list1(ldns_rr *rr)
-{
-	ldns_rr_list *l = ldns_rr_list_new();
-
-	assert_non_null(l);
-	assert_true(ldns_rr_list_push_rr(l, rr));
-	return l;
-}
-
 /* rr (taken) and k's RRSIGs over it, pushed onto *l. */
 static void
 push_signed(ldns_rr_list **l, ldns_rr *rr, const struct tree *t,
     const struct signkit_key *k)
 {
-	ldns_rr_list *set = list1(rr);
+	ldns_rr_list *set = signkit_list1(rr);
 
 	if (*l == NULL)
 		*l = ldns_rr_list_new();
@@ -84,7 +74,7 @@ tree_init(struct tree *t, uint32_t inc, uint32_t exp)
 	t->exp = exp;
 	signkit_key_new(&t->rk, ".", true);
 	signkit_key_new(&t->zk, "t.", true);
-	t->anchors.rrs = list1(signkit_ds(&t->rk));
+	t->anchors.rrs = signkit_list1(signkit_ds(&t->rk));
 	snprintf(t->anchors.source, sizeof(t->anchors.source), "test");
 	push_signed(&t->root_keys, ldns_rr_clone(t->rk.dnskey), t, &t->rk);
 	push_signed(&t->zone_keys, ldns_rr_clone(t->zk.dnskey), t, &t->zk);
@@ -245,7 +235,7 @@ test_changed_after_signing(void **state)
 	(void)state;
 	tree_init(&t, T0 - DAY, T0 + 30 * DAY);
 	ldns_rr_list_deep_free(t.w->answer);
-	t.w->answer = list1(signkit_rr("www.t. 300 IN A 192.0.2.66"));
+	t.w->answer = signkit_list1(signkit_rr("www.t. 300 IN A 192.0.2.66"));
 	c = check_at(&t, T0);
 	assert_int_equal(c->zones[1].verdict, CHAIN_SECURE);
 	assert_int_equal(c->verdict, CHAIN_BOGUS);
@@ -364,14 +354,14 @@ test_anchors(void **state)
 	tree_init(&t, T0 - DAY, T0 + 30 * DAY);
 	/* the root's DNSKEY itself as the anchor */
 	ldns_rr_list_deep_free(t.anchors.rrs);
-	t.anchors.rrs = list1(ldns_rr_clone(t.rk.dnskey));
+	t.anchors.rrs = signkit_list1(ldns_rr_clone(t.rk.dnskey));
 	c = check_at(&t, T0);
 	assert_int_equal(c->verdict, CHAIN_SECURE);
 	assert_int_equal(c->zones[0].ds[0].digest, 0);
 	chain_free(c);
 	/* an anchor for t. only: the root cannot be judged, t. can */
 	ldns_rr_list_deep_free(t.anchors.rrs);
-	t.anchors.rrs = list1(signkit_ds(&t.zk));
+	t.anchors.rrs = signkit_list1(signkit_ds(&t.zk));
 	c = check_at(&t, T0);
 	assert_int_equal(c->zones[0].verdict, CHAIN_INDETERMINATE);
 	reason_has(c->zones[0].reason, "no trust anchor for .");
@@ -381,7 +371,7 @@ test_anchors(void **state)
 	chain_free(c);
 	/* an anchor that matches nothing */
 	ldns_rr_list_deep_free(t.anchors.rrs);
-	t.anchors.rrs = list1(ldns_rr_clone(t.zk.dnskey));
+	t.anchors.rrs = signkit_list1(ldns_rr_clone(t.zk.dnskey));
 	owner = ldns_rr_owner(ldns_rr_list_rr(t.anchors.rrs, 0));
 	ldns_rr_set_owner(ldns_rr_list_rr(t.anchors.rrs, 0),
 	    ldns_dname_new_frm_str("."));

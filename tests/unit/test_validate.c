@@ -38,22 +38,12 @@ struct tree {
 	struct validate_time now;
 };
 
-static ldns_rr_list *
-list1(ldns_rr *rr)
-{
-	ldns_rr_list *l = ldns_rr_list_new();
-
-	assert_non_null(l);
-	assert_true(ldns_rr_list_push_rr(l, rr));
-	return l;
-}
-
 /* rr (taken) and k's RRSIGs over it (none if k is NULL) onto l. */
 static void
 push_signed(ldns_rr_list *l, ldns_rr *rr, const struct tree *t,
     const struct signkit_key *k)
 {
-	ldns_rr_list *set = list1(rr);
+	ldns_rr_list *set = signkit_list1(rr);
 
 	if (k != NULL)
 		signkit_sign(l, set, k, t->inc, t->exp);
@@ -276,7 +266,7 @@ www_answer(struct tree *t, const char *addr, bool sign)
 	ldns_rr *rr = signkit_rr("www.t. 300 IN A 192.0.2.1");
 	char text[128];
 
-	set = list1(rr);
+	set = signkit_list1(rr);
 	if (sign)
 		signkit_sign(an, set, &t->tk, t->inc, t->exp);
 	ldns_rr_list_free(set);
