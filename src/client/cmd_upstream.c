@@ -180,6 +180,7 @@ static const struct field fields[] = {
 	FIELD(ROUTE, "servers", F_LIST, servers),
 	FIELD(ROUTE, "dnssec", F_OPTSTR, dnssec),
 	FIELD(ROUTE, "stripped", F_U64, stripped),
+	FIELD(ROUTE, "do_ignored", F_U64, do_ignored),
 	FIELD(SERVER, "zone", F_STR, zone),
 	FIELD(SERVER, "queries", F_U64, queries),
 	FIELD(SERVER, "failures", F_U64, failures),
@@ -497,6 +498,28 @@ text_route_heading(FILE *f, const struct cmd_upstream_line *rt)
 }
 
 /* The route's sources, then a table of its servers (those of zone). */
+/* "DNSSEC: MODE", and what its upstreams did to DNSSEC records. */
+static void
+text_route_dnssec(FILE *f, const struct cmd_upstream_line *rt)
+{
+	const char *fate = strcmp(rt->dnssec, "permissive") == 0
+	    ? "served without AD"
+	    : "SERVFAIL";
+
+	fprintf(f, "         DNSSEC: %s", rt->dnssec);
+	if (rt->stripped > 0)
+		fprintf(f,
+		    " (%" PRIu64 " answers without RRSIGs in signed zones: "
+		    "%s; does an upstream strip DNSSEC records?)",
+		    rt->stripped, fate);
+	if (rt->do_ignored > 0)
+		fprintf(f,
+		    " (%" PRIu64 " answers from an upstream that ignored DO: "
+		    "it does not pass DNSSEC records on)",
+		    rt->do_ignored);
+	fputc('\n', f);
+}
+
 static void
 text_route_body(FILE *f, const struct cmd_upstream_line *rt,
     const struct reply *r, const char *zone)
@@ -506,16 +529,8 @@ text_route_body(FILE *f, const struct cmd_upstream_line *rt,
 
 	fprintf(f, "        Sources: ");
 	text_list(f, &rt->sources);
-	if (rt->dnssec != NULL) {
-		fprintf(f, "         DNSSEC: %s", rt->dnssec);
-		if (rt->stripped > 0)
-			fprintf(f,
-			    " (%" PRIu64 " answers without RRSIGs in signed "
-			    "zones: SERVFAIL; does an upstream strip DNSSEC "
-			    "records?)",
-			    rt->stripped);
-		fputc('\n', f);
-	}
+	if (rt->dnssec != NULL)
+		text_route_dnssec(f, rt);
 	for (size_t i = 0; i < r->n; i++)
 		if (serves(r, i, zone)) {
 			if ((int)strlen(r->e[i].l.name) > w)
@@ -630,7 +645,9 @@ json_route_members(FILE *f, const struct cmd_upstream_line *rt,
 	if (rt->dnssec != NULL) {
 		fprintf(f, ", \"dnssec\": ");
 		output_json_str(f, rt->dnssec);
-		fprintf(f, ", \"stripped\": %" PRIu64, rt->stripped);
+		fprintf(f,
+		    ", \"stripped\": %" PRIu64 ", \"do_ignored\": %" PRIu64,
+		    rt->stripped, rt->do_ignored);
 	}
 	fprintf(f, ", \"servers\": [");
 	for (size_t i = 0; i < r->n; i++)

@@ -80,8 +80,10 @@ struct cmd_upstream_line {
 	struct cmd_upstream_list domains;
 	/* route */
 	struct cmd_upstream_list sources;
-	const char *dnssec; /* validated, unchecked, off; NULL: not said */
-	uint64_t stripped;  /* answers bogus for want of RRSIGs */
+	const char *dnssec;  /* validated, permissive, unchecked, off; NULL:
+				not said */
+	uint64_t stripped;   /* answers bogus for want of RRSIGs */
+	uint64_t do_ignored; /* answers from an upstream that ignored DO */
 	/* source and route */
 	struct cmd_upstream_list servers;
 	/* upstream */

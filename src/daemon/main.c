@@ -540,9 +540,11 @@ snapshot(struct roostd *d)
 
 /* "upstream": every source, every route, every route's servers. */
 /*
- * " dnssec=validated|unchecked|off stripped=N" for route i: whether its
- * answers are validated (a run-time source's routing domain is not) and
- * how many were bogus for want of RRSIGs in a signed zone.
+ * " dnssec=validated|permissive|unchecked|off stripped=N do_ignored=M"
+ * for route i: whether its answers are validated (permissive: and bogus
+ * ones served; a run-time source's routing domain is not validated), how
+ * many were bogus for want of RRSIGs in a signed zone, and how many came
+ * from an upstream that ignored DO.
  */
 static const char *
 route_dnssec(const struct roostd *d, unsigned i, char *buf, size_t len)
@@ -554,8 +556,12 @@ route_dnssec(const struct roostd *d, unsigned i, char *buf, size_t len)
 		mode = "off";
 	else if (i > 0 && i <= d->cfg->nzone && d->cfg->zone[i - 1].runtime)
 		mode = "unchecked";
-	snprintf(buf, len, " dnssec=%s stripped=%" PRIu64, mode,
-	    t != NULL ? trust_stripped(t, i) : 0);
+	else if (d->cfg->dnssec == CONFIG_DNSSEC_PERMISSIVE)
+		mode = "permissive";
+	snprintf(buf, len,
+	    " dnssec=%s stripped=%" PRIu64 " do_ignored=%" PRIu64, mode,
+	    t != NULL ? trust_stripped(t, i) : 0,
+	    t != NULL ? trust_do_ignored(t, i) : 0);
 	return buf;
 }
 

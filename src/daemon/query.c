@@ -755,17 +755,19 @@ fetch_validated(void *arg, const struct validate_result *res)
 	fetch_judged(f, len, f->ede, f->ede_len, res);
 }
 
-/* Validates the answer to f in ctx->ans (len octets), now or later. */
+/* Validates the answer to f in ctx->ans (len octets; its OPT had DO if
+ * do_echoed), now or later. */
 static void
-fetch_validate(struct fetch *f, size_t len, const uint8_t *ede, size_t ede_len)
+fetch_validate(struct fetch *f, size_t len, bool do_echoed, const uint8_t *ede,
+    size_t ede_len)
 {
 	struct query_ctx *ctx = f->ctx;
 	struct validate_result res;
 	uint8_t own[CACHE_EDE_MAX];
 
 	memcpy(own, ede, ede_len);
-	if (trust_check(ctx->trust, ctx->ans, len, fetch_validated, f, &res,
-		&f->check) != 1) {
+	if (trust_check(ctx->trust, ctx->ans, len, do_echoed, fetch_validated,
+		f, &res, &f->check) != 1) {
 		fetch_judged(f, len, own, ede_len, &res);
 		return;
 	}
@@ -807,7 +809,9 @@ fetch_done(void *arg, const uint8_t *answer, size_t len, enum upstream_end end)
 	memcpy(ctx->ans, answer, len);
 	wire_remove_opt(ctx->ans, &len, &m.edns);
 	if (validating(ctx, &f->key)) {
-		fetch_validate(f, len, ede, ede_len);
+		fetch_validate(f, len,
+		    m.edns.present && (m.edns.flags & WIRE_EDNS_DO), ede,
+		    ede_len);
 		return;
 	}
 	/* unchecked: AD would claim what roostd did not see */

@@ -137,6 +137,7 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	ROW("dnssec", "bogus", st->v.verdicts[VALIDATE_BOGUS]);
 	ROW("dnssec", "indeterminate", st->v.verdicts[VALIDATE_INDETERMINATE]);
 	ROW("dnssec", "stripped", st->v.stripped);
+	ROW("dnssec", "do_ignored", st->v.do_ignored);
 	ROW("dnssec", "key_fetches", st->v.key_fetches);
 	ROW("dnssec", "key_failures", st->v.key_failures);
 	ROW("dnssec", "zones", st->v.zones);

@@ -53,6 +53,7 @@ struct trust_check {
 	ldns_pkt *pkt;
 	ldns_rdf *qname;
 	ldns_rr_type qtype;
+	bool do_echoed; /* the answer's OPT had DO */
 	unsigned steps;
 	trust_done_cb *cb;
 	void *arg;
@@ -66,8 +67,20 @@ struct trust {
 	LIST_HEAD(, zjob) jobs;
 	unsigned njobs;
 	struct trust_stats st;
-	uint64_t stripped[1 + CONFIG_MAX_ZONES]; /* per route */
+	uint64_t stripped[1 + CONFIG_MAX_ZONES];   /* per route */
+	uint64_t do_ignored[1 + CONFIG_MAX_ZONES]; /* per route */
 };
+
+#define TRUST_NROUTES (1 + CONFIG_MAX_ZONES)
+
+/* The route (route.h's numbering) of name (wire form), 0 without routes. */
+static unsigned
+route_of(const struct trust *t, const uint8_t *name, size_t len)
+{
+	unsigned i = t->routes != NULL ? route_index(t->routes, name, len) : 0;
+
+	return i < TRUST_NROUTES ? i : 0;
+}
 
 static struct validate_time
 now(const struct trust *t)
@@ -313,6 +326,10 @@ zjob_fetched(void *arg, const uint8_t *answer, size_t len,
 		zjob_finish(j);
 		return;
 	}
+	if (!ldns_pkt_edns_do(p)) {
+		j->t->st.do_ignored++;
+		j->t->do_ignored[route_of(j->t, j->wname, j->wlen)]++;
+	}
 	if (j->asking == LDNS_RR_TYPE_DS)
 		j->ds = p;
 	else
@@ -422,33 +439,62 @@ trust_cancel(struct trust_check *c)
 	check_free(c);
 }
 
-/* Counts c's verdict r (and the route of an answer stripped bare). */
+/* Puts pre in front of r's reason (its end cut if it no longer fits). */
 static void
-count(struct trust *t, const struct trust_check *c,
-    const struct validate_result *r)
+why_prefix(struct validate_result *r, const char *pre)
+{
+	size_t pl = strlen(pre), wl = strnlen(r->why, sizeof(r->why) - 1);
+
+	if (pl >= sizeof(r->why))
+		return;
+	if (pl + wl >= sizeof(r->why))
+		wl = sizeof(r->why) - 1 - pl;
+	memmove(r->why + pl, r->why, wl);
+	memcpy(r->why, pre, pl);
+	r->why[pl + wl] = '\0';
+}
+
+/*
+ * Counts c's verdict r, and the route of an answer stripped bare or whose
+ * upstream ignored DO; a bogus verdict's reason says the latter.
+ */
+static void
+judged(struct trust *t, const struct trust_check *c, struct validate_result *r)
 {
 	uint8_t w[WIRE_MAX_NAME];
 	size_t len = ldns_rdf_size(c->qname);
 	unsigned i = 0;
 
 	t->st.verdicts[r->verdict]++;
-	if (r->verdict != VALIDATE_BOGUS || !r->has_ede ||
-	    r->ede != WIRE_EDE_RRSIGS_MISSING)
-		return;
-	t->st.stripped++;
-	if (t->routes != NULL && len <= sizeof(w)) {
+	if (len <= sizeof(w)) {
 		memcpy(w, ldns_rdf_data(c->qname), len);
-		i = route_index(t->routes, w, len);
+		i = route_of(t, w, len);
 	}
-	if (i < sizeof(t->stripped) / sizeof(t->stripped[0]))
+	if (!c->do_echoed) {
+		t->st.do_ignored++;
+		t->do_ignored[i]++;
+		if (r->verdict == VALIDATE_BOGUS)
+			why_prefix(r,
+			    "the upstream ignored DO (no DO bit in "
+			    "its answer): ");
+	}
+	if (r->verdict == VALIDATE_BOGUS && r->has_ede &&
+	    r->ede == WIRE_EDE_RRSIGS_MISSING) {
+		t->st.stripped++;
 		t->stripped[i]++;
+	}
 }
 
 uint64_t
 trust_stripped(const struct trust *t, unsigned i)
 {
-	return i < sizeof(t->stripped) / sizeof(t->stripped[0]) ? t->stripped[i]
-								: 0;
+	return i < TRUST_NROUTES ? t->stripped[i] : 0;
+}
+
+uint64_t
+trust_do_ignored(const struct trust *t, unsigned i)
+{
+	return i < TRUST_NROUTES ? t->do_ignored[i] : 0;
 }
 
 /* c ends indeterminate, for why. */
@@ -497,14 +543,15 @@ check_resume(struct twait *w)
 
 	if (check_step(c, &r) == 1)
 		return;
-	count(c->t, c, &r);
+	judged(c->t, c, &r);
 	c->cb(c->arg, &r);
 	check_free(c);
 }
 
 int
-trust_check(struct trust *t, const uint8_t *msg, size_t len, trust_done_cb *cb,
-    void *arg, struct validate_result *r, struct trust_check **pending)
+trust_check(struct trust *t, const uint8_t *msg, size_t len, bool do_echoed,
+    trust_done_cb *cb, void *arg, struct validate_result *r,
+    struct trust_check **pending)
 {
 	struct trust_check *c = calloc(1, sizeof(*c));
 	const ldns_rr *q;
@@ -529,11 +576,12 @@ trust_check(struct trust *t, const uint8_t *msg, size_t len, trust_done_cb *cb,
 		return -1;
 	}
 	c->qtype = ldns_rr_get_type(q);
+	c->do_echoed = do_echoed;
 	if (check_step(c, r) == 1) {
 		*pending = c;
 		return 1;
 	}
-	count(t, c, r);
+	judged(t, c, r);
 	check_free(c);
 	return 0;
 }

@@ -40,6 +40,7 @@ struct trust_stats {
 	uint64_t key_fetches;  /* DS and DNSKEY questions sent */
 	uint64_t key_failures; /* of those, unanswered */
 	uint64_t stripped;     /* answers without RRSIGs in a signed zone */
+	uint64_t do_ignored;   /* answers (and DS/DNSKEY answers) without DO */
 	size_t zones;          /* zones remembered now */
 };
 
@@ -68,13 +69,15 @@ typedef void trust_done_cb(void *arg, const struct validate_result *r);
 
 /*
  * Judges msg (len octets, without OPT), an upstream's answer asked with
- * DO and CD.  Returns 0 with *r filled when it can say at once, or 1
- * with *pending set (cb will be called with the verdict), or -1 if msg
- * does not parse (*r filled: bogus).
+ * DO and CD; do_echoed: its OPT had DO set, as RFC 3225 has a server that
+ * speaks DNSSEC answer (false: the upstream ignored DO, which is counted
+ * and said in the reason of a bogus verdict).  Returns 0 with *r filled
+ * when it can say at once, or 1 with *pending set (cb will be called with
+ * the verdict), or -1 if msg does not parse (*r filled: bogus).
  */
-int
-trust_check(struct trust *t, const uint8_t *msg, size_t len, trust_done_cb *cb,
-    void *arg, struct validate_result *r, struct trust_check **pending);
+int trust_check(struct trust *t, const uint8_t *msg, size_t len, bool do_echoed,
+    trust_done_cb *cb, void *arg, struct validate_result *r,
+    struct trust_check **pending);
 
 /* Forgets a pending check: its callback is not called. */
 void trust_cancel(struct trust_check *c);
@@ -82,6 +85,10 @@ void trust_cancel(struct trust_check *c);
 /* Answers of route i (route.h's numbering, as routed when judged)
  * that were bogus for want of RRSIGs in a signed zone. */
 uint64_t trust_stripped(const struct trust *t, unsigned i);
+
+/* Answers of route i (as trust_stripped() counts them), DS and DNSKEY
+ * answers among them, whose upstream ignored DO. */
+uint64_t trust_do_ignored(const struct trust *t, unsigned i);
 
 /* The counters. */
 void trust_stats(const struct trust *t, struct trust_stats *out);

@@ -24,7 +24,10 @@
 #     www.good. A is forged (EDE 10): SERVFAIL, never the forged address,
 #     not on the first ask nor on the second; a forward-zone line that
 #     sends www.good. to the forger is validated like any name (SERVFAIL,
-#     EDE 10), and one under the private-use name corp. is not.
+#     EDE 10), and one under the private-use name corp. is not;
+#   - an upstream that ignores DO (a box that removes the OPT of queries):
+#     SERVFAIL with EDE 10, said in the log, counted, shown on the route;
+#     with permissive, served without AD.
 #
 # Runs in a private network namespace (lib_init); everything on loopback:
 #   127.0.0.60-62#5330  the three NSD of sectree.sh (root, TLDs, leaves)
@@ -37,6 +40,8 @@
 #                       forged and its RRSIG dropped
 #   127.0.0.43#5303     a second Unbound, the same but for good.'s stub
 #                       (127.0.0.63)
+#   127.0.0.45#5305     tests/tools/lossyproxy -e in front of Unbound: a
+#                       box that removes the OPT of each query (DO ignored)
 #   127.0.0.1#5364      roostd (its control socket and configuration in
 #                       $T/ctl, readable by roostd's user)
 # Unbound is Debian's (its service is never started); nsd, unbound,
@@ -609,6 +614,63 @@ roost upstream revert vpn0 >/dev/null 2>&1
 q www.vpn.good. A +dnssec
 is_secure "after the VPN: www.vpn.good. A, the public tree's again" NXDOMAIN
 roostd_stop private
+
+# --- an upstream that ignores DO ----------------------------------------------
+#
+# An EDNS-ignorant box between roostd and Unbound, as old home routers
+# are: tests/tools/lossyproxy -e removes the OPT record of every query on
+# its way up (and loses nothing), so Unbound answers without OPT and
+# without RRSIGs.  roostd must not serve www.good. as secure nor silently
+# as unsigned: SERVFAIL with an EDE, "ignored DO" in its log, counted in
+# `roost stats` and shown on the route in `roost upstream`; permissive
+# serves it without AD and says so on the route.
+DOIGN=127.0.0.45#5305
+"$top_builddir/tests/tools/lossyproxy" -e -c "$T/doign.counts" "$DOIGN" \
+    "$UPSTREAM" 0 >"$T/doign.ready" 2>"$T/doign.err" &
+DOIGN_PID=$!
+LIB_PIDS+=($DOIGN_PID)
+wait_until 5 grep -qs ready "$T/doign.ready" || exit 99
+ask "$DOIGN" www.good. A +dnssec
+check_eq "through the box: www.good. A NOERROR" NOERROR "$ST"
+no_sig "through the box: www.good. A"
+check_nomatch "through the box: no OPT in the answer" 'OPT PSEUDOSECTION' "$OUT"
+
+conf yes
+sed -i "s/^upstream = .*/upstream = $DOIGN/" "$CONF"
+start doign || exit 99
+for n in 1 2; do
+	q www.good. A +dnssec
+	is_bogus "DO ignored, ask $n: www.good. A" 10
+	check_nomatch "DO ignored, ask $n: never 192.0.2.1 as validated" \
+	    '192\.0\.2\.1' "$AN"
+done
+check_match "DO ignored: the log says the upstream ignored DO" \
+    'www\.good\. type 1 is bogus: the upstream ignored DO' "$(cat "$T/doign.log")"
+n=$(roost stats 2>&1 | awk '/^[^ \t]/ && NF == 1 { g = $1; next }
+    g == "dnssec" && $1 == "do_ignored" { print $2; exit }')
+check_ge "DO ignored: roost stats dnssec.do_ignored counts it" "${n:-0}" 1
+check_eq "DO ignored: roost upstream --json, the default route" \
+    "validated yes yes" \
+    "$(roost upstream --json | jq -r '.routes[0] |
+    "\(.dnssec) \(.do_ignored > 0 | if . then "yes" else "no" end) \(.stripped > 0 | if . then "yes" else "no" end)"')"
+check_match "DO ignored: roost upstream says so" \
+    'answers from an upstream that ignored DO' "$(roost upstream)"
+roostd_stop doign
+
+conf permissive
+sed -i "s/^upstream = .*/upstream = $DOIGN/" "$CONF"
+start doignp || exit 99
+q www.good. A +dnssec +adflag
+is_insecure "DO ignored, permissive: www.good. A served" NOERROR
+has_rr "DO ignored, permissive" www.good. A 192.0.2.1
+check_match "DO ignored, permissive: roost upstream, served without AD" \
+    'DNSSEC: permissive \([0-9]+ answers without RRSIGs in signed zones: served without AD' \
+    "$(roost upstream)"
+roostd_stop doignp
+kill -USR1 $DOIGN_PID
+wait_until 5 grep -qs opt_removed "$T/doign.counts"
+n=$(sed -n 's/.* opt_removed \([0-9]*\).*/\1/p' "$T/doign.counts")
+check_ge "the box removed the OPT of the queries that crossed it" "${n:-0}" 3
 
 # --- the system's trust anchor --------------------------------------------------
 #

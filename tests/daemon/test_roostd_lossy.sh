@@ -31,7 +31,7 @@ proxy_start() {
 	LIB_PIDS+=($!)
 	wait_until 5 grep -qs ready "$T/$1.ready"
 }
-# proxy_counts NAME: "queries N replies N dropped N refused N"
+# proxy_counts NAME: "queries N replies N dropped N refused N opt_removed N"
 proxy_counts() {
 	rm -f "$T/$1.counts"
 	kill -USR1 "${PROXY_PID[$1]}"

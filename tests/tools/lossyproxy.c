@@ -4,12 +4,17 @@
  * except that a share of the replies (PERCENT in 100) is dropped, chosen
  * by a xorshift generator from a fixed seed.
  *
- *	lossyproxy [-s SEED] [-c FILE] LISTEN UPSTREAM PERCENT
+ *	lossyproxy [-e] [-s SEED] [-c FILE] LISTEN UPSTREAM PERCENT
  *
+ * With -e it is also an EDNS-ignorant middlebox, as old home routers
+ * are: the OPT record of each query is removed before it goes upstream,
+ * so the upstream answers without OPT and without DNSSEC records ("DO
+ * ignored").
  * Each client address gets its own socket toward UPSTREAM (at most
  * PROXY_MAX_CLIENTS; more are refused, counted), so replies find their
  * way back.  On SIGUSR1 (and at SIGTERM, before exiting 0) it writes
- * "queries N replies N dropped N refused N" to FILE (-c) or stderr;
+ * "queries N replies N dropped N refused N opt_removed N" to FILE (-c)
+ * or stderr;
  * "ready" goes to stdout once the socket is bound.  Test networks only:
  * it binds where it is told and talks to one upstream.
  */
@@ -59,8 +64,64 @@ rng_percent(void)
 }
 
 struct counts {
-	unsigned long queries, replies, dropped, refused;
+	unsigned long queries, replies, dropped, refused, opt_removed;
 };
+
+static int strip_edns;
+
+/* The offset past the name at off in m (n octets), or 0 if it runs out. */
+static size_t
+skip_name(const uint8_t *m, size_t n, size_t off)
+{
+	while (off < n) {
+		if ((m[off] & 0xc0) == 0xc0)
+			return off + 2 <= n ? off + 2 : 0;
+		if (m[off] == 0)
+			return off + 1;
+		off += 1 + (size_t)m[off];
+	}
+	return 0;
+}
+
+/*
+ * Removes every OPT record from the additional section of the message m
+ * (*n octets), fixing ARCOUNT; leaves a message it cannot walk alone.
+ * Returns how many it removed.
+ */
+static unsigned
+remove_opt(uint8_t *m, size_t *n)
+{
+	size_t off = 12, rr, end;
+	unsigned counts[4], removed = 0, type;
+
+	if (*n < 12)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		counts[i] = (unsigned)m[4 + 2 * i] << 8 | m[5 + 2 * i];
+	for (unsigned i = 0; i < counts[0]; i++)
+		if ((off = skip_name(m, *n, off)) == 0 || (off += 4) > *n)
+			return 0;
+	for (int sec = 1; sec < 4; sec++)
+		for (unsigned i = 0; i < counts[sec]; i++) {
+			rr = off;
+			if ((off = skip_name(m, *n, off)) == 0 || off + 10 > *n)
+				return removed;
+			type = (unsigned)m[off] << 8 | m[off + 1];
+			end = off + 10 + ((size_t)m[off + 8] << 8 | m[off + 9]);
+			if (end > *n)
+				return removed;
+			if (sec == 3 && type == 41) {
+				memmove(m + rr, m + end, *n - end);
+				*n -= end - rr;
+				off = rr;
+				removed++;
+				m[10] = (uint8_t)((counts[3] - removed) >> 8);
+				m[11] = (uint8_t)(counts[3] - removed);
+			} else
+				off = end;
+		}
+	return removed;
+}
 
 static void
 write_counts(const char *path, const struct counts *c)
@@ -71,8 +132,10 @@ write_counts(const char *path, const struct counts *c)
 		fprintf(stderr, "lossyproxy: %s: %s\n", path, strerror(errno));
 		return;
 	}
-	fprintf(f, "queries %lu replies %lu dropped %lu refused %lu\n",
-	    c->queries, c->replies, c->dropped, c->refused);
+	fprintf(f,
+	    "queries %lu replies %lu dropped %lu refused %lu opt_removed "
+	    "%lu\n",
+	    c->queries, c->replies, c->dropped, c->refused, c->opt_removed);
 	if (f != stderr)
 		fclose(f);
 }
@@ -81,7 +144,7 @@ static int
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: lossyproxy [-s SEED] [-c FILE] LISTEN "
+	    "usage: lossyproxy [-e] [-s SEED] [-c FILE] LISTEN "
 	    "UPSTREAM PERCENT\n");
 	return 2;
 }
@@ -119,15 +182,21 @@ relay_query(int fd, struct client *cl, size_t *ncl,
 	socklen_t fromlen = sizeof(from);
 	struct client *k;
 	ssize_t r;
+	size_t n;
 
 	r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
 	    &fromlen);
 	if (r < 0)
 		return;
 	k = client_for(cl, ncl, &from, fromlen, up, uplen);
-	if (k == NULL)
+	if (k == NULL) {
 		c->refused++;
-	else if (send(k->fd, buf, (size_t)r, 0) >= 0)
+		return;
+	}
+	n = (size_t)r;
+	if (strip_edns)
+		c->opt_removed += remove_opt(buf, &n);
+	if (send(k->fd, buf, n, 0) >= 0)
 		c->queries++;
 }
 
@@ -163,8 +232,11 @@ main(int argc, char **argv)
 	int ch, fd;
 
 	rng = 0x726f6f73746c6f73ull; /* "roostlos" */
-	while ((ch = getopt(argc, argv, "s:c:")) != -1) {
+	while ((ch = getopt(argc, argv, "es:c:")) != -1) {
 		switch (ch) {
+		case 'e':
+			strip_edns = 1;
+			break;
 		case 's':
 			rng = strtoull(optarg, NULL, 0) | 1;
 			break;
