@@ -84,6 +84,7 @@ DNSPERF_KEYS = [
     ("avg_lat", r"Average Latency \(s\):\s+([\d.]+)"),
     ("noerror", r"NOERROR (\d+)"),
     ("nxdomain", r"NXDOMAIN (\d+)"),
+    ("servfail", r"SERVFAIL (\d+)"),
 ]
 
 
@@ -235,16 +236,18 @@ class Report:
         return list(self.d.get(wl, {}).get(metric, {}).get(res, {})
                     .values())
 
-    def table(self, wl, cols):
-        """cols: (metric, heading, kind, with_ratio)."""
+    def table(self, wl, cols, res=None, base="unbound",
+              base_title="x Unbound"):
+        """cols: (metric, heading, kind, with_ratio); rows res (default
+        the run's resolvers), ratios per run to base."""
         head = ["resolver"]
         for metric, title, kind, rat in cols:
             head.append(title)
             if rat:
-                head.append("x Unbound")
+                head.append(base_title)
         self.out("| " + " | ".join(head) + " |")
         self.out("|" + "---|" * len(head))
-        for r in self.res:
+        for r in res or self.res:
             if not any(self.vals(wl, c[0], r) for c in cols):
                 continue
             row = [r]
@@ -252,16 +255,17 @@ class Report:
                 row.append(spread(self.vals(wl, metric, r), kind))
                 if rat:
                     row.append(spread(ratios(self.d.get(wl, {}).get(
-                        metric, {}), r), "ratio"))
+                        metric, {}), r, base), "ratio"))
             self.out("| " + " | ".join(row) + " |")
         self.out()
 
-    def target(self, what, wl, metric, op, limit, ratio=True, kind="ratio"):
-        """One line of the targets checklist for roostd, judged on the
-        median (of per-run ratios to Unbound when ratio)."""
+    def target(self, what, wl, metric, op, limit, ratio=True, kind="ratio",
+               res="roostd", base="unbound"):
+        """One line of the targets checklist for res (roostd), judged on
+        the median (of per-run ratios to base when ratio)."""
         per_run = self.d.get(wl, {}).get(metric, {})
-        vals = ratios(per_run, "roostd") if ratio else \
-            list(per_run.get("roostd", {}).values())
+        vals = ratios(per_run, res, base) if ratio else \
+            list(per_run.get(res, {}).values())
         if not vals:
             self.verdicts.append((what, "-", "not measured"))
             return
@@ -312,33 +316,10 @@ class Report:
             self.verdicts.append((what, spread(vals, "ratio"), label))
 
 
-def cmd_report(a):
-    data = load_results(a.results)
-    meta = {}
-    with open(a.meta) as f:
-        for line in f:
-            if "=" in line:
-                k, v = line.rstrip("\n").split("=", 1)
-                meta[k] = v
-    resolvers = meta.get("resolvers",
-                         "roostd unbound dnsmasq echo").split()
-    rp = Report(data, resolvers)
+def plain_sections(rp, meta, data):
+    """The tables of the plain (unsigned) runs: hits, latency, misses,
+    memory, budget, start-up."""
     o = rp.out
-    o("# roost bench: %s" % meta.get("date", "?"))
-    o()
-    o("Machine: `%s`, kernel %s, %s CPUs (%s). Load average at start %s, "
-      "at end %s." % (meta.get("host", "?"), meta.get("kernel", "?"),
-                      meta.get("nproc", "?"), meta.get("cpu", "?"),
-                      meta.get("load_start", "?"), meta.get("load_end", "?")))
-    o()
-    o("Versions: %s." % meta.get("versions", "?"))
-    o()
-    o("Setup: %s. Every figure is `median (min-max)` over %s runs (the "
-      "memory ones over %s); a ratio is taken per run (resolver / Unbound "
-      "in the same run), then summarised the same way." % (
-          meta.get("setup", "?"), meta.get("runs", "?"),
-          meta.get("mem_runs", "?")))
-    o()
     o("## Cache hit: %s hot names, %s s at max rate (dnsperf -q %s)" %
       (meta.get("hot"), meta.get("duration"), meta.get("outstanding")))
     o()
@@ -442,6 +423,11 @@ def cmd_report(a):
     o()
     rp.table("startup", [("ms", "ms", "ms", False)])
 
+
+def plain_targets(rp, data):
+    """The issue 10 targets of roostd, judged or shown in rp.verdicts."""
+    names = sorted({int(k.split("_")[1]) for k in data
+                    if k.startswith("mem_")})
     rp.target("hit CPU/query <= 0.6x Unbound", "hit", "cpu_us", "<=", 0.6)
     rp.info("hit CPU floor: bare echo x Unbound", "hit", "cpu_us", "echo",
             "unbound", "floor")
@@ -476,7 +462,140 @@ def cmd_report(a):
         if v[0].startswith("hit: no query lost") and lost:
             rp.verdicts[i] = (v[0], "%d" % max(lost),
                               "met" if max(lost) == 0 else "NOT met")
-    o("## Issue 10 targets, roostd")
+
+
+DNSSEC_RES = ["roostd-dnssec", "roostd-nodnssec", "unbound-dnssec", "echo"]
+DNSSEC_BASE = "unbound-dnssec"
+# roostd's counters recorded per DNSSEC run (bench/run's RD_KEYS)
+DNSSEC_COUNTERS = [
+    ("rd_dnssec_secure", "secure"), ("rd_dnssec_insecure", "insecure"),
+    ("rd_dnssec_bogus", "bogus"), ("rd_dnssec_indeterminate",
+                                   "indeterminate"),
+    ("rd_dnssec_key_fetches", "key fetches"),
+    ("rd_answers_servfail", "SERVFAIL"), ("rd_fetches_deadlines",
+                                          "deadlines")]
+
+
+def dnssec_sections(rp, meta):
+    """The tables of the --dnssec runs: the signed zone's hits, latency
+    and misses, each ratio per run to Unbound with its validator."""
+    o = rp.out
+    o("## DNSSEC: the signed zone %s (%s names, signed in %s s), "
+      "ratios to Unbound with its validator" % (
+          "bench.", meta.get("dnssec_names", "?"),
+          meta.get("dnssec_sign_s", "?")))
+    o()
+    o("`roostd-dnssec` is roostd with `--dnssec yes`, `unbound-dnssec` "
+      "Unbound with `module-config: \"validator iterator\"`; both trust "
+      "only the DS `%s` and were checked, before each run, to answer "
+      "ok.bench. with AD and bogus.bench. (an altered RRSIG) with "
+      "SERVFAIL. `roostd-nodnssec` is roostd with `--dnssec no` asked "
+      "the same names: the cost of validation is the difference. dnsperf "
+      "asks without DO, as glibc does, so the validators ask upstream "
+      "with DO and strip the DNSSEC records from their answers. Each "
+      "miss is one new name: one A RRset and one RRSIG to verify with "
+      "the zone's key set, fetched once." % meta.get("dnssec_anchor", "?"))
+    o()
+    o("### Cache hit of a validated answer: %s hot names, %s s at max "
+      "rate" % (meta.get("hot"), meta.get("duration")))
+    o()
+    rp.table("dnssec_hit", [("qps", "QPS", "qps", True),
+                            ("cpu_us", "CPU us/query", "us", True),
+                            ("lost", "lost", "int", False),
+                            ("not_noerror", "not NOERROR", "int", False)],
+             DNSSEC_RES, DNSSEC_BASE, "x Unbound val.")
+    o("### Latency of those hits at a fixed %s qps for %s s" %
+      (meta.get("rate"), meta.get("lat_duration")))
+    o()
+    rp.table("dnssec_lat", [("p50_ms", "p50 ms", "ms", False),
+                            ("p99_ms", "p99 ms", "ms", True),
+                            ("cpu_us", "CPU us/query", "us", True),
+                            ("lost", "lost", "int", False)],
+             DNSSEC_RES, DNSSEC_BASE, "x Unbound val.")
+    o("### Cache miss, validated: every query a new signed name, at most "
+      "%s s at max rate, a fresh instance per run" % meta.get("duration"))
+    o()
+    rp.table("dnssec_miss", [("qps", "QPS", "qps", True),
+                             ("cpu_us", "CPU us/query", "us", True),
+                             ("lost", "lost", "int", False),
+                             ("servfail", "SERVFAIL", "int", False)],
+             DNSSEC_RES, DNSSEC_BASE, "x Unbound val.")
+    up = rp.vals("dnssec_upstream", "qps", "nsd")
+    if up:
+        o("Upstream ceiling for the signed answers (dnsperf -D straight at "
+          "NSD): %s QPS." % spread(up, "qps"))
+        o()
+    rows = [(wl, r) for wl in ("dnssec_hit", "dnssec_lat", "dnssec_miss")
+            for r in ("roostd-dnssec", "roostd-nodnssec")
+            if rp.vals(wl, "rd_answers_noerror", r)]
+    if rows:
+        o("### roostd's own counters over each run (increase, median)")
+        o()
+        o("| run | resolver | " + " | ".join(t for _, t in DNSSEC_COUNTERS)
+          + " |")
+        o("|---|---|" + "---|" * len(DNSSEC_COUNTERS))
+        for wl, r in rows:
+            o("| %s | %s | %s |" % (wl, r, " | ".join(
+                one_or_spread(rp.vals(wl, k, r), "int")
+                for k, _ in DNSSEC_COUNTERS)))
+        o()
+
+
+def dnssec_targets(rp):
+    """The issue 22 figures: miss CPU against Unbound's validator, hits
+    unchanged by validation."""
+    rp.target("DNSSEC miss CPU/query <= 0.5x Unbound (validator)",
+              "dnssec_miss", "cpu_us", "<=", 0.5, res="roostd-dnssec",
+              base=DNSSEC_BASE)
+    rp.info("DNSSEC miss CPU: roostd validating x roostd dnssec=no",
+            "dnssec_miss", "cpu_us", "roostd-dnssec", "roostd-nodnssec",
+            "info")
+    rp.info("DNSSEC miss QPS: roostd validating x Unbound (validator)",
+            "dnssec_miss", "qps", "roostd-dnssec", DNSSEC_BASE, "info")
+    rp.target("DNSSEC hit CPU: validating x dnssec=no <= 1.1",
+              "dnssec_hit", "cpu_us", "<=", 1.1, res="roostd-dnssec",
+              base="roostd-nodnssec")
+    rp.info("DNSSEC hit CPU: roostd validating x echo", "dnssec_hit",
+            "cpu_us", "roostd-dnssec", "echo", "info")
+    rp.info("DNSSEC hit CPU: roostd validating x Unbound (validator)",
+            "dnssec_hit", "cpu_us", "roostd-dnssec", DNSSEC_BASE, "info")
+
+
+def cmd_report(a):
+    data = load_results(a.results)
+    meta = {}
+    with open(a.meta) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                meta[k] = v
+    resolvers = meta.get("resolvers",
+                         "roostd unbound dnsmasq echo").split()
+    rp = Report(data, resolvers)
+    o = rp.out
+    o("# roost bench: %s" % meta.get("date", "?"))
+    o()
+    o("Machine: `%s`, kernel %s, %s CPUs (%s). Load average at start %s, "
+      "at end %s." % (meta.get("host", "?"), meta.get("kernel", "?"),
+                      meta.get("nproc", "?"), meta.get("cpu", "?"),
+                      meta.get("load_start", "?"), meta.get("load_end", "?")))
+    o()
+    o("Versions: %s." % meta.get("versions", "?"))
+    o()
+    o("Setup: %s. Every figure is `median (min-max)` over %s runs (the "
+      "memory ones over %s); a ratio is taken per run (resolver / Unbound "
+      "in the same run), then summarised the same way." % (
+          meta.get("setup", "?"), meta.get("runs", "?"),
+          meta.get("mem_runs", "?")))
+    o()
+    if "hit" in data or "miss" in data or any(
+            k.startswith("mem_") or k == "budget" for k in data):
+        plain_sections(rp, meta, data)
+        plain_targets(rp, data)
+    if any(k.startswith("dnssec_") for k in data):
+        dnssec_sections(rp, meta)
+        dnssec_targets(rp)
+    o("## Targets, roostd (issue 10; DNSSEC: issue 22)")
     o()
     o("| target | measured | verdict |")
     o("|---|---|---|")
