@@ -466,6 +466,8 @@ def plain_targets(rp, data):
 
 DNSSEC_RES = ["roostd-dnssec", "roostd-nodnssec", "unbound-dnssec", "echo"]
 DNSSEC_BASE = "unbound-dnssec"
+# the rows, ratio base and ratio heading of every DNSSEC table
+DNSSEC_TABLE = (DNSSEC_RES, DNSSEC_BASE, "x Unbound val.")
 # roostd's counters recorded per DNSSEC run (bench/run's RD_KEYS)
 DNSSEC_COUNTERS = [
     ("rd_dnssec_secure", "secure"), ("rd_dnssec_insecure", "insecure"),
@@ -503,7 +505,7 @@ def dnssec_sections(rp, meta):
                             ("cpu_us", "CPU us/query", "us", True),
                             ("lost", "lost", "int", False),
                             ("not_noerror", "not NOERROR", "int", False)],
-             DNSSEC_RES, DNSSEC_BASE, "x Unbound val.")
+             *DNSSEC_TABLE)
     o("### Latency of those hits at a fixed %s qps for %s s" %
       (meta.get("rate"), meta.get("lat_duration")))
     o()
@@ -511,7 +513,7 @@ def dnssec_sections(rp, meta):
                             ("p99_ms", "p99 ms", "ms", True),
                             ("cpu_us", "CPU us/query", "us", True),
                             ("lost", "lost", "int", False)],
-             DNSSEC_RES, DNSSEC_BASE, "x Unbound val.")
+             *DNSSEC_TABLE)
     o("### Cache miss, validated: every query a new signed name, at most "
       "%s s at max rate, a fresh instance per run" % meta.get("duration"))
     o()
@@ -519,7 +521,7 @@ def dnssec_sections(rp, meta):
                              ("cpu_us", "CPU us/query", "us", True),
                              ("lost", "lost", "int", False),
                              ("servfail", "SERVFAIL", "int", False)],
-             DNSSEC_RES, DNSSEC_BASE, "x Unbound val.")
+             *DNSSEC_TABLE)
     up = rp.vals("dnssec_upstream", "qps", "nsd")
     if up:
         o("Upstream ceiling for the signed answers (dnsperf -D straight at "

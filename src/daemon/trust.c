@@ -60,6 +60,8 @@ struct trust_check {
 	struct twait w;
 };
 
+#define TRUST_NROUTES (1 + CONFIG_MAX_ZONES) /* route.h's numbering */
+
 struct trust {
 	struct loop *loop;
 	struct validate_store *store;
@@ -67,11 +69,9 @@ struct trust {
 	LIST_HEAD(, zjob) jobs;
 	unsigned njobs;
 	struct trust_stats st;
-	uint64_t stripped[1 + CONFIG_MAX_ZONES];   /* per route */
-	uint64_t do_ignored[1 + CONFIG_MAX_ZONES]; /* per route */
+	uint64_t stripped[TRUST_NROUTES];   /* per route */
+	uint64_t do_ignored[TRUST_NROUTES]; /* per route */
 };
-
-#define TRUST_NROUTES (1 + CONFIG_MAX_ZONES)
 
 /* The route (route.h's numbering) of name (wire form), 0 without routes. */
 static unsigned
@@ -461,15 +461,15 @@ why_prefix(struct validate_result *r, const char *pre)
 static void
 judged(struct trust *t, const struct trust_check *c, struct validate_result *r)
 {
-	uint8_t w[WIRE_MAX_NAME];
-	size_t len = ldns_rdf_size(c->qname);
-	unsigned i = 0;
+	bool stripped = r->verdict == VALIDATE_BOGUS && r->has_ede &&
+	    r->ede == WIRE_EDE_RRSIGS_MISSING;
+	unsigned i;
 
 	t->st.verdicts[r->verdict]++;
-	if (len <= sizeof(w)) {
-		memcpy(w, ldns_rdf_data(c->qname), len);
-		i = route_of(t, w, len);
-	}
+	if (c->do_echoed && !stripped)
+		return;
+	/* the route is looked up only for what it counts */
+	i = route_of(t, ldns_rdf_data(c->qname), ldns_rdf_size(c->qname));
 	if (!c->do_echoed) {
 		t->st.do_ignored++;
 		t->do_ignored[i]++;
@@ -478,8 +478,7 @@ judged(struct trust *t, const struct trust_check *c, struct validate_result *r)
 			    "the upstream ignored DO (no DO bit in "
 			    "its answer): ");
 	}
-	if (r->verdict == VALIDATE_BOGUS && r->has_ede &&
-	    r->ede == WIRE_EDE_RRSIGS_MISSING) {
+	if (stripped) {
 		t->st.stripped++;
 		t->stripped[i]++;
 	}
