@@ -234,7 +234,7 @@ sig_try(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys, time_t now)
 		[DNSSEC_SIG_UNSUPPORTED] = CHAIN_SIG_UNSUPPORTED,
 	};
 
-	return r[dnssec_sig_check(rrset, sig, keys, now)];
+	return r[dnssec_sig_check(rrset, sig, keys, now, NULL)];
 }
 
 /*

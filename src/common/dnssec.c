@@ -91,14 +91,55 @@ dnssec_zone_key(const ldns_rr *k)
 	    ldns_rdf2native_int8(ldns_rr_dnskey_protocol(k)) == 3;
 }
 
+uint16_t
+dnssec_keytag(const ldns_rr *k)
+{
+	const ldns_rdf *f;
+	uint32_t ac = 0;
+	size_t at = 0;
+
+	if (ldns_rdf2native_int8(ldns_rr_dnskey_algorithm(k)) == LDNS_RSAMD5)
+		return ldns_calc_keytag(k); /* the other sum (RFC 4034 B.1) */
+	/* RFC 4034 B: the RDATA (flags, protocol, algorithm, key) summed
+	 * as 16-bit words */
+	for (size_t i = 0; i < 4; i++) {
+		f = ldns_rr_rdf(k, i);
+		for (size_t j = 0; j < ldns_rdf_size(f); j++, at++)
+			ac += (at & 1) != 0
+			    ? ldns_rdf_data(f)[j]
+			    : (uint32_t)ldns_rdf_data(f)[j] << 8;
+	}
+	ac += ac >> 16 & 0xFFFF;
+	return (uint16_t)(ac & 0xFFFF);
+}
+
+/* sig's validity window at now, in serial arithmetic (RFC 4034 3.1.5). */
+static enum dnssec_sig
+sig_window(const ldns_rr *sig, time_t now)
+{
+	int32_t inc = (int32_t)ldns_rdf2native_int32(
+		    ldns_rr_rrsig_inception(sig)),
+		exp = (int32_t)ldns_rdf2native_int32(
+		    ldns_rr_rrsig_expiration(sig));
+
+	if ((int32_t)((uint32_t)exp - (uint32_t)inc) < 0)
+		return DNSSEC_SIG_BAD; /* expires before it starts */
+	if ((int32_t)((uint32_t)now - (uint32_t)inc) < 0)
+		return DNSSEC_SIG_NOT_YET;
+	if ((int32_t)((uint32_t)exp - (uint32_t)now) < 0)
+		return DNSSEC_SIG_EXPIRED;
+	return DNSSEC_SIG_VALID;
+}
+
 enum dnssec_sig
 dnssec_sig_check(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys,
-    time_t now)
+    time_t now, struct sigcheck *sc)
 {
-	enum dnssec_sig best = DNSSEC_SIG_NO_KEY;
+	enum dnssec_sig best = DNSSEC_SIG_NO_KEY, w;
 	uint16_t tag = ldns_rdf2native_int16(ldns_rr_rrsig_keytag(sig));
 	uint8_t alg = ldns_rdf2native_int8(ldns_rr_rrsig_algorithm(sig));
-	ldns_status st;
+	struct sigcheck *own = NULL;
+	bool ready = false;
 	ldns_rr *k;
 
 	if (!dnssec_alg_supported(alg))
@@ -108,19 +149,34 @@ dnssec_sig_check(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys,
 		k = ldns_rr_list_rr(keys, i);
 		if (ldns_rr_get_type(k) != LDNS_RR_TYPE_DNSKEY ||
 		    !dnssec_rr_ok(k) || !dnssec_zone_key(k) ||
-		    ldns_calc_keytag(k) != tag ||
-		    ldns_rdf2native_int8(ldns_rr_dnskey_algorithm(k)) != alg)
+		    ldns_rdf2native_int8(ldns_rr_dnskey_algorithm(k)) != alg ||
+		    dnssec_keytag(k) != tag)
 			continue;
-		st = ldns_verify_rrsig_time(rrset, sig, k, now);
-		if (st == LDNS_STATUS_OK)
-			return DNSSEC_SIG_VALID;
-		if (st == LDNS_STATUS_CRYPTO_SIG_EXPIRED)
-			best = DNSSEC_SIG_EXPIRED;
-		else if (st == LDNS_STATUS_CRYPTO_SIG_NOT_INCEPTED)
-			best = DNSSEC_SIG_NOT_YET;
+		if (!ready) { /* the signed data is the same for every key */
+			if (sc == NULL && (sc = own = sigcheck_new()) == NULL)
+				return DNSSEC_SIG_BAD;
+			if (!sigcheck_prepare(sc, rrset, sig)) {
+				best = DNSSEC_SIG_BAD;
+				break;
+			}
+			ready = true;
+		}
+		if (!sigcheck_verify(sc, k)) {
+			if (best == DNSSEC_SIG_NO_KEY)
+				best = DNSSEC_SIG_BAD;
+			continue;
+		}
+		/* the window is judged for a signature that verifies only */
+		if ((w = sig_window(sig, now)) == DNSSEC_SIG_VALID) {
+			best = w;
+			break;
+		}
+		if (w != DNSSEC_SIG_BAD)
+			best = w;
 		else if (best == DNSSEC_SIG_NO_KEY)
 			best = DNSSEC_SIG_BAD;
 	}
+	sigcheck_free(own);
 	return best;
 }
 

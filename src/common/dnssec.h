@@ -21,6 +21,8 @@
 
 #include <ldns/ldns.h>
 
+#include "sigcheck.h"
+
 /* NSEC3 with more iterations is treated as unsigned (RFC 9276 3.2). */
 #define DNSSEC_NSEC3_MAX_ITER 150
 
@@ -54,12 +56,17 @@ enum dnssec_sig {
 	DNSSEC_SIG_UNSUPPORTED, /* an algorithm we cannot check */
 };
 
+/* The key tag of DNSKEY k (RFC 4034 B), without writing it out. */
+uint16_t dnssec_keytag(const ldns_rr *k);
+
 /*
  * Checks sig over rrset with the zone keys of keys (NULL: none) that
- * have its tag and algorithm, at time now.  The best result of any key.
+ * have its tag and algorithm, at time now: the best result of any key.
+ * sc (NULL: one made for this call) keeps the keys made from DNSKEYs.
+ * A validity window is judged only for a signature that verifies.
  */
 enum dnssec_sig dnssec_sig_check(ldns_rr_list *rrset, ldns_rr *sig,
-    const ldns_rr_list *keys, time_t now);
+    const ldns_rr_list *keys, time_t now, struct sigcheck *sc);
 
 /* Whether name is below zone (strictly), or zone or below it; letter
  * case aside. */

@@ -60,6 +60,8 @@ struct validate_store {
 	struct vzone *buckets[VALIDATE_BUCKETS];
 	TAILQ_HEAD(vzone_lru, vzone) lru;
 	size_t nzones;
+	struct sigcheck *sc; /* the public keys made so far, kept across
+				clear: a key is its bytes */
 };
 
 const char *
@@ -78,8 +80,13 @@ validate_store_new(void)
 {
 	struct validate_store *s = calloc(1, sizeof(*s));
 
-	if (s != NULL)
-		TAILQ_INIT(&s->lru);
+	if (s == NULL)
+		return NULL;
+	TAILQ_INIT(&s->lru);
+	if ((s->sc = sigcheck_new()) == NULL) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -124,6 +131,7 @@ validate_store_free(struct validate_store *s)
 		return;
 	validate_store_clear(s);
 	anchor_free(&s->anchors);
+	sigcheck_free(s->sc);
 	free(s);
 }
 
@@ -382,8 +390,9 @@ sig_words(enum dnssec_sig r)
  * *none set.
  */
 static enum dnssec_sig
-verify(ldns_rr_list *set, const ldns_rr_list *pool, const ldns_rdf *zone,
-    const ldns_rr_list *keys, time_t now, size_t *labels, bool *none)
+verify(struct sigcheck *sc, ldns_rr_list *set, const ldns_rr_list *pool,
+    const ldns_rdf *zone, const ldns_rr_list *keys, time_t now, size_t *labels,
+    bool *none)
 {
 	const ldns_rr *first = ldns_rr_list_rr(set, 0);
 	ldns_rr_list *sigs = dnssec_rrset(pool, ldns_rr_owner(first),
@@ -397,7 +406,7 @@ verify(ldns_rr_list *set, const ldns_rr_list *pool, const ldns_rdf *zone,
 		sig = ldns_rr_list_rr(sigs, i);
 		if (ldns_dname_compare(ldns_rr_rrsig_signame(sig), zone) != 0)
 			continue;
-		r = dnssec_sig_check(set, sig, keys, now);
+		r = dnssec_sig_check(set, sig, keys, now, sc);
 		if (r == DNSSEC_SIG_VALID) {
 			*labels =
 			    ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig));
@@ -418,7 +427,7 @@ verify(ldns_rr_list *set, const ldns_rr_list *pool, const ldns_rdf *zone,
  * failing RRset (the caller frees it) and *none as verify() sets it.
  */
 static enum dnssec_sig
-denial_verify(const ldns_rr_list *l, const ldns_rdf *zone,
+denial_verify(struct sigcheck *sc, const ldns_rr_list *l, const ldns_rdf *zone,
     const ldns_rr_list *keys, time_t now, ldns_rr_list **bad, bool *none)
 {
 	ldns_rr_list *set;
@@ -442,7 +451,7 @@ denial_verify(const ldns_rr_list *l, const ldns_rdf *zone,
 		if (j < i ||
 		    (set = dnssec_rrset(l, ldns_rr_owner(rr), t, 0)) == NULL)
 			continue;
-		r = verify(set, l, zone, keys, now, &labels, none);
+		r = verify(sc, set, l, zone, keys, now, &labels, none);
 		if (r != DNSSEC_SIG_VALID) {
 			*bad = set;
 			return r;
@@ -608,8 +617,8 @@ zone_keys(struct validate_store *s, const ldns_rdf *zone,
 		matched = true;
 		ldns_rr_list_set_rr_count(one, 0);
 		(void)ldns_rr_list_push_rr(one, k);
-		r = verify(keys, ldns_pkt_answer(dnskey), zone, one, t->wall,
-		    &labels, &n);
+		r = verify(s->sc, keys, ldns_pkt_answer(dnskey), zone, one,
+		    t->wall, &labels, &n);
 		none = none && n;
 		if (r == DNSSEC_SIG_VALID) {
 			ldns_rr_list *own = ldns_rr_list_clone(keys);
@@ -696,8 +705,8 @@ zone_signed_ds(struct validate_store *s, const ldns_rdf *zone,
 			ldns_rr_list_free(set);
 			return;
 		}
-		r = verify(set, ldns_pkt_answer(ds), p->name, p->keys, t->wall,
-		    &labels, &none);
+		r = verify(s->sc, set, ldns_pkt_answer(ds), p->name, p->keys,
+		    t->wall, &labels, &none);
 		if (r == DNSSEC_SIG_VALID) {
 			*dsl = set;
 			return;
@@ -709,7 +718,7 @@ zone_signed_ds(struct validate_store *s, const ldns_rdf *zone,
 		ldns_rr_list_free(set);
 		return;
 	}
-	r = denial_verify(auth, p->name, p->keys, t->wall, &bad, &none);
+	r = denial_verify(s->sc, auth, p->name, p->keys, t->wall, &bad, &none);
 	if (r != DNSSEC_SIG_VALID) {
 		(void)zone_put(s, zone, Z_BOGUS, NULL, NULL,
 		    none ? WIRE_EDE_RRSIGS_MISSING : sig_ede(r),
@@ -1017,7 +1026,7 @@ answer_rrset(struct validate_store *s, const ldns_pkt *ans, ldns_rr_list *set,
 	if (st != VALIDATE_DONE || z == NULL)
 		return st;
 	name_str(z->name, zn, sizeof(zn));
-	v = verify(set, ldns_pkt_answer(ans), z->name, z->keys, t->wall,
+	v = verify(s->sc, set, ldns_pkt_answer(ans), z->name, z->keys, t->wall,
 	    &labels, &none);
 	if (v != DNSSEC_SIG_VALID) {
 		judge(r, VALIDATE_BOGUS, sig_ede(v), "the RRSIG over %s %s",
@@ -1031,8 +1040,8 @@ answer_rrset(struct validate_store *s, const ldns_pkt *ans, ldns_rr_list *set,
 		return VALIDATE_DONE;
 	}
 	/* a wildcard expansion: the name itself must be proven absent */
-	v = denial_verify(ldns_pkt_authority(ans), z->name, z->keys, t->wall,
-	    &bad, &none);
+	v = denial_verify(s->sc, ldns_pkt_authority(ans), z->name, z->keys,
+	    t->wall, &bad, &none);
 	ldns_rr_list_free(bad);
 	if (v != DNSSEC_SIG_VALID)
 		judge(r, VALIDATE_BOGUS,
@@ -1136,9 +1145,9 @@ has_rrset(const ldns_rr_list *a, const ldns_rdf *name, ldns_rr_type t)
 
 /* The denial proof of a signed negative answer for name in zone z. */
 static void
-negative_proof(const ldns_pkt *ans, const struct vzone *z, const ldns_rdf *name,
-    ldns_rr_type qtype, const struct validate_time *t,
-    struct validate_result *r)
+negative_proof(struct validate_store *s, const ldns_pkt *ans,
+    const struct vzone *z, const ldns_rdf *name, ldns_rr_type qtype,
+    const struct validate_time *t, struct validate_result *r)
 {
 	const ldns_rr_list *auth = ldns_pkt_authority(ans);
 	bool nx = ldns_pkt_get_rcode(ans) == LDNS_RCODE_NXDOMAIN, none;
@@ -1149,7 +1158,7 @@ negative_proof(const ldns_pkt *ans, const struct vzone *z, const ldns_rdf *name,
 	const ldns_rr *it;
 
 	name_str(name, nn, sizeof(nn));
-	v = denial_verify(auth, z->name, z->keys, t->wall, &bad, &none);
+	v = denial_verify(s->sc, auth, z->name, z->keys, t->wall, &bad, &none);
 	if (v != DNSSEC_SIG_VALID) {
 		judge(r, VALIDATE_BOGUS,
 		    none ? WIRE_EDE_RRSIGS_MISSING : sig_ede(v),
@@ -1208,7 +1217,7 @@ answer_negative(struct validate_store *s, const ldns_pkt *ans,
 		judge(r, VALIDATE_BOGUS, WIRE_EDE_NSEC_MISSING, "%s has no SOA",
 		    what);
 	else
-		negative_proof(ans, z, name, qtype, t, r);
+		negative_proof(s, ans, z, name, qtype, t, r);
 	return VALIDATE_DONE;
 }
 

@@ -17,9 +17,16 @@ signkit_die(const char *what)
 void
 signkit_key_new(struct signkit_key *k, const char *owner, bool ksk)
 {
+	signkit_key_new_alg(k, owner, ksk, LDNS_SIGN_ECDSAP256SHA256, 256);
+}
+
+void
+signkit_key_new_alg(struct signkit_key *k, const char *owner, bool ksk,
+    ldns_signing_algorithm alg, uint16_t bits)
+{
 	ldns_rdf *o = ldns_dname_new_frm_str(owner);
 
-	k->key = ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256, 256);
+	k->key = ldns_key_new_frm_algorithm(alg, bits);
 	if (k->key == NULL || o == NULL)
 		signkit_die("cannot make a key");
 	ldns_key_set_pubkey_owner(k->key, o);

@@ -1,7 +1,8 @@
 /*
  * tests/unit/signkit.h - DNSSEC keys and signatures made in-process with
  * ldns, for the tests and the fuzz target of the chain of trust
- * (src/client/chain.c, src/daemon/validate.c): a zone's key (ECDSAP256SHA256), its DNSKEY and
+ * (src/client/chain.c, src/daemon/validate.c): a zone's key
+ * (ECDSAP256SHA256 unless asked for another algorithm), its DNSKEY and
  * DS records, RRSIGs over any RRset with any validity window, and a
  * record from text.  Every failure aborts: these build test input.
  */
@@ -21,6 +22,9 @@ struct signkit_key {
 
 /* A new key for owner (absolute), a KSK (flags 257) or a ZSK (256). */
 void signkit_key_new(struct signkit_key *k, const char *owner, bool ksk);
+/* The same with algorithm alg of bits bits (RSA; others ignore it). */
+void signkit_key_new_alg(struct signkit_key *k, const char *owner, bool ksk,
+    ldns_signing_algorithm alg, uint16_t bits);
 void signkit_key_free(struct signkit_key *k);
 
 /* Give k another owner (its DNSKEY and tag follow). */
