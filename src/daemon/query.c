@@ -705,7 +705,7 @@ fetch_judged(struct fetch *f, size_t len, uint8_t *ede, size_t ede_len,
 	struct query_ctx *ctx = f->ctx;
 	struct query_ede own = { res->has_ede ? res->ede : WIRE_EDE_BOGUS,
 		res->why };
-	uint16_t flags = wire_get16(ctx->ans + 2);
+	uint16_t flags;
 
 	if (res->verdict == VALIDATE_BOGUS) {
 		log_bogus(ctx, f, res,
@@ -718,25 +718,23 @@ fetch_judged(struct fetch *f, size_t len, uint8_t *ede, size_t ede_len,
 			return;
 		}
 	}
-	flags &= (uint16_t)~WIRE_AD;
+	/* the answer as served, which trust_check() wrote in ctx->out */
+	if (f->tout.failed) {
+		fetch_failed(f, UPSTREAM_NO_ANSWER);
+		fetch_free(f);
+		return;
+	}
+	if (f->tout.len > 0) {
+		memcpy(ctx->ans, ctx->out, f->tout.len);
+		len = f->tout.len;
+	}
+	flags = wire_get16(ctx->ans + 2) & (uint16_t)~WIRE_AD;
 	if (res->verdict == VALIDATE_SECURE)
 		flags |= WIRE_AD;
 	wire_put16(ctx->ans + 2, flags);
 	if (res->has_ede || res->verdict == VALIDATE_BOGUS)
 		(void)wire_opt_put_ede(ede, CACHE_EDE_MAX, &ede_len, own.code,
 		    (const uint8_t *)own.text, strlen(own.text));
-	if (!f->key.dnssec_ok) {
-		size_t n =
-		    trust_strip(ctx->ans, len, ctx->out, sizeof(ctx->out));
-
-		if (n == 0) {
-			fetch_failed(f, UPSTREAM_NO_ANSWER);
-			fetch_free(f);
-			return;
-		}
-		memcpy(ctx->ans, ctx->out, n);
-		len = n;
-	}
 	fetch_deliver(f, len, ede, ede_len, QUERY_VERDICT(res->verdict));
 }
 
@@ -766,8 +764,11 @@ fetch_validate(struct fetch *f, size_t len, bool do_echoed, const uint8_t *ede,
 	uint8_t own[CACHE_EDE_MAX];
 
 	memcpy(own, ede, ede_len);
-	if (trust_check(ctx->trust, ctx->ans, len, do_echoed, fetch_validated,
-		f, &res, &f->check) != 1) {
+	f->tout = (struct trust_out){ .buf = ctx->out,
+		.cap = sizeof(ctx->out),
+		.strip = !f->key.dnssec_ok };
+	if (trust_check(ctx->trust, ctx->ans, len, do_echoed, &f->tout,
+		fetch_validated, f, &res, &f->check) != 1) {
 		fetch_judged(f, len, own, ede_len, &res);
 		return;
 	}

@@ -61,6 +61,7 @@ struct fetch {
 	/* validating the answer (then req is NULL): the answer, no OPT,
 	 * and the upstream's EDE options, held until the verdict */
 	struct trust_check *check;
+	struct trust_out tout; /* what it writes into ctx->out */
 	uint8_t *held;
 	size_t held_len;
 	uint8_t ede[CACHE_EDE_MAX];

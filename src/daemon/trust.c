@@ -55,6 +55,7 @@ struct trust_check {
 	ldns_rr_type qtype;
 	bool do_echoed; /* the answer's OPT had DO */
 	unsigned steps;
+	struct trust_out *out; /* the caller's, or NULL */
 	trust_done_cb *cb;
 	void *arg;
 	struct twait w;
@@ -349,11 +350,19 @@ zjob_ask(struct zjob *j, ldns_rr_type type)
 		.dnssec_ok = true,
 		.checking_disabled = true,
 	};
-	struct upstream_set *set = j->t->routes != NULL
-	    ? route_pick(j->t->routes, j->wname, j->wlen)
-	    : NULL;
+	/* a zone's DS set is its parent's (RFC 4034 5): it is asked where
+	 * the parent's names go, so that a forward-zone line naming the
+	 * zone's own servers does not get the child's NODATA for it */
+	const uint8_t *rn = j->wname;
+	size_t rl = j->wlen;
+	struct upstream_set *set;
 	struct validate_time tm = now(j->t);
 
+	if (type == LDNS_RR_TYPE_DS && rl > 1) {
+		rl -= (size_t)rn[0] + 1;
+		rn += (size_t)rn[0] + 1;
+	}
+	set = j->t->routes != NULL ? route_pick(j->t->routes, rn, rl) : NULL;
 	j->asking = type;
 	j->t->st.key_fetches++;
 	if (log_enabled(LOG_LEVEL_DEBUG)) {
@@ -419,6 +428,117 @@ zjob_step(struct zjob *j)
 		validate_zone_failed(j->t->store, j->zone, false, &tm);
 		zjob_finish(j);
 	}
+}
+
+/* --- the answer as served -------------------------------------------- */
+
+/* Whether rr of section sec stays in the answer served after verdict r
+ * (see struct trust_out). */
+static bool
+served(const ldns_rr *rr, ldns_pkt_section sec, const struct validate_result *r,
+    bool strip, ldns_rr_type qtype)
+{
+	ldns_rr_type ty = ldns_rr_get_type(rr),
+		     of = ty == LDNS_RR_TYPE_RRSIG ? dnssec_sig_covers(rr) : ty;
+
+	if (strip && ty != qtype &&
+	    (ty == LDNS_RR_TYPE_RRSIG || ty == LDNS_RR_TYPE_NSEC ||
+		ty == LDNS_RR_TYPE_NSEC3))
+		return false;
+	if (r->verdict != VALIDATE_SECURE || sec == LDNS_SECTION_ANSWER)
+		return true;
+	if (sec == LDNS_SECTION_ADDITIONAL)
+		return false;
+	return r->proof &&
+	    (of == LDNS_RR_TYPE_NSEC || of == LDNS_RR_TYPE_NSEC3 ||
+		of == LDNS_RR_TYPE_SOA);
+}
+
+/* Keeps the records of *l that are served (moved, not copied), freeing
+ * the others; counts those in *dropped.  false: out of memory (*l as it
+ * was). */
+static bool
+keep_served(ldns_rr_list **l, ldns_pkt_section sec,
+    const struct validate_result *r, bool strip, ldns_rr_type qtype,
+    size_t *dropped)
+{
+	size_t n = ldns_rr_list_rr_count(*l);
+	ldns_rr_list *kept;
+	ldns_rr *rr;
+
+	for (size_t i = 0; i < n; i++)
+		if (!served(ldns_rr_list_rr(*l, i), sec, r, strip, qtype))
+			break;
+		else if (i + 1 == n)
+			return true; /* all served: nothing to move */
+	if (n == 0)
+		return true;
+	if ((kept = ldns_rr_list_new()) == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		rr = ldns_rr_list_rr(*l, i);
+		if (served(rr, sec, r, strip, qtype) &&
+		    !ldns_rr_list_push_rr(kept, rr)) {
+			ldns_rr_list_free(kept);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		rr = ldns_rr_list_rr(*l, i);
+		if (!served(rr, sec, r, strip, qtype)) {
+			ldns_rr_free(rr);
+			++*dropped;
+		}
+	}
+	ldns_rr_list_free(*l); /* the list only: its records moved */
+	*l = kept;
+	return true;
+}
+
+/* Fills c's trust_out from c's answer after verdict r. */
+static void
+check_write(struct trust_check *c, const struct validate_result *r)
+{
+	struct trust_out *o = c->out;
+	ldns_pkt *p = c->pkt;
+	ldns_rr_list *an = ldns_pkt_answer(p), *ns = ldns_pkt_authority(p),
+		     *ar = ldns_pkt_additional(p);
+	size_t dropped = 0, wlen = 0;
+	uint8_t *w = NULL;
+	bool ok;
+
+	if (o == NULL)
+		return;
+	o->len = 0;
+	o->failed = false;
+	if (!o->strip && r->verdict != VALIDATE_SECURE)
+		return;
+	ok = keep_served(&an, LDNS_SECTION_ANSWER, r, o->strip, c->qtype,
+		 &dropped) &&
+	    keep_served(&ns, LDNS_SECTION_AUTHORITY, r, o->strip, c->qtype,
+		&dropped) &&
+	    keep_served(&ar, LDNS_SECTION_ADDITIONAL, r, o->strip, c->qtype,
+		&dropped);
+	/* the lists are p's again, whether or not all were filtered */
+	ldns_pkt_set_answer(p, an);
+	ldns_pkt_set_authority(p, ns);
+	ldns_pkt_set_additional(p, ar);
+	ldns_pkt_set_ancount(p, (uint16_t)ldns_rr_list_rr_count(an));
+	ldns_pkt_set_nscount(p, (uint16_t)ldns_rr_list_rr_count(ns));
+	ldns_pkt_set_arcount(p, (uint16_t)ldns_rr_list_rr_count(ar));
+	if (!ok) {
+		o->failed = true;
+		return;
+	}
+	if (dropped == 0)
+		return;
+	if (ldns_pkt2wire(&w, p, &wlen) == LDNS_STATUS_OK && wlen <= o->cap) {
+		memcpy(o->buf, w, wlen);
+		o->len = wlen;
+	} else {
+		o->failed = true;
+	}
+	free(w);
 }
 
 /* --- checks ---------------------------------------------------------- */
@@ -543,14 +663,15 @@ check_resume(struct twait *w)
 	if (check_step(c, &r) == 1)
 		return;
 	judged(c->t, c, &r);
+	check_write(c, &r);
 	c->cb(c->arg, &r);
 	check_free(c);
 }
 
 int
 trust_check(struct trust *t, const uint8_t *msg, size_t len, bool do_echoed,
-    trust_done_cb *cb, void *arg, struct validate_result *r,
-    struct trust_check **pending)
+    struct trust_out *out, trust_done_cb *cb, void *arg,
+    struct validate_result *r, struct trust_check **pending)
 {
 	struct trust_check *c = calloc(1, sizeof(*c));
 	const ldns_rr *q;
@@ -576,78 +697,13 @@ trust_check(struct trust *t, const uint8_t *msg, size_t len, bool do_echoed,
 	}
 	c->qtype = ldns_rr_get_type(q);
 	c->do_echoed = do_echoed;
+	c->out = out;
 	if (check_step(c, r) == 1) {
 		*pending = c;
 		return 1;
 	}
 	judged(t, c, r);
+	check_write(c, r);
 	check_free(c);
 	return 0;
-}
-
-/* --- stripping for clients without DO ---------------------------------- */
-
-/* Moves the records of l a client without DO gets to a new list. */
-static ldns_rr_list *
-strip_list(ldns_rr_list *l, ldns_rr_type qtype)
-{
-	ldns_rr_list *out = ldns_rr_list_new();
-	ldns_rr_type ty;
-	ldns_rr *rr;
-
-	for (size_t i = 0; out != NULL && i < ldns_rr_list_rr_count(l); i++) {
-		rr = ldns_rr_list_rr(l, i);
-		ty = ldns_rr_get_type(rr);
-		if (ty != qtype &&
-		    (ty == LDNS_RR_TYPE_RRSIG || ty == LDNS_RR_TYPE_NSEC ||
-			ty == LDNS_RR_TYPE_NSEC3))
-			continue;
-		if (!ldns_rr_list_push_rr(out, ldns_rr_clone(rr))) {
-			ldns_rr_list_deep_free(out);
-			return NULL;
-		}
-	}
-	return out;
-}
-
-size_t
-trust_strip(const uint8_t *msg, size_t len, uint8_t *out, size_t cap)
-{
-	ldns_pkt *p = NULL;
-	ldns_rr_list *an = NULL, *ns = NULL, *ar = NULL;
-	ldns_rr_type qtype = 0;
-	uint8_t *w = NULL;
-	size_t wlen = 0, n = 0;
-
-	if (ldns_wire2pkt(&p, msg, len) != LDNS_STATUS_OK)
-		return 0;
-	if (ldns_rr_list_rr_count(ldns_pkt_question(p)) == 1)
-		qtype =
-		    ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_question(p), 0));
-	an = strip_list(ldns_pkt_answer(p), qtype);
-	ns = strip_list(ldns_pkt_authority(p), qtype);
-	ar = strip_list(ldns_pkt_additional(p), qtype);
-	if (an == NULL || ns == NULL || ar == NULL)
-		goto out;
-	ldns_rr_list_deep_free(ldns_pkt_answer(p));
-	ldns_rr_list_deep_free(ldns_pkt_authority(p));
-	ldns_rr_list_deep_free(ldns_pkt_additional(p));
-	ldns_pkt_set_answer(p, an);
-	ldns_pkt_set_authority(p, ns);
-	ldns_pkt_set_additional(p, ar);
-	ldns_pkt_set_ancount(p, (uint16_t)ldns_rr_list_rr_count(an));
-	ldns_pkt_set_nscount(p, (uint16_t)ldns_rr_list_rr_count(ns));
-	ldns_pkt_set_arcount(p, (uint16_t)ldns_rr_list_rr_count(ar));
-	an = ns = ar = NULL;
-	if (ldns_pkt2wire(&w, p, &wlen) == LDNS_STATUS_OK && wlen <= cap) {
-		memcpy(out, w, wlen);
-		n = wlen;
-	}
-out:
-	ldns_rr_list_deep_free(an);
-	ldns_rr_list_deep_free(ns);
-	ldns_rr_list_deep_free(ar);
-	free(w);
-	ldns_pkt_free(p);
-	return n;
 }

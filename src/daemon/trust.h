@@ -68,16 +68,36 @@ void trust_set_routes(struct trust *t, struct route_table *routes);
 typedef void trust_done_cb(void *arg, const struct validate_result *r);
 
 /*
+ * The answer as it is to be served, which trust_check() writes at the
+ * verdict.  For a secure verdict, without the authority RRsets that
+ * validation did not check and without the additional section (RFC 4035
+ * 3.2.3: AD vouches for the answer and authority sections; Unbound's
+ * val-clean-additional does the same).  For a client without DO
+ * (strip), without the RRSIG, NSEC and NSEC3 records it must not get
+ * (RFC 4035 3.2.1; those of the question's own type stay).
+ */
+struct trust_out {
+	uint8_t *buf; /* cap octets, the caller's until the verdict */
+	size_t cap;
+	bool strip;
+	size_t len;  /* at the verdict: the length written, or 0 when
+			nothing was taken out (serve the answer as it is) */
+	bool failed; /* it could not be written (too long, no memory) */
+};
+
+/*
  * Judges msg (len octets, without OPT), an upstream's answer asked with
  * DO and CD; do_echoed: its OPT had DO set, as RFC 3225 has a server that
  * speaks DNSSEC answer (false: the upstream ignored DO, which is counted
- * and said in the reason of a bogus verdict).  Returns 0 with *r filled
- * when it can say at once, or 1 with *pending set (cb will be called with
- * the verdict), or -1 if msg does not parse (*r filled: bogus).
+ * and said in the reason of a bogus verdict).  At the verdict *out (if
+ * not NULL) is filled from the answer as parsed here: msg is read only
+ * now.  Returns 0 with *r filled when it can say at once, or 1 with
+ * *pending set (cb will be called with the verdict), or -1 if msg does
+ * not parse (*r filled: bogus; *out untouched).
  */
 int trust_check(struct trust *t, const uint8_t *msg, size_t len, bool do_echoed,
-    trust_done_cb *cb, void *arg, struct validate_result *r,
-    struct trust_check **pending);
+    struct trust_out *out, trust_done_cb *cb, void *arg,
+    struct validate_result *r, struct trust_check **pending);
 
 /* Forgets a pending check: its callback is not called. */
 void trust_cancel(struct trust_check *c);
@@ -92,14 +112,5 @@ uint64_t trust_do_ignored(const struct trust *t, unsigned i);
 
 /* The counters. */
 void trust_stats(const struct trust *t, struct trust_stats *out);
-
-/*
- * Writes a copy of msg (len octets, no OPT) without the RRSIG, NSEC and
- * NSEC3 records a client that did not set DO must not get (RFC 4035
- * 3.2.1; those of the question's own type stay) into out (cap octets).
- * Returns the new length, or 0 if msg does not parse or out is too
- * small.
- */
-size_t trust_strip(const uint8_t *msg, size_t len, uint8_t *out, size_t cap);
 
 #endif /* ROOST_TRUST_H */

@@ -1043,6 +1043,7 @@ answer_rrset(struct validate_store *s, const ldns_pkt *ans, ldns_rr_list *set,
 	v = denial_verify(s->sc, ldns_pkt_authority(ans), z->name, z->keys,
 	    t->wall, &bad, &none);
 	ldns_rr_list_free(bad);
+	r->proof = r->proof || v == DNSSEC_SIG_VALID;
 	if (v != DNSSEC_SIG_VALID)
 		judge(r, VALIDATE_BOGUS,
 		    none ? WIRE_EDE_RRSIGS_MISSING : sig_ede(v),
@@ -1167,6 +1168,7 @@ negative_proof(struct validate_store *s, const ldns_pkt *ans,
 		ldns_rr_list_free(bad);
 		return;
 	}
+	r->proof = true;
 	if ((it = dnssec_nsec3_over_limit(auth)) != NULL) {
 		judge(r, VALIDATE_INSECURE, WIRE_EDE_NSEC3_ITERATIONS,
 		    "NSEC3 with %u iterations (RFC 9276)",

@@ -60,11 +60,14 @@ enum validate_verdict {
 const char *validate_verdict_str(enum validate_verdict v);
 
 /* A verdict, its extended DNS error (RFC 8914; has_ede false: none)
- * and its reason in words. */
+ * and its reason in words.  proof: the NSEC, NSEC3 and SOA RRsets of
+ * the authority section were verified (a denial, or a wildcard's proof);
+ * no other authority RRset ever is. */
 struct validate_result {
 	enum validate_verdict verdict;
 	bool has_ede;
 	uint16_t ede;
+	bool proof;
 	char why[VALIDATE_WHY_LEN];
 };
 

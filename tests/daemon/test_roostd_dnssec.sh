@@ -25,6 +25,9 @@
 #     not on the first ask nor on the second; a forward-zone line that
 #     sends www.good. to the forger is validated like any name (SERVFAIL,
 #     EDE 10), and one under the private-use name corp. is not;
+#   - a secure answer from an authoritative upstream: served without the
+#     authority NS and additional records nothing checked; the zone's
+#     DS asked on its parent's route;
 #   - an upstream that ignores DO (a box that removes the OPT of queries):
 #     SERVFAIL with EDE 10, said in the log, counted, shown on the route;
 #     with permissive, served without AD.
@@ -567,6 +570,50 @@ check_match "forward-zone www.good. to the forger: EDE 10" '(^| )10( |$)' "$EDE"
 q www.sub.good. A +dnssec
 is_secure "forward-zone www.good.: www.sub.good. A still secure" NOERROR
 roostd_stop routed
+
+# --- what AD vouches for --------------------------------------------------------
+#
+# good. forwarded to its own NSD (127.0.0.61), which answers with good.'s
+# NS RRset in the authority section and glue in the additional one.
+# roostd checks the answer (and the denial records of a negative one),
+# so a secure answer comes without the rest (RFC 4035 3.2.3: AD vouches
+# for the answer and authority sections).  good.'s DS is asked on the
+# default route (the parent's): its own servers only have the child's
+# NODATA for it.
+sec() {
+	awk -v s=";; $1 SECTION:" '$0 == s { on = 1; next }
+	    on && /^$/ { exit } on { print }' <<<"$OUT"
+}
+ask 127.0.0.61#5330 www.good. A +dnssec +norec
+check_match "nsd: www.good. A with good.'s NS in the authority section" \
+    "$(rr good. NS '.*')" "$(sec AUTHORITY)"
+check_match "nsd: www.good. A with an RRSIG over that NS" \
+    "$(rr good. RRSIG 'NS .*')" "$(sec AUTHORITY)"
+conf yes "forward-zone = good. 127.0.0.61#5330"
+start authority || exit 99
+for opt in +dnssec +adflag; do
+	q www.good. A $opt
+	is_secure "forward-zone good. to its NSD: www.good. A $opt" NOERROR
+	has_rr "forward-zone good. to its NSD: www.good. A $opt" \
+	    www.good. A 192.0.2.1
+	check_eq "www.good. A $opt: no unchecked authority records under ad" \
+	    "" "$(sec AUTHORITY)"
+	check_eq "www.good. A $opt: no unchecked additional records under ad" \
+	    "" "$(sec ADDITIONAL)"
+done
+q nx.good. A +dnssec
+is_secure "forward-zone good. to its NSD: nx.good. A (NSEC3 NXDOMAIN)" NXDOMAIN
+check_match "nx.good. A: the SOA stays" "$(rr good. SOA '.*')" "$(sec AUTHORITY)"
+# (dig spaces out the long NSEC3 and RRSIG lines)
+check_match "nx.good. A: the NSEC3 records stay" \
+    '[[:space:]]IN[[:space:]]+NSEC3[[:space:]]' "$(sec AUTHORITY)"
+check_nomatch "nx.good. A: no NS" '[[:space:]]IN[[:space:]]+NS[[:space:]]' \
+    "$(sec AUTHORITY)"
+q www.good. A +dnssec +cd
+check_eq "www.good. A +cd: unvalidated, no ad" "NOERROR -" "$ST $AD"
+check_match "www.good. A +cd: the authority section as NSD sent it" \
+    "$(rr good. NS '.*')" "$(sec AUTHORITY)"
+roostd_stop authority
 
 # --- private names ------------------------------------------------------------
 #
