@@ -834,6 +834,7 @@ cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
 	struct wire_question q;
 	struct wire_iter it;
 	struct wire_rr rr;
+	const struct cache_entry *out = NULL;
 	unsigned nttl = 0;
 	int r;
 
@@ -860,8 +861,11 @@ cache_restore(struct cache *c, const struct cache_view *v, uint32_t now)
 	}
 	if (r != WIRE_END || (v->rcode == WIRE_SERVFAIL && nttl != 0))
 		return 0;
-	return store(c, &k, &d, nttl, v->lifetime, v->rcode, now - v->age, now,
-	    NULL);
+	r = store(c, &k, &d, nttl, v->lifetime, v->rcode, now - v->age, now,
+	    &out);
+	if (r == 1 && out != NULL)
+		((struct cache_entry *)out)->verdict = v->verdict;
+	return r;
 }
 
 /* --- flush ------------------------------------------------------------------ */
@@ -874,6 +878,9 @@ entry_matches(const struct cache_entry *e, const struct cache_match *m)
 	/* ANCOUNT 0: NODATA (or a SERVFAIL, an NXDOMAIN) */
 	if (m->failures && e->rcode == WIRE_NOERROR &&
 	    wire_get16(cache_entry_wire(e) + 6) != 0)
+		return false;
+	if ((m->judged > 0 && e->verdict == 0) ||
+	    (m->judged < 0 && (e->verdict != 0 || (e->keyflags & KEY_CD) != 0)))
 		return false;
 	if (m->name == NULL)
 		return true;
@@ -929,6 +936,14 @@ size_t
 cache_flush_zone(struct cache *c, const uint8_t *zone, size_t len)
 {
 	struct cache_match m = { .name = zone, .name_len = len, .zone = true };
+
+	return flush_all_of(c, &m);
+}
+
+size_t
+cache_flush_judged(struct cache *c, bool judged)
+{
+	struct cache_match m = { .name = NULL, .judged = judged ? 1 : -1 };
 
 	return flush_all_of(c, &m);
 }

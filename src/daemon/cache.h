@@ -274,6 +274,8 @@ struct cache_match {
 	size_t name_len;
 	bool zone;
 	bool failures;
+	int judged; /* 1: only entries with a verdict tag; -1: only those
+		       without one, not asked with CD; 0: either */
 };
 
 /*
@@ -295,6 +297,13 @@ size_t cache_flush_name(struct cache *c, const uint8_t *name, size_t len);
 
 /* Removes every entry at or below zone at once.  Returns how many went. */
 size_t cache_flush_zone(struct cache *c, const uint8_t *zone, size_t len);
+
+/*
+ * Removes, at once, every entry with a verdict tag (judged), or every one
+ * without (!judged) that was not asked with CD: after a warm start, what
+ * was cached under another DNSSEC mode.  Returns how many went.
+ */
+size_t cache_flush_judged(struct cache *c, bool judged);
 
 /*
  * Removes every SERVFAIL, NXDOMAIN and NODATA entry at once: after the

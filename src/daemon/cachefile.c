@@ -42,8 +42,8 @@ static const uint8_t cachefile_magic[8] = { 0x89, 'R', 'O', 'O', 'S', 'T', 'C',
 /* Record flags. */
 #define REC_DO 0x01
 #define REC_CD 0x02
-#define REC_EDE 0x04 /* a length octet and EDE options follow the answer */
-#define REC_RESERVED 0x08
+#define REC_EDE 0x04     /* a length octet and EDE options follow the answer */
+#define REC_VERDICT 0x08 /* the verdict tag's octet follows (after EDE) */
 #define REC_RCODE_SHIFT 4
 
 /* A snapshot grows by chunks of this many octets. */
@@ -235,7 +235,7 @@ snap_one(void *arg, const struct cache_view *v)
 	struct step *st = arg;
 	struct cachefile_snap *s = st->s;
 	size_t need = CACHEFILE_RECORD_LEN + v->wire_len +
-	    (v->ede_len > 0 ? 1 + v->ede_len : 0);
+	    (v->ede_len > 0 ? 1 + v->ede_len : 0) + (v->verdict != 0 ? 1 : 0);
 	struct chunk *c = s->tail;
 	uint8_t *r;
 
@@ -270,6 +270,7 @@ snap_one(void *arg, const struct cache_view *v)
 	r[15] = (uint8_t)((v->dnssec_ok ? REC_DO : 0) |
 	    (v->checking_disabled ? REC_CD : 0) |
 	    (v->ede_len > 0 ? REC_EDE : 0) |
+	    (v->verdict != 0 ? REC_VERDICT : 0) |
 	    (v->rcode & 0xf) << REC_RCODE_SHIFT);
 	memcpy(r + CACHEFILE_RECORD_LEN, v->wire, v->wire_len);
 	if (v->ede_len > 0) {
@@ -277,6 +278,8 @@ snap_one(void *arg, const struct cache_view *v)
 		memcpy(r + CACHEFILE_RECORD_LEN + v->wire_len + 1, v->ede,
 		    v->ede_len);
 	}
+	if (v->verdict != 0)
+		r[need - 1] = v->verdict;
 	c->used += need;
 	s->body += need;
 	s->count++;
@@ -532,24 +535,30 @@ too_new:
 static size_t
 read_record(const uint8_t *p, size_t left, struct cache_view *v)
 {
-	size_t wire_len, name_len, ede_len = 0, ede_off;
-	uint8_t flags;
+	size_t wire_len, name_len, ede_len = 0, ede_off, end;
+	uint8_t flags, verdict = 0;
 
 	if (left < CACHEFILE_RECORD_LEN)
 		return 0;
 	wire_len = get16(p + 12);
 	name_len = p[14];
 	flags = p[15];
-	if (wire_len > left - CACHEFILE_RECORD_LEN ||
-	    (flags & REC_RESERVED) != 0 || name_len == 0 ||
+	if (wire_len > left - CACHEFILE_RECORD_LEN || name_len == 0 ||
 	    wire_len < 12 + name_len + 4)
 		return 0;
 	ede_off = CACHEFILE_RECORD_LEN + wire_len;
+	end = ede_off;
 	if (flags & REC_EDE) {
 		if (left - ede_off < 1 || p[ede_off] == 0 ||
 		    left - ede_off - 1 < p[ede_off])
 			return 0;
 		ede_len = p[ede_off];
+		end += 1 + ede_len;
+	}
+	if (flags & REC_VERDICT) {
+		if (left - end < 1 || p[end] == 0)
+			return 0;
+		verdict = p[end++];
 	}
 	memset(v, 0, sizeof(*v));
 	v->lifetime = get32(p);
@@ -566,9 +575,9 @@ read_record(const uint8_t *p, size_t left, struct cache_view *v)
 	if (ede_len > 0) {
 		v->ede = p + ede_off + 1;
 		v->ede_len = ede_len;
-		return ede_off + 1 + ede_len;
 	}
-	return ede_off;
+	v->verdict = verdict;
+	return end;
 }
 
 int

@@ -16,12 +16,13 @@
  *	48	...	the body: one record per entry, back to back:
  *		4 lifetime (s), 4 age at the save (s), 2 qtype, 2 qclass,
  *		2 length of the answer, 1 length of the name, 1 flags (bit 0
- *		DO, bit 1 CD, bit 2 EDE, bits 4..7 the rcode, bit 3 zero),
- *		then the stored answer in wire form (its name at offset 12);
- *		with the EDE bit, 1 length and that many octets of the
- *		entry's extended DNS error options follow.  (A roostd from
- *		before the EDE bit finds such a record malformed and starts
- *		cold: version 1 files without EDE read alike in both.)
+ *		DO, bit 1 CD, bit 2 EDE, bit 3 verdict, bits 4..7 the
+ *		rcode), then the stored answer in wire form (its name at
+ *		offset 12); with the EDE bit, 1 length and that many octets
+ *		of the entry's extended DNS error options follow; with the
+ *		verdict bit, 1 octet, the entry's verdict tag (not 0).  (A
+ *		roostd from before either bit finds such a record malformed
+ *		and starts cold: version 1 files without them read alike.)
  *
  * Writing never endangers the last good file: the new one is written to
  * PATH.tmp in the same directory, fsync()ed, renamed over PATH, and the

@@ -409,17 +409,36 @@ watch_resolv(struct roostd *d)
 		    d->cfg->resolv_conf, err);
 }
 
+/* Whether a and b validate alike: the mode, the anchors' file, the
+ * negative trust anchors. */
+static bool
+same_dnssec(const struct config *a, const struct config *b)
+{
+	if (a->dnssec != b->dnssec ||
+	    strcmp(a->trust_anchor_file, b->trust_anchor_file) != 0 ||
+	    a->ninsecure != b->ninsecure)
+		return false;
+	for (size_t i = 0; i < a->ninsecure; i++)
+		if (a->insecure[i].name_len != b->insecure[i].name_len ||
+		    memcmp(a->insecure[i].name, b->insecure[i].name,
+			a->insecure[i].name_len) != 0)
+			return false;
+	return true;
+}
+
 /*
  * Builds and checks the new configuration and, if it is good, puts it in
  * force: upstreams (a new set when they changed), TTL clamps, access
- * rules, log level, TCP limits.  The cache is kept.  Returns 0, or -1
- * with the reason in err and the old configuration still in force.
+ * rules, log level, TCP limits.  The cache is kept, unless the DNSSEC
+ * settings changed: its AD bits and verdicts were made under the old
+ * ones.  Returns 0, or -1 with the reason in err and the old
+ * configuration still in force.
  */
 static int
 reload(struct roostd *d, char *err, size_t errlen)
 {
 	struct config *c = calloc(1, sizeof(*c));
-	bool size_kept, file_kept;
+	bool size_kept, file_kept, dnssec_kept;
 
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -433,6 +452,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 	c->cache_size = d->base->cache_size;
 	file_kept = strcmp(c->cache_file, d->base->cache_file) != 0;
 	memcpy(c->cache_file, d->base->cache_file, sizeof(c->cache_file));
+	dnssec_kept = same_dnssec(d->cfg, c);
 	if (put_routing(d, c, d->sources, err, errlen) != 0) {
 		free(c);
 		return -1;
@@ -443,6 +463,11 @@ reload(struct roostd *d, char *err, size_t errlen)
 		log_warnx("reload: %s; the blocklists in force stay", err);
 	if (query_ctx_set_dnssec(d->qc, d->cfg, err, errlen) != 0)
 		log_warnx("reload: %s; the trust anchors in force stay", err);
+	if (!dnssec_kept) {
+		cache_flush(query_cache(d->qc));
+		log_info("reload: the DNSSEC settings changed: the cache is "
+			 "empty");
+	}
 	/* in force from here on */
 	if (size_kept)
 		log_warnx("reload: cache-size changes on restart only; "
@@ -1102,7 +1127,7 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 	persist_init(&d->persist, d->loop, query_cache(d->qc),
 	    config_cache_file(d->cfg, getenv("STATE_DIRECTORY"), buf,
 		sizeof(buf)));
-	persist_load(&d->persist);
+	persist_load(&d->persist, d->cfg->dnssec != CONFIG_DNSSEC_NO);
 	persist_arm(&d->persist, d->cfg->cache_save_interval_s);
 	/* the sockets are bound and watched: what arrives from now on is
 	 * answered by the first loop pass */

@@ -51,11 +51,12 @@ persist_init(struct persist *p, struct loop *loop, struct cache *cache,
 }
 
 void
-persist_load(struct persist *p)
+persist_load(struct persist *p, bool validating)
 {
 	struct cachefile_result r;
 	char err[CONFIG_PATH_MAX + 256];
 	uint64_t t0 = clock_mono_ms();
+	size_t other;
 	int rc;
 
 	if (p->path[0] == '\0') {
@@ -80,6 +81,13 @@ persist_load(struct persist *p)
 			 " s after the save, in %" PRIu64 " ms",
 		    p->path, r.restored, r.entries, r.dropped, r.downtime,
 		    clock_mono_ms() - t0);
+	/* what was cached under the other DNSSEC mode: a validated entry
+	 * carries AD; an unjudged one was never checked */
+	if (rc == 1 && (other = cache_flush_judged(p->cache, !validating)) > 0)
+		log_info("cache file %s: %zu entries dropped, %s", p->path,
+		    other,
+		    validating ? "never validated"
+			       : "validated (dnssec is no)");
 }
 
 /* The writer thread: touches the snapshot, the file system, its saver. */

@@ -66,9 +66,11 @@ void persist_init(struct persist *p, struct loop *loop, struct cache *cache,
 /*
  * Loads the cache file into the cache, before READY: a missing file is
  * a cold start, a bad one too, with one line saying why; a ".tmp" left
- * by an interrupted save is removed.
+ * by an interrupted save is removed.  What does not fit the DNSSEC mode
+ * goes, said in one line: validating, the entries never judged (but
+ * those asked with CD); not, every judged one (a secure one has AD).
  */
-void persist_load(struct persist *p);
+void persist_load(struct persist *p, bool validating);
 
 /* (Re)arms the periodic save every interval_s seconds (0: none). */
 void persist_arm(struct persist *p, unsigned interval_s);

@@ -25,6 +25,8 @@
 #     not on the first ask nor on the second; a forward-zone line that
 #     sends www.good. to the forger is validated like any name (SERVFAIL,
 #     EDE 10), and one under the private-use name corp. is not;
+#   - a reload that changes the mode empties the cache; a warm start
+#     drops the cache file's entries made under the other mode;
 #   - a secure answer from an authoritative upstream: served without the
 #     authority NS and additional records nothing checked; the zone's
 #     DS asked on its parent's route;
@@ -614,6 +616,47 @@ check_eq "www.good. A +cd: unvalidated, no ad" "NOERROR -" "$ST $AD"
 check_match "www.good. A +cd: the authority section as NSD sent it" \
     "$(rr good. NS '.*')" "$(sec AUTHORITY)"
 roostd_stop authority
+
+# --- a change of mode: reload and warm start ------------------------------------
+#
+# What was cached under one DNSSEC mode is not served under another: a
+# reload that changes the DNSSEC settings empties the cache (a secure
+# answer carries AD, never to be served with dnssec = no), and a warm
+# start drops the cache file's validated entries when dnssec is no now,
+# and those never judged when it validates now.
+S=$T/state
+mkdir -p "$S" && chmod 777 "$S" || exit 99
+CACHE_LINES=("cache-file = $S/cache" "cache-save-interval = 0")
+conf yes "${CACHE_LINES[@]}"
+start modes || exit 99
+q www.good. A +dnssec
+is_secure "modes: www.good. A" NOERROR
+conf no "${CACHE_LINES[@]}"
+check "modes: roost reload to dnssec no" roost reload
+q www.good. A +dnssec
+check_eq "after the reload to dnssec no: www.good. A without ad" \
+    "NOERROR -" "$ST $AD"
+check_match "the log says the reload emptied the cache" \
+    "reload: the DNSSEC settings changed: the cache is empty" \
+    "$(cat "$T/modes.log")"
+roostd_stop modes
+conf yes "${CACHE_LINES[@]}"
+start modes_yes || exit 99
+check_match "warm start validating: the entry cached with no goes" \
+    "cache file $S/cache: 1 entries dropped, never validated" \
+    "$(cat "$T/modes_yes.log")"
+q www.good. A +dnssec
+is_secure "warm start validating: www.good. A validated again" NOERROR
+roostd_stop modes_yes
+conf no "${CACHE_LINES[@]}"
+start modes_no || exit 99
+check_match "warm start with dnssec no: the validated entry goes" \
+    "cache file $S/cache: 1 entries dropped, validated \(dnssec is no\)" \
+    "$(cat "$T/modes_no.log")"
+q www.good. A +dnssec
+check_eq "warm start with dnssec no: www.good. A without ad" "NOERROR -" \
+    "$ST $AD"
+roostd_stop modes_no
 
 # --- private names ------------------------------------------------------------
 #

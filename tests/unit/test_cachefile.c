@@ -595,11 +595,12 @@ test_sealed_nonsense_is_refused_before_anything_is_stored(void **state)
 	refused(buf, len, why, sizeof(why));
 	assert_string_equal(why, "6 records, the header says 7");
 	buf[24]--;
-	/* reserved flag bits of the first record */
+	/* the verdict bit set on the first record: its octet is taken
+	 * from the second, which no longer frames */
 	buf[CACHEFILE_HEADER_LEN + 15] |= 0x08;
 	cachefile_seal(buf, len);
 	refused(buf, len, why, sizeof(why));
-	assert_string_equal(why, "malformed record 1");
+	assert_string_equal(why, "malformed record 2");
 	free(big);
 	free(buf);
 }
@@ -754,6 +755,134 @@ test_a_snapshot_in_slices_survives_changes_between_them(void **state)
 	cache_free(d);
 }
 
+/* The verdict tag of name's entry in c (cache_walk()), -1 if none. */
+struct tag_find {
+	struct name n;
+	int tag;
+};
+
+static void
+tag_of_one(void *arg, const struct cache_view *v)
+{
+	struct tag_find *f = arg;
+
+	if (v->name_len == f->n.k.name_len &&
+	    memcmp(v->name, f->n.k.name, v->name_len) == 0 &&
+	    v->checking_disabled == f->n.k.checking_disabled)
+		f->tag = v->verdict;
+}
+
+static int
+tag_of(const struct cache *c, const char *name, bool cd)
+{
+	struct tag_find f = { .tag = -1 };
+	size_t cur = 0;
+
+	key(&f.n, name, true)->checking_disabled = cd;
+	do
+		cur = cache_walk(c, cur, SIZE_MAX, 1000, tag_of_one, &f);
+	while (cur != 0);
+	return f.tag;
+}
+
+/* Four entries tagged 2, 3, none, and none but asked with CD, saved. */
+static void
+save_judged(void)
+{
+	struct cache *c = new_cache(86400);
+	struct cachefile_result r;
+	char err[ERRLEN] = "";
+	struct name n;
+	struct msg m;
+
+	insert(c, "sec.example.test", true, 3600, false, 900);
+	cache_set_verdict(c, key(&n, "sec.example.test", true), 2);
+	insert(c, "bogus.example.test", true, 3600, false, 900);
+	cache_set_verdict(c, key(&n, "bogus.example.test", true), 3);
+	insert(c, "plain.example.test", true, 3600, false, 900);
+	answer(&m, "cd.example.test", 3600, false);
+	key(&n, "cd.example.test", true)->checking_disabled = true;
+	assert_int_equal(cache_insert(c, &n.k, m.b, m.len, 900, NULL), 1);
+	assert_int_equal(
+	    cachefile_save(c, path, 1000, WALL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.entries, 4);
+	cache_free(c);
+}
+
+static void
+test_verdicts_come_back_and_go_by_the_dnssec_mode(void **state)
+{
+	struct cache *d = new_cache(86400), *e = new_cache(86400);
+	struct cachefile_result r;
+	char err[ERRLEN] = "";
+
+	(void)state;
+	save_judged();
+	assert_int_equal(
+	    cachefile_load(d, path, 1000, WALL, &r, err, sizeof(err)), 1);
+	assert_int_equal(r.restored, 4);
+	assert_int_equal(tag_of(d, "sec.example.test", false), 2);
+	assert_int_equal(tag_of(d, "bogus.example.test", false), 3);
+	assert_int_equal(tag_of(d, "plain.example.test", false), 0);
+	assert_int_equal(tag_of(d, "cd.example.test", true), 0);
+	/* dnssec no now: the judged ones go (a secure one has AD) */
+	assert_int_equal(cache_flush_judged(d, true), 2);
+	assert_int_equal(tag_of(d, "sec.example.test", false), -1);
+	assert_int_equal(tag_of(d, "bogus.example.test", false), -1);
+	assert_int_equal(tag_of(d, "plain.example.test", false), 0);
+	assert_int_equal(tag_of(d, "cd.example.test", true), 0);
+	/* validating now: the one never judged goes, not the CD one */
+	assert_int_equal(
+	    cachefile_load(e, path, 1000, WALL, &r, err, sizeof(err)), 1);
+	assert_int_equal(cache_flush_judged(e, false), 1);
+	assert_int_equal(tag_of(e, "plain.example.test", false), -1);
+	assert_int_equal(tag_of(e, "sec.example.test", false), 2);
+	assert_int_equal(tag_of(e, "cd.example.test", true), 0);
+	cache_check(d);
+	cache_check(e);
+	cache_free(d);
+	cache_free(e);
+}
+
+static void
+test_a_verdict_bit_without_its_octet_is_refused(void **state)
+{
+	struct cache *c = new_cache(86400), *d = new_cache(86400);
+	struct cachefile_result r;
+	char err[ERRLEN] = "";
+	struct name n;
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	insert(c, "sec.example.test", true, 3600, false, 900);
+	cache_set_verdict(c, key(&n, "sec.example.test", true), 2);
+	assert_int_equal(
+	    cachefile_save(c, path, 1000, WALL, &r, err, sizeof(err)), 0);
+	buf = slurp(path, &len);
+	assert_int_equal(buf[len - 1], 2); /* the verdict octet, last */
+	assert_int_equal(
+	    cachefile_load_buffer(d, buf, len, 1000, WALL, &r, err, ERRLEN), 1);
+	assert_int_equal(r.restored, 1);
+	cache_flush(d);
+	/* cut off */
+	cachefile_seal(buf, len - 1);
+	assert_int_equal(
+	    cachefile_load_buffer(d, buf, len - 1, 1000, WALL, &r, err, ERRLEN),
+	    -1);
+	assert_string_equal(err, "malformed record 1");
+	/* a verdict octet of 0 (no tag is written as no octet) */
+	buf[len - 1] = 0;
+	cachefile_seal(buf, len);
+	assert_int_equal(
+	    cachefile_load_buffer(d, buf, len, 1000, WALL, &r, err, ERRLEN),
+	    -1);
+	assert_string_equal(err, "malformed record 1");
+	free(buf);
+	cache_free(c);
+	cache_free(d);
+}
+
 int
 main(void)
 {
@@ -773,6 +902,8 @@ main(void)
 		T(test_a_failed_save_keeps_the_previous_file),
 		T(test_a_write_error_half_way_keeps_the_previous_file),
 		T(test_a_snapshot_in_slices_survives_changes_between_them),
+		T(test_verdicts_come_back_and_go_by_the_dnssec_mode),
+		T(test_a_verdict_bit_without_its_octet_is_refused),
 #undef T
 	};
 
