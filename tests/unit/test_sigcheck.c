@@ -44,8 +44,7 @@ static const struct alg algs[] = {
 
 /* The check before sigcheck.c: ldns's, key by key. */
 static enum dnssec_sig
-oracle(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys,
-    time_t now)
+oracle(ldns_rr_list *rrset, ldns_rr *sig, const ldns_rr_list *keys, time_t now)
 {
 	enum dnssec_sig best = DNSSEC_SIG_NO_KEY;
 	uint16_t tag = ldns_rdf2native_int16(ldns_rr_rrsig_keytag(sig));
@@ -177,14 +176,14 @@ test_sigcheck_valid_any_order_and_case(void **state)
 			"Www.example. 60 IN A 192.0.2.3",
 		};
 
-		assert_int_equal(both(f->sc, set, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, set, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_VALID);
 		/* another order, letter case and TTL (a cache's countdown):
 		 * the signed data is the same */
 		shown = rrs(mixed, 3);
-		assert_int_equal(both(f->sc, shown, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, shown, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_VALID);
 		ldns_rr_list_deep_free(shown);
 		ldns_rr_free(sig);
@@ -208,16 +207,16 @@ test_sigcheck_tampered_data_and_signature(void **state)
 		ldns_rdf *s = ldns_rr_rrsig_sig(sig);
 
 		forged = rrs(f3, 3);
-		assert_int_equal(both(f->sc, forged, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, forged, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_BAD);
 		fewer = rrs(a3, 2);
-		assert_int_equal(both(f->sc, fewer, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, fewer, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_BAD);
 		ldns_rdf_data(s)[ldns_rdf_size(s) / 2] ^= 0x40;
-		assert_int_equal(both(f->sc, set, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, set, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_BAD);
 		ldns_rr_list_deep_free(fewer);
 		ldns_rr_list_deep_free(forged);
@@ -237,8 +236,8 @@ test_sigcheck_wrong_key(void **state)
 		ldns_rr *k;
 
 		/* the key the zone has is not the signer's */
-		assert_int_equal(both(f->sc, set, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, set, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_NO_KEY);
 		/* a key with the signer's tag and algorithm, but another
 		 * key field (the signer's, one octet changed) */
@@ -252,8 +251,7 @@ test_sigcheck_wrong_key(void **state)
 			t[0] = (uint8_t)(tag >> 8);
 			t[1] = (uint8_t)tag;
 		}
-		assert_int_equal(both(f->sc, set, sig, wrong, T0,
-				     algs[i].name),
+		assert_int_equal(both(f->sc, set, sig, wrong, T0, algs[i].name),
 		    DNSSEC_SIG_BAD);
 		ldns_rr_list_deep_free(wrong);
 		ldns_rr_free(sig);
@@ -293,14 +291,14 @@ test_sigcheck_wildcard_expansion(void **state)
 			     *lit = rrs(asked, 1);
 		ldns_rr *sig = sign1(set, &f->k[i], T0 - DAY, T0 + DAY);
 
-		assert_int_equal(ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig)),
-		    2);
-		assert_int_equal(both(f->sc, exp, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    ldns_rdf2native_int8(ldns_rr_rrsig_labels(sig)), 2);
+		assert_int_equal(
+		    both(f->sc, exp, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_VALID);
 		/* the wildcard asked for by its own name */
-		assert_int_equal(both(f->sc, lit, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, lit, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_VALID);
 		ldns_rr_list_deep_free(lit);
 		ldns_rr_list_deep_free(exp);
@@ -331,16 +329,16 @@ test_sigcheck_canonical_rdata(void **state)
 			*tsig = sign1(t, &f->k[i], T0 - DAY, T0 + DAY);
 
 		/* MX names are lowercased for signing (RFC 4034 6.2) */
-		assert_int_equal(both(f->sc, caps, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, caps, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_VALID);
 		/* TXT is data: its letters are signed as they are */
-		assert_int_equal(both(f->sc, tc, tsig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, tc, tsig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_BAD);
 		/* an RRSIG over MX does not cover TXT */
-		assert_int_equal(both(f->sc, t, sig, f->keys[i], T0,
-				     algs[i].name),
+		assert_int_equal(
+		    both(f->sc, t, sig, f->keys[i], T0, algs[i].name),
 		    DNSSEC_SIG_BAD);
 		ldns_rr_free(tsig);
 		ldns_rr_free(sig);
@@ -359,23 +357,23 @@ test_sigcheck_validity_window(void **state)
 	ldns_rr_list *set = rrs(a3, 3);
 	ldns_rr *sig = sign1(set, &f->k[i], T0 - DAY, T0 + DAY), *wrap;
 
-	assert_int_equal(both(f->sc, set, sig, f->keys[i], T0 + 2 * DAY,
-			     "expired"),
+	assert_int_equal(
+	    both(f->sc, set, sig, f->keys[i], T0 + 2 * DAY, "expired"),
 	    DNSSEC_SIG_EXPIRED);
-	assert_int_equal(both(f->sc, set, sig, f->keys[i], T0 - 2 * DAY,
-			     "not yet"),
+	assert_int_equal(
+	    both(f->sc, set, sig, f->keys[i], T0 - 2 * DAY, "not yet"),
 	    DNSSEC_SIG_NOT_YET);
 	assert_int_equal(both(f->sc, set, sig, f->keys[i], T0 + DAY, "edge"),
 	    DNSSEC_SIG_VALID);
 	/* expired and forged: it does not verify, whatever its dates */
 	ldns_rdf_data(ldns_rr_rrsig_sig(sig))[3] ^= 0x10;
-	assert_int_equal(both(f->sc, set, sig, f->keys[i], T0 + 2 * DAY,
-			     "expired forged"),
+	assert_int_equal(
+	    both(f->sc, set, sig, f->keys[i], T0 + 2 * DAY, "expired forged"),
 	    DNSSEC_SIG_BAD);
 	/* a window across 2^32 seconds (2106): serial arithmetic */
 	wrap = sign1(set, &f->k[i], 0xFFFF0000u, 0x00010000u);
-	assert_int_equal(both(f->sc, set, wrap, f->keys[i],
-			     (time_t)0x100000010ull, "wrap"),
+	assert_int_equal(
+	    both(f->sc, set, wrap, f->keys[i], (time_t)0x100000010ull, "wrap"),
 	    DNSSEC_SIG_VALID);
 	assert_int_equal(both(f->sc, set, wrap, f->keys[i],
 			     (time_t)0x100020000ull, "wrap expired"),
@@ -409,9 +407,8 @@ test_sigcheck_random_damage_agrees(void **state)
 
 			switch (rand_r(&seed) % 3) {
 			case 0:
-				rdf = ldns_rr_rdf(ldns_rr_list_rr(set,
-						      rand_r(&seed) % 3),
-				    0);
+				rdf = ldns_rr_rdf(
+				    ldns_rr_list_rr(set, rand_r(&seed) % 3), 0);
 				break;
 			case 1: /* labels, TTL, dates, tag, signer, sig */
 				rdf = ldns_rr_rdf(sig,
@@ -425,8 +422,8 @@ test_sigcheck_random_damage_agrees(void **state)
 			ldns_rdf_data(rdf)[at] ^=
 			    (uint8_t)(1u << (rand_r(&seed) % 8));
 			keys = signkit_list1(key);
-			snprintf(what, sizeof(what), "%s case %d",
-			    algs[i].name, n);
+			snprintf(what, sizeof(what), "%s case %d", algs[i].name,
+			    n);
 			(void)both(f->sc, set, sig, keys, T0, what);
 			ldns_rr_list_deep_free(keys);
 			ldns_rr_free(sig);
@@ -469,8 +466,8 @@ test_sigcheck_cache_drops_least_recent(void **state)
 	(void)state;
 	assert_non_null(sc);
 	for (size_t i = 0; i <= SIGCHECK_KEYS; i++) {
-		signkit_key_new_alg(&k[i], "example.", false,
-		    LDNS_SIGN_ED25519, 256);
+		signkit_key_new_alg(&k[i], "example.", false, LDNS_SIGN_ED25519,
+		    256);
 		keys = signkit_list1(k[i].dnskey);
 		sig = sign1(set, &k[i], T0 - DAY, T0 + DAY);
 		assert_int_equal(dnssec_sig_check(set, sig, keys, T0, sc),
