@@ -149,7 +149,7 @@ check_anchors(const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	r = validate_store_anchors(s, c->trust_anchor_file, err, errlen);
+	r = validate_store_anchors(s, c->trust_anchor_file, NULL, err, errlen);
 	validate_store_free(s);
 	return r;
 }
@@ -439,6 +439,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 {
 	struct config *c = calloc(1, sizeof(*c));
 	bool size_kept, file_kept, dnssec_kept;
+	int r;
 
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -461,8 +462,10 @@ reload(struct roostd *d, char *err, size_t errlen)
 		log_warnx("reload: %s; the local names in force stay", err);
 	if (block_set_apply(d->blocks, c, err, errlen) != 0)
 		log_warnx("reload: %s; the blocklists in force stay", err);
-	if (query_ctx_set_dnssec(d->qc, d->cfg, err, errlen) != 0)
+	if ((r = query_ctx_set_dnssec(d->qc, d->cfg, err, errlen)) < 0)
 		log_warnx("reload: %s; the trust anchors in force stay", err);
+	else if (r == 1) /* the same file, other anchors */
+		dnssec_kept = false;
 	if (!dnssec_kept) {
 		cache_flush(query_cache(d->qc));
 		log_info("reload: the DNSSEC settings changed: the cache is "
@@ -1079,7 +1082,7 @@ start(struct roostd *d, struct listen_fd *sdfds, size_t *nsdfds)
 	}
 	if (local_set_apply(d->local, d->cfg, err, sizeof(err)) != 0)
 		goto startup;
-	if (query_ctx_set_dnssec(d->qc, d->cfg, err, sizeof(err)) != 0) {
+	if (query_ctx_set_dnssec(d->qc, d->cfg, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return ROOSTD_EXIT_CONFIG;
 	}

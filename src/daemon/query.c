@@ -107,7 +107,7 @@ query_ctx_set_dnssec(struct query_ctx *q, const struct config *c, char *err,
 	if ((q->trust = trust_new(q->loop, c, err, errlen)) == NULL)
 		return -1;
 	trust_set_routes(q->trust, q->routes);
-	return 0;
+	return 1;
 }
 
 const struct trust *

@@ -106,8 +106,9 @@ void query_ctx_set_routes(struct query_ctx *q, struct route_table *routes);
 /*
  * Applies c's dnssec settings (start-up and reload): with dnssec on, the
  * validator is made on first use, and its trust anchors and negative
- * trust anchors are c's.  Returns 0, or -1 with err filled (the anchors
- * in force stay).
+ * trust anchors are c's.  Returns 1 if a validator in force now judges
+ * by other anchors or negative trust anchors (trust_configure()), 0 if
+ * not, or -1 with err filled (the anchors in force stay).
  */
 int query_ctx_set_dnssec(struct query_ctx *q, const struct config *c, char *err,
     size_t errlen);

@@ -66,6 +66,11 @@ struct trust_check {
 struct trust {
 	struct loop *loop;
 	struct validate_store *store;
+	/* the negative trust anchors of the configuration last applied
+	 * (configured: one was) */
+	struct config_domain insecure[CONFIG_MAX_INSECURE];
+	size_t ninsecure;
+	bool configured;
 	struct route_table *routes;
 	LIST_HEAD(, zjob) jobs;
 	unsigned njobs;
@@ -146,17 +151,35 @@ add_nta(struct trust *t, const char *text)
 	return validate_store_insecure(t->store, w, len);
 }
 
+/* Whether c's negative trust anchors are those t applied last. */
+static bool
+same_insecure(const struct trust *t, const struct config *c)
+{
+	if (!t->configured || c->ninsecure != t->ninsecure)
+		return false;
+	for (size_t i = 0; i < c->ninsecure; i++)
+		if (c->insecure[i].name_len != t->insecure[i].name_len ||
+		    memcmp(c->insecure[i].name, t->insecure[i].name,
+			c->insecure[i].name_len) != 0)
+			return false;
+	return true;
+}
+
 int
 trust_configure(struct trust *t, const struct config *c, char *err,
     size_t errlen)
 {
 	char name[32];
+	bool changed;
 	int r = 0;
 
-	if (validate_store_anchors(t->store, c->trust_anchor_file, err,
-		errlen) == -1)
+	if (validate_store_anchors(t->store, c->trust_anchor_file, &changed,
+		err, errlen) == -1)
 		return -1;
+	if (!changed && same_insecure(t, c))
+		return 0; /* the zones judged stay good */
 	validate_store_clear(t->store);
+	t->configured = false;
 	for (size_t i = 0; i < sizeof(trust_private) / sizeof(trust_private[0]);
 	     i++)
 		r |= add_nta(t, trust_private[i]);
@@ -171,7 +194,10 @@ trust_configure(struct trust *t, const struct config *c, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	return 0;
+	memcpy(t->insecure, c->insecure, sizeof(t->insecure));
+	t->ninsecure = c->ninsecure;
+	t->configured = true;
+	return 1;
 }
 
 void

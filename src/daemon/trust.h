@@ -55,8 +55,10 @@ trust_new(struct loop *l, const struct config *c, char *err, size_t errlen);
 void trust_free(struct trust *t);
 
 /*
- * Applies c's anchors and negative trust anchors; forgets every zone.
- * Returns 0, or -1 with err filled (t keeps its old ones).
+ * Applies c's anchors and negative trust anchors.  Returns 1 if they
+ * differ from those in force (every zone is forgotten), 0 if they are
+ * the same (the zones judged stay), or -1 with err filled (t keeps its
+ * old ones).
  */
 int trust_configure(struct trust *t, const struct config *c, char *err,
     size_t errlen);

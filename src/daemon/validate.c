@@ -135,17 +135,37 @@ validate_store_free(struct validate_store *s)
 	free(s);
 }
 
+/* Whether a and b hold the same records in the same order. */
+static bool
+anchors_equal(const struct anchor_set *a, const struct anchor_set *b)
+{
+	size_t n = a->rrs != NULL ? ldns_rr_list_rr_count(a->rrs) : 0;
+
+	if (n != (b->rrs != NULL ? ldns_rr_list_rr_count(b->rrs) : 0))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ldns_rr_compare(ldns_rr_list_rr(a->rrs, i),
+			ldns_rr_list_rr(b->rrs, i)) != 0)
+			return false;
+	return true;
+}
+
 int
-validate_store_anchors(struct validate_store *s, const char *path, char *err,
-    size_t errlen)
+validate_store_anchors(struct validate_store *s, const char *path,
+    bool *changed, char *err, size_t errlen)
 {
 	struct anchor_set a;
+	bool differ;
 
 	if (anchor_load(&a, path[0] != '\0' ? path : NULL, err, errlen) == -1)
 		return -1;
+	differ = !anchors_equal(&a, &s->anchors);
 	anchor_free(&s->anchors);
 	s->anchors = a;
-	zones_clear(s);
+	if (differ)
+		zones_clear(s);
+	if (changed != NULL)
+		*changed = differ;
 	return 0;
 }
 

@@ -97,11 +97,12 @@ void validate_store_free(struct validate_store *s);
  * Loads the trust anchors: DS or DNSKEY records in zone-file syntax
  * from path, or with path "" from VALIDATE_ROOT_KEY_FILE if it exists,
  * else the root's built-in DS records (KSK-2017 and KSK-2024).  Replaces
- * earlier anchors and forgets every zone.  Returns 0, or -1 with
- * "FILE:LINE: reason" in err (the store keeps its old anchors).
+ * earlier anchors and, if they differ (*changed, when not NULL), forgets
+ * every zone.  Returns 0, or -1 with "FILE:LINE: reason" in err (the
+ * store keeps its old anchors).
  */
 int validate_store_anchors(struct validate_store *s, const char *path,
-    char *err, size_t errlen);
+    bool *changed, char *err, size_t errlen);
 
 /* Anchors loaded. */
 size_t validate_store_nanchors(const struct validate_store *s);

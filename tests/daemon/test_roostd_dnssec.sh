@@ -631,6 +631,37 @@ conf yes "${CACHE_LINES[@]}"
 start modes || exit 99
 q www.good. A +dnssec
 is_secure "modes: www.good. A" NOERROR
+# fetches: the DS and DNSKEY questions asked so far (roost stats)
+fetches() {
+	roost stats | awk '/^[^ \t]/ && NF == 1 { g = $1; next }
+	    g == "dnssec" && $1 == "key_fetches" { print $2; exit }'
+}
+before=$(fetches)
+# A reload that changes nothing DNSSEC judges by keeps the cache and the
+# zones judged: a new name in good. needs no key fetched again.
+check "modes: roost reload, nothing changed" roost reload
+check_nomatch "modes: that reload kept the cache" "the cache is empty" \
+    "$(cat "$T/modes.log")"
+q c.good. TXT +dnssec
+is_secure "modes: after the reload, c.good. TXT" NOERROR
+check_eq "modes: no key fetched again after the reload" "$before" \
+    "$(fetches)"
+# The same anchor file with another key: the cache goes, and the zones.
+cp "$ANCHOR" "$T/anchor.good"
+# (the digest's last hex digit changed: no key of the root matches it)
+awk '{ c = substr($0, length($0)); print substr($0, 1, length($0) - 1) \
+    (c == "0" ? "1" : "0") }' "$T/anchor.good" >"$ANCHOR"
+check "modes: roost reload, another anchor in the same file" roost reload
+check_match "modes: the anchor's change emptied the cache" \
+    "reload: the DNSSEC settings changed: the cache is empty" \
+    "$(cat "$T/modes.log")"
+q www.good. A +dnssec
+check_eq "modes: with a wrong anchor, www.good. A: SERVFAIL" \
+    "SERVFAIL -" "$ST $AD"
+cp "$T/anchor.good" "$ANCHOR"
+check "modes: roost reload, the right anchor again" roost reload
+q www.good. A +dnssec
+is_secure "modes: the right anchor again: www.good. A" NOERROR
 conf no "${CACHE_LINES[@]}"
 check "modes: roost reload to dnssec no" roost reload
 q www.good. A +dnssec

@@ -264,7 +264,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = validate_store_new();
 	assert(s != NULL);
 	assert(validate_store_anchors(s, (f.bits & 32) ? anchor_key : anchor_ds,
-		   err, sizeof(err)) == 0);
+		   NULL, err, sizeof(err)) == 0);
 	if (f.bits & 256)
 		assert(validate_store_insecure(s, ldns_rdf_data(child),
 			   ldns_rdf_size(child)) == 0);

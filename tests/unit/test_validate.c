@@ -193,7 +193,7 @@ setup(void **state)
 	assert_non_null(t);
 	tree_init(t);
 	assert_int_equal(
-	    validate_store_anchors(t->s, t->anchor, err, sizeof(err)), 0);
+	    validate_store_anchors(t->s, t->anchor, NULL, err, sizeof(err)), 0);
 	*state = t;
 	return 0;
 }
@@ -506,7 +506,7 @@ test_validate_no_anchor_is_indeterminate(void **state)
 	free(text);
 	ldns_rr_free(ds);
 	assert_int_equal(
-	    validate_store_anchors(t->s, t->anchor, err, sizeof(err)), 0);
+	    validate_store_anchors(t->s, t->anchor, NULL, err, sizeof(err)), 0);
 	r = judge_answer(t, www_answer(t, "192.0.2.1", true), "www.t.",
 	    LDNS_RR_TYPE_A);
 	assert_int_equal(r.verdict, VALIDATE_SECURE);
@@ -525,6 +525,45 @@ test_validate_no_anchor_is_indeterminate(void **state)
 }
 
 static void
+test_validate_same_anchors_keep_the_zones(void **state)
+{
+	struct tree *t = *state;
+	struct validate_result r;
+	char err[256];
+	bool changed = true;
+	size_t zones;
+	FILE *fp;
+	ldns_rr *ds;
+	char *text;
+
+	r = judge_answer(t, www_answer(t, "192.0.2.1", true), "www.t.",
+	    LDNS_RR_TYPE_A);
+	assert_int_equal(r.verdict, VALIDATE_SECURE);
+	zones = validate_store_zones(t->s);
+	assert_true(zones > 0);
+	/* the same file again (a reload): nothing to fetch anew */
+	assert_int_equal(
+	    validate_store_anchors(t->s, t->anchor, &changed, err, sizeof(err)),
+	    0);
+	assert_false(changed);
+	assert_int_equal(validate_store_zones(t->s), zones);
+	/* the same file with other anchors: every zone is judged anew */
+	fp = fopen(t->anchor, "w");
+	assert_non_null(fp);
+	ds = signkit_ds(&t->tk);
+	text = ldns_rr2str(ds);
+	fputs(text, fp);
+	fclose(fp);
+	free(text);
+	ldns_rr_free(ds);
+	assert_int_equal(
+	    validate_store_anchors(t->s, t->anchor, &changed, err, sizeof(err)),
+	    0);
+	assert_true(changed);
+	assert_int_equal(validate_store_zones(t->s), 0);
+}
+
+static void
 test_validate_bad_anchor_file(void **state)
 {
 	struct tree *t = *state;
@@ -534,7 +573,8 @@ test_validate_bad_anchor_file(void **state)
 	fputs("; a comment\n. IN A 192.0.2.1\n", fp);
 	fclose(fp);
 	assert_int_equal(
-	    validate_store_anchors(t->s, t->anchor, err, sizeof(err)), -1);
+	    validate_store_anchors(t->s, t->anchor, NULL, err, sizeof(err)),
+	    -1);
 	assert_non_null(strstr(err, ":2: not a DS or DNSKEY record"));
 	/* the old anchors stay */
 	assert_int_equal(validate_store_nanchors(t->s), 1);
@@ -570,6 +610,8 @@ main(void)
 		    test_validate_negative_trust_anchor, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate_no_anchor_is_indeterminate, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_validate_same_anchors_keep_the_zones, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validate_bad_anchor_file,
 		    setup, teardown),
 	};
