@@ -705,6 +705,10 @@ trust_check(struct trust *t, const uint8_t *msg, size_t len, bool do_echoed,
 	*pending = NULL;
 	memset(r, 0, sizeof(*r));
 	r->verdict = VALIDATE_BOGUS;
+	if (out != NULL) { /* what stands if it does not parse */
+		out->len = 0;
+		out->failed = out->strip;
+	}
 	if (c == NULL) {
 		snprintf(r->why, sizeof(r->why), "out of memory");
 		return -1;

@@ -95,7 +95,7 @@ struct trust_out {
  * not NULL) is filled from the answer as parsed here: msg is read only
  * now.  Returns 0 with *r filled when it can say at once, or 1 with
  * *pending set (cb will be called with the verdict), or -1 if msg does
- * not parse (*r filled: bogus; *out untouched).
+ * not parse (*r filled: bogus; out->failed if it had to strip).
  */
 int trust_check(struct trust *t, const uint8_t *msg, size_t len, bool do_echoed,
     struct trust_out *out, trust_done_cb *cb, void *arg,
