@@ -1081,6 +1081,24 @@ answer_rrset(struct validate_store *s, const ldns_pkt *ans, ldns_rr_list *set,
 	return VALIDATE_DONE;
 }
 
+/* Whether a record of l with rr's owner and type lacks a field its type
+ * needs (dnssec_rr_ok()). */
+static bool
+cut_short(const ldns_rr_list *l, const ldns_rr *rr)
+{
+	const ldns_rr *x;
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		x = ldns_rr_list_rr(l, i);
+		if (ldns_rr_get_type(x) == ldns_rr_get_type(rr) &&
+		    !dnssec_rr_ok(x) &&
+		    ldns_dname_compare(ldns_rr_owner(x), ldns_rr_owner(rr)) ==
+			0)
+			return true;
+	}
+	return false;
+}
+
 /* Whether owner is a CNAME made from a DNAME of answer. */
 static bool
 synthesized(const ldns_rr_list *answer, const ldns_rdf *owner)
@@ -1103,6 +1121,7 @@ answer_rrsets(struct validate_store *s, const ldns_pkt *ans,
 {
 	const ldns_rr_list *a = ldns_pkt_answer(ans);
 	enum validate_step st = VALIDATE_DONE;
+	char nn[WIRE_MAX_NAME_TEXT];
 	ldns_rr_list *set;
 	const ldns_rr *rr;
 	ldns_rr_type ty;
@@ -1120,8 +1139,17 @@ answer_rrsets(struct validate_store *s, const ldns_pkt *ans,
 		    (ty == LDNS_RR_TYPE_CNAME &&
 			synthesized(a, ldns_rr_owner(rr))))
 			continue;
-		if ((set = dnssec_rrset(a, ldns_rr_owner(rr), ty, 0)) == NULL)
-			continue; /* cut short: not an RRset we can judge */
+		if (cut_short(a, rr)) {
+			/* it cannot be checked whole, and would be served */
+			judge(r, VALIDATE_BOGUS, WIRE_EDE_BOGUS,
+			    "a record at %s is cut short",
+			    name_str(ldns_rr_owner(rr), nn, sizeof(nn)));
+			return VALIDATE_DONE;
+		}
+		if ((set = dnssec_rrset(a, ldns_rr_owner(rr), ty, 0)) == NULL) {
+			judge(r, VALIDATE_INDETERMINATE, -1, "out of memory");
+			return VALIDATE_DONE;
+		}
 		st = answer_rrset(s, ans, set, t, r, need);
 		ldns_rr_list_free(set);
 	}

@@ -525,6 +525,31 @@ test_validate_no_anchor_is_indeterminate(void **state)
 }
 
 static void
+test_validate_a_record_cut_short_is_bogus(void **state)
+{
+	struct tree *t = *state;
+	ldns_pkt *p = serve(t, "t.", LDNS_RR_TYPE_DNSKEY);
+	ldns_rr *cut = ldns_rr_clone(t->tk.dnskey);
+	struct validate_result r;
+
+	/* t.'s signed DNSKEY set, and one more DNSKEY without its key
+	 * field: the signature holds for the others, but that one would be
+	 * served under AD unchecked */
+	ldns_rdf_deep_free(ldns_rr_pop_rdf(cut));
+	ldns_rr_list_push_rr(ldns_pkt_answer(p), cut);
+	ldns_pkt_set_ancount(p, (uint16_t)(ldns_pkt_ancount(p) + 1));
+	r = judge_answer(t, p, "t.", LDNS_RR_TYPE_DNSKEY);
+	assert_int_equal(r.verdict, VALIDATE_BOGUS);
+	assert_true(r.has_ede);
+	assert_int_equal(r.ede, WIRE_EDE_BOGUS);
+	assert_non_null(strstr(r.why, "a record at t. is cut short"));
+	/* whole, the same set is secure */
+	r = judge_answer(t, serve(t, "t.", LDNS_RR_TYPE_DNSKEY), "t.",
+	    LDNS_RR_TYPE_DNSKEY);
+	assert_int_equal(r.verdict, VALIDATE_SECURE);
+}
+
+static void
 test_validate_same_anchors_keep_the_zones(void **state)
 {
 	struct tree *t = *state;
@@ -610,6 +635,8 @@ main(void)
 		    test_validate_negative_trust_anchor, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate_no_anchor_is_indeterminate, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_validate_a_record_cut_short_is_bogus, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate_same_anchors_keep_the_zones, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validate_bad_anchor_file,
