@@ -849,8 +849,9 @@ fetch_start(struct query_ctx *ctx, const struct cache_key *k, uint64_t h)
 		.dnssec_ok = k->dnssec_ok || validating(ctx, k),
 		.checking_disabled = k->checking_disabled || validating(ctx, k),
 	};
-	/* the route is looked up here, on a miss only */
-	f->set = route_pick(ctx->routes, f->name, k->name_len);
+	/* the route is looked up here, on a miss only (a DS question's is
+	 * its parent's: route.h) */
+	f->set = route_pick_type(ctx->routes, f->name, k->name_len, k->qtype);
 	if ((f->req = upstream_resolve(f->set, &uq, fetch_done, f)) == NULL) {
 		free(f);
 		return NULL;

@@ -43,6 +43,23 @@ void route_table_free(struct route_table *t);
 struct upstream_set *
 route_pick(const struct route_table *t, const uint8_t *name, size_t len);
 
+/*
+ * route_pick() for a question of type qtype: a DS question goes where
+ * the names of name's parent go, for a zone's DS set is its parent's
+ * (RFC 4034 5), so that a route naming the zone's own servers is not
+ * asked for it (Unbound's forwarding does the same).
+ */
+static inline struct upstream_set *
+route_pick_type(const struct route_table *t, const uint8_t *name, size_t len,
+    uint16_t qtype)
+{
+	if (qtype == WIRE_T_DS && len > 1 && (size_t)name[0] + 1 < len) {
+		len -= (size_t)name[0] + 1;
+		name += (size_t)name[0] + 1;
+	}
+	return route_pick(t, name, len);
+}
+
 /* The index of route_pick()'s route for name (t not NULL). */
 unsigned
 route_index(const struct route_table *t, const uint8_t *name, size_t len);

@@ -376,19 +376,12 @@ zjob_ask(struct zjob *j, ldns_rr_type type)
 		.dnssec_ok = true,
 		.checking_disabled = true,
 	};
-	/* a zone's DS set is its parent's (RFC 4034 5): it is asked where
-	 * the parent's names go, so that a forward-zone line naming the
-	 * zone's own servers does not get the child's NODATA for it */
-	const uint8_t *rn = j->wname;
-	size_t rl = j->wlen;
-	struct upstream_set *set;
+	/* a DS set is asked where the parent's names go (route.h) */
+	struct upstream_set *set = j->t->routes != NULL
+	    ? route_pick_type(j->t->routes, j->wname, j->wlen, type)
+	    : NULL;
 	struct validate_time tm = now(j->t);
 
-	if (type == LDNS_RR_TYPE_DS && rl > 1) {
-		rl -= (size_t)rn[0] + 1;
-		rn += (size_t)rn[0] + 1;
-	}
-	set = j->t->routes != NULL ? route_pick(j->t->routes, rn, rl) : NULL;
 	j->asking = type;
 	j->t->st.key_fetches++;
 	if (log_enabled(LOG_LEVEL_DEBUG)) {

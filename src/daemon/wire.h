@@ -69,6 +69,7 @@ enum wire_type {
 	WIRE_T_AAAA = 28,
 	WIRE_T_DNAME = 39,
 	WIRE_T_OPT = 41,
+	WIRE_T_DS = 43,
 	WIRE_T_RRSIG = 46,
 	WIRE_T_IXFR = 251,
 	WIRE_T_AXFR = 252,

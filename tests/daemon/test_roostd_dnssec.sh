@@ -611,6 +611,10 @@ check_match "nx.good. A: the NSEC3 records stay" \
     '[[:space:]]IN[[:space:]]+NSEC3[[:space:]]' "$(sec AUTHORITY)"
 check_nomatch "nx.good. A: no NS" '[[:space:]]IN[[:space:]]+NS[[:space:]]' \
     "$(sec AUTHORITY)"
+# a client's good. DS goes where the root's names go, as the validator's
+q good. DS +dnssec
+is_secure "forward-zone good. to its NSD: good. DS, from the root" NOERROR
+check_match "good. DS: the DS record" "$(rr good. DS '.*')" "$AN"
 q www.good. A +dnssec +cd
 check_eq "www.good. A +cd: unvalidated, no ad" "NOERROR -" "$ST $AD"
 check_match "www.good. A +cd: the authority section as NSD sent it" \

@@ -30,21 +30,30 @@ set(struct config *c, const char *key, const char *value)
 		fail_msg("%s = %s: %s", key, value, err);
 }
 
-/* The index of the route name goes to. */
+/* The index of the route a question for name of type qtype goes to. */
 static unsigned
-route_of(const struct route_table *t, const char *name)
+route_of_type(const struct route_table *t, const char *name, uint16_t qtype)
 {
 	uint8_t wire[WIRE_MAX_NAME];
 	size_t len;
 	struct upstream_set *s;
 
 	assert_int_equal(wire_name_from_text(name, wire, &len), WIRE_OK);
-	s = route_pick(t, wire, len);
+	s = route_pick_type(t, wire, len, qtype);
+	if (qtype != WIRE_T_DS)
+		assert_ptr_equal(s, route_pick(t, wire, len));
 	for (unsigned i = 0; i < route_count(t); i++)
 		if (route_set(t, i) == s)
 			return i;
 	fail_msg("%s: a set that is no route's", name);
 	return 0;
+}
+
+/* The index of the route name goes to. */
+static unsigned
+route_of(const struct route_table *t, const char *name)
+{
+	return route_of_type(t, name, WIRE_T_A);
 }
 
 static void
@@ -89,6 +98,15 @@ test_route_longest_suffix_wins(void **state)
 	assert_int_equal(route_of(t, "example"), 0);
 	assert_int_equal(route_of(t, "www.example.test"), 0);
 	assert_int_equal(route_of(t, "."), 0);
+	/* a DS question goes where its parent's names go: a zone's DS set
+	 * is the parent's (RFC 4034 5) */
+	assert_int_equal(route_of_type(t, "corp.example", WIRE_T_DS), 0);
+	assert_int_equal(route_of_type(t, "lab.corp.example", WIRE_T_DS), 2);
+	assert_int_equal(route_of_type(t, "sub.lab.corp.example", WIRE_T_DS),
+	    1);
+	assert_int_equal(route_of_type(t, "x.corp.example", WIRE_T_DS), 2);
+	assert_int_equal(route_of_type(t, ".", WIRE_T_DS), 0);
+	assert_int_equal(route_of_type(t, "lab.corp.example", WIRE_T_NS), 1);
 	assert_int_equal(route_inflight(t), 0);
 	assert_null(route_pick(NULL, (const uint8_t *)"", 1));
 	route_table_free(t);
