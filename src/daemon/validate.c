@@ -1020,6 +1020,16 @@ signer_zone(struct validate_store *s, const ldns_rdf *signer,
 	return VALIDATE_DONE;
 }
 
+/* Whether an answer about name's DS set is signed by signer, name's own
+ * zone (the child side of the cut), where only the parent may speak
+ * (RFC 4035 5.4: the child's apex NSEC would "prove" that no DS exists). */
+static bool
+child_side(const ldns_rdf *name, const ldns_rdf *signer)
+{
+	return ldns_dname_label_count(name) > 0 &&
+	    ldns_dname_compare(name, signer) == 0;
+}
+
 /* One RRset of the answer section. */
 static enum validate_step
 answer_rrset(struct validate_store *s, const ldns_pkt *ans, ldns_rr_list *set,
@@ -1040,6 +1050,15 @@ answer_rrset(struct validate_store *s, const ldns_pkt *ans, ldns_rr_list *set,
 	rrset_str(set, what, sizeof(what));
 	if (sigs == NULL)
 		return answer_unsigned(s, owner, what, t, r, need);
+	if (ldns_rr_get_type(first) == LDNS_RR_TYPE_DS &&
+	    child_side(owner,
+		ldns_rr_rrsig_signame(ldns_rr_list_rr(sigs, 0)))) {
+		ldns_rr_list_free(sigs);
+		judge(r, VALIDATE_BOGUS, WIRE_EDE_BOGUS,
+		    "%s is signed by its own zone: a DS set is its parent's",
+		    what);
+		return VALIDATE_DONE;
+	}
 	st = signer_zone(s, ldns_rr_rrsig_signame(ldns_rr_list_rr(sigs, 0)),
 	    owner, what, t, r, need, &z);
 	ldns_rr_list_free(sigs);
@@ -1260,6 +1279,12 @@ answer_negative(struct validate_store *s, const ldns_pkt *ans,
 			? ldns_rr_owner(soa)
 			: name,
 		    what, t, r, need);
+	if (qtype == LDNS_RR_TYPE_DS && child_side(name, signer)) {
+		judge(r, VALIDATE_BOGUS, WIRE_EDE_BOGUS,
+		    "%s is signed by %s itself: a DS set is its parent's", what,
+		    nn);
+		return VALIDATE_DONE;
+	}
 	st = signer_zone(s, signer, name, what, t, r, need, &z);
 	if (st != VALIDATE_DONE || z == NULL)
 		return st;

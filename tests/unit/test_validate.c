@@ -525,6 +525,39 @@ test_validate_no_anchor_is_indeterminate(void **state)
 }
 
 static void
+test_validate_ds_from_the_child_is_bogus(void **state)
+{
+	struct tree *t = *state;
+	ldns_rr_list *ns = list(), *an = list();
+	struct validate_result r;
+
+	/* t. DS answered by t.'s own servers: NODATA, their apex NSEC */
+	push_signed(ns,
+	    signkit_rr("t. 300 IN SOA ns.t. h.t. 1 3600 600 86400 300"), t,
+	    &t->tk);
+	push_signed(ns,
+	    signkit_rr("t. 300 IN NSEC a.t. SOA NS DNSKEY RRSIG NSEC"), t,
+	    &t->tk);
+	r = judge_answer(t,
+	    reply("t.", LDNS_RR_TYPE_DS, LDNS_RCODE_NOERROR, NULL, ns), "t.",
+	    LDNS_RR_TYPE_DS);
+	assert_int_equal(r.verdict, VALIDATE_BOGUS);
+	assert_int_equal(r.ede, WIRE_EDE_BOGUS);
+	assert_non_null(strstr(r.why, "a DS set is its parent's"));
+	/* a DS set signed by the zone it names */
+	push_signed(an, signkit_ds(&t->tk), t, &t->tk);
+	r = judge_answer(t,
+	    reply("t.", LDNS_RR_TYPE_DS, LDNS_RCODE_NOERROR, an, NULL), "t.",
+	    LDNS_RR_TYPE_DS);
+	assert_int_equal(r.verdict, VALIDATE_BOGUS);
+	assert_non_null(strstr(r.why, "a DS set is its parent's"));
+	/* from the parent, the same set is secure */
+	r = judge_answer(t, serve(t, "t.", LDNS_RR_TYPE_DS), "t.",
+	    LDNS_RR_TYPE_DS);
+	assert_int_equal(r.verdict, VALIDATE_SECURE);
+}
+
+static void
 test_validate_a_record_cut_short_is_bogus(void **state)
 {
 	struct tree *t = *state;
@@ -635,6 +668,8 @@ main(void)
 		    test_validate_negative_trust_anchor, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate_no_anchor_is_indeterminate, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_validate_ds_from_the_child_is_bogus, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_validate_a_record_cut_short_is_bogus, setup, teardown),
 		cmocka_unit_test_setup_teardown(
