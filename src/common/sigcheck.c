@@ -462,8 +462,8 @@ verify_with(struct sigcheck *sc, struct skey *k, const EVP_MD *md)
 		    EVP_DigestVerifyInit(sc->ctx, NULL, NULL, NULL, k->pk) ==
 		    1 &&
 		    EVP_DigestVerify(sc->ctx, sig, slen, data, dlen) == 1;
-	/* the key's verify context is set up once, then reused: a third
-	 * cheaper than EVP_DigestVerifyInit() each time */
+	/* the key's verify context is set up once, then reused, rather
+	 * than by EVP_DigestVerifyInit() on every check */
 	if (k->vctx == NULL &&
 	    ((k->vctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pk, NULL)) ==
 		    NULL ||
