@@ -409,23 +409,6 @@ watch_resolv(struct roostd *d)
 		    d->cfg->resolv_conf, err);
 }
 
-/* Whether a and b validate alike: the mode, the anchors' file, the
- * negative trust anchors. */
-static bool
-same_dnssec(const struct config *a, const struct config *b)
-{
-	if (a->dnssec != b->dnssec ||
-	    strcmp(a->trust_anchor_file, b->trust_anchor_file) != 0 ||
-	    a->ninsecure != b->ninsecure)
-		return false;
-	for (size_t i = 0; i < a->ninsecure; i++)
-		if (a->insecure[i].name_len != b->insecure[i].name_len ||
-		    memcmp(a->insecure[i].name, b->insecure[i].name,
-			a->insecure[i].name_len) != 0)
-			return false;
-	return true;
-}
-
 /*
  * Builds and checks the new configuration and, if it is good, puts it in
  * force: upstreams (a new set when they changed), TTL clamps, access
@@ -453,7 +436,8 @@ reload(struct roostd *d, char *err, size_t errlen)
 	c->cache_size = d->base->cache_size;
 	file_kept = strcmp(c->cache_file, d->base->cache_file) != 0;
 	memcpy(c->cache_file, d->base->cache_file, sizeof(c->cache_file));
-	dnssec_kept = same_dnssec(d->cfg, c);
+	/* the anchors and negative trust anchors: query_ctx_set_dnssec() */
+	dnssec_kept = c->dnssec == d->cfg->dnssec;
 	if (put_routing(d, c, d->sources, err, errlen) != 0) {
 		free(c);
 		return -1;
@@ -464,7 +448,7 @@ reload(struct roostd *d, char *err, size_t errlen)
 		log_warnx("reload: %s; the blocklists in force stay", err);
 	if ((r = query_ctx_set_dnssec(d->qc, d->cfg, err, errlen)) < 0)
 		log_warnx("reload: %s; the trust anchors in force stay", err);
-	else if (r == 1) /* the same file, other anchors */
+	else if (r == 1) /* other anchors or negative trust anchors */
 		dnssec_kept = false;
 	if (!dnssec_kept) {
 		cache_flush(query_cache(d->qc));

@@ -481,17 +481,14 @@ keep_served(ldns_rr_list **l, ldns_pkt_section sec,
     const struct validate_result *r, bool strip, ldns_rr_type qtype,
     size_t *dropped)
 {
-	size_t n = ldns_rr_list_rr_count(*l);
+	size_t n = ldns_rr_list_rr_count(*l), keep = 0;
 	ldns_rr_list *kept;
 	ldns_rr *rr;
 
 	for (size_t i = 0; i < n; i++)
-		if (!served(ldns_rr_list_rr(*l, i), sec, r, strip, qtype))
-			break;
-		else if (i + 1 == n)
-			return true; /* all served: nothing to move */
-	if (n == 0)
-		return true;
+		keep += served(ldns_rr_list_rr(*l, i), sec, r, strip, qtype);
+	if (keep == n)
+		return true; /* all served: nothing to move */
 	if ((kept = ldns_rr_list_new()) == NULL)
 		return false;
 	for (size_t i = 0; i < n; i++) {
