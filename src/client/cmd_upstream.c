@@ -93,7 +93,7 @@ int
 cmd_upstream_set_request(const struct cmd_upstream_set *s, char *buf,
     size_t len, char *err, size_t errlen)
 {
-	const char *dr = s->default_route;
+	const char *dr = s->default_route, *dot = s->dns_over_tls;
 	size_t n = 0;
 
 	if (!word_ok(s->source)) {
@@ -103,9 +103,10 @@ cmd_upstream_set_request(const struct cmd_upstream_set *s, char *buf,
 			: "a SOURCE has no blanks");
 		return -1;
 	}
-	if (s->ndns == 0 && s->ndomain == 0 && dr == NULL) {
+	if (s->ndns == 0 && s->ndomain == 0 && dr == NULL && dot == NULL) {
 		snprintf(err, errlen,
-		    "nothing to set: give --dns, --domain or --default-route");
+		    "nothing to set: give --dns, --domain, --default-route or "
+		    "--dns-over-tls");
 		return -1;
 	}
 	if (check_values("--dns", "server", s->dns, s->ndns, err, errlen) ==
@@ -117,6 +118,15 @@ cmd_upstream_set_request(const struct cmd_upstream_set *s, char *buf,
 	    strcmp(dr, "auto") != 0) {
 		snprintf(err, errlen,
 		    "--default-route \"%s\": one of yes, no or auto", dr);
+		return -1;
+	}
+	if (dot != NULL && strcmp(dot, "no") != 0 &&
+	    strcmp(dot, "opportunistic") != 0 && strcmp(dot, "strict") != 0 &&
+	    strcmp(dot, "default") != 0) {
+		snprintf(err, errlen,
+		    "--dns-over-tls \"%s\": one of no, opportunistic, strict "
+		    "or default",
+		    dot);
 		return -1;
 	}
 	if (len > 0)
@@ -133,6 +143,10 @@ cmd_upstream_set_request(const struct cmd_upstream_set *s, char *buf,
 	if (dr != NULL) {
 		append(buf, len, &n, " " CONTROL_PROTO_FIELD_DEFAULT_ROUTE);
 		append(buf, len, &n, dr);
+	}
+	if (dot != NULL) {
+		append(buf, len, &n, " " CONTROL_PROTO_FIELD_DNS_OVER_TLS);
+		append(buf, len, &n, dot);
 	}
 	append(buf, len, &n, "\n");
 	if (n > CONTROL_PROTO_MAX_REQUEST || n >= len) {
@@ -174,6 +188,7 @@ struct field {
 static const struct field fields[] = {
 	FIELD(SOURCE, "origin", F_STR, origin),
 	FIELD(SOURCE, "default-route", F_YESNO, default_route),
+	FIELD(SOURCE, "dns-over-tls", F_STR, dns_over_tls),
 	FIELD(SOURCE, "servers", F_LIST, servers),
 	FIELD(SOURCE, "domains", F_LIST, domains),
 	FIELD(ROUTE, "sources", F_LIST, sources),
@@ -194,6 +209,15 @@ static const struct field fields[] = {
 	FIELD(SERVER, "down", F_BOOL01, down),
 	FIELD(SERVER, "last_error", F_OPTSTR, last_error),
 	FIELD(SERVER, "last_error_age_s", F_OPTU64, last_error_age_s),
+	FIELD(SERVER, "transport", F_STR, transport),
+	FIELD(SERVER, "tls_auth", F_OPTSTR, tls_auth),
+	FIELD(SERVER, "tls_error", F_OPTSTR, tls_error),
+	FIELD(SERVER, "tls_handshakes", F_U64, tls_handshakes),
+	FIELD(SERVER, "tls_resumed", F_U64, tls_resumed),
+	FIELD(SERVER, "tls_queries", F_U64, tls_queries),
+	FIELD(SERVER, "tls_errors", F_U64, tls_errors),
+	FIELD(SERVER, "tls_auth_failures", F_U64, tls_auth_failures),
+	FIELD(SERVER, "plain_fallbacks", F_U64, plain_fallbacks),
 	FIELD(BLOCKED, "file", F_WORD, file),
 	FIELD(BLOCKED, "line", F_U64, line),
 	FIELD(BLOCKED, "listed", F_STR, listed),
@@ -322,6 +346,8 @@ cmd_upstream_parse_line(char *line, struct cmd_upstream_line *l, char *err,
 		.sources.s = "",
 		.servers.s = "",
 		.last_error_age_s = -1,
+		.transport = "",
+		.dns_over_tls = "",
 		.file = "",
 		.listed = "" };
 	if ((w = strtok_r(line, " ", &save)) == NULL) {
@@ -472,6 +498,8 @@ text_source(FILE *f, const struct cmd_upstream_line *s)
 {
 	fprintf(f, "Source %s (origin %s)\n  Default route: %s\n", s->name,
 	    s->origin, s->default_route ? "yes" : "no");
+	if (s->dns_over_tls[0] != '\0' && strcmp(s->dns_over_tls, "no") != 0)
+		fprintf(f, "   DNS over TLS: %s\n", s->dns_over_tls);
 	fprintf(f, "        Servers: ");
 	text_list(f, &s->servers);
 	fprintf(f, "        Domains: ");
@@ -488,6 +516,47 @@ text_last_error(FILE *f, const struct cmd_upstream_line *u)
 	else
 		fprintf(f, "%s %" PRId64 " s ago", u->last_error,
 		    u->last_error_age_s);
+}
+
+/* Prints s with each "_" as a blank (roostd's one-word form). */
+static void
+put_spaced(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc(*s == '_' ? ' ' : *s, f);
+}
+
+/* Under a server row: its transport, when it is DNS over TLS. */
+static void
+text_server_tls(FILE *f, const struct cmd_upstream_line *u, int w)
+{
+	if (strncmp(u->transport, "tls", 3) != 0)
+		return;
+	fprintf(f, "  %-*s  over TLS (%s), ", w, "",
+	    strcmp(u->transport, "tls") == 0 ? "strict" : "opportunistic");
+	if (u->tls_auth != NULL) {
+		fputs("authenticated as ", f);
+		put_spaced(f, u->tls_auth);
+	} else {
+		fputs("not authenticated", f);
+	}
+	fprintf(f,
+	    "; %" PRIu64 " handshakes (%" PRIu64 " resumed), %" PRIu64
+	    " queries",
+	    u->tls_handshakes, u->tls_resumed, u->tls_queries);
+	if (u->tls_handshakes > 0)
+		fprintf(f, " (%" PRIu64 " per connection)",
+		    u->tls_queries / u->tls_handshakes);
+	if (u->plain_fallbacks > 0)
+		fprintf(f, ", %" PRIu64 " in plain DNS", u->plain_fallbacks);
+	if (u->tls_errors > 0) {
+		fprintf(f, "; %" PRIu64 " TLS errors", u->tls_errors);
+		if (u->tls_error != NULL) {
+			fputs(", the latest: ", f);
+			put_spaced(f, u->tls_error);
+		}
+	}
+	fputc('\n', f);
 }
 
 static void
@@ -556,6 +625,7 @@ text_route_body(FILE *f, const struct cmd_upstream_line *rt,
 		    u->failures, u->timeouts);
 		text_last_error(f, u);
 		fputc('\n', f);
+		text_server_tls(f, u, w);
 	}
 }
 
@@ -603,8 +673,10 @@ json_source(FILE *f, const struct cmd_upstream_line *s)
 	output_json_str(f, s->name);
 	fprintf(f, ", \"origin\": ");
 	output_json_str(f, s->origin);
-	fprintf(f, ", \"default_route\": %s, \"servers\": ",
+	fprintf(f, ", \"default_route\": %s, \"dns_over_tls\": ",
 	    s->default_route ? "true" : "false");
+	output_json_str(f, s->dns_over_tls[0] != '\0' ? s->dns_over_tls : NULL);
+	fprintf(f, ", \"servers\": ");
 	json_list(f, &s->servers);
 	fprintf(f, ", \"domains\": ");
 	json_list(f, &s->domains);
@@ -627,10 +699,26 @@ json_server(FILE *f, const struct cmd_upstream_line *u)
 	    u->rtt_sum_ms);
 	output_json_str(f, u->last_error);
 	if (u->last_error_age_s < 0)
-		fprintf(f, ", \"last_error_age_s\": null}");
+		fprintf(f, ", \"last_error_age_s\": null");
 	else
-		fprintf(f, ", \"last_error_age_s\": %" PRId64 "}",
+		fprintf(f, ", \"last_error_age_s\": %" PRId64,
 		    u->last_error_age_s);
+	fprintf(f, ", \"transport\": ");
+	output_json_str(f, u->transport[0] != '\0' ? u->transport : "udp");
+	if (strncmp(u->transport, "tls", 3) == 0) {
+		fprintf(f, ", \"tls_auth\": ");
+		output_json_str(f, u->tls_auth);
+		fprintf(f,
+		    ", \"tls_handshakes\": %" PRIu64
+		    ", \"tls_resumed\": %" PRIu64 ", \"tls_queries\": %" PRIu64
+		    ", \"tls_errors\": %" PRIu64
+		    ", \"tls_auth_failures\": %" PRIu64
+		    ", \"plain_fallbacks\": %" PRIu64 ", \"tls_error\": ",
+		    u->tls_handshakes, u->tls_resumed, u->tls_queries,
+		    u->tls_errors, u->tls_auth_failures, u->plain_fallbacks);
+		output_json_str(f, u->tls_error);
+	}
+	fputc('}', f);
 }
 
 /* "sources": [...], "servers": [...] of route rt (servers of zone). */
@@ -698,6 +786,7 @@ enum {
 	OPT_DNS,
 	OPT_DOMAIN,
 	OPT_DEFAULT_ROUTE,
+	OPT_DNS_OVER_TLS,
 };
 
 struct opts {
@@ -732,7 +821,10 @@ usage(FILE *f, const char *cmd)
 		    "       roost upstream set SOURCE [--dns ADDR[#PORT]]... "
 		    "[--domain [~]DOMAIN]...\n"
 		    "                          [--default-route "
-		    "yes|no|auto] [--control PATH]\n"
+		    "yes|no|auto]\n"
+		    "                          [--dns-over-tls "
+		    "no|opportunistic|strict|default]\n"
+		    "                          [--control PATH]\n"
 		    "       roost upstream revert SOURCE [--control PATH]\n"
 		    "roostd's upstream sources (roostd.conf, resolv.conf, "
 		    "upstream set, D-Bus),\n"
@@ -746,9 +838,10 @@ usage(FILE *f, const char *cmd)
 		    "(a reload keeps it).\n"
 		    "\n"
 		    "  -j, --json           one JSON document\n"
-		    "      --dns ADDR[#PORT]\n"
-		    "                       a server of SOURCE (repeat for "
-		    "more; '' for none)\n"
+		    "      --dns ADDR[#PORT][#NAME]\n"
+		    "                       a server of SOURCE, NAME its TLS "
+		    "name (repeat for\n"
+		    "                       more; '' for none)\n"
 		    "      --domain [~]DOMAIN\n"
 		    "                       a routing domain of SOURCE, ~ for "
 		    "route only (repeat\n"
@@ -758,7 +851,11 @@ usage(FILE *f, const char *cmd)
 		    "                       whether SOURCE's servers take "
 		    "names no domain claims\n"
 		    "                       (auto: yes unless it has a route "
-		    "only domain)\n");
+		    "only domain)\n"
+		    "      --dns-over-tls no|opportunistic|strict|default\n"
+		    "                       how SOURCE's servers are asked "
+		    "(default: roostd.conf's\n"
+		    "                       dns-over-tls)\n");
 	fprintf(f,
 	    "      --control PATH   roostd's control socket (default %s)\n"
 	    "  -h, --help           this text\n"
@@ -820,8 +917,8 @@ check_args(int n, char **args, const char *cmd, struct opts *o)
 	    (o->sub == SUB_SET || o->sub == SUB_REVERT))
 		why = "--json does not apply";
 	if (why == NULL && o->set_opt != NULL && o->sub != SUB_SET)
-		why = "--dns, --domain and --default-route are for upstream "
-		      "set";
+		why = "--dns, --domain, --default-route and --dns-over-tls are "
+		      "for upstream set";
 	if (why == NULL && (o->sub == SUB_REVERT || o->sub == SUB_ROUTE) &&
 	    !word_ok(o->arg))
 		why = o->sub == SUB_ROUTE
@@ -845,6 +942,7 @@ parse_opts(int argc, char **argv, const char *control_path, struct opts *o)
 		{ "dns", required_argument, NULL, OPT_DNS },
 		{ "domain", required_argument, NULL, OPT_DOMAIN },
 		{ "default-route", required_argument, NULL, OPT_DEFAULT_ROUTE },
+		{ "dns-over-tls", required_argument, NULL, OPT_DNS_OVER_TLS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -872,6 +970,11 @@ parse_opts(int argc, char **argv, const char *control_path, struct opts *o)
 			o->set.default_route = optarg;
 			if (o->set_opt == NULL)
 				o->set_opt = "--default-route";
+			break;
+		case OPT_DNS_OVER_TLS:
+			o->set.dns_over_tls = optarg;
+			if (o->set_opt == NULL)
+				o->set_opt = "--dns-over-tls";
 			break;
 		case 'h':
 			usage(stdout, cmd);

@@ -9,6 +9,7 @@
  *   source NAME origin=O default-route=yes|no servers=A,B domains=~x.,y.
  *   route ZONE sources=S,T servers=A,B
  *   upstream ADDR#PORT zone=ZONE queries=N ... last_error=W|- ...
+ *       transport=udp|tls|tls-opportunistic [tls_handshakes=N ...]
  * a name word, then KEY=VALUE words in any order; keys this client does
  * not know are skipped, so roostd may add keys.
  *
@@ -35,18 +36,21 @@ struct cmd_upstream_set {
 	const char *domain[CMD_UPSTREAM_MAX_VALUES];
 	size_t ndomain;
 	const char *default_route; /* yes|no|auto, or NULL: unchanged */
+	/* no|opportunistic|strict|default, or NULL: unchanged */
+	const char *dns_over_tls;
 };
 
 /*
  * The request line for s into buf (len octets, NUL-terminated, LF
  * included): "upstream set SOURCE", then for each option given
  * " servers=A,B" and " domains=D,E" (the non-empty values joined by
- * commas: only empty ones make an empty list, which clears it) and
- * " default-route=V".  Nothing but the line's framing is checked: the
+ * commas: only empty ones make an empty list, which clears it),
+ * " default-route=V" and " dns-over-tls=V".  Nothing but the line's framing is checked: the
  * daemon vets addresses and domains.
  * Returns 0, or -1 with why in err: no SOURCE, or one with a blank; no
  * option given; a --dns or --domain value with a blank or a comma (one
- * value per option); a default-route other than yes, no or auto; a line
+ * value per option); a default-route other than yes, no or auto; a
+ * dns-over-tls other than no, opportunistic, strict or default; a line
  * longer than CONTROL_PROTO_MAX_REQUEST octets or than len - 1.
  */
 int cmd_upstream_set_request(const struct cmd_upstream_set *s, char *buf,
@@ -75,8 +79,9 @@ struct cmd_upstream_line {
 	enum cmd_upstream_kind kind;
 	const char *name; /* source name, route zone, server ADDR#PORT */
 	/* source */
-	const char *origin; /* config, resolv, control, dbus */
-	bool default_route; /* default-route=yes */
+	const char *origin;       /* config, resolv, control, dbus */
+	bool default_route;       /* default-route=yes */
+	const char *dns_over_tls; /* no|opportunistic|strict|default; "" */
 	struct cmd_upstream_list domains;
 	/* route */
 	struct cmd_upstream_list sources;
@@ -93,6 +98,13 @@ struct cmd_upstream_line {
 	bool down;                /* down=1 */
 	const char *last_error;   /* NULL for "-": none yet */
 	int64_t last_error_age_s; /* -1 for "-" */
+	/* "udp", "tls", "tls-opportunistic" ("" not said); over TLS: who
+	 * the server was authenticated as and the latest TLS failure
+	 * (NULL for "-"; "_" stands for a blank), and the counters */
+	const char *transport;
+	const char *tls_auth, *tls_error;
+	uint64_t tls_handshakes, tls_resumed, tls_queries, tls_errors,
+	    tls_auth_failures, plain_fallbacks;
 	/* blocked: the entry's file (\DDD escapes undone), line, name */
 	const char *file;
 	uint64_t line;

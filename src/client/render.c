@@ -83,6 +83,15 @@ render_stats_line(struct render_stats *st, char *line)
 	return true;
 }
 
+static bool
+has_key(const struct render_upstream *u, const char *key)
+{
+	for (unsigned i = 0; i < u->n; i++)
+		if (strcmp(u->keys[i], key) == 0)
+			return true;
+	return false;
+}
+
 static uint64_t
 up_value(const struct render_upstream *u, const char *key)
 {
@@ -119,6 +128,19 @@ render_stats_text(FILE *f, const struct render_stats *st)
 		    up_value(u, "p50_ms"), up_value(u, "p90_ms"),
 		    up_value(u, "p99_ms"), up_value(u, "down") ? "down" : "up",
 		    u->zone[0] != '\0' ? "  forward-zone " : "", u->zone);
+		if (has_key(u, "tls_handshakes"))
+			fprintf(f,
+			    "  %-24s TLS: %" PRIu64 " handshakes (%" PRIu64
+			    " resumed), %" PRIu64
+			    " queries per connection, %" PRIu64
+			    " errors (%" PRIu64 " authentication), %" PRIu64
+			    " sent in plain DNS\n",
+			    "", up_value(u, "tls_handshakes"),
+			    up_value(u, "tls_resumed"),
+			    up_value(u, "tls_queries_per_conn"),
+			    up_value(u, "tls_errors"),
+			    up_value(u, "tls_auth_failures"),
+			    up_value(u, "plain_fallbacks"));
 	}
 }
 

@@ -18,7 +18,7 @@
 
 #define RENDER_MAX_STATS 128        /* GROUP.KEY lines kept; more dropped */
 #define RENDER_MAX_UPSTREAMS 64     /* upstream lines kept; more dropped */
-#define RENDER_MAX_UPSTREAM_KEYS 16 /* KEY=VALUE per upstream; more dropped */
+#define RENDER_MAX_UPSTREAM_KEYS 24 /* KEY=VALUE per upstream; more dropped */
 #define RENDER_DUMP_NAME_MAX 1100   /* a dump line longer is malformed */
 
 struct render_kv {

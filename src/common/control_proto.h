@@ -44,6 +44,8 @@
 #define CONTROL_PROTO_FIELD_SERVERS "servers="
 #define CONTROL_PROTO_FIELD_DOMAINS "domains="
 #define CONTROL_PROTO_FIELD_DEFAULT_ROUTE "default-route=" /* yes|no|auto */
+/* no|opportunistic|strict|default (the configuration's dns-over-tls) */
+#define CONTROL_PROTO_FIELD_DNS_OVER_TLS "dns-over-tls="
 
 /* The reply's status words and its last line. */
 #define CONTROL_PROTO_OK "ok"

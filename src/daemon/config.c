@@ -90,40 +90,121 @@ config_option_is_list(const struct config_option *o)
 	    o->kind == CONFIG_KIND_ALLOWLIST || o->kind == CONFIG_KIND_INSECURE;
 }
 
-/* Appends value to listen (upstream if is_upstream) or fails. */
-static int
-add_addr(struct config *c, const char *key, const char *value, bool is_upstream,
-    char *err, size_t errlen)
+/* The next blank-separated word of *s (NUL-terminated in place), or
+ * NULL at the end. */
+static char *
+next_word(char **s)
 {
-	struct addr a, *list = is_upstream ? c->upstream : c->listen;
-	size_t *n = is_upstream ? &c->nupstream : &c->nlisten;
-	size_t max = is_upstream ? CONFIG_MAX_UPSTREAM : CONFIG_MAX_LISTEN;
+	char *w = *s;
+
+	while (*w == ' ' || *w == '\t')
+		w++;
+	if (*w == '\0')
+		return NULL;
+	*s = w + strcspn(w, " \t");
+	if (**s != '\0')
+		*(*s)++ = '\0';
+	return w;
+}
+
+/* Appends value to listen or fails. */
+static int
+add_listen(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	struct addr a;
 	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
 
 	if (addr_parse(value, CONFIG_DNS_PORT, &a, why, sizeof(why)) != 0) {
 		errbuf(err, errlen, "%s: %s", key, why);
 		return -1;
 	}
-	if (is_upstream && addr_is_unspecified(&a)) {
-		errbuf(err, errlen,
-		    "%s: bad address \"%s\": not a server's address", key,
-		    value);
-		return -1;
-	}
-	for (size_t i = 0; i < *n; i++)
-		if (addr_equal(&list[i], &a)) {
+	for (size_t i = 0; i < c->nlisten; i++)
+		if (addr_equal(&c->listen[i], &a)) {
 			errbuf(err, errlen, "%s: \"%s\" is %s, already listed",
 			    key, value, addr_str(&a, str, sizeof(str)));
 			return -1;
 		}
-	if (*n >= max) {
-		errbuf(err, errlen, "%s: cannot add \"%s\": at most %zu %s",
-		    key, value, max,
-		    is_upstream ? "upstreams" : "listen addresses");
+	if (c->nlisten >= CONFIG_MAX_LISTEN) {
+		errbuf(err, errlen,
+		    "%s: cannot add \"%s\": at most %d listen addresses", key,
+		    value, CONFIG_MAX_LISTEN);
 		return -1;
 	}
-	list[(*n)++] = a;
+	c->listen[c->nlisten++] = a;
 	return 0;
+}
+
+/*
+ * Appends the server words[0..n) ("ADDR[#PORT] [tls-name=NAME]
+ * [tls-pin=PIN]") to list[0..*n), CONFIG_MAX_UPSTREAM at most; what is
+ * the key and where of messages ("upstream", "forward-zone: corp."),
+ * noun what the list holds ("upstreams").
+ */
+static int
+add_server(struct server *list, size_t *n, char *const *words, size_t nwords,
+    const char *what, const char *noun, char *err, size_t errlen)
+{
+	struct server s;
+	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
+
+	if (server_parse_words(words, nwords, &s, why, sizeof(why)) != 0) {
+		errbuf(err, errlen, "%s: %s", what, why);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (addr_equal(&list[i].addr, &s.addr)) {
+			errbuf(err, errlen, "%s: \"%s\" is %s, already listed",
+			    what, words[0],
+			    addr_str(&s.addr, str, sizeof(str)));
+			return -1;
+		}
+	if (*n >= CONFIG_MAX_UPSTREAM) {
+		errbuf(err, errlen, "%s: cannot add \"%s\": at most %d %s",
+		    what, words[0], CONFIG_MAX_UPSTREAM, noun);
+		return -1;
+	}
+	list[(*n)++] = s;
+	return 0;
+}
+
+/* Splits value into blank-separated words in buf; returns how many
+ * (at most max), or -1 if there are more or it is too long. */
+static int
+split_words(const char *value, char *buf, size_t buflen, char **words,
+    size_t max)
+{
+	char *rest = buf, *w;
+	size_t n = 0;
+
+	if (strlen(value) >= buflen)
+		return -1;
+	snprintf(buf, buflen, "%s", value);
+	while ((w = next_word(&rest)) != NULL) {
+		if (n == max)
+			return -1;
+		words[n++] = w;
+	}
+	return (int)n;
+}
+
+/* "ADDR[#PORT] [tls-name=NAME] [tls-pin=PIN]" appended to upstream. */
+static int
+add_upstream(struct config *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	char buf[CONFIG_MAX_LINE], *words[3];
+	int n = split_words(value, buf, sizeof(buf), words, 3);
+
+	if (n < 1) {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected ADDR[#PORT] "
+		    "[tls-name=NAME] [tls-pin=BASE64]",
+		    key, value);
+		return -1;
+	}
+	return add_server(c->upstream, &c->nupstream, words, (size_t)n, key,
+	    "upstreams", err, errlen);
 }
 
 static int
@@ -146,64 +227,13 @@ add_allow(struct config *c, const char *value, char *err, size_t errlen)
 	return 0;
 }
 
-/* The next blank-separated word of *s (NUL-terminated in place), or
- * NULL at the end. */
-static char *
-next_word(char **s)
-{
-	char *w = *s;
-
-	while (*w == ' ' || *w == '\t')
-		w++;
-	if (*w == '\0')
-		return NULL;
-	*s = w + strcspn(w, " \t");
-	if (**s != '\0')
-		*(*s)++ = '\0';
-	return w;
-}
-
-/* One server of a forward-zone line into z. */
-static int
-zone_add_server(struct config_zone *z, const char *key, const char *word,
-    const char *zname, char *err, size_t errlen)
-{
-	struct addr a;
-	char why[CONFIG_WHY_MAX], str[ADDR_STRLEN];
-
-	if (addr_parse(word, CONFIG_DNS_PORT, &a, why, sizeof(why)) != 0) {
-		errbuf(err, errlen, "%s: %s: %s", key, zname, why);
-		return -1;
-	}
-	if (addr_is_unspecified(&a)) {
-		errbuf(err, errlen,
-		    "%s: %s: bad address \"%s\": not a server's address", key,
-		    zname, word);
-		return -1;
-	}
-	for (size_t i = 0; i < z->nserver; i++)
-		if (addr_equal(&z->server[i], &a)) {
-			errbuf(err, errlen,
-			    "%s: %s: \"%s\" is %s, already listed", key, zname,
-			    word, addr_str(&a, str, sizeof(str)));
-			return -1;
-		}
-	if (z->nserver >= CONFIG_MAX_UPSTREAM) {
-		errbuf(err, errlen,
-		    "%s: %s: cannot add \"%s\": at most %d servers", key, zname,
-		    word, CONFIG_MAX_UPSTREAM);
-		return -1;
-	}
-	z->server[z->nserver++] = a;
-	return 0;
-}
-
 /* "DOMAIN ADDR[#PORT]..." appended to c's forward zones. */
 static int
 add_zone(struct config *c, const char *key, const char *value, char *err,
     size_t errlen)
 {
 	char buf[CONFIG_MAX_LINE], *rest = buf, *w;
+	char what[CONFIG_MAX_LINE + 32];
 	struct config_zone z = { .nserver = 0 };
 	const char *zname;
 
@@ -234,9 +264,26 @@ add_zone(struct config *c, const char *key, const char *value, char *err,
 			    zname);
 			return -1;
 		}
-	while ((w = next_word(&rest)) != NULL)
-		if (zone_add_server(&z, key, w, zname, err, errlen) != 0)
+	snprintf(what, sizeof(what), "%s: %s", key, zname);
+	w = next_word(&rest);
+	while (w != NULL) {
+		char *words[3] = { w };
+		size_t n = 1;
+
+		/* an address, then the words that say how to reach it */
+		while ((w = next_word(&rest)) != NULL && server_is_option(w))
+			if (n < 3)
+				words[n++] = w;
+			else {
+				errbuf(err, errlen,
+				    "%s: \"%s\": too many words", what,
+				    words[0]);
+				return -1;
+			}
+		if (add_server(z.server, &z.nserver, words, n, what, "servers",
+			err, errlen) != 0)
 			return -1;
+	}
 	if (z.nserver == 0) {
 		errbuf(err, errlen,
 		    "%s: %s: no server (expected DOMAIN ADDR[#PORT]...)", key,
@@ -445,6 +492,23 @@ set_dnssec(struct config *c, const char *key, const char *value, char *err,
 	return 0;
 }
 
+static int
+set_dns_over_tls(struct config *c, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	enum server_tls t;
+
+	if (server_tls_parse(value, &t) != 0) {
+		errbuf(err, errlen,
+		    "%s: bad value \"%s\": expected no, opportunistic or "
+		    "strict",
+		    key, value);
+		return -1;
+	}
+	c->dns_over_tls = t;
+	return 0;
+}
+
 /* A domain-insecure name (the root too: every name unchecked). */
 static int
 add_insecure(struct config *c, const char *key, const char *value, char *err,
@@ -639,9 +703,9 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 {
 	switch (o->kind) {
 	case CONFIG_KIND_LISTEN:
-		return add_addr(c, o->name, value, false, err, errlen);
+		return add_listen(c, o->name, value, err, errlen);
 	case CONFIG_KIND_UPSTREAM:
-		return add_addr(c, o->name, value, true, err, errlen);
+		return add_upstream(c, o->name, value, err, errlen);
 	case CONFIG_KIND_ALLOW:
 		return add_allow(c, value, err, errlen);
 	case CONFIG_KIND_FORWARD_ZONE:
@@ -662,6 +726,8 @@ option_apply(struct config *c, const struct config_option *o, const char *value,
 		return set_block_answer(c, o->name, value, err, errlen);
 	case CONFIG_KIND_DNSSEC:
 		return set_dnssec(c, o->name, value, err, errlen);
+	case CONFIG_KIND_DNS_OVER_TLS:
+		return set_dns_over_tls(c, o->name, value, err, errlen);
 	case CONFIG_KIND_INSECURE:
 		return add_insecure(c, o->name, value, err, errlen);
 	case CONFIG_KIND_LOG_QUERIES:
@@ -972,6 +1038,7 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 	}
 	for (;;) {
 		struct addr a;
+		struct server srv;
 		char *p, *addr;
 		bool dup = false;
 
@@ -997,10 +1064,15 @@ read_resolv_conf(struct config *c, struct resolv_tally *t, char *why,
 				t->first_self = a;
 			continue;
 		}
+		/* no port given: 853 if dns-over-tls says TLS */
+		server_from_addr(&srv, &a);
+		srv.port_given = false;
+		server_settle(&srv, c->dns_over_tls);
 		for (size_t i = 0; i < c->nupstream; i++)
-			dup = dup || addr_equal(&c->upstream[i], &a);
+			dup =
+			    dup || addr_equal(&c->upstream[i].addr, &srv.addr);
 		if (!dup && c->nupstream < CONFIG_MAX_UPSTREAM)
-			c->upstream[c->nupstream++] = a;
+			c->upstream[c->nupstream++] = srv;
 	}
 	if (r < 0) {
 		errbuf(why, whylen, "cannot read %s: %s", c->resolv_conf,
@@ -1058,17 +1130,24 @@ config_finish(struct config *c, char *err, size_t errlen)
 		    c->max_ttl);
 		return -1;
 	}
+	/* every server's transport is decided here, once: what roostd.conf
+	 * says of it, else dns-over-tls (and so its port, if not given) */
 	for (size_t i = 0; i < c->nupstream; i++)
-		if (config_find_self(c, &c->upstream[i]) != NULL) {
+		server_settle(&c->upstream[i], c->dns_over_tls);
+	for (size_t i = 0; i < c->nzone; i++)
+		for (size_t j = 0; j < c->zone[i].nserver; j++)
+			server_settle(&c->zone[i].server[j], c->dns_over_tls);
+	for (size_t i = 0; i < c->nupstream; i++)
+		if (config_find_self(c, &c->upstream[i].addr) != NULL) {
 			errbuf(err, errlen,
 			    "upstream %s is roostd's own listen address: "
 			    "forwarding to it would loop",
-			    addr_str(&c->upstream[i], str, sizeof(str)));
+			    addr_str(&c->upstream[i].addr, str, sizeof(str)));
 			return -1;
 		}
 	for (size_t i = 0; i < c->nzone; i++)
 		for (size_t j = 0; j < c->zone[i].nserver; j++)
-			if (config_find_self(c, &c->zone[i].server[j]) !=
+			if (config_find_self(c, &c->zone[i].server[j].addr) !=
 			    NULL) {
 				char zname[WIRE_MAX_NAME_TEXT];
 
@@ -1079,7 +1158,7 @@ config_finish(struct config *c, char *err, size_t errlen)
 				    "listen address: forwarding to it would "
 				    "loop",
 				    zname,
-				    addr_str(&c->zone[i].server[j], str,
+				    addr_str(&c->zone[i].server[j].addr, str,
 					sizeof(str)));
 				return -1;
 			}

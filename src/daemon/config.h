@@ -29,6 +29,7 @@
 #include "acl.h"
 #include "addr.h"
 #include "control_proto.h"
+#include "server.h"
 #include "wire.h"
 
 #define CONFIG_MAX_LISTEN 16
@@ -60,7 +61,7 @@ enum config_log_level {
 struct config_zone {
 	uint8_t name[WIRE_MAX_NAME]; /* wire form, lower case, not the root */
 	size_t name_len;
-	struct addr server[CONFIG_MAX_UPSTREAM];
+	struct server server[CONFIG_MAX_UPSTREAM];
 	size_t nserver;
 	bool runtime; /* a run-time source's routing domain (a VPN's,
 			 a link's): its names are not validated */
@@ -114,7 +115,7 @@ struct config {
 
 	struct addr listen[CONFIG_MAX_LISTEN];
 	size_t nlisten;
-	struct addr upstream[CONFIG_MAX_UPSTREAM];
+	struct server upstream[CONFIG_MAX_UPSTREAM];
 	size_t nupstream;
 	struct addr_subnet allow[CONFIG_MAX_ALLOW];
 	size_t nallow;
@@ -152,6 +153,12 @@ struct config {
 	char trust_anchor_file[CONFIG_PATH_MAX];
 	struct config_domain insecure[CONFIG_MAX_INSECURE];
 	size_t ninsecure;
+
+	/* DNS over TLS (tls.h): the policy of every server that does not
+	 * say (config_finish() settles each), and the CA certificates
+	 * servers are authenticated by ("": the system's store) */
+	enum server_tls dns_over_tls;
+	char tls_ca_file[CONFIG_PATH_MAX];
 
 	/* upstreams come from this file when none is configured */
 	char resolv_conf[CONFIG_PATH_MAX];
@@ -242,6 +249,7 @@ enum config_kind {
 	CONFIG_KIND_ALLOWLIST,
 	CONFIG_KIND_BLOCK_ANSWER,
 	CONFIG_KIND_DNSSEC,
+	CONFIG_KIND_DNS_OVER_TLS,
 	CONFIG_KIND_INSECURE,
 	CONFIG_KIND_LOG_QUERIES,
 	CONFIG_KIND_PATH,

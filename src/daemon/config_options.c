@@ -29,9 +29,10 @@ const struct config_option config_options[] = {
 	{ .name = "upstream",
 	    .kind = CONFIG_KIND_UPSTREAM,
 	    .def = "",
-	    .arg = "ADDR[#PORT]",
+	    .arg = "\"ADDR[#PORT] [tls-name=NAME] [tls-pin=BASE64]\"",
 	    .help = "an upstream resolver; by default the nameservers of "
-		    "resolv-conf" },
+		    "resolv-conf; a tls-name or tls-pin asks it over TLS "
+		    "(port 853), authenticated, never in plain text" },
 	{ .name = "allow",
 	    .kind = CONFIG_KIND_ALLOW,
 	    .def = "127.0.0.0/8 ::1/128",
@@ -40,7 +41,7 @@ const struct config_option config_options[] = {
 	{ .name = "forward-zone",
 	    .kind = CONFIG_KIND_FORWARD_ZONE,
 	    .def = "",
-	    .arg = "DOMAIN ADDR[#PORT]...",
+	    .arg = "\"DOMAIN ADDR[#PORT] [tls-name=NAME] [tls-pin=BASE64]...\"",
 	    .help = "questions at or below DOMAIN go to these servers, not "
 		    "the upstreams" },
 	{ .name = "local-zone",
@@ -332,6 +333,21 @@ const struct config_option config_options[] = {
 	    .arg = "DOMAIN",
 	    .help = "a negative trust anchor: answers at or below DOMAIN "
 		    "are not validated" },
+	{ .name = "dns-over-tls",
+	    .kind = CONFIG_KIND_DNS_OVER_TLS,
+	    .def = "no",
+	    .arg = "no|opportunistic|strict",
+	    .help = "how servers without tls-name or tls-pin are asked: "
+		    "plain DNS (no); TLS on port 853, plain DNS when TLS "
+		    "fails (opportunistic); TLS, the certificate naming the "
+		    "server's address, never plain DNS (strict)" },
+	{ .name = "tls-ca-file",
+	    .kind = CONFIG_KIND_PATH,
+	    FIELD(tls_ca_file),
+	    .def = "",
+	    .arg = "PATH",
+	    .help = "the CA certificates (PEM) TLS servers are authenticated "
+		    "by (default: the system's store)" },
 	{ .name = "upstream-cookies",
 	    .kind = CONFIG_KIND_BOOL,
 	    FIELD(upstream_cookies),

@@ -110,6 +110,7 @@ parse_upstream_set(char **words, size_t n, struct control_request *r, char *err,
 		CONTROL_PROTO_FIELD_SERVERS,
 		CONTROL_PROTO_FIELD_DOMAINS,
 		CONTROL_PROTO_FIELD_DEFAULT_ROUTE,
+		CONTROL_PROTO_FIELD_DNS_OVER_TLS,
 	};
 
 	if (n < 4) {
@@ -134,7 +135,8 @@ parse_upstream_set(char **words, size_t n, struct control_request *r, char *err,
 			    "unknown field \"%.100s\" "
 			    "(" CONTROL_PROTO_FIELD_SERVERS
 			    ", " CONTROL_PROTO_FIELD_DOMAINS
-			    ", " CONTROL_PROTO_FIELD_DEFAULT_ROUTE ")",
+			    ", " CONTROL_PROTO_FIELD_DEFAULT_ROUTE
+			    ", " CONTROL_PROTO_FIELD_DNS_OVER_TLS ")",
 			    words[i]);
 			return -1;
 		}

@@ -23,9 +23,17 @@
 void
 framer_init(struct framer *f)
 {
+	framer_init_buf(f, f->own, sizeof(f->own));
+}
+
+void
+framer_init_buf(struct framer *f, uint8_t *buf, size_t cap)
+{
 	f->state = FRAMER_LEN_HI;
 	f->need = 0;
 	f->have = 0;
+	f->buf = buf;
+	f->max = cap;
 }
 
 long
@@ -42,7 +50,7 @@ framer_feed(struct framer *f, const uint8_t *data, size_t n, framer_cb *cb,
 			break;
 		case FRAMER_LEN_LO:
 			f->need |= data[i++];
-			if (f->need == 0 || f->need > FRAMER_MAX_MSG)
+			if (f->need == 0 || f->need > f->max)
 				return -1;
 			f->have = 0;
 			f->state = FRAMER_BODY;

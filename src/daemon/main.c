@@ -213,15 +213,18 @@ debug_walk(struct roostd *d)
 #endif
 }
 
-/* The same addresses, byte for byte, in the same order. */
+/* The same servers (addresses byte for byte, TLS settings), in the
+ * same order. */
 static bool
-same_addrs(const struct addr *a, size_t na, const struct addr *b, size_t nb)
+same_servers(const struct server *a, size_t na, const struct server *b,
+    size_t nb)
 {
 	if (na != nb)
 		return false;
 	for (size_t i = 0; i < na; i++)
-		if (a[i].len != b[i].len ||
-		    memcmp(&a[i].ss, &b[i].ss, a[i].len) != 0)
+		if (a[i].addr.len != b[i].addr.len ||
+		    memcmp(&a[i].addr.ss, &b[i].addr.ss, a[i].addr.len) != 0 ||
+		    !server_equal(&a[i], &b[i]))
 			return false;
 	return true;
 }
@@ -234,7 +237,7 @@ same_zones(const struct config *a, const struct config *b)
 	for (size_t i = 0; i < a->nzone; i++)
 		if (!wire_name_equal(a->zone[i].name, a->zone[i].name_len,
 			b->zone[i].name, b->zone[i].name_len) ||
-		    !same_addrs(a->zone[i].server, a->zone[i].nserver,
+		    !same_servers(a->zone[i].server, a->zone[i].nserver,
 			b->zone[i].server, b->zone[i].nserver))
 			return false;
 	return true;
@@ -248,7 +251,10 @@ same_upstreams(const struct config *a, const struct config *b)
 	    a->upstream_give_up_ms == b->upstream_give_up_ms &&
 	    a->dns0x20 == b->dns0x20 &&
 	    a->upstream_cookies == b->upstream_cookies &&
-	    same_addrs(a->upstream, a->nupstream, b->upstream, b->nupstream) &&
+	    a->dns_over_tls == b->dns_over_tls &&
+	    strcmp(a->tls_ca_file, b->tls_ca_file) == 0 &&
+	    same_servers(a->upstream, a->nupstream, b->upstream,
+		b->nupstream) &&
 	    same_zones(a, b);
 }
 
@@ -269,7 +275,14 @@ zone_rerouted(void *arg, const uint8_t *zone, size_t len)
 static bool
 same_listen(const struct config *a, const struct config *b)
 {
-	return same_addrs(a->listen, a->nlisten, b->listen, b->nlisten);
+	if (a->nlisten != b->nlisten)
+		return false;
+	for (size_t i = 0; i < a->nlisten; i++)
+		if (a->listen[i].len != b->listen[i].len ||
+		    memcmp(&a->listen[i].ss, &b->listen[i].ss,
+			a->listen[i].len) != 0)
+			return false;
+	return true;
 }
 
 /*
@@ -295,7 +308,7 @@ routes_put(struct roostd *d, struct route_table *routes,
 	route_when_drained(d->retired, retired_drained, d);
 	route_changes(d->cfg, next, zone_rerouted, d);
 	/* a failure from the old network may say only that it was cut off */
-	if (!same_addrs(d->cfg->upstream, d->cfg->nupstream, next->upstream,
+	if (!same_servers(d->cfg->upstream, d->cfg->nupstream, next->upstream,
 		next->nupstream))
 		log_info("new upstreams: %zu cached failures (SERVFAIL, "
 			 "NXDOMAIN, NODATA) dropped",
@@ -306,13 +319,13 @@ routes_put(struct roostd *d, struct route_table *routes,
 static const char *
 upstreams_text(const struct config *c, char *buf, size_t len)
 {
-	char a[ADDR_STRLEN];
+	char a[SERVER_STRLEN];
 	size_t n = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->nupstream && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "",
-		    addr_str(&c->upstream[i], a, sizeof(a)));
+		    server_item_str(&c->upstream[i], a, sizeof(a)));
 	return buf;
 }
 
@@ -374,7 +387,7 @@ resolv_changed(void *arg)
 		free(c);
 		return;
 	}
-	if (same_addrs(d->base->upstream, d->base->nupstream, c->upstream,
+	if (same_servers(d->base->upstream, d->base->nupstream, c->upstream,
 		c->nupstream)) {
 		free(c);
 		return;
@@ -1002,10 +1015,24 @@ no_upstream_yet(const struct config *c)
 	    why, who, c->resolv_conf);
 }
 
+/* s for the log: server_str(), and its transport if TLS. */
+static const char *
+upstream_text(const struct server *s, char *buf, size_t len)
+{
+	size_t n;
+
+	server_str(s, buf, len);
+	n = strlen(buf);
+	if (server_uses_tls(s))
+		snprintf(buf + n, len - n, " (TLS, %s)",
+		    server_tls_str((enum server_tls)s->tls));
+	return buf;
+}
+
 static void
 log_started(const struct config *c, bool from_systemd)
 {
-	char line[1024], a[80];
+	char line[4096], a[SERVER_STRLEN + 32];
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->nlisten && n < sizeof(line); i++)
@@ -1016,7 +1043,7 @@ log_started(const struct config *c, bool from_systemd)
 	n = 0;
 	for (size_t i = 0; i < c->nupstream && n < sizeof(line); i++)
 		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s",
-		    i ? " " : "", addr_str(&c->upstream[i], a, sizeof(a)));
+		    i ? " " : "", upstream_text(&c->upstream[i], a, sizeof(a)));
 	if (c->nupstream > 0)
 		log_info("upstreams: %s", line);
 	else
@@ -1031,7 +1058,7 @@ log_started(const struct config *c, bool from_systemd)
 		     i++)
 			n += (size_t)snprintf(line + n, sizeof(line) - n,
 			    "%s%s", i ? " " : "",
-			    addr_str(&c->zone[z].server[i], a, sizeof(a)));
+			    upstream_text(&c->zone[z].server[i], a, sizeof(a)));
 		log_info("forward-zone %s: %s", zone, line);
 	}
 }

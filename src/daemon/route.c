@@ -167,7 +167,7 @@ same_servers(const struct config_zone *a, const struct config_zone *b)
 	if (a->nserver != b->nserver)
 		return false;
 	for (size_t i = 0; i < a->nserver; i++)
-		if (!addr_equal(&a->server[i], &b->server[i]))
+		if (!server_equal(&a->server[i], &b->server[i]))
 			return false;
 	return true;
 }

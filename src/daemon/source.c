@@ -115,25 +115,19 @@ next_item(const char **p, char *buf, size_t len)
 static int
 set_servers(struct source *s, const char *value, char *err, size_t errlen)
 {
-	struct addr a[CONFIG_MAX_UPSTREAM];
+	struct server a[CONFIG_MAX_UPSTREAM];
 	size_t n = 0;
-	char item[256], why[512];
+	char item[512], why[512];
 
 	while (next_item(&value, item, sizeof(item))) {
-		struct addr x;
+		struct server x;
 
-		if (addr_parse(item, CONFIG_DNS_PORT, &x, why, sizeof(why)) !=
-		    0) {
+		if (server_parse_item(item, &x, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "servers: %s", why);
 			return -1;
 		}
-		if (addr_is_unspecified(&x)) {
-			snprintf(err, errlen,
-			    "servers: \"%s\" is not a server's address", item);
-			return -1;
-		}
 		for (size_t i = 0; i < n; i++)
-			if (addr_equal(&a[i], &x)) {
+			if (addr_equal(&a[i].addr, &x.addr)) {
 				snprintf(err, errlen,
 				    "servers: \"%s\" is listed twice", item);
 				return -1;
@@ -213,8 +207,24 @@ source_set_field(struct source *s, const char *word, char *err, size_t errlen)
 		}
 		return 0;
 	}
+	if (eq != NULL && klen == 12 &&
+	    strncmp(word, "dns-over-tls", 12) == 0) {
+		enum server_tls t = SERVER_TLS_UNSET;
+
+		if (strcmp(eq + 1, "default") != 0 &&
+		    server_tls_parse(eq + 1, &t) != 0) {
+			snprintf(err, errlen,
+			    "dns-over-tls: \"%.40s\" is not no, opportunistic, "
+			    "strict or default",
+			    eq + 1);
+			return -1;
+		}
+		s->dns_over_tls = t;
+		return 0;
+	}
 	snprintf(err, errlen,
-	    "unknown field \"%.60s\" (servers=, domains=, default-route=)",
+	    "unknown field \"%.60s\" (servers=, domains=, default-route=, "
+	    "dns-over-tls=)",
 	    word);
 	return -1;
 }
@@ -244,16 +254,23 @@ source_default_route(const struct source *s)
 
 /* --- merge -------------------------------------------------------------- */
 
-/* Adds s's servers to list (n of them), skipping those there already. */
+/*
+ * Adds s's servers to list (n of them), skipping those there already,
+ * each settled with s's dns-over-tls (else policy, the configuration's).
+ */
 static int
-add_servers(struct addr *list, size_t *n, const struct source *s,
-    const char *route, char *err, size_t errlen)
+add_servers(struct server *list, size_t *n, const struct source *s,
+    enum server_tls policy, const char *route, char *err, size_t errlen)
 {
+	if (s->dns_over_tls != SERVER_TLS_UNSET)
+		policy = s->dns_over_tls;
 	for (size_t i = 0; i < s->nserver; i++) {
+		struct server x = s->server[i];
 		bool dup = false;
 
+		server_settle(&x, policy);
 		for (size_t j = 0; j < *n; j++)
-			dup = dup || addr_equal(&list[j], &s->server[i]);
+			dup = dup || addr_equal(&list[j].addr, &x.addr);
 		if (dup)
 			continue;
 		if (*n == CONFIG_MAX_UPSTREAM) {
@@ -261,7 +278,7 @@ add_servers(struct addr *list, size_t *n, const struct source *s,
 			    s->name, CONFIG_MAX_UPSTREAM, route);
 			return -1;
 		}
-		list[(*n)++] = s->server[i];
+		list[(*n)++] = x;
 	}
 	return 0;
 }
@@ -301,7 +318,8 @@ merge_default(const struct config *base, const struct source_list *l,
 
 		if (everything ? routes_everything(s) : source_default_route(s))
 			if (add_servers(out->upstream, &out->nupstream, s,
-				"the default route", err, errlen) != 0)
+				base->dns_over_tls, "the default route", err,
+				errlen) != 0)
 				return -1;
 	}
 	/* only a base without servers (dbus or networkd = yes) can leave
@@ -314,8 +332,8 @@ merge_default(const struct config *base, const struct source_list *l,
 }
 
 static int
-merge_domains(const struct source *s, struct config *out, char *err,
-    size_t errlen)
+merge_domains(const struct source *s, enum server_tls policy,
+    struct config *out, char *err, size_t errlen)
 {
 	char text[WIRE_MAX_NAME_TEXT];
 
@@ -335,8 +353,8 @@ merge_domains(const struct source *s, struct config *out, char *err,
 			return -1;
 		}
 		z->runtime = true;
-		if (add_servers(z->server, &z->nserver, s, text, err, errlen) !=
-		    0)
+		if (add_servers(z->server, &z->nserver, s, policy, text, err,
+			errlen) != 0)
 			return -1;
 	}
 	return 0;
@@ -350,20 +368,26 @@ source_merge(const struct config *base, const struct source_list *l,
 
 	*out = *base;
 	for (size_t i = 0; i < l->n; i++)
-		for (size_t j = 0; j < l->s[i].nserver; j++)
-			if (config_find_self(base, &l->s[i].server[j]) !=
-			    NULL) {
+		for (size_t j = 0; j < l->s[i].nserver; j++) {
+			struct server x = l->s[i].server[j];
+
+			server_settle(&x,
+			    l->s[i].dns_over_tls != SERVER_TLS_UNSET
+				? l->s[i].dns_over_tls
+				: base->dns_over_tls);
+			if (config_find_self(base, &x.addr) != NULL) {
 				snprintf(err, errlen,
 				    "%s: server %s is roostd itself",
 				    l->s[i].name,
-				    addr_str(&l->s[i].server[j], str,
-					sizeof(str)));
+				    addr_str(&x.addr, str, sizeof(str)));
 				return -1;
 			}
+		}
 	if (merge_default(base, l, out, err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i < l->n; i++)
-		if (merge_domains(&l->s[i], out, err, errlen) != 0)
+		if (merge_domains(&l->s[i], base->dns_over_tls, out, err,
+			errlen) != 0)
 			return -1;
 	return 0;
 }
@@ -380,10 +404,12 @@ put(char *buf, size_t len, size_t *n, const char *text)
 	*n += k;
 }
 
+/* " servers=A,B", each settled with policy (a source's are not yet) */
 static void
-put_servers(char *buf, size_t len, size_t *n, const struct addr *a, size_t na)
+put_servers(char *buf, size_t len, size_t *n, const struct server *a, size_t na,
+    enum server_tls policy)
 {
-	char str[ADDR_STRLEN];
+	char str[ADDR_STRLEN + SERVER_NAME_MAX + 2];
 
 	put(buf, len, n, " servers=");
 	if (na == 0)
@@ -391,7 +417,10 @@ put_servers(char *buf, size_t len, size_t *n, const struct addr *a, size_t na)
 	for (size_t i = 0; i < na; i++) {
 		if (i > 0)
 			put(buf, len, n, ",");
-		put(buf, len, n, addr_str(&a[i], str, sizeof(str)));
+		struct server x = a[i];
+
+		server_settle(&x, policy);
+		put(buf, len, n, server_item_str(&x, str, sizeof(str)));
 	}
 }
 
@@ -416,7 +445,10 @@ config_lines(const struct config *base, char *buf, size_t len, size_t *n)
 		put(buf, len, n,
 		    "source " SOURCE_CONFIG_NAME
 		    " origin=config default-route=yes");
-	put_servers(buf, len, n, base->upstream, base->nupstream);
+	put(buf, len, n, " dns-over-tls=");
+	put(buf, len, n, server_tls_str(base->dns_over_tls));
+	put_servers(buf, len, n, base->upstream, base->nupstream,
+	    base->dns_over_tls);
 	put(buf, len, n, " domains=-\n");
 	for (size_t i = 0; i < base->nzone; i++) {
 		const struct config_zone *z = &base->zone[i];
@@ -424,7 +456,10 @@ config_lines(const struct config *base, char *buf, size_t len, size_t *n)
 		put(buf, len, n, "source " SOURCE_ZONE_PREFIX);
 		put_name(buf, len, n, z->name, z->name_len);
 		put(buf, len, n, " origin=config default-route=no");
-		put_servers(buf, len, n, z->server, z->nserver);
+		put(buf, len, n, " dns-over-tls=");
+		put(buf, len, n, server_tls_str(base->dns_over_tls));
+		put_servers(buf, len, n, z->server, z->nserver,
+		    base->dns_over_tls);
 		put(buf, len, n, " domains=");
 		put_name(buf, len, n, z->name, z->name_len);
 		put(buf, len, n, "\n");
@@ -450,7 +485,12 @@ source_line(const struct source *s, char *buf, size_t len, size_t *n)
 	put(buf, len, n,
 	    source_default_route(s) ? " default-route=yes"
 				    : " default-route=no");
-	put_servers(buf, len, n, s->server, s->nserver);
+	put(buf, len, n, " dns-over-tls=");
+	put(buf, len, n,
+	    s->dns_over_tls == SERVER_TLS_UNSET
+		? "default"
+		: server_tls_str(s->dns_over_tls));
+	put_servers(buf, len, n, s->server, s->nserver, s->dns_over_tls);
 	put(buf, len, n, " domains=");
 	if (s->ndomain == 0)
 		put(buf, len, n, "-");
@@ -535,9 +575,11 @@ source_route_line(const struct config *base, const struct source_list *l,
 	put(buf, len, n, " sources=");
 	put(buf, len, n, names[0] != '\0' ? names : "-");
 	if (z != NULL)
-		put_servers(buf, len, n, z->server, z->nserver);
+		put_servers(buf, len, n, z->server, z->nserver,
+		    base->dns_over_tls);
 	else
-		put_servers(buf, len, n, merged->upstream, merged->nupstream);
+		put_servers(buf, len, n, merged->upstream, merged->nupstream,
+		    merged->dns_over_tls);
 	put(buf, len, n, extra);
 	put(buf, len, n, "\n");
 }

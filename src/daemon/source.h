@@ -34,6 +34,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "server.h"
 #include "wire.h"
 
 #define SOURCE_MAX 32         /* run-time sources; past it set fails */
@@ -64,11 +65,13 @@ struct source {
 	char name[SOURCE_NAME_MAX];
 	enum source_origin origin;
 	int ifindex; /* D-Bus and networkd links: the interface; else 0 */
-	struct addr server[CONFIG_MAX_UPSTREAM];
+	struct server server[CONFIG_MAX_UPSTREAM]; /* not settled */
 	size_t nserver;
 	struct source_domain domain[SOURCE_MAX_DOMAINS];
 	size_t ndomain;
 	enum source_default default_route;
+	/* its servers' transport; unset: the configuration's dns-over-tls */
+	enum server_tls dns_over_tls;
 };
 
 struct source_list {
@@ -99,9 +102,11 @@ struct source *source_get(struct source_list *l, const char *name,
 int source_remove(struct source_list *l, const char *name);
 
 /*
- * Applies one "FIELD=VALUE" word to s: "servers=ADDR[#PORT],..." (empty:
- * none), "domains=[~]DOMAIN,..." (empty: none; "." or "~." for every
- * name) or "default-route=yes|no|auto".  A list replaces the one before.
+ * Applies one "FIELD=VALUE" word to s: "servers=ADDR[#PORT][#NAME],..."
+ * (empty: none; NAME authenticates a TLS server, server_parse_item()),
+ * "domains=[~]DOMAIN,..." (empty: none; "." or "~." for every name),
+ * "default-route=yes|no|auto" or "dns-over-tls=no|opportunistic|strict|
+ * default" (default: the configuration's).  A list replaces the one before.
  * Returns 0, or -1 with why in err and s unchanged.
  */
 int
@@ -122,8 +127,9 @@ int source_merge(const struct config *base, const struct source_list *l,
 
 /*
  * One line describing each source, the configuration's first, then l's:
- * "source NAME origin=ORIGIN default-route=yes|no servers=A,B
- * domains=~x,y" ("-" for an empty list; ORIGIN config, resolv, control,
+ * "source NAME origin=ORIGIN default-route=yes|no dns-over-tls=MODE
+ * servers=A,B domains=~x,y" ("-" for an empty list; a server as
+ * server_item_str() writes it, settled; ORIGIN config, resolv, control,
  * dbus or networkd), appended to buf at *n (as snprintf: *n may pass
  * len).
  */

@@ -147,6 +147,28 @@ stat_rows(const struct stats_snapshot *st, struct stat_row *r)
 	return n;
 }
 
+static bool
+uses_tls(const struct upstream_stats *u)
+{
+	return u->transport != NULL && strncmp(u->transport, "tls", 3) == 0;
+}
+
+/* text as one word of a KEY=VALUE line: "-" for none, blanks as "_" */
+static void
+put_word(char *buf, size_t len, size_t *n, const char *text)
+{
+	if (text[0] == '\0') {
+		bufappend(buf, len, n, "-");
+		return;
+	}
+	for (const char *p = text; *p != '\0'; p++)
+		bufappend(buf, len, n, "%c",
+		    *p == ' ' || *p == '=' || (unsigned char)*p < 0x21 ||
+			    (unsigned char)*p > 0x7e
+			? '_'
+			: *p);
+}
+
 static void
 upstream_kv(const struct upstream_stats *u, char *buf, size_t len, size_t *n)
 {
@@ -157,6 +179,33 @@ upstream_kv(const struct upstream_stats *u, char *buf, size_t len, size_t *n)
 	    " down=%d",
 	    u->queries, u->failures, u->timeouts, u->srtt_ms, u->p50_ms,
 	    u->p90_ms, u->p99_ms, u->rtt_samples, u->rtt_sum_ms, u->down);
+	if (!uses_tls(u))
+		return;
+	/* queries per connection: RFC 7858's reuse, as a figure */
+	bufappend(buf, len, n,
+	    " tls_handshakes=%" PRIu64 " tls_resumed=%" PRIu64
+	    " tls_queries=%" PRIu64 " tls_queries_per_conn=%" PRIu64
+	    " tls_errors=%" PRIu64 " tls_auth_failures=%" PRIu64
+	    " plain_fallbacks=%" PRIu64,
+	    u->tls_handshakes, u->tls_resumed, u->tls_queries,
+	    u->tls_handshakes > 0 ? u->tls_queries / u->tls_handshakes : 0,
+	    u->tls_errors, u->tls_auth_failures, u->plain_fallbacks);
+}
+
+/* The words of u that are text, for the upstream verb's lines (the
+ * stats lines carry numbers only). */
+static void
+upstream_text_kv(const struct upstream_stats *u, char *buf, size_t len,
+    size_t *n)
+{
+	bufappend(buf, len, n, " transport=%s",
+	    u->transport != NULL ? u->transport : "udp");
+	if (!uses_tls(u))
+		return;
+	bufappend(buf, len, n, " tls_auth=");
+	put_word(buf, len, n, u->tls_peer);
+	bufappend(buf, len, n, " tls_error=");
+	put_word(buf, len, n, u->tls_error);
 }
 
 /*
@@ -210,6 +259,7 @@ stats_upstream_lines(const struct stats_snapshot *st, int route, char *buf,
 		bufappend(buf, len, n, "upstream %s zone=%s ", u->name,
 		    st->zone[st->up_route[i]]);
 		upstream_kv(u, buf, len, n);
+		upstream_text_kv(u, buf, len, n);
 		if (u->last_error != NULL)
 			bufappend(buf, len, n,
 			    " last_error=%s last_error_age_s=%" PRIu64 "\n",

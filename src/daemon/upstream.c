@@ -11,6 +11,7 @@
  * - The channels (upstream_chan.c) keep their own invariants.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ req_try_timeout(void *arg)
 	/* the newest try is slow: the next upstream gets a try too; the
 	 * slow one may still answer, and the first good answer wins */
 	if (r->tries != NULL) {
-		struct upstream *u = r->tries->chan->u;
+		struct upstream *u = r->tries->u;
 
 		u->timeouts++;
 		u->down = true;
@@ -202,8 +203,10 @@ static void try_send(struct upstream_req *r, unsigned i);
  */
 static const char *
 try_error(int status, bool answered, enum upstream_verdict v,
-    const uint8_t *abuf)
+    const uint8_t *abuf, const char *neterr)
 {
+	if (!answered && neterr != NULL)
+		return neterr;
 	if (!answered)
 		return status == ARES_ETIMEOUT    ? "timeout"
 		    : status == ARES_ECONNREFUSED ? "unreachable"
@@ -247,12 +250,19 @@ try_account(struct upstream *u, const struct upstream_try *t, int status,
 	    answered ? "unusable answer" : ares_strerror(status));
 }
 
+/*
+ * Ends try t: status is c-ares's (ARES_SUCCESS with the answer abuf of
+ * alen octets, ARES_ETIMEOUT, ARES_ECONNREFUSED for a network error,
+ * ARES_EDESTRUCTION when the channel or connection went), neterr the
+ * word for upstream_stats.last_error of a failure without an answer
+ * (NULL: from status).  Frees t.
+ */
 static void
-try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+try_end(struct upstream_try *t, int status, const char *neterr,
+    const uint8_t *abuf, size_t alen)
 {
-	struct upstream_try *t = arg;
 	struct upstream_chan *c = t->chan;
-	struct upstream *u = c->u;
+	struct upstream *u = t->u;
 	struct upstream_set *s = u->set;
 	struct upstream_req *r = t->req;
 	uint64_t now = loop_now_ms(s->loop);
@@ -261,16 +271,19 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	enum upstream_verdict v = UPSTREAM_BAD_MSG;
 	struct wire_msg m;
 
-	(void)timeouts;
-	c->tries--;
-	upstream_id_set(c, t->id, false);
+	if (c != NULL) {
+		c->tries--;
+		upstream_id_set(c, t->id, false);
+	}
 	try_unlink(t);
 	if (answered && r != NULL) {
 		wire_put16(r->query, t->id);
-		v = upstream_answer_check(r->query, r->qlen, abuf, (size_t)alen,
+		v = upstream_answer_check(r->query, r->qlen, abuf, alen,
 		    r->exact_case, &m);
 		has_opt = m.edns.present;
-		if (s->cookies)
+		/* no cookie goes over TLS, whose server is authenticated
+		 * or at least on a connection of ours */
+		if (s->cookies && c != NULL)
 			v = cookie_verdict(u, abuf, &m, v, &cookie_retry);
 		cookie_retry = cookie_retry && !r->cookie_retried;
 		if (has_opt &&
@@ -283,12 +296,12 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	}
 	/* c-ares drops EDNS for the whole channel after a FORMERR without
 	 * OPT: one broken answer must not downgrade every later query */
-	if (answered && !has_opt && c == u->chan &&
+	if (answered && !has_opt && c != NULL && c == u->chan &&
 	    upstream_chan_lost_edns(c) && upstream_chan_replace(u) == 0)
 		log_info("upstream %s: c-ares dropped EDNS after a FORMERR; "
 			 "renewing the channel",
 		    u->name);
-	if (c->draining && c->tries == 0)
+	if (c != NULL && c->draining && c->tries == 0)
 		loop_before_wait(s->loop, &s->reap_hook);
 	if (status == ARES_EDESTRUCTION) {
 		free(t);
@@ -307,7 +320,8 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	}
 	if (!forged)
 		try_account(u, t, status, answered, ok,
-		    ok ? NULL : try_error(status, answered, v, abuf), now);
+		    ok ? NULL : try_error(status, answered, v, abuf, neterr),
+		    now);
 	free(t);
 	if (r == NULL)
 		return;
@@ -316,7 +330,7 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		r->net_errors++; /* an ICMP error, or TCP refused */
 	if (ok) {
 		s->answered_by = u->name;
-		req_finish(r, abuf, (size_t)alen);
+		req_finish(r, abuf, alen);
 		s->answered_by = NULL;
 		return;
 	}
@@ -326,6 +340,44 @@ try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	if (status != ARES_ETIMEOUT && !forged)
 		tryplan_fail(&r->plan, (unsigned)(u - s->ups));
 	try_start(r, false); /* failed fast: move on now */
+}
+
+static void
+try_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	(void)timeouts;
+	try_end(arg, status, NULL, abuf, alen > 0 ? (size_t)alen : 0);
+}
+
+static void try_send_plain(struct upstream_req *r, struct upstream *u,
+    struct upstream_try *t);
+
+static void
+try_tls_done(void *arg, enum tls_status st, const uint8_t *msg, size_t len)
+{
+	struct upstream_try *t = arg;
+	struct upstream *u = t->u;
+
+	switch (st) {
+	case TLS_ANSWERED:
+		try_end(t, ARES_SUCCESS, NULL, msg, len);
+		return;
+	case TLS_CANCELLED:
+		try_end(t, ARES_EDESTRUCTION, NULL, NULL, 0);
+		return;
+	case TLS_FAILED:
+	case TLS_AUTH:
+		break;
+	}
+	/* opportunistic (RFC 7858 4.1): what TLS could not carry goes in
+	 * plain text, once the connection is backing off */
+	if (u->srv.tls == SERVER_TLS_OPPORTUNISTIC && t->req != NULL &&
+	    tls_conn_backing_off(u->tls)) {
+		try_send_plain(t->req, u, t);
+		return;
+	}
+	try_end(t, ARES_ECONNREFUSED, st == TLS_AUTH ? "tls-auth" : "tls", NULL,
+	    0);
 }
 
 /* How long the try at u started now may last: see tryplan.h. */
@@ -364,52 +416,52 @@ try_start(struct upstream_req *r, bool timed_out)
 	try_send(r, (unsigned)i);
 }
 
-/* Sends r's next try to upstream i (with its cookie), or moves on. */
+/* A random query id free on c (c-ares) or tls; -1 if none was found. */
+static int
+pick_id(struct upstream_set *s, const struct upstream_chan *c,
+    const struct tls_conn *tls)
+{
+	for (unsigned guard = 0; guard < 64; guard++) {
+		uint16_t id = rnd_u16(&s->rnd);
+
+		if (c != NULL ? !upstream_id_taken(c, id)
+			      : !tls_conn_id_taken(tls, id))
+			return id;
+	}
+	return -1;
+}
+
+/*
+ * Sends t (on r's list, no transport yet) in plain DNS through u's
+ * c-ares channel, with u's cookie.  Ends t as a failure if the channel
+ * has no id free.
+ */
 static void
-try_send(struct upstream_req *r, unsigned i)
+try_send_plain(struct upstream_req *r, struct upstream *u,
+    struct upstream_try *t)
 {
 	struct upstream_set *s = r->set;
-	uint64_t now = loop_now_ms(s->loop);
-	struct upstream_try *t;
-	struct upstream_chan *c;
-	struct upstream *u = &s->ups[i];
+	struct upstream_chan *c = u->chan;
 	uint8_t q[UPSTREAM_TRY_MAX];
 	size_t qlen = 0;
-	uint16_t id;
-	unsigned guard;
+	int id = c->tries < 65536 / 2 ? pick_id(s, c, NULL) : -1;
 
-	c = u->chan;
-	if (c->tries >= 65536 / 2 || (t = calloc(1, sizeof(*t))) == NULL) {
-		try_start(r, false); /* this one is saturated: the next */
+	if (id < 0) {
+		try_end(t, ARES_ECONNREFUSED, "network", NULL, 0);
 		return;
 	}
-	guard = 0;
-	do
-		id = rnd_u16(&s->rnd);
-	while (upstream_id_taken(c, id) && ++guard < 64);
-	if (upstream_id_taken(c, id)) {
-		free(t);
-		try_start(r, false);
-		return;
-	}
-	upstream_id_set(c, id, true);
+	upstream_id_set(c, (uint16_t)id, true);
 	c->tries++;
-	t->req = r;
 	t->chan = c;
-	t->id = id;
-	t->sent_ms = now;
-	t->next = r->tries;
-	r->tries = t;
-	u->queries++;
-	if (r->plan.round > 0)
-		s->guard.retries++;
-	wire_put16(r->query, id);
+	t->id = (uint16_t)id;
+	if (u->tls != NULL)
+		u->plain_fallbacks++;
+	wire_put16(r->query, t->id);
 	memcpy(q, r->query, r->qlen);
 	if (s->cookies && u->edns_seen)
 		qlen = upstream_query_cookie(q, r->qlen, sizeof(q), &u->cookie);
 	if (qlen == 0)
 		qlen = r->qlen;
-	(void)loop_timer_set(s->loop, &r->try_timer, try_wait(r, u, now));
 	/* c-ares copies the query.  It may call try_done() from inside
 	 * ares_send() (a send error), which can end r: touch neither r nor
 	 * t after this call; c stays valid (draining channels are reaped
@@ -424,6 +476,68 @@ try_send(struct upstream_req *r, unsigned i)
 	    upstream_chan_replace(u) == 0)
 		s->guard.chan_recycled++;
 #endif
+}
+
+static_assert(UPSTREAM_QUERY_MAX + 4 + 4 + UPSTREAM_PAD_BLOCK <= TLS_QUERY_MAX,
+    "a padded query fits a TLS query");
+
+/*
+ * Sends t (on r's list) over u's TLS connection, padded.  If TLS cannot
+ * take it now (backing off, full): an opportunistic server gets it in
+ * plain DNS; for a strict one the try fails.
+ */
+static void
+try_send_tls(struct upstream_req *r, struct upstream *u, struct upstream_try *t)
+{
+	uint8_t q[TLS_QUERY_MAX];
+	size_t qlen;
+	int id = pick_id(r->set, NULL, u->tls);
+
+	if (id >= 0) {
+		t->id = (uint16_t)id;
+		wire_put16(r->query, t->id);
+		memcpy(q, r->query, r->qlen);
+		qlen = upstream_query_pad(q, r->qlen, sizeof(q),
+		    UPSTREAM_PAD_BLOCK);
+		if (qlen == 0)
+			qlen = r->qlen;
+		if (tls_conn_send(u->tls, q, qlen, try_tls_done, t) == 0)
+			return;
+	}
+	if (u->srv.tls == SERVER_TLS_OPPORTUNISTIC) {
+		try_send_plain(r, u, t);
+		return;
+	}
+	try_end(t, ARES_ECONNREFUSED, "tls", NULL, 0);
+}
+
+/* Sends r's next try to upstream i, or moves on. */
+static void
+try_send(struct upstream_req *r, unsigned i)
+{
+	struct upstream_set *s = r->set;
+	uint64_t now = loop_now_ms(s->loop);
+	struct upstream_try *t;
+	struct upstream *u = &s->ups[i];
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		try_start(r, false);
+		return;
+	}
+	t->req = r;
+	t->u = u;
+	t->sent_ms = now;
+	t->next = r->tries;
+	r->tries = t;
+	u->queries++;
+	if (r->plan.round > 0)
+		s->guard.retries++;
+	(void)loop_timer_set(s->loop, &r->try_timer, try_wait(r, u, now));
+	/* either may end t, and r with it: neither is touched after */
+	if (u->tls != NULL)
+		try_send_tls(r, u, t);
+	else
+		try_send_plain(r, u, t);
 }
 
 struct upstream_req *
@@ -484,8 +598,7 @@ upstream_hurry(struct upstream_req *r)
 	if (!loop_timer_armed(&r->try_timer))
 		return;
 	wait = try_wait(r,
-	    r->tries != NULL ? r->tries->chan->u
-			     : &r->set->ups[r->plan.order[0]],
+	    r->tries != NULL ? r->tries->u : &r->set->ups[r->plan.order[0]],
 	    now);
 	if (loop_timer_due(&r->try_timer) > now + wait)
 		(void)loop_timer_set(l, &r->try_timer, wait);
@@ -541,6 +654,23 @@ upstream_stats(const struct upstream_set *s, struct upstream_stats *out,
 		o->last_error = u->last_error;
 		o->last_error_age_ms =
 		    u->last_error != NULL ? now - u->last_error_ms : 0;
+		o->transport = u->tls == NULL         ? "udp"
+		    : u->srv.tls == SERVER_TLS_STRICT ? "tls"
+						      : "tls-opportunistic";
+		o->plain_fallbacks = u->plain_fallbacks;
+		if (u->tls != NULL) {
+			const struct tls_stats *ts = tls_conn_stats(u->tls);
+
+			o->tls_handshakes = ts->handshakes;
+			o->tls_resumed = ts->resumed;
+			o->tls_queries = ts->queries;
+			o->tls_errors = ts->errors;
+			o->tls_auth_failures = ts->auth_failures;
+			snprintf(o->tls_peer, sizeof(o->tls_peer), "%s",
+			    ts->peer);
+			snprintf(o->tls_error, sizeof(o->tls_error), "%s",
+			    ts->last_error);
+		}
 	}
 	return i;
 }
@@ -558,9 +688,19 @@ upstream_alive(const struct upstream_set *s, unsigned *total)
 
 /* --- the set -------------------------------------------------------- */
 
+/* s's TLS context, made for its first TLS server. */
+static int
+set_tls_client(struct upstream_set *s, const struct config *c, char *err,
+    size_t errlen)
+{
+	if (s->tls == NULL)
+		s->tls = tls_client_new(c->tls_ca_file, err, errlen);
+	return s->tls != NULL ? 0 : -1;
+}
+
 struct upstream_set *
 upstream_set_new(struct loop *l, const struct config *c,
-    const struct addr *servers, size_t nservers, char *err, size_t errlen)
+    const struct server *servers, size_t nservers, char *err, size_t errlen)
 {
 	struct upstream_set *s;
 	int r;
@@ -598,13 +738,25 @@ upstream_set_new(struct loop *l, const struct config *c,
 		u->set = s;
 		/* RFC 7873 4.1 wants it unguessable and per server */
 		rnd_bytes(&s->rnd, u->cookie.client, UPSTREAM_COOKIE_CLIENT);
-		u->addr = servers[i];
-		addr_str(&u->addr, u->name, sizeof(u->name));
-		if ((u->chan = upstream_chan_new(u, err, errlen)) == NULL) {
+		u->srv = servers[i];
+		u->addr = server_plain_addr(&u->srv);
+		addr_str(&u->srv.addr, u->name, sizeof(u->name));
+		s->nups++;
+		if (server_uses_tls(&u->srv) &&
+		    (set_tls_client(s, c, err, errlen) != 0 ||
+			(u->tls = tls_conn_new(l, s->tls, &u->srv, u->name,
+			     c->upstream_give_up_ms)) == NULL)) {
+			if (u->tls == NULL && s->tls != NULL)
+				snprintf(err, errlen, "out of memory");
 			upstream_set_free(s);
 			return NULL;
 		}
-		s->nups++;
+		/* a strict server never gets plain DNS: no channel */
+		if (u->srv.tls != SERVER_TLS_STRICT &&
+		    (u->chan = upstream_chan_new(u, err, errlen)) == NULL) {
+			upstream_set_free(s);
+			return NULL;
+		}
 	}
 	return s;
 }
@@ -616,8 +768,11 @@ upstream_set_free(struct upstream_set *s)
 		return;
 	while (!LIST_EMPTY(&s->reqs))
 		req_finish(LIST_FIRST(&s->reqs), NULL, 0);
-	for (unsigned i = 0; i < s->nups; i++)
-		upstream_chan_destroy(s->ups[i].chan);
+	for (unsigned i = 0; i < s->nups; i++) {
+		tls_conn_free(s->ups[i].tls);
+		if (s->ups[i].chan != NULL)
+			upstream_chan_destroy(s->ups[i].chan);
+	}
 	while (s->draining != NULL) {
 		struct upstream_chan *c = s->draining;
 
@@ -627,6 +782,7 @@ upstream_set_free(struct upstream_set *s)
 	/* last: destroying a draining channel arms it */
 	loop_hook_cancel(s->loop, &s->reap_hook);
 	notify_cancel(&s->drained);
+	tls_client_free(s->tls);
 	free(s);
 	ares_library_cleanup();
 }

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "loop.h"
+#include "server.h"
 #include "wire.h"
 
 #define UPSTREAM_EDNS_SIZE 1232 /* what we advertise upstream */
@@ -61,6 +62,15 @@ struct upstream_stats {
 				   "bad-answer", "unreachable", "network";
 				   NULL if none yet (static text) */
 	uint64_t last_error_age_ms; /* how long ago */
+	/* how it is asked: "udp" (plain DNS, UDP then TCP), "tls" (DNS
+	 * over TLS, strict) or "tls-opportunistic" (static text) */
+	const char *transport;
+	/* DNS over TLS (tls.h's counters), zero for plain DNS */
+	uint64_t tls_handshakes, tls_resumed, tls_queries, tls_errors,
+	    tls_auth_failures;
+	uint64_t plain_fallbacks; /* opportunistic tries sent in plain */
+	char tls_peer[SERVER_NAME_MAX + 8]; /* authenticated as; "" */
+	char tls_error[96];                 /* the latest TLS failure; "" */
 };
 
 /* What upstream_answer_check() made of an answer. */
@@ -175,6 +185,17 @@ struct upstream_cookie {
 size_t upstream_query_cookie(uint8_t *query, size_t len, size_t cap,
     const struct upstream_cookie *c);
 
+/*
+ * For a query over TLS: appends an empty edns-tcp-keepalive option (RFC
+ * 7828) and a PADDING option (RFC 7830) to the OPT record that ends query
+ * (len octets, the OPT last with empty rdata, as upstream_query_build()
+ * writes it), so that the message is a multiple of block octets (RFC
+ * 8467 4.1).  Returns the new length, or 0 if cap is too small or the
+ * query does not end with an empty OPT.
+ */
+#define UPSTREAM_PAD_MAX 512 /* the largest block */
+size_t upstream_query_pad(uint8_t *query, size_t len, size_t cap, size_t block);
+
 /* What an answer's COOKIE option says (upstream_answer_cookie()). */
 enum upstream_cookie_verdict {
 	UPSTREAM_COOKIE_NONE, /* no COOKIE option (a server without) */
@@ -194,13 +215,13 @@ enum upstream_cookie_verdict upstream_answer_cookie(const uint8_t *ans,
     size_t *server_len, bool *badcookie);
 
 /*
- * Creates a set for servers[0..nservers) (at most CONFIG_MAX_UPSTREAM
- * of them; with none, every request ends UPSTREAM_UNREACHABLE at its
+ * Creates a set for servers[0..nservers) (settled, server_settle(); at
+ * most CONFIG_MAX_UPSTREAM of them; with none, every request ends UPSTREAM_UNREACHABLE at its
  * first try) with c's timers and options, registering with l.  Returns
  * it, or NULL with the reason in err.
  */
 struct upstream_set *upstream_set_new(struct loop *l, const struct config *c,
-    const struct addr *servers, size_t nservers, char *err, size_t errlen);
+    const struct server *servers, size_t nservers, char *err, size_t errlen);
 
 /*
  * Ends every request in flight with failure (callbacks run), then frees

@@ -19,11 +19,15 @@
 #include "notify.h"
 #include "rnd.h"
 #include "rtt.h"
+#include "server.h"
+#include "tls.h"
 #include "tryplan.h"
 #include "upstream.h"
 #include "wire.h"
 
 #define UPSTREAM_QUERY_MAX (WIRE_HDR_LEN + WIRE_MAX_NAME + 4 + WIRE_OPT_LEN)
+/* RFC 8467 4.1: queries over TLS padded to a multiple of this */
+#define UPSTREAM_PAD_BLOCK 128
 /* A query with its COOKIE option, as one try sends it. */
 #define UPSTREAM_TRY_MAX                                                       \
 	(UPSTREAM_QUERY_MAX + 4 + UPSTREAM_COOKIE_CLIENT +                     \
@@ -44,9 +48,14 @@ struct upstream_chan {
 
 struct upstream {
 	struct upstream_set *set;
-	struct addr addr;
-	char name[64];
+	struct server srv; /* as configured, settled */
+	struct addr addr;  /* where plain DNS goes (c-ares) */
+	char name[64];     /* "ADDR#PORT" of srv */
+	/* plain DNS: NULL for a strict TLS server, which never gets any */
 	struct upstream_chan *chan;
+	/* DNS over TLS, for a server that uses it; else NULL */
+	struct tls_conn *tls;
+	uint64_t plain_fallbacks; /* opportunistic tries sent in plain */
 	struct rtt_srtt srtt;
 	uint64_t queries, failures, timeouts;
 	bool down;                     /* its latest try failed or timed out */
@@ -64,7 +73,8 @@ struct upstream {
 
 struct upstream_try {
 	struct upstream_req *req; /* NULL once detached */
-	struct upstream_chan *chan;
+	struct upstream *u;
+	struct upstream_chan *chan; /* plain DNS; NULL over TLS */
 	uint16_t id;
 	uint64_t sent_ms;
 	struct upstream_try *next; /* on req->tries */
@@ -98,7 +108,8 @@ struct upstream_set {
 	struct loop_hook reap_hook; /* destroys drained channels */
 	struct notify drained;      /* tells the owner inflight is 0 */
 	bool dns0x20;
-	bool cookies; /* upstream-cookies */
+	bool cookies;           /* upstream-cookies */
+	struct tls_client *tls; /* when a server uses TLS */
 	struct upstream_guard_stats guard;
 	struct log_ratelimit rl_reject, rl_limit;
 	struct rnd_pool rnd;

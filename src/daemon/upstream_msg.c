@@ -116,6 +116,16 @@ upstream_answer_check(const uint8_t *query, size_t qlen, const uint8_t *ans,
 	return UPSTREAM_ANSWER_OK;
 }
 
+/* Whether query (len octets) ends with an OPT record with empty rdata. */
+static bool
+ends_with_empty_opt(const uint8_t *query, size_t len)
+{
+	return len >= WIRE_HDR_LEN + WIRE_OPT_LEN &&
+	    query[len - WIRE_OPT_LEN] == 0 &&
+	    wire_get16(query + len - WIRE_OPT_LEN + 1) == WIRE_T_OPT &&
+	    wire_get16(query + len - 2) == 0;
+}
+
 size_t
 upstream_query_cookie(uint8_t *query, size_t len, size_t cap,
     const struct upstream_cookie *c)
@@ -125,10 +135,7 @@ upstream_query_cookie(uint8_t *query, size_t len, size_t cap,
 
 	/* the OPT upstream_query_build() ends with: root owner, type OPT,
 	 * class, ttl, rdlength 0 */
-	if (len < WIRE_HDR_LEN + WIRE_OPT_LEN || len > cap ||
-	    query[len - WIRE_OPT_LEN] != 0 ||
-	    wire_get16(query + len - WIRE_OPT_LEN + 1) != WIRE_T_OPT ||
-	    wire_get16(query + len - 2) != 0 ||
+	if (!ends_with_empty_opt(query, len) || len > cap ||
 	    slen > UPSTREAM_COOKIE_SERVER_MAX)
 		return 0;
 	memcpy(data, c->client, UPSTREAM_COOKIE_CLIENT);
@@ -136,6 +143,27 @@ upstream_query_cookie(uint8_t *query, size_t len, size_t cap,
 		memcpy(data + UPSTREAM_COOKIE_CLIENT, c->server, slen);
 	if (wire_opt_put(query, cap, &olen, WIRE_OPT_COOKIE, data,
 		UPSTREAM_COOKIE_CLIENT + slen) != WIRE_OK)
+		return 0;
+	wire_put16(query + len - 2, (uint16_t)(olen - len));
+	return olen;
+}
+
+size_t
+upstream_query_pad(uint8_t *query, size_t len, size_t cap, size_t block)
+{
+	static const uint8_t zeros[UPSTREAM_PAD_MAX];
+	size_t olen = len, pad;
+
+	if (!ends_with_empty_opt(query, len) || len > cap || block == 0 ||
+	    block > UPSTREAM_PAD_MAX)
+		return 0;
+	if (wire_opt_put(query, cap, &olen, WIRE_OPT_KEEPALIVE, NULL, 0) !=
+	    WIRE_OK)
+		return 0;
+	/* the padding option's own 4 octets count */
+	pad = (block - (olen + 4) % block) % block;
+	if (wire_opt_put(query, cap, &olen, WIRE_OPT_PADDING, zeros, pad) !=
+	    WIRE_OK)
 		return 0;
 	wire_put16(query + len - 2, (uint16_t)(olen - len));
 	return olen;

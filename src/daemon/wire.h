@@ -377,9 +377,10 @@ void wire_remove_opt(uint8_t *buf, size_t *len, const struct wire_edns *e);
 /* --- EDNS options (RFC 6891 6.1.2) ------------------------------------ */
 
 enum wire_opt_code {
-	WIRE_OPT_COOKIE = 10,  /* RFC 7873 */
-	WIRE_OPT_PADDING = 12, /* RFC 7830 */
-	WIRE_OPT_EDE = 15,     /* RFC 8914 */
+	WIRE_OPT_COOKIE = 10,    /* RFC 7873 */
+	WIRE_OPT_KEEPALIVE = 11, /* RFC 7828, edns-tcp-keepalive */
+	WIRE_OPT_PADDING = 12,   /* RFC 7830 */
+	WIRE_OPT_EDE = 15,       /* RFC 8914 */
 };
 
 /* Extended DNS error INFO-CODEs (RFC 8914 4) that roostd uses. */

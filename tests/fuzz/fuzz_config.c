@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < c.nlisten; i++)
 		check_addr(&c.listen[i]);
 	for (size_t i = 0; i < c.nupstream; i++)
-		check_addr(&c.upstream[i]);
+		check_addr(&c.upstream[i].addr);
 	/* forward zones: within limits, each a lower-case name other than
 	 * the root, never twice, with servers that print back */
 	assert(c.nzone <= CONFIG_MAX_ZONES);
@@ -92,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(memcmp(low, z->name, z->name_len) == 0);
 		assert(z->nserver >= 1 && z->nserver <= CONFIG_MAX_UPSTREAM);
 		for (size_t j = 0; j < z->nserver; j++)
-			check_addr(&z->server[j]);
+			check_addr(&z->server[j].addr);
 		for (size_t j = 0; j < i; j++)
 			assert(!wire_name_equal(c.zone[j].name,
 			    c.zone[j].name_len, z->name, z->name_len));

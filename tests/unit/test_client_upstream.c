@@ -113,6 +113,32 @@ test_upstream_set_request_takes_yes_no_auto_for_default_route(void **state)
 }
 
 static void
+test_upstream_set_request_takes_dns_over_tls(void **state)
+{
+	static const char *const good[] = { "no", "opportunistic", "strict",
+		"default" };
+	struct cmd_upstream_set s = { .source = "wifi" };
+	char buf[512], want[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		s.dns_over_tls = good[i];
+		assert_int_equal(build(&s, buf, sizeof(buf)), 0);
+		snprintf(want, sizeof(want),
+		    "upstream set wifi dns-over-tls=%s\n", good[i]);
+		assert_string_equal(buf, want);
+	}
+	s.dns_over_tls = "yes please";
+	assert_int_equal(build(&s, buf, sizeof(buf)), -1);
+	s.dns_over_tls = "strict";
+	s.dns[s.ndns++] = "9.9.9.9#dns.quad9.net";
+	assert_int_equal(build(&s, buf, sizeof(buf)), 0);
+	assert_string_equal(buf,
+	    "upstream set wifi servers=9.9.9.9#dns.quad9.net "
+	    "dns-over-tls=strict\n");
+}
+
+static void
 test_upstream_set_request_refuses_a_line_past_the_limit(void **state)
 {
 	static char value[100];
@@ -638,27 +664,31 @@ test_upstream_command_json_matches_servers_to_routes_by_zone(void **state)
 	assert_int_equal(run_cmd(&r, argv), CLIENT_EXIT_ANSWER);
 	assert_string_equal(r.out,
 	    "{\"sources\": [{\"name\": \"roostd.conf\", \"origin\": "
-	    "\"config\", \"default_route\": true, \"servers\": "
+	    "\"config\", \"default_route\": true, \"dns_over_tls\": null, "
+	    "\"servers\": "
 	    "[\"127.0.0.2#53\", \"::1#5353\"], \"domains\": []}, "
 	    "{\"name\": \"vpn0\", \"origin\": \"control\", "
-	    "\"default_route\": false, \"servers\": [\"10.8.0.1#53\"], "
+	    "\"default_route\": false, \"dns_over_tls\": null, \"servers\": "
+	    "[\"10.8.0.1#53\"], "
 	    "\"domains\": [\"~corp.example.\", \"~8.10.in-addr.arpa.\"]}], "
 	    "\"routes\": [{\"zone\": \".\", \"sources\": [\"roostd.conf\"], "
 	    "\"servers\": [{\"address\": \"127.0.0.2#53\", \"down\": false, "
 	    "\"srtt_ms\": 12, \"queries\": 100, \"failures\": 1, "
 	    "\"timeouts\": 0, \"p50_ms\": 8, \"p90_ms\": 16, \"p99_ms\": 32, "
 	    "\"rtt_samples\": 99, \"rtt_sum_ms\": 990, \"last_error\": null, "
-	    "\"last_error_age_s\": null}, {\"address\": \"::1#5353\", "
+	    "\"last_error_age_s\": null, \"transport\": \"udp\"}, "
+	    "{\"address\": \"::1#5353\", "
 	    "\"down\": true, \"srtt_ms\": 0, \"queries\": 40, \"failures\": "
 	    "3, \"timeouts\": 2, \"p50_ms\": 0, \"p90_ms\": 0, \"p99_ms\": 0, "
 	    "\"rtt_samples\": 0, \"rtt_sum_ms\": 0, \"last_error\": "
-	    "\"timeout\", \"last_error_age_s\": 12}]}, {\"zone\": "
+	    "\"timeout\", \"last_error_age_s\": 12, \"transport\": \"udp\"}]}, "
+	    "{\"zone\": "
 	    "\"corp.example.\", \"sources\": [\"vpn0\"], \"servers\": "
 	    "[{\"address\": \"10.8.0.1#53\", \"down\": false, \"srtt_ms\": 4, "
 	    "\"queries\": 7, \"failures\": 0, \"timeouts\": 0, \"p50_ms\": 0, "
 	    "\"p90_ms\": 0, \"p99_ms\": 0, \"rtt_samples\": 0, "
 	    "\"rtt_sum_ms\": 0, \"last_error\": \"refused\", "
-	    "\"last_error_age_s\": 300}]}]}\n");
+	    "\"last_error_age_s\": 300, \"transport\": \"udp\"}]}]}\n");
 	run_free(&r);
 }
 
@@ -718,7 +748,8 @@ test_upstream_revert_and_route_commands(void **state)
 	    "\"10.8.0.1#53\", \"down\": false, \"srtt_ms\": 4, \"queries\": "
 	    "7, \"failures\": 0, \"timeouts\": 0, \"p50_ms\": 0, \"p90_ms\": "
 	    "0, \"p99_ms\": 0, \"rtt_samples\": 0, \"rtt_sum_ms\": 0, "
-	    "\"last_error\": null, \"last_error_age_s\": null}]}\n");
+	    "\"last_error\": null, \"last_error_age_s\": null, \"transport\": "
+	    "\"udp\"}]}\n");
 	run_free(&r);
 
 	run_setup(&r);
@@ -834,6 +865,7 @@ main(void)
 		    test_upstream_set_request_empty_value_clears_the_list),
 		cmocka_unit_test(
 		    test_upstream_set_request_takes_yes_no_auto_for_default_route),
+		cmocka_unit_test(test_upstream_set_request_takes_dns_over_tls),
 		cmocka_unit_test(
 		    test_upstream_set_request_refuses_a_line_past_the_limit),
 		cmocka_unit_test(

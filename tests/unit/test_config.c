@@ -392,8 +392,8 @@ test_set_listen_and_upstream_append_in_order(void **state)
 	set_ok(&c, "upstream", "192.0.2.1");
 	set_ok(&c, "upstream", "[2001:db8::1]:5353");
 	assert_int_equal(c.nupstream, 2);
-	assert_addr(&c.upstream[0], "192.0.2.1#53");
-	assert_addr(&c.upstream[1], "2001:db8::1#5353");
+	assert_addr(&c.upstream[0].addr, "192.0.2.1#53");
+	assert_addr(&c.upstream[1].addr, "2001:db8::1#5353");
 }
 
 static void
@@ -455,10 +455,10 @@ test_set_forward_zone(void **state)
 	assert_int_equal(c.zone[0].name_len, sizeof(corp));
 	assert_memory_equal(c.zone[0].name, corp, sizeof(corp));
 	assert_int_equal(c.zone[0].nserver, 2);
-	assert_addr(&c.zone[0].server[0], "10.8.0.1#53");
-	assert_addr(&c.zone[0].server[1], "10.8.0.2#5353");
+	assert_addr(&c.zone[0].server[0].addr, "10.8.0.1#53");
+	assert_addr(&c.zone[0].server[1].addr, "10.8.0.2#5353");
 	assert_int_equal(c.zone[1].nserver, 1);
-	assert_addr(&c.zone[1].server[0], "2001:db8::53#5300");
+	assert_addr(&c.zone[1].server[0].addr, "2001:db8::53#5300");
 	/* errors name the key and the zone, and change nothing */
 	set_fails(&c, "forward-zone", "new.example",
 	    "forward-zone: new.example: no server (expected DOMAIN "
@@ -963,8 +963,8 @@ test_load_reads_every_key(void **state)
 	assert_addr(&c.listen[2], "::1#5354");
 	assert_addr(&c.listen[3], "127.0.0.2#53");
 	assert_int_equal(c.nupstream, 2);
-	assert_addr(&c.upstream[0], "192.0.2.1#53");
-	assert_addr(&c.upstream[1], "2001:db8::53#5300");
+	assert_addr(&c.upstream[0].addr, "192.0.2.1#53");
+	assert_addr(&c.upstream[1].addr, "2001:db8::53#5300");
 	assert_int_equal(c.nallow, 3);
 	assert_int_equal(c.allow[0].prefix, 8);
 	assert_int_equal(c.allow[1].prefix, 32);
@@ -1008,9 +1008,9 @@ test_load_skips_comments_blanks_and_trailing_comments(void **state)
 	config_defaults(&c);
 	load_ok(&c, "good.whitespace.conf");
 	assert_int_equal(c.nupstream, 3);
-	assert_addr(&c.upstream[0], "192.0.2.1#53");
-	assert_addr(&c.upstream[1], "192.0.2.2#53");
-	assert_addr(&c.upstream[2], "192.0.2.3#53");
+	assert_addr(&c.upstream[0].addr, "192.0.2.1#53");
+	assert_addr(&c.upstream[1].addr, "192.0.2.2#53");
+	assert_addr(&c.upstream[2].addr, "192.0.2.3#53");
 	assert_int_equal(c.nlisten, 1);
 	assert_addr(&c.listen[0], "127.0.0.1#5353");
 	assert_int_equal(c.log_level, CONFIG_LOG_WARN);
@@ -1025,7 +1025,7 @@ test_load_accepts_crlf_line_ends(void **state)
 	config_defaults(&c);
 	load_ok(&c, "good.crlf.conf");
 	assert_int_equal(c.nupstream, 1);
-	assert_addr(&c.upstream[0], "192.0.2.1#53");
+	assert_addr(&c.upstream[0].addr, "192.0.2.1#53");
 	assert_addr(&c.listen[0], "127.0.0.1#5353");
 	assert_int_equal(c.log_level, CONFIG_LOG_ERR);
 }
@@ -1063,8 +1063,8 @@ test_load_adds_to_what_the_config_holds(void **state)
 	set_ok(&c, "log-level", "debug");
 	load_ok(&c, "good.minimal.conf");
 	assert_int_equal(c.nupstream, 2);
-	assert_addr(&c.upstream[0], "192.0.2.200#53");
-	assert_addr(&c.upstream[1], "192.0.2.1#53");
+	assert_addr(&c.upstream[0].addr, "192.0.2.200#53");
+	assert_addr(&c.upstream[1].addr, "192.0.2.1#53");
 	assert_int_equal(c.log_level, CONFIG_LOG_DEBUG);
 }
 
@@ -1458,11 +1458,11 @@ test_finish_takes_upstreams_from_resolv_conf(void **state)
 	/* comments, search, options, a host name, a duplicate, a port and
 	 * "nameservers" are skipped; a %scope is kept */
 	assert_int_equal(c.nupstream, lo != 0 ? 3 : 2);
-	assert_addr(&c.upstream[0], "192.0.2.53#53");
-	assert_addr(&c.upstream[1], "2001:db8::53#53");
+	assert_addr(&c.upstream[0].addr, "192.0.2.53#53");
+	assert_addr(&c.upstream[1].addr, "2001:db8::53#53");
 	if (lo != 0) {
 		snprintf(want, sizeof(want), "fe80::1%%%u#53", lo);
-		assert_addr(&c.upstream[2], want);
+		assert_addr(&c.upstream[2].addr, want);
 	}
 }
 
@@ -1475,8 +1475,8 @@ test_finish_takes_at_most_max_upstreams_from_resolv_conf(void **state)
 	config_with_resolv(&c, "resolv.many.conf");
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, CONFIG_MAX_UPSTREAM);
-	assert_addr(&c.upstream[0], "192.0.2.1#53");
-	assert_addr(&c.upstream[CONFIG_MAX_UPSTREAM - 1], "192.0.2.8#53");
+	assert_addr(&c.upstream[0].addr, "192.0.2.1#53");
+	assert_addr(&c.upstream[CONFIG_MAX_UPSTREAM - 1].addr, "192.0.2.8#53");
 }
 
 static void
@@ -1514,7 +1514,7 @@ test_finish_drops_the_stub_address_we_listen_on(void **state)
 	set_ok(&c, "listen", "127.0.0.53");
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 1);
-	assert_addr(&c.upstream[0], "192.0.2.53#53");
+	assert_addr(&c.upstream[0].addr, "192.0.2.53#53");
 }
 
 static void
@@ -1529,8 +1529,8 @@ test_finish_keeps_loopback_upstream_on_another_port(void **state)
 	set_ok(&c, "listen", "::1#5353");
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 2);
-	assert_addr(&c.upstream[0], "127.0.0.1#53");
-	assert_addr(&c.upstream[1], "::1#53");
+	assert_addr(&c.upstream[0].addr, "127.0.0.1#53");
+	assert_addr(&c.upstream[1].addr, "::1#53");
 }
 
 static void
@@ -1558,14 +1558,14 @@ test_finish_drops_loopback_upstream_under_a_wildcard_listen(void **state)
 	finish_ok(&c);
 	/* 127.0.0.1#53 reaches 0.0.0.0#53; ::1#53 reaches nothing of ours */
 	assert_int_equal(c.nupstream, 1);
-	assert_addr(&c.upstream[0], "::1#53");
+	assert_addr(&c.upstream[0].addr, "::1#53");
 
 	config_with_resolv(&c, "resolv.loopback.conf");
 	set_ok(&c, "listen", "::");
 	set_ok(&c, "listen", "0.0.0.0#5353");
 	finish_ok(&c);
 	assert_int_equal(c.nupstream, 1);
-	assert_addr(&c.upstream[0], "127.0.0.1#53");
+	assert_addr(&c.upstream[0].addr, "127.0.0.1#53");
 }
 
 static void

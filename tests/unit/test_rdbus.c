@@ -115,11 +115,11 @@ test_rdbus_servers_v4_v6_and_ports(void **state)
 	/* what source_set_field() reads back is what was sent */
 	apply(&src, servers(s, 3, 3));
 	assert_int_equal(src.nserver, 3);
-	assert_string_equal(addr_str(&src.server[0], text, sizeof(text)),
+	assert_string_equal(addr_str(&src.server[0].addr, text, sizeof(text)),
 	    "10.8.0.1#53");
-	assert_string_equal(addr_str(&src.server[1], text, sizeof(text)),
+	assert_string_equal(addr_str(&src.server[1].addr, text, sizeof(text)),
 	    "2001:db8::1#5353");
-	assert_int_equal(addr_port(&src.server[2]), 53);
+	assert_int_equal(addr_port(&src.server[2].addr), 53);
 }
 
 static void
@@ -131,7 +131,7 @@ test_rdbus_servers_link_local_gets_the_link(void **state)
 	(void)state;
 	assert_string_equal(servers(&s, 1, 7), "servers=fe80::1%7#53");
 	apply(&src, servers(&s, 1, 7));
-	assert_int_equal(addr_scope(&src.server[0]), 7);
+	assert_int_equal(addr_scope(&src.server[0].addr), 7);
 }
 
 static void

@@ -68,7 +68,7 @@ get(struct source_list *l, const char *name)
 
 /* "ADDR#PORT,..." of a server list. */
 static const char *
-servers(const struct addr *a, size_t n)
+servers(const struct server *a, size_t n)
 {
 	static char buf[1024];
 	char str[ADDR_STRLEN];
@@ -77,7 +77,7 @@ servers(const struct addr *a, size_t n)
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++)
 		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%s",
-		    i ? "," : "", addr_str(&a[i], str, sizeof(str)));
+		    i ? "," : "", addr_str(&a[i].addr, str, sizeof(str)));
 	return buf;
 }
 
@@ -367,7 +367,8 @@ test_source_merge_without_upstream_under_networkd(void **state)
 	source_line(s, buf, sizeof(buf), &n);
 	assert_string_equal(buf,
 	    "source corp0 origin=networkd default-route=no "
-	    "servers=10.0.0.1#5300 domains=~corp.example.\n");
+	    "dns-over-tls=default servers=10.0.0.1#5300 "
+	    "domains=~corp.example.\n");
 	free(l);
 	free(out);
 	free(base);
@@ -395,15 +396,15 @@ test_source_lines_and_route_names(void **state)
 	assert_int_equal(n, strlen(buf));
 	assert_string_equal(buf,
 	    "source roostd.conf origin=config default-route=yes "
-	    "servers=192.0.2.1#53 domains=-\n"
+	    "dns-over-tls=no servers=192.0.2.1#53 domains=-\n"
 	    "source forward-zone:corp.example. origin=config "
-	    "default-route=no servers=198.51.100.1#53 "
+	    "default-route=no dns-over-tls=no servers=198.51.100.1#53 "
 	    "domains=corp.example.\n"
 	    "source vpn origin=control default-route=no "
-	    "servers=10.8.0.1#53,fd00::53#53 "
+	    "dns-over-tls=default servers=10.8.0.1#53,fd00::53#53 "
 	    "domains=~corp.example.,lab.example.\n"
 	    "source wifi origin=control default-route=yes "
-	    "servers=192.168.1.1#53 domains=-\n");
+	    "dns-over-tls=default servers=192.168.1.1#53 domains=-\n");
 	/* too small a buffer: cut, and n says how much was wanted */
 	n = 0;
 	source_lines(base, l, buf, 10, &n);

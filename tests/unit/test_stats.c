@@ -113,6 +113,48 @@ test_stats_forward_zone_servers_say_their_zone(void **state)
 }
 
 static void
+test_stats_tls_upstream_counts_and_names_apart(void **state)
+{
+	static struct stats_snapshot st;
+	char text[8192];
+	size_t n = 0;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	st.nup = 1;
+	snprintf(st.up[0].name, sizeof(st.up[0].name), "192.0.2.1#853");
+	snprintf(st.zone[0], sizeof(st.zone[0]), ".");
+	st.up[0].transport = "tls";
+	st.up[0].tls_handshakes = 4;
+	st.up[0].tls_resumed = 3;
+	st.up[0].tls_queries = 410;
+	st.up[0].tls_errors = 1;
+	snprintf(st.up[0].tls_peer, sizeof(st.up[0].tls_peer),
+	    "address 192.0.2.1");
+	snprintf(st.up[0].tls_error, sizeof(st.up[0].tls_error),
+	    "connect: Connection refused");
+	/* the stats lines: numbers only, queries per connection computed */
+	stats_text(&st, text, sizeof(text));
+	assert_non_null(strstr(text,
+	    " tls_handshakes=4 tls_resumed=3 tls_queries=410 "
+	    "tls_queries_per_conn=102 tls_errors=1 tls_auth_failures=0 "
+	    "plain_fallbacks=0\n"));
+	assert_null(strstr(text, "tls_auth="));
+	assert_null(strstr(text, "transport="));
+	/* the upstream verb's: the text too, one word each */
+	stats_upstream_lines(&st, -1, text, sizeof(text), &n);
+	assert_non_null(strstr(text,
+	    " transport=tls tls_auth=address_192.0.2.1 "
+	    "tls_error=connect:_Connection_refused last_error=-"));
+	/* plain DNS: no TLS words at all */
+	st.up[0].transport = "udp";
+	n = 0;
+	stats_upstream_lines(&st, -1, text, sizeof(text), &n);
+	assert_non_null(strstr(text, " transport=udp last_error=-"));
+	assert_null(strstr(text, "tls_"));
+}
+
+static void
 test_stats_upstream_lines_by_route_with_last_error(void **state)
 {
 	static struct stats_snapshot st;
@@ -135,7 +177,8 @@ test_stats_upstream_lines_by_route_with_last_error(void **state)
 	assert_true(
 	    strncmp(text, "upstream 192.0.2.1#53 zone=. queries=0 ", 39) == 0);
 	assert_non_null(strstr(text,
-	    " down=0 last_error=- last_error_age_s=-\nupstream 10.8.0.1#53 "
+	    " down=0 transport=udp last_error=- last_error_age_s=-\nupstream "
+	    "10.8.0.1#53 "
 	    "zone=corp.example. "));
 	assert_non_null(strstr(text,
 	    "\nupstream 10.8.0.2#53 zone=corp.example. queries=0 "));
@@ -162,6 +205,8 @@ main(void)
 		    test_stats_forward_zone_servers_say_their_zone),
 		cmocka_unit_test(
 		    test_stats_upstream_lines_by_route_with_last_error),
+		cmocka_unit_test(
+		    test_stats_tls_upstream_counts_and_names_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,6 +126,46 @@ static const struct upstream_cookie cookie = {
 };
 
 static void
+test_upstream_query_pad_fills_blocks_of_128(void **state)
+{
+	uint8_t q[1024], zeros[128] = { 0 };
+	size_t n, m;
+	struct wire_msg msg;
+	struct wire_opt_iter it;
+	struct wire_opt o;
+
+	(void)state;
+	n = upstream_query_build(&question, 0x4242, NULL, q, sizeof(q));
+	m = upstream_query_pad(q, n, sizeof(q), 128);
+	assert_int_equal(m % 128, 0);
+	assert_true(m > n);
+	assert_int_equal(wire_parse_msg(q, m, &msg, NULL, 0), WIRE_OK);
+	assert_true(msg.edns.present);
+	it = (struct wire_opt_iter){ q + msg.edns.opts_off, msg.edns.opts_len };
+	/* RFC 7828: an empty keepalive asks for the server's timeout */
+	assert_true(wire_opt_next(&it, &o));
+	assert_int_equal(o.code, WIRE_OPT_KEEPALIVE);
+	assert_int_equal(o.len, 0);
+	assert_true(wire_opt_next(&it, &o));
+	assert_int_equal(o.code, WIRE_OPT_PADDING);
+	assert_int_equal(o.len, m - n - 8);
+	assert_memory_equal(o.data, zeros, o.len);
+	assert_false(wire_opt_next(&it, &o));
+	/* padded once only: the OPT is no longer empty */
+	assert_int_equal(upstream_query_pad(q, m, sizeof(q), 128), 0);
+	/* a block that is met exactly needs an empty padding option */
+	for (size_t block = 16; block <= 512; block *= 2) {
+		n = upstream_query_build(&question, 1, NULL, q, sizeof(q));
+		m = upstream_query_pad(q, n, sizeof(q), block);
+		assert_int_equal(m % block, 0);
+		assert_true(m - n >= 8 && m - n < 8 + block);
+	}
+	/* no room */
+	n = upstream_query_build(&question, 1, NULL, q, sizeof(q));
+	assert_int_equal(upstream_query_pad(q, n, n + 8, 128), 0);
+}
+
+static void
 test_upstream_query_cookie_goes_in_the_opt(void **state)
 {
 	struct upstream_cookie fresh = cookie;
@@ -288,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_upstream_query_0x20_flips_letters_only),
 		cmocka_unit_test(test_upstream_answer_0x20_needs_exact_case),
 		cmocka_unit_test(test_upstream_answer_refusals),
+		cmocka_unit_test(test_upstream_query_pad_fills_blocks_of_128),
 		cmocka_unit_test(test_upstream_query_cookie_goes_in_the_opt),
 		cmocka_unit_test(test_upstream_answer_cookie_checked),
 		cmocka_unit_test(
