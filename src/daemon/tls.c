@@ -67,11 +67,11 @@ struct pending {
 	struct pending *hnext;     /* in the id table, while waiting */
 	tls_answer_cb *cb;
 	void *arg;
-	uint64_t sent_ms; /* into the write buffer */
+	uint64_t sent_ms;       /* into the write buffer */
 	enum tls_status status; /* on failed: how it ends */
 	uint16_t id;
-	uint16_t len;  /* of q: the 2-octet length, then the query */
-	bool retried;  /* sent again after a connection broke */
+	uint16_t len; /* of q: the 2-octet length, then the query */
+	bool retried; /* sent again after a connection broke */
 	uint8_t q[2 + TLS_QUERY_MAX];
 };
 
@@ -96,7 +96,7 @@ struct tls_conn {
 	uint64_t retry_ms; /* backing off until then */
 	uint64_t opened_ms;
 	uint64_t last_answer_ms;
-	bool answered; /* this connection has answered */
+	bool answered;   /* this connection has answered */
 	bool want_write; /* the last TLS write wants the socket writable */
 	bool read_wants_write;
 	uint8_t wbuf[TLS_WBUF];
@@ -399,8 +399,8 @@ conn_open(struct tls_conn *t)
 	ERR_clear_error();
 	t->opened_ms = loop_now_ms(t->loop);
 	t->answered = false;
-	t->fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	t->fd = socket(a->ss.ss_family,
+	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (t->fd < 0) {
 		note_error(t, "socket");
 		conn_failed(t, TLS_FAILED);
@@ -471,8 +471,7 @@ pin_matches(struct tls_conn *t)
 		return false;
 	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
 	if (len > 0 &&
-	    EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) ==
-		1 &&
+	    EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1 &&
 	    mdlen == SERVER_PIN_LEN)
 		ok = CRYPTO_memcmp(md, t->srv.pin, SERVER_PIN_LEN) == 0;
 	OPENSSL_free(der);
@@ -497,8 +496,7 @@ conn_authenticated(struct tls_conn *t)
 	else {
 		addr_str(&s->addr, a, sizeof(a));
 		a[strcspn(a, "#")] = '\0';
-		snprintf(t->stats.peer, sizeof(t->stats.peer), "address %s",
-		    a);
+		snprintf(t->stats.peer, sizeof(t->stats.peer), "address %s", a);
 	}
 }
 
@@ -561,6 +559,17 @@ conn_handshake(struct tls_conn *t)
 	conn_timer_arm(t);
 }
 
+/* p (first on the queue) is written: it waits for its answer. */
+static void
+mark_written(struct tls_conn *t, struct pending *p, uint64_t now)
+{
+	TAILQ_REMOVE(&t->queue, p, link);
+	p->sent_ms = now;
+	p->hnext = t->byid[p->id & 0xff];
+	t->byid[p->id & 0xff] = p;
+	TAILQ_INSERT_TAIL(&t->waiting, p, link);
+}
+
 /* One answer off the stream. */
 static void
 on_answer(void *arg, const uint8_t *msg, size_t len)
@@ -587,6 +596,34 @@ on_answer(void *arg, const uint8_t *msg, size_t len)
 	free(p);
 }
 
+/*
+ * n octets off the connection, in any chunking: answers go to their
+ * queries.  Returns 0, or -1 if a bad length broke the connection (its
+ * queries failed).
+ */
+static int
+stream_take(struct tls_conn *t, const uint8_t *data, size_t n)
+{
+	if (framer_feed(&t->fr, data, n, on_answer, t, NULL) >= 0)
+		return 0;
+	snprintf(t->stats.last_error, sizeof(t->stats.last_error),
+	    "bad message length from the server");
+	conn_failed(t, TLS_FAILED);
+	return -1;
+}
+
+void
+tls_conn_feed(struct tls_conn *t, const uint8_t *data, size_t n)
+{
+	uint64_t now = loop_now_ms(t->loop);
+	struct pending *p;
+
+	/* as if every query queued had been written */
+	while ((p = TAILQ_FIRST(&t->queue)) != NULL)
+		mark_written(t, p, now);
+	(void)stream_take(t, data, n);
+}
+
 static void
 conn_read(struct tls_conn *t)
 {
@@ -598,14 +635,8 @@ conn_read(struct tls_conn *t)
 		ERR_clear_error();
 		n = SSL_read(t->ssl, buf, sizeof(buf));
 		if (n > 0) {
-			if (framer_feed(&t->fr, buf, (size_t)n, on_answer, t,
-				NULL) < 0) {
-				snprintf(t->stats.last_error,
-				    sizeof(t->stats.last_error),
-				    "bad message length from the server");
-				conn_failed(t, TLS_FAILED);
+			if (stream_take(t, buf, (size_t)n) != 0)
 				return;
-			}
 			continue;
 		}
 		e = SSL_get_error(t->ssl, n);
@@ -636,13 +667,9 @@ conn_write(struct tls_conn *t)
 			t->wlen = t->woff = 0;
 			while ((p = TAILQ_FIRST(&t->queue)) != NULL &&
 			    t->wlen + p->len <= sizeof(t->wbuf)) {
-				TAILQ_REMOVE(&t->queue, p, link);
 				memcpy(t->wbuf + t->wlen, p->q, p->len);
 				t->wlen += p->len;
-				p->sent_ms = now;
-				p->hnext = t->byid[p->id & 0xff];
-				t->byid[p->id & 0xff] = p;
-				TAILQ_INSERT_TAIL(&t->waiting, p, link);
+				mark_written(t, p, now);
 				t->stats.queries++;
 			}
 			if (t->wlen == 0)
@@ -659,7 +686,8 @@ conn_write(struct tls_conn *t)
 		e = SSL_get_error(t->ssl, n);
 		if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
 			t->want_write = e == SSL_ERROR_WANT_WRITE;
-			conn_watch(t, LOOP_READ | (t->want_write ? LOOP_WRITE : 0));
+			conn_watch(t,
+			    LOOP_READ | (t->want_write ? LOOP_WRITE : 0));
 			return;
 		}
 		note_error(t, "write");

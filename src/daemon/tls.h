@@ -53,8 +53,8 @@ enum tls_status {
 
 /* Called once per query; msg (len octets) only with TLS_ANSWERED, valid
  * for the call only.  May call tls_conn_send() again. */
-typedef void tls_answer_cb(void *arg, enum tls_status st, const uint8_t *msg,
-    size_t len);
+typedef void
+tls_answer_cb(void *arg, enum tls_status st, const uint8_t *msg, size_t len);
 
 /* One connection's counters since it was made (roost stats). */
 struct tls_stats {
@@ -78,8 +78,8 @@ struct tls_stats {
  * or, if it is NULL or "", the system's store.  Returns it, or NULL
  * with why in err.
  */
-struct tls_client *tls_client_new(const char *ca_file, char *err,
-    size_t errlen);
+struct tls_client *
+tls_client_new(const char *ca_file, char *err, size_t errlen);
 
 /* Frees c (NULL is fine); its connections must be freed first. */
 void tls_client_free(struct tls_client *c);
@@ -116,6 +116,14 @@ bool tls_conn_backing_off(const struct tls_conn *t);
 
 /* Queries waiting on t. */
 unsigned tls_conn_pending(const struct tls_conn *t);
+
+/*
+ * For the fuzzer and tests, without a socket: takes n octets as if
+ * decrypted off t's connection, every query sent so far counted as
+ * written.  Answers end their queries; a bad length breaks the
+ * connection (every query fails, from the fail hook), as from a server.
+ */
+void tls_conn_feed(struct tls_conn *t, const uint8_t *data, size_t n);
 
 /* t's counters. */
 const struct tls_stats *tls_conn_stats(const struct tls_conn *t);

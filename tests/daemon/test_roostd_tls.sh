@@ -13,7 +13,8 @@
 # - opportunistic: TLS without authentication (self-signed is fine), and
 #   plain DNS on port 53 while TLS cannot be had, said in the stats;
 # - faults: a server that closes mid-answer, a handshake that never
-#   comes (a TCP listener that says nothing), a server that trickles.
+#   comes (a TCP listener that says nothing), a server that trickles
+#   (tests/tools/dotfault).
 #
 # Runs in a private network namespace (lib_init): Unbound on port 853 of
 # 127.0.0.60 (good certificate), .61 (self-signed), .62 (expired);
@@ -308,6 +309,51 @@ check_eq "failover: again" "NOERROR 192.0.2.80" "$ST $A"
 check_eq "failover: the failing one had one handshake, backing off" 1 \
     "$(grep -c 'DNS over TLS: certificate not accepted' "$T/failover.log")"
 roostd_stop failover
+
+# --- faults ------------------------------------------------------------------------
+
+: "${DOTFAULT:=$top_builddir/tests/tools/dotfault}"
+# fault_start NAME ADDR MODE: dotfault on ADDR#853 with the good
+# certificate (dot.test), ready when it says so
+fault_start() {
+	local fifo=$T/$1.ready line
+	mkfifo "$fifo" || return 1
+	"$DOTFAULT" "$2#853" "$D/good.pem" "$D/good.key" "$3" >"$fifo" \
+	    2>"$T/$1.log" &
+	LIB_PIDS+=($!)
+	read -r -t 10 line <"$fifo" && [ "$line" = ready ]
+}
+fault_start trickle 127.0.0.66 trickle || exit 99
+fault_start closemid 127.0.0.67 close-mid || exit 99
+fault_start notls 127.0.0.68 no-tls || exit 99
+
+start trickle --upstream "127.0.0.66 tls-name=dot.test" || exit 99
+q www.dot.test A
+check_eq "trickle: an answer one octet per TLS record is whole" \
+    "NOERROR 192.0.2.99" "$ST $A"
+q www2.dot.test A
+check_eq "trickle: and the next, on the same connection" \
+    "NOERROR 192.0.2.99 1" "$ST $A $(up_field tls_handshakes)"
+roostd_stop trickle
+
+start closemid --upstream "127.0.0.67 tls-name=dot.test" || exit 99
+q www.dot.test A
+check_eq "closed mid-answer: SERVFAIL, EDE 23" "SERVFAIL 23" "$ST $EDE"
+check_match "closed mid-answer: said" "closed|read" "$(up_field tls_error)"
+check "closed mid-answer: roostd still answers" roostd_ready "$R"
+roostd_stop closemid
+
+start notls --upstream "127.0.0.68 tls-name=dot.test" || exit 99
+t0=$(lib_now_ms)
+q www.dot.test A
+check_eq "no handshake: SERVFAIL at the deadline, EDE 22 (no reachable authority)" \
+    "SERVFAIL 22" "$ST $EDE"
+check_lt "no handshake: within the query deadline (ms < 3000)" \
+    "$(($(lib_now_ms) - t0))" 3000
+wait_until 8 grep -q "handshake timed out" "$T/notls.log"
+check "no handshake: given up after 5 s" grep -q \
+    "handshake timed out after 5000 ms" "$T/notls.log"
+roostd_stop notls
 
 # --- a run-time source's own policy ---------------------------------------------
 
