@@ -78,9 +78,9 @@ name_set(struct server *s, const char *name, char *err, size_t errlen)
 			name[i + 1] == '.'))
 			len = 0;
 	if (len == 0 || len >= sizeof(s->tls_name) ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
-			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") <
-		len ||
+	    strspn(name,
+		"abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") < len ||
 	    strstr(name, "..") != NULL || name[0] == '.' ||
 	    wire_name_from_text(name, wire, &wlen) != WIRE_OK) {
 		errbuf(err, errlen, "bad tls-name \"%s\": not a host name",
@@ -194,8 +194,7 @@ server_parse(const char *text, struct server *s, char *err, size_t errlen)
 }
 
 int
-server_parse_item(const char *item, struct server *s, char *err,
-    size_t errlen)
+server_parse_item(const char *item, struct server *s, char *err, size_t errlen)
 {
 	char buf[ADDR_STRLEN + SERVER_NAME_MAX + 8], *hash, *w[1] = { buf };
 	struct server t;
@@ -224,8 +223,8 @@ server_item_str(const struct server *s, char *buf, size_t buflen)
 	char a[ADDR_STRLEN];
 
 	addr_str(&s->addr, a, sizeof(a));
-	snprintf(buf, buflen, "%s%s%s", a,
-	    s->tls_name[0] != '\0' ? "#" : "", s->tls_name);
+	snprintf(buf, buflen, "%s%s%s", a, s->tls_name[0] != '\0' ? "#" : "",
+	    s->tls_name);
 	return buf;
 }
 

@@ -86,8 +86,8 @@ int server_parse(const char *text, struct server *s, char *err, size_t errlen);
  * tls policy stays unset (the source's dns-over-tls decides).  Returns
  * 0, or -1 with why in err.
  */
-int server_parse_item(const char *item, struct server *s, char *err,
-    size_t errlen);
+int
+server_parse_item(const char *item, struct server *s, char *err, size_t errlen);
 
 /* Writes s as server_parse_item() reads it back, with its port as now. */
 char *server_item_str(const struct server *s, char *buf, size_t buflen);

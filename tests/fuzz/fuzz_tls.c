@@ -105,7 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (qs[j].sent && qs[j].id == qs[i].id)
 					goto ok;
 		assert(qs[i].sent);
-ok:;
+	ok:;
 	}
 	/* the reference */
 	for (size_t off = 0; len - off >= 2;) {

@@ -123,8 +123,9 @@ main(int argc, char **argv)
 	int lfd, one = 1;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: dotfault LISTEN CERT KEY "
-				"trickle|close-mid|no-tls|answer\n");
+		fprintf(stderr,
+		    "usage: dotfault LISTEN CERT KEY "
+		    "trickle|close-mid|no-tls|answer\n");
 		return 2;
 	}
 	if (strcmp(argv[4], "trickle") == 0)

@@ -154,7 +154,8 @@ test_server_bad_words_fail_with_why(void **state)
 	parse_fails("192.0.2.1 tls-name=a tls-name=b", "given twice");
 	parse_fails("192.0.2.1 tls-pin=AAAA", "bad tls-pin");
 	parse_fails("192.0.2.1 tls-pin=" PIN "x", "bad tls-pin");
-	parse_fails("192.0.2.1 tls-pin=!AECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+	parse_fails(
+	    "192.0.2.1 tls-pin=!AECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 	    "bad tls-pin");
 	parse_fails("192.0.2.1 tls-pin=" PIN " tls-pin=" PIN, "given twice");
 	parse_fails("192.0.2.1 tls=yes", "unknown word");
@@ -167,8 +168,8 @@ test_server_items_take_resolved_names(void **state)
 	char err[ERRLEN], buf[SERVER_STRLEN];
 
 	(void)state;
-	assert_int_equal(server_parse_item("9.9.9.9#dns.quad9.net", &s, err,
-			     sizeof(err)),
+	assert_int_equal(
+	    server_parse_item("9.9.9.9#dns.quad9.net", &s, err, sizeof(err)),
 	    0);
 	assert_string_equal(s.tls_name, "dns.quad9.net");
 	assert_false(s.port_given);
@@ -177,24 +178,21 @@ test_server_items_take_resolved_names(void **state)
 	server_settle(&s, SERVER_TLS_OPPORTUNISTIC);
 	assert_string_equal(server_item_str(&s, buf, sizeof(buf)),
 	    "9.9.9.9#853#dns.quad9.net");
-	assert_int_equal(server_parse_item("9.9.9.9#853#dns.quad9.net", &s,
-			     err, sizeof(err)),
+	assert_int_equal(server_parse_item("9.9.9.9#853#dns.quad9.net", &s, err,
+			     sizeof(err)),
 	    0);
 	assert_true(s.port_given);
 	assert_int_equal(addr_port(&s.addr), 853);
-	assert_int_equal(server_parse_item("[::1]:853#x.example", &s, err,
-			     sizeof(err)),
-	    0);
+	assert_int_equal(
+	    server_parse_item("[::1]:853#x.example", &s, err, sizeof(err)), 0);
 	assert_int_equal(addr_port(&s.addr), 853);
 	assert_string_equal(s.tls_name, "x.example");
-	assert_int_equal(server_parse_item("10.0.0.1#5353", &s, err,
-			     sizeof(err)),
-	    0);
+	assert_int_equal(
+	    server_parse_item("10.0.0.1#5353", &s, err, sizeof(err)), 0);
 	assert_string_equal(s.tls_name, "");
 	assert_int_equal(addr_port(&s.addr), 5353);
-	assert_int_equal(server_parse_item("10.0.0.1#bad_name", &s, err,
-			     sizeof(err)),
-	    -1);
+	assert_int_equal(
+	    server_parse_item("10.0.0.1#bad_name", &s, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "bad tls-name"));
 }
 
@@ -222,7 +220,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_server_plain_address_waits_for_the_policy),
+		cmocka_unit_test(
+		    test_server_plain_address_waits_for_the_policy),
 		cmocka_unit_test(test_server_given_port_stays),
 		cmocka_unit_test(test_server_name_or_pin_makes_it_strict),
 		cmocka_unit_test(test_server_prints_what_it_reads),
