@@ -208,14 +208,22 @@ rdbus_servers_word(const struct rdbus_server *s, size_t n, int ifindex,
     char *buf, size_t len, char *err, size_t errlen)
 {
 	struct addr a[CONFIG_MAX_UPSTREAM];
+	const char *names[CONFIG_MAX_UPSTREAM];
+	bool port_given[CONFIG_MAX_UPSTREAM];
 	size_t na = 0, used = 0;
-	char why[128];
+	char why[256];
 
 	for (size_t i = 0; i < n; i++) {
 		struct addr x;
 		bool dup = false;
+		const char *name = s[i].name != NULL ? s[i].name : "";
 
 		if (server_addr(&s[i], ifindex, &x, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "DNS server %zu: %s", i + 1, why);
+			return -1;
+		}
+		if (name[0] != '\0' &&
+		    server_name_check(name, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "DNS server %zu: %s", i + 1, why);
 			return -1;
 		}
@@ -230,6 +238,10 @@ rdbus_servers_word(const struct rdbus_server *s, size_t n, int ifindex,
 			    CONFIG_MAX_UPSTREAM, CONFIG_MAX_UPSTREAM);
 			return -1;
 		}
+		names[na] = name;
+		port_given[na] = s[i].port != 0 &&
+		    s[i].port != RDBUS_DOT_PORT &&
+		    s[i].port != RDBUS_DEFAULT_PORT;
 		a[na++] = x;
 	}
 	if (append(buf, len, &used, "servers=") != 0)
@@ -237,8 +249,11 @@ rdbus_servers_word(const struct rdbus_server *s, size_t n, int ifindex,
 	for (size_t i = 0; i < na; i++) {
 		char text[ADDR_STRLEN];
 
-		if (append(buf, len, &used, "%s%s", i > 0 ? "," : "",
-			addr_str(&a[i], text, sizeof(text))) != 0)
+		addr_str(&a[i], text, sizeof(text));
+		if (!port_given[i])
+			text[strcspn(text, "#")] = '\0';
+		if (append(buf, len, &used, "%s%s%s%s", i > 0 ? "," : "", text,
+			names[i][0] != '\0' ? "#" : "", names[i]) != 0)
 			goto short_buf;
 	}
 	return 0;
@@ -659,7 +674,7 @@ set_dns(struct rdbus *b, sd_bus_message *m, bool ex, sd_bus_error *e)
 	struct rdbus_server s[RDBUS_MAX_ARRAY];
 	struct call c = { .method = ex ? "SetLinkDNSEx" : "SetLinkDNS",
 		.kind = CALL_SET };
-	size_t n = 0, used = 0;
+	size_t n = 0;
 	char why[256];
 	int r;
 
@@ -689,14 +704,8 @@ set_dns(struct rdbus *b, sd_bus_message *m, bool ex, sd_bus_error *e)
 		s[n++] = (struct rdbus_server){ .family = family,
 			.addr = p,
 			.addr_len = plen,
-			.port = port };
-		if (name != NULL && name[0] != '\0') {
-			char shown[64];
-
-			(void)append(c.note, sizeof(c.note), &used, "%s\"%s\"",
-			    used > 0 ? "," : "",
-			    printable(name, shown, sizeof(shown)));
-		}
+			.port = port,
+			.name = name };
 	}
 	if (r < 0 || (r = sd_bus_message_exit_container(m)) < 0)
 		return r;
@@ -800,10 +809,26 @@ m_set_dnssec(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	return set_mode(m, userdata, "SetLinkDNSSEC", e);
 }
 
+/* DNSOverTLS: the link's dns-over-tls ("" for roostd.conf's). */
 static int
 m_set_dot(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
-	return set_mode(m, userdata, "SetLinkDNSOverTLS", e);
+	struct call c = { .method = "SetLinkDNSOverTLS", .kind = CALL_SET };
+	const char *mode;
+	char why[128], word[64];
+	int r;
+
+	if ((r = read_link(m, &c, e)) < 0 ||
+	    (r = sd_bus_message_read(m, "s", &mode)) < 0)
+		return r;
+	if (rdbus_mode_check(c.method, mode, why, sizeof(why)) != 0)
+		return sd_bus_error_setf(e, SD_BUS_ERROR_INVALID_ARGS, "%s",
+		    why);
+	snprintf(word, sizeof(word), "dns-over-tls=%s",
+	    mode[0] == '\0'                ? "default"
+		: strcmp(mode, "yes") == 0 ? "strict"
+					   : mode);
+	return call_queue(userdata, m, &c, word, e);
 }
 
 static int

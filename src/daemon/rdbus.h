@@ -8,17 +8,19 @@
  * Served: object /org/freedesktop/resolve1, interface
  * org.freedesktop.resolve1.Manager, name org.freedesktop.resolve1, with
  * resolved's signatures: SetLinkDNS(ia(iay)), SetLinkDNSEx(ia(iayqs)),
- * SetLinkDomains(ia(sb)), SetLinkDefaultRoute(ib), RevertLink(i),
- * FlushCaches(), ResetServerFeatures(); and SetLinkLLMNR(is),
- * SetLinkMulticastDNS(is), SetLinkDNSSEC(is), SetLinkDNSOverTLS(is),
- * SetLinkDNSSECNegativeTrustAnchors(ias), whose arguments are checked,
- * accepted and logged, and which change nothing yet.  Every other
+ * SetLinkDomains(ia(sb)), SetLinkDefaultRoute(ib),
+ * SetLinkDNSOverTLS(is), RevertLink(i), FlushCaches(),
+ * ResetServerFeatures(); and SetLinkLLMNR(is), SetLinkMulticastDNS(is),
+ * SetLinkDNSSEC(is), SetLinkDNSSECNegativeTrustAnchors(ias), whose
+ * arguments are checked, accepted and logged, and which change nothing
+ * yet.  Every other
  * method gets sd-bus's org.freedesktop.DBus.Error.UnknownMethod.
  *
  * D-Bus stays out of the routing logic: each Set call becomes one
  * "FIELD=VALUE" word of source.h's source_set_field() ("servers=...",
- * "domains=...", "default-route=yes|no") handed to main through
- * rdbus_ops, as the control socket's "upstream set" words are.
+ * "domains=...", "default-route=yes|no", "dns-over-tls=...") handed to
+ * main through rdbus_ops, as the control socket's "upstream set" words
+ * are.
  *
  * Errors, as resolved's: org.freedesktop.DBus.Error.InvalidArgs for a
  * bad argument (with why) and for a word main refused (with main's
@@ -126,17 +128,20 @@ struct rdbus_server {
 	const uint8_t *addr; /* the address bytes, not owned */
 	size_t addr_len;     /* 4 for AF_INET, 16 for AF_INET6 */
 	uint16_t port;       /* 0: the default */
+	const char *name;    /* SetLinkDNSEx's server name, or NULL/"" */
 };
 
 /*
- * Writes "servers=ADDR#PORT,..." (addr_str()'s syntax, which
- * source_set_field() reads back) for s[0..n) into buf: port 0, 53 and
- * 853 are 53 (resolved's "the transport's default": roostd asks a
- * link's servers over plain DNS), an IPv6 link-local address gets
- * ifindex as its scope, a server listed twice is written once; n == 0
- * writes "servers=" (none).  Returns 0, or -1 with why in err (a family
- * other than AF_INET/AF_INET6, an address length that does not match
- * it, the unspecified address, more than CONFIG_MAX_UPSTREAM distinct
+ * Writes "servers=ADDR[#PORT][#NAME],..." (server_parse_item()'s
+ * syntax, which source_set_field() reads back) for s[0..n) into buf:
+ * port 0, 53 and 853 are written as none (resolved's "the transport's
+ * default": 53 for plain DNS, 853 for TLS, as the link's dns-over-tls
+ * decides), a name is kept for TLS (the certificate's name and SNI), an
+ * IPv6 link-local address gets ifindex as its scope, a server listed
+ * twice is written once; n == 0 writes "servers=" (none).  Returns 0,
+ * or -1 with why in err (a family other than AF_INET/AF_INET6, an
+ * address length that does not match it, the unspecified address, a
+ * name that is not a host name, more than CONFIG_MAX_UPSTREAM distinct
  * servers, or buf too short).
  */
 int rdbus_servers_word(const struct rdbus_server *s, size_t n, int ifindex,

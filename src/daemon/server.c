@@ -92,6 +92,14 @@ name_set(struct server *s, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+int
+server_name_check(const char *name, char *err, size_t errlen)
+{
+	struct server s;
+
+	return name_set(&s, name, err, errlen);
+}
+
 static int
 pin_set(struct server *s, const char *b64, char *err, size_t errlen)
 {

@@ -89,6 +89,12 @@ int server_parse(const char *text, struct server *s, char *err, size_t errlen);
 int
 server_parse_item(const char *item, struct server *s, char *err, size_t errlen);
 
+/*
+ * Checks a TLS name as tls-name= takes it (a host name: LDH labels).
+ * Returns 0, or -1 with why in err.
+ */
+int server_name_check(const char *name, char *err, size_t errlen);
+
 /* Writes s as server_parse_item() reads it back, with its port as now. */
 char *server_item_str(const struct server *s, char *buf, size_t buflen);
 

@@ -6,7 +6,8 @@
 # resolvectl's (SetLinkDNSEx, SetLinkDomains, SetLinkDefaultRoute,
 # RevertLink) and NetworkManager's (SetLinkDNS, SetLinkDomains,
 # SetLinkDefaultRoute, SetLinkLLMNR, SetLinkMulticastDNS, SetLinkDNSSEC,
-# SetLinkDNSOverTLS) on two links (bridges: no dummy module everywhere).  Each link becomes a source;
+# SetLinkDNSOverTLS, which sets the link's dns-over-tls) on two links
+# (bridges: no dummy module everywhere).  Each link becomes a source;
 # its domains reach only its mock; a link deleted takes its servers
 # with it (rtnetlink); bad calls get the standard D-Bus errors; a
 # caller who is not root is refused.
@@ -170,6 +171,25 @@ check_eq "wlan0: the default route has both servers" \
     "[\"$DEF\",\"$HOME_\"]" "$(jq -c '[.servers[].address] | sort' <<<"$json")"
 check_match "the accepted per-link modes are logged" \
     'SetLinkDNSSEC on wlan0' "$(cat "$T/r.log")"
+
+# DNS over TLS per link, as `resolvectl dnsovertls wlan0 yes` and `resolvectl
+# dns wlan0 127.0.0.4#dns.home.example` set it (the servers are not asked)
+srv() { roost upstream --json | jq -c ".sources[] | select(.name == \"$1\") |
+    [.dns_over_tls, .servers]"; }
+mgr SetLinkDNSEx 'ia(iayqs)' "$WLAN" 1 2 4 127 0 0 4 0 dns.home.example \
+    >/dev/null
+out=$(mgr SetLinkDNSOverTLS is "$WLAN" yes 2>&1)
+check_eq "SetLinkDNSOverTLS yes: accepted" "" "$out"
+check_eq "wlan0: strict, port 853, the server's name kept" \
+    '["strict",["127.0.0.4#853#dns.home.example"]]' "$(srv wlan0)"
+mgr SetLinkDNSOverTLS is "$WLAN" "" >/dev/null
+check_eq "SetLinkDNSOverTLS '': roostd.conf's dns-over-tls (no)" \
+    '["default",["127.0.0.4#53#dns.home.example"]]' "$(srv wlan0)"
+out=$(mgr SetLinkDNSOverTLS is "$WLAN" always 2>&1)
+check_match "SetLinkDNSOverTLS always: refused" \
+    'Invalid DNSOverTLS setting' "$out"
+mgr SetLinkDNSEx 'ia(iayqs)' "$WLAN" 1 2 4 127 0 0 4 5300 "" >/dev/null
+mgr SetLinkDNSOverTLS is "$WLAN" no >/dev/null
 
 # --- errors: as resolved gives them ---------------------------------------
 

@@ -95,41 +95,72 @@ static void
 test_rdbus_servers_v4_v6_and_ports(void **state)
 {
 	struct rdbus_server s[] = {
-		{ AF_INET, v4, 4, 0 },
-		{ AF_INET6, v6, 16, 5353 },
-		{ AF_INET, v4b, 4, 853 },
+		{ AF_INET, v4, 4, 0, NULL },
+		{ AF_INET6, v6, 16, 5353, NULL },
+		{ AF_INET, v4b, 4, 853, NULL },
 	};
 	struct source src;
 	char text[ADDR_STRLEN];
 
 	(void)state;
-	assert_string_equal(servers(s, 1, 3), "servers=10.8.0.1#53");
+	/* port 0, 53 and 853 (resolved's "the default") are the
+	 * transport's: 53 for plain DNS, 853 for TLS */
+	assert_string_equal(servers(s, 1, 3), "servers=10.8.0.1");
 	assert_string_equal(servers(&s[1], 1, 3), "servers=2001:db8::1#5353");
-	/* port 0 and 853 (resolved's "the default") ask port 53 */
 	assert_string_equal(servers(s, 3, 3),
-	    "servers=10.8.0.1#53,2001:db8::1#5353,10.8.0.2#53");
+	    "servers=10.8.0.1,2001:db8::1#5353,10.8.0.2");
 	s[1].port = 53;
-	assert_string_equal(servers(&s[1], 1, 3), "servers=2001:db8::1#53");
+	assert_string_equal(servers(&s[1], 1, 3), "servers=2001:db8::1");
 	s[1].port = 5353;
 
 	/* what source_set_field() reads back is what was sent */
 	apply(&src, servers(s, 3, 3));
 	assert_int_equal(src.nserver, 3);
+	server_settle(&src.server[0], SERVER_TLS_NO);
 	assert_string_equal(addr_str(&src.server[0].addr, text, sizeof(text)),
 	    "10.8.0.1#53");
 	assert_string_equal(addr_str(&src.server[1].addr, text, sizeof(text)),
 	    "2001:db8::1#5353");
-	assert_int_equal(addr_port(&src.server[2].addr), 53);
+	server_settle(&src.server[2], SERVER_TLS_STRICT);
+	assert_int_equal(addr_port(&src.server[2].addr), 853);
+}
+
+static void
+test_rdbus_servers_keep_their_tls_names(void **state)
+{
+	struct rdbus_server s[] = {
+		{ AF_INET, v4, 4, 0, "dns.corp.example" },
+		{ AF_INET6, v6, 16, 8853, "dns6.corp.example" },
+		{ AF_INET, v4b, 4, 0, "" },
+	};
+	struct source src;
+	char buf[512], err[256];
+
+	(void)state;
+	assert_string_equal(servers(s, 3, 3),
+	    "servers=10.8.0.1#dns.corp.example,"
+	    "2001:db8::1#8853#dns6.corp.example,10.8.0.2");
+	apply(&src, servers(s, 3, 3));
+	assert_string_equal(src.server[0].tls_name, "dns.corp.example");
+	assert_string_equal(src.server[1].tls_name, "dns6.corp.example");
+	assert_int_equal(addr_port(&src.server[1].addr), 8853);
+	assert_string_equal(src.server[2].tls_name, "");
+	/* a name the certificate check could not use is refused */
+	s[0].name = "not a name";
+	assert_int_equal(
+	    rdbus_servers_word(s, 1, 3, buf, sizeof(buf), err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "DNS server 1: bad tls-name"));
 }
 
 static void
 test_rdbus_servers_link_local_gets_the_link(void **state)
 {
-	struct rdbus_server s = { AF_INET6, ll6, 16, 0 };
+	struct rdbus_server s = { AF_INET6, ll6, 16, 0, NULL };
 	struct source src;
 
 	(void)state;
-	assert_string_equal(servers(&s, 1, 7), "servers=fe80::1%7#53");
+	assert_string_equal(servers(&s, 1, 7), "servers=fe80::1%7");
 	apply(&src, servers(&s, 1, 7));
 	assert_int_equal(addr_scope(&src.server[0].addr), 7);
 }
@@ -582,6 +613,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rdbus_servers_v4_v6_and_ports),
 		cmocka_unit_test(test_rdbus_servers_link_local_gets_the_link),
+		cmocka_unit_test(test_rdbus_servers_keep_their_tls_names),
 		cmocka_unit_test(test_rdbus_servers_empty_clears),
 		cmocka_unit_test(test_rdbus_servers_refuses_bad_ones),
 		cmocka_unit_test(test_rdbus_servers_at_most_config_max),
