@@ -563,6 +563,84 @@ def dnssec_targets(rp):
             "dnssec_hit", "cpu_us", "roostd-dnssec", DNSSEC_BASE, "info")
 
 
+DOT_RES = ["roostd-dot", "unbound-dot", "echo"]
+DOT_BASE = "unbound-dot"
+DOT_TABLE = (DOT_RES, DOT_BASE, "x Unbound DoT")
+
+
+def dot_sections(rp, meta):
+    """The tables of the --dot runs: hits, latency and misses through a
+    DNS-over-TLS upstream, each ratio per run to Unbound's
+    forward-tls-upstream."""
+    o = rp.out
+    o("## DNS over TLS: ratios to Unbound with forward-tls-upstream")
+    o()
+    o("The upstream is an Unbound on 127.0.0.1#853 (pinned with NSD and "
+      "dnsperf) with a certificate for dot.bench.test from a CA made for "
+      "the run, forwarding to NSD. `roostd-dot` is roostd with `--upstream "
+      "\"127.0.0.1#853 tls-name=dot.bench.test\" --tls-ca-file CA`, "
+      "`unbound-dot` Unbound with `forward-tls-upstream: yes` and "
+      "`tls-cert-bundle: CA`; each was checked, before each run, to "
+      "answer a new name through the upstream over TLS (its "
+      "num.query.tls grew). dnsperf asks the resolvers over UDP.")
+    o()
+    o("### Cache hit: %s hot names, %s s at max rate" % (
+        meta.get("hot"), meta.get("duration")))
+    o()
+    rp.table("dot_hit", [("qps", "QPS", "qps", True),
+                         ("cpu_us", "CPU us/query", "us", True),
+                         ("lost", "lost", "int", False)], *DOT_TABLE)
+    o("### Latency of those hits at a fixed %s qps for %s s" %
+      (meta.get("rate"), meta.get("lat_duration")))
+    o()
+    rp.table("dot_lat", [("p50_ms", "p50 ms", "ms", False),
+                         ("p99_ms", "p99 ms", "ms", True),
+                         ("cpu_us", "CPU us/query", "us", True),
+                         ("lost", "lost", "int", False)], *DOT_TABLE)
+    o("### Cache miss over TLS: every query a new name, %s s at max rate, "
+      "a fresh instance per run" % meta.get("duration"))
+    o()
+    rp.table("dot_miss", [("qps", "QPS", "qps", True),
+                          ("cpu_us", "CPU us/query", "us", True),
+                          ("lost", "lost", "int", False),
+                          ("not_noerror", "not NOERROR", "int", False),
+                          ("tls_qpc", "queries per TLS connection", "int",
+                           False)], *DOT_TABLE)
+    rows = [r for r in ("roostd-dot",)
+            if rp.vals("dot_miss", "rd_upstream_tls_handshakes", r)]
+    for r in rows:
+        o("roostd over each miss run (increase, median): %s TLS "
+          "handshakes, %s queries over TLS, %s TLS errors." % (
+              one_or_spread(rp.vals("dot_miss",
+                                    "rd_upstream_tls_handshakes", r), "int"),
+              one_or_spread(rp.vals("dot_miss", "rd_upstream_tls_queries",
+                                    r), "int"),
+              one_or_spread(rp.vals("dot_miss", "rd_upstream_tls_errors",
+                                    r), "int")))
+        o()
+
+
+def dot_targets(rp):
+    """The DNS-over-TLS figures: miss CPU against Unbound over TLS, many
+    queries per connection, hits as without TLS."""
+    rp.target("DoT miss CPU/query <= 1.0x Unbound (forward-tls-upstream)",
+              "dot_miss", "cpu_us", "<=", 1.0, res="roostd-dot",
+              base=DOT_BASE)
+    rp.info("DoT miss QPS: roostd x Unbound (forward-tls-upstream)",
+            "dot_miss", "qps", "roostd-dot", DOT_BASE, "info")
+    rp.target("DoT queries per TLS connection under load >= 100",
+              "dot_miss", "tls_qpc", ">=", 100, ratio=False, kind="int",
+              res="roostd-dot")
+    rp.info_cross("DoT hit CPU: roostd over TLS x roostd plain (hit run)",
+                  rp.per_run("dot_hit", "cpu_us", "roostd-dot"),
+                  rp.per_run("hit", "cpu_us", "roostd"), "info")
+    rp.info("DoT hit CPU: roostd over TLS x echo", "dot_hit", "cpu_us",
+            "roostd-dot", "echo", "info")
+    rp.info_cross("DoT miss CPU: roostd over TLS x roostd plain (miss run)",
+                  rp.per_run("dot_miss", "cpu_us", "roostd-dot"),
+                  rp.per_run("miss", "cpu_us", "roostd"), "info")
+
+
 def cmd_report(a):
     data = load_results(a.results)
     meta = {}
@@ -597,7 +675,11 @@ def cmd_report(a):
     if any(k.startswith("dnssec_") for k in data):
         dnssec_sections(rp, meta)
         dnssec_targets(rp)
-    o("## Targets, roostd (issue 10; DNSSEC: issue 22)")
+    if any(k.startswith("dot_") for k in data):
+        dot_sections(rp, meta)
+        dot_targets(rp)
+    o("## Targets, roostd (issue 10; DNSSEC: issue 22; DNS over TLS: "
+      "issue 23)")
     o()
     o("| target | measured | verdict |")
     o("|---|---|---|")

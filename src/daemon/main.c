@@ -953,7 +953,7 @@ on_sigusr1(void *arg, int signo)
 {
 	struct roostd *d = arg;
 	struct stats_snapshot st;
-	char line[4096];
+	char line[8000]; /* the log cuts its lines at 8 KiB */
 
 	(void)signo;
 	stats_collect(d->qc, &st);

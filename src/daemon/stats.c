@@ -203,9 +203,9 @@ upstream_text_kv(const struct upstream_stats *u, char *buf, size_t len,
 	if (!uses_tls(u))
 		return;
 	bufappend(buf, len, n, " tls_auth=");
-	put_word(buf, len, n, u->tls_peer);
+	put_word(buf, len, n, u->tls_peer != NULL ? u->tls_peer : "");
 	bufappend(buf, len, n, " tls_error=");
-	put_word(buf, len, n, u->tls_error);
+	put_word(buf, len, n, u->tls_error != NULL ? u->tls_error : "");
 }
 
 /*

@@ -666,10 +666,8 @@ upstream_stats(const struct upstream_set *s, struct upstream_stats *out,
 			o->tls_queries = ts->queries;
 			o->tls_errors = ts->errors;
 			o->tls_auth_failures = ts->auth_failures;
-			snprintf(o->tls_peer, sizeof(o->tls_peer), "%s",
-			    ts->peer);
-			snprintf(o->tls_error, sizeof(o->tls_error), "%s",
-			    ts->last_error);
+			o->tls_peer = ts->peer;
+			o->tls_error = ts->last_error;
 		}
 	}
 	return i;

@@ -69,8 +69,9 @@ struct upstream_stats {
 	uint64_t tls_handshakes, tls_resumed, tls_queries, tls_errors,
 	    tls_auth_failures;
 	uint64_t plain_fallbacks; /* opportunistic tries sent in plain */
-	char tls_peer[SERVER_NAME_MAX + 8]; /* authenticated as; "" */
-	char tls_error[96];                 /* the latest TLS failure; "" */
+	/* who the server was authenticated as, the latest TLS failure ("":
+	 * none): the connection's own text, valid until the loop runs on */
+	const char *tls_peer, *tls_error;
 };
 
 /* What upstream_answer_check() made of an answer. */

@@ -129,10 +129,8 @@ test_stats_tls_upstream_counts_and_names_apart(void **state)
 	st.up[0].tls_resumed = 3;
 	st.up[0].tls_queries = 410;
 	st.up[0].tls_errors = 1;
-	snprintf(st.up[0].tls_peer, sizeof(st.up[0].tls_peer),
-	    "address 192.0.2.1");
-	snprintf(st.up[0].tls_error, sizeof(st.up[0].tls_error),
-	    "connect: Connection refused");
+	st.up[0].tls_peer = "address 192.0.2.1";
+	st.up[0].tls_error = "connect: Connection refused";
 	/* the stats lines: numbers only, queries per connection computed */
 	stats_text(&st, text, sizeof(text));
 	assert_non_null(strstr(text,
