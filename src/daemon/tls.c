@@ -11,7 +11,7 @@
  *   CONNECTING, HANDSHAKE: an error, a failed authentication, or
  *               TLS_HANDSHAKE_MS passed             IDLE, backing off
  *   OPEN        an answer                           OPEN (its query ends)
- *   OPEN        no query waits for TLS_IDLE_MS      IDLE (not a failure)
+ *   OPEN        no query waits for idle_ms          IDLE (not a failure)
  *   OPEN        closed or broken by the server      IDLE, see conn_lost()
  *   OPEN        the oldest query waited answer_ms   IDLE, backing off
  *
@@ -83,6 +83,8 @@ struct tls_conn {
 	struct server srv;
 	char name[64];
 	uint64_t answer_ms;
+	/* TLS_IDLE_MS, or less if the server's edns-tcp-keepalive says so */
+	uint64_t idle_ms;
 	enum conn_state state;
 	int fd;
 	unsigned events; /* registered with the loop */
@@ -815,7 +817,7 @@ conn_timer_arm(struct tls_conn *t)
 			due = (t->last_answer_ms > t->opened_ms
 				      ? t->last_answer_ms
 				      : t->opened_ms) +
-			    TLS_IDLE_MS;
+			    t->idle_ms;
 		break;
 	}
 	(void)loop_timer_set(t->loop, &t->timer, due > now ? due - now : 0);
@@ -838,6 +840,7 @@ tls_conn_new(struct loop *l, struct tls_client *c, const struct server *s,
 	t->srv = *s;
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->answer_ms = answer_ms;
+	t->idle_ms = TLS_IDLE_MS;
 	t->fd = -1;
 	TAILQ_INIT(&t->queue);
 	TAILQ_INIT(&t->waiting);
@@ -870,6 +873,22 @@ tls_conn_free(struct tls_conn *t)
 		SSL_SESSION_free(t->session);
 	free(t->rbuf);
 	free(t);
+}
+
+void
+tls_conn_keepalive(struct tls_conn *t, uint64_t timeout_ms)
+{
+	/* a quarter early: the server's own clock counts from its write */
+	uint64_t ms = timeout_ms - timeout_ms / 4;
+
+	if (ms > TLS_IDLE_MS)
+		ms = TLS_IDLE_MS;
+
+	if (ms == t->idle_ms)
+		return;
+	t->idle_ms = ms;
+	if (t->state == CONN_OPEN)
+		conn_timer_arm(t);
 }
 
 bool

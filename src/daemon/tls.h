@@ -27,7 +27,8 @@
 #include "loop.h"
 #include "server.h"
 
-/* A connection without a query waiting is closed after this long. */
+/* A connection without a query waiting is closed after this long (or
+ * sooner: tls_conn_keepalive()). */
 #define TLS_IDLE_MS 10000
 /* TCP connect and TLS handshake together may take this long. */
 #define TLS_HANDSHAKE_MS 5000
@@ -110,6 +111,14 @@ int tls_conn_send(struct tls_conn *t, const uint8_t *query, size_t len,
 
 /* Whether a query with this id waits on t. */
 bool tls_conn_id_taken(const struct tls_conn *t, uint16_t id);
+
+/*
+ * The server's edns-tcp-keepalive TIMEOUT (RFC 7828 3.3.2), in ms: an
+ * idle connection is closed after three quarters of it (TLS_IDLE_MS at
+ * most), so that the client, not the server, closes it.  For the next
+ * connections too.
+ */
+void tls_conn_keepalive(struct tls_conn *t, uint64_t timeout_ms);
 
 /* Whether t is backing off after a failure now (tls_conn_send() fails). */
 bool tls_conn_backing_off(const struct tls_conn *t);

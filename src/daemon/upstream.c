@@ -250,6 +250,22 @@ try_account(struct upstream *u, const struct upstream_try *t, int status,
 	    answered ? "unusable answer" : ares_strerror(status));
 }
 
+/* An answer over TLS that carries edns-tcp-keepalive (RFC 7828) with a
+ * TIMEOUT: the server's idle time, in units of 100 ms. */
+static void
+tls_keepalive(struct upstream *u, const uint8_t *ans, const struct wire_msg *m)
+{
+	struct wire_opt_iter it = { ans + m->edns.opts_off, m->edns.opts_len };
+	struct wire_opt o;
+
+	while (wire_opt_next(&it, &o))
+		if (o.code == WIRE_OPT_KEEPALIVE && o.len == 2) {
+			tls_conn_keepalive(u->tls,
+			    (uint64_t)wire_get16(o.data) * 100);
+			return;
+		}
+}
+
 /*
  * Ends try t: status is c-ares's (ARES_SUCCESS with the answer abuf of
  * alen octets, ARES_ETIMEOUT, ARES_ECONNREFUSED for a network error,
@@ -281,6 +297,8 @@ try_end(struct upstream_try *t, int status, const char *neterr,
 		v = upstream_answer_check(r->query, r->qlen, abuf, alen,
 		    r->exact_case, &m);
 		has_opt = m.edns.present;
+		if (c == NULL && has_opt)
+			tls_keepalive(u, abuf, &m);
 		/* no cookie goes over TLS, whose server is authenticated
 		 * or at least on a connection of ours */
 		if (s->cookies && c != NULL)

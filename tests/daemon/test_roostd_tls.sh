@@ -6,7 +6,8 @@
 #   counts them), never over the plain port (a mock there counts every
 #   query); 60 questions at once share one connection (pipelining); a
 #   connection the server closed when idle is made again with the
-#   session resumed (num.query.tls.resume); a pin authenticates alone;
+#   session resumed (num.query.tls.resume); a server's edns-tcp-keepalive
+#   timeout is honoured; a pin authenticates alone;
 # - strict failures: a wrong name, a self-signed certificate, an expired
 #   one, a pin mismatch, a server that is not there: SERVFAIL with EDE 23,
 #   the plain port never asked, `roost upstream` names the failure;
@@ -144,7 +145,9 @@ ub_stat() {
 # the good server closes a connection idle for 300 ms (so that a later
 # question makes a new one, resumed); good2 keeps one for Unbound's 30 s
 unbound_start good 127.0.0.60 good "tcp-idle-timeout: 300" || exit 99
-unbound_start good2 127.0.0.64 good || exit 99
+# (good2 offers edns-tcp-keepalive, RFC 7828: an idle timeout of 500 ms)
+unbound_start good2 127.0.0.64 good "edns-tcp-keepalive: yes" \
+    "edns-tcp-keepalive-timeout: 500" || exit 99
 unbound_start self 127.0.0.61 self || exit 99
 unbound_start expired 127.0.0.62 expired || exit 99
 
@@ -231,6 +234,12 @@ check_eq "pipelining: Unbound got 60 queries over TLS" 60 \
     "$(($(ub_stat good2 num.query.tls) - tls0))"
 check_eq "pipelining: all on the first connection" "1 61" \
     "$(up_field tls_handshakes) $(up_field tls_queries)"
+# the server's keepalive says 500 ms: roostd closes the idle connection
+# before that (at 375 ms), not after its own 10 s, nor leaves it to the
+# server
+wait_until 5 grep -q "DNS over TLS: idle, closed" "$T/pipe.log"
+check "keepalive: roostd closed the idle connection before the server's 500 ms" \
+    grep -q "DNS over TLS: idle, closed" "$T/pipe.log"
 roostd_stop pipe
 
 start idle --upstream "127.0.0.60 tls-name=dot.test" || exit 99
