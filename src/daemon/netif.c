@@ -38,7 +38,7 @@
 #define PARENT_MASK                                                            \
 	(IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
-#define DOT_PORT 853 /* DNS over TLS: plain DNS is asked on 53 instead */
+#define DOT_PORT 853 /* DNS over TLS's own port: left to the policy */
 
 /* --- the parser ------------------------------------------------------- */
 
@@ -114,6 +114,7 @@ next_entry(struct span *v, struct span *e)
 /* The values of the keys read (the last of each); p NULL if absent. */
 struct keys {
 	struct span admin, dns, domains, route_domains, default_route;
+	struct span dns_over_tls;
 };
 
 static void
@@ -160,6 +161,8 @@ read_lines(const char *text, size_t len, struct keys *k, struct notes *nt)
 			k->route_domains = val;
 		else if (span_is(key, "DNS_DEFAULT_ROUTE"))
 			k->default_route = val;
+		else if (span_is(key, "DNS_OVER_TLS"))
+			k->dns_over_tls = val;
 	}
 }
 
@@ -178,14 +181,15 @@ is_link_local6(const struct in6_addr *a)
 }
 
 /*
- * One DNS= entry into *a: "ADDR", "ADDR:PORT" (IPv4), "[ADDR]" or
- * "[ADDR]:PORT" (IPv6), then "%IFINDEX" and "#NAME", each optional.
- * Returns 0, or -1 with why in why.
+ * One DNS= entry into *srv: "ADDR", "ADDR:PORT" (IPv4), "[ADDR]" or
+ * "[ADDR]:PORT" (IPv6), then "%IFINDEX" and "#NAME" (the DNS-over-TLS
+ * name), each optional.  Returns 0, or -1 with why in why.
  */
 static int
-parse_server(const char *entry, int ifindex, struct addr *a, char *why,
+parse_server(const char *entry, int ifindex, struct server *srv, char *why,
     size_t whylen)
 {
+	struct addr *a = &srv->addr;
 	char buf[NETIF_MAX_ENTRY], *host = buf, *port = NULL, *scope, *cut;
 	unsigned long portnum = 0, scopenum = 0;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -193,8 +197,15 @@ parse_server(const char *entry, int ifindex, struct addr *a, char *why,
 	int family = AF_INET6;
 
 	snprintf(buf, sizeof(buf), "%s", entry);
-	if ((cut = strchr(buf, '#')) != NULL)
-		*cut = '\0'; /* a DNS-over-TLS name: plain DNS needs none */
+	memset(srv, 0, sizeof(*srv));
+	if ((cut = strchr(buf, '#')) != NULL) {
+		*cut++ = '\0';
+		if (server_name_check(cut, why, whylen) != 0)
+			return -1;
+		/* without a trailing dot, as tls-name= keeps it */
+		snprintf(srv->tls_name, sizeof(srv->tls_name), "%.*s",
+		    (int)(strlen(cut) - (cut[strlen(cut) - 1] == '.')), cut);
+	}
 	if ((scope = strchr(buf, '%')) != NULL)
 		*scope++ = '\0';
 	if (buf[0] == '[') {
@@ -226,9 +237,10 @@ parse_server(const char *entry, int ifindex, struct addr *a, char *why,
 		return -1;
 	}
 	/* resolved's port choice: 0, 53 and 853 are the transport's own */
-	if (portnum == 0 || portnum == DOT_PORT)
+	srv->port_given = !(
+	    portnum == 0 || portnum == CONFIG_DNS_PORT || portnum == DOT_PORT);
+	if (!srv->port_given)
 		portnum = CONFIG_DNS_PORT;
-	memset(a, 0, sizeof(*a));
 	if (family == AF_INET) {
 		/* an IPv4 address has no scope: networkd writes none */
 		if (sin.sin_addr.s_addr == htonl(INADDR_ANY)) {
@@ -266,7 +278,7 @@ read_servers(struct span v, int ifindex, struct netif_link *out,
 
 	while (next_entry(&v, &e)) {
 		char entry[NETIF_MAX_ENTRY], why[128];
-		struct addr a;
+		struct server a;
 		bool dup = false;
 
 		if (e.n >= sizeof(entry)) {
@@ -279,7 +291,7 @@ read_servers(struct span v, int ifindex, struct netif_link *out,
 			continue;
 		}
 		for (size_t i = 0; i < out->nserver && !dup; i++)
-			dup = addr_equal(&out->server[i], &a);
+			dup = addr_equal(&out->server[i].addr, &a.addr);
 		if (dup)
 			continue; /* sd-network drops repeats too */
 		if (out->nserver == CONFIG_MAX_UPSTREAM) {
@@ -398,6 +410,23 @@ netif_parse(const char *text, size_t len, int ifindex, struct netif_link *out,
 	if (k.route_domains.p != NULL)
 		read_domains(k.route_domains, true, out, &nt);
 	out->default_route = read_default_route(k.default_route, &nt);
+	out->dns_over_tls = SERVER_TLS_UNSET;
+	if (k.dns_over_tls.p != NULL) {
+		char v[16];
+		enum server_tls t;
+
+		snprintf(v, sizeof(v), "%.*s",
+		    (int)(k.dns_over_tls.n < 15 ? k.dns_over_tls.n : 15),
+		    k.dns_over_tls.p);
+		/* networkd writes resolved's words: yes, opportunistic, no */
+		if (server_tls_parse(v, &t) == 0)
+			out->dns_over_tls = t;
+		else
+			note(&nt,
+			    "DNS_OVER_TLS: \"%s\" is not yes, "
+			    "opportunistic or no",
+			    v);
+	}
 	return nt.n;
 }
 
@@ -410,10 +439,16 @@ netif_words(const struct netif_link *link,
 
 	n = (size_t)snprintf(words[0], NETIF_WORD_MAX, "servers=");
 	for (size_t i = 0; i < link->nserver && n < NETIF_WORD_MAX; i++) {
+		const struct server *s = &link->server[i];
 		char a[ADDR_STRLEN];
 
-		n += (size_t)snprintf(words[0] + n, NETIF_WORD_MAX - n, "%s%s",
-		    i > 0 ? "," : "", addr_str(&link->server[i], a, sizeof(a)));
+		/* no port: the link's policy picks 53 or 853 */
+		addr_str(&s->addr, a, sizeof(a));
+		if (!s->port_given)
+			a[strcspn(a, "#")] = '\0';
+		n += (size_t)snprintf(words[0] + n, NETIF_WORD_MAX - n,
+		    "%s%s%s%s", i > 0 ? "," : "", a,
+		    s->tls_name[0] != '\0' ? "#" : "", s->tls_name);
 	}
 	n = (size_t)snprintf(words[1], NETIF_WORD_MAX, "domains=");
 	for (size_t i = 0; i < link->ndomain && n < NETIF_WORD_MAX; i++) {
@@ -429,6 +464,10 @@ netif_words(const struct netif_link *link,
 	    link->default_route == SOURCE_DEFAULT_AUTO
 		? "auto"
 		: dr[link->default_route == SOURCE_DEFAULT_YES]);
+	snprintf(words[3], NETIF_WORD_MAX, "dns-over-tls=%s",
+	    link->dns_over_tls == SERVER_TLS_UNSET
+		? "default"
+		: server_tls_str(link->dns_over_tls));
 }
 
 /* --- the watch --------------------------------------------------------- */

@@ -17,6 +17,8 @@
  * - DOMAINS: search domains; ROUTE_DOMAINS: route-only domains ("~" in
  *   a .network file, "." for every name).  A name in both is route-only.
  * - DNS_DEFAULT_ROUTE: yes or no (absent: resolved's automatic rule).
+ * - DNS_OVER_TLS: yes (strict), opportunistic or no (absent: roostd.conf's
+ *   dns-over-tls).
  * Other keys are skipped.
  *
  * The watch turns each link's settings into the FIELD=VALUE words of
@@ -46,18 +48,20 @@
 #define NETIF_MAX_ENTRY 256 /* octets of one DNS= entry; longer: skipped */
 #define NETIF_MAX_LINKS SOURCE_MAX /* links followed; more are skipped */
 #define NETIF_MAX_SCAN 4096        /* files looked at per reading */
-#define NETIF_NWORDS 3             /* servers=, domains=, default-route= */
+/* servers=, domains=, default-route=, dns-over-tls= */
+#define NETIF_NWORDS 4
 /* The longest word: "domains=" and SOURCE_MAX_DOMAINS "~NAME," items. */
 #define NETIF_WORD_MAX (16 + SOURCE_MAX_DOMAINS * (WIRE_MAX_NAME_TEXT + 2))
 
 /* One link's DNS settings, as netif_parse() read them. */
 struct netif_link {
 	bool managed; /* ADMIN_STATE says networkd configures the link */
-	struct addr server[CONFIG_MAX_UPSTREAM]; /* in file order, unique */
+	struct server server[CONFIG_MAX_UPSTREAM]; /* in file order, unique */
 	size_t nserver;
 	struct source_domain domain[SOURCE_MAX_DOMAINS]; /* unique */
 	size_t ndomain;
 	enum source_default default_route; /* DNS_DEFAULT_ROUTE, or auto */
+	enum server_tls dns_over_tls;      /* DNS_OVER_TLS, or unset */
 };
 
 /*
@@ -66,10 +70,11 @@ struct netif_link {
  * line without "=", a server entry that is no numeric address, scoped
  * to another link or past CONFIG_MAX_UPSTREAM, a domain that is no
  * domain name or past SOURCE_MAX_DOMAINS is skipped; the last of a key
- * given twice counts.  A server's port 0, 53 or 853 is 53 (roostd asks
- * a link's servers over plain DNS, as rdbus.h does), #SERVERNAME is
- * dropped, and a link-local IPv6 address without "%IFINDEX" gets
- * ifindex.  Returns how many entries were skipped, with the first one's
+ * given twice counts.  A server's port 0, 53 or 853 is the transport's
+ * (not given: 53 for plain DNS, 853 over TLS, as rdbus.h does),
+ * #SERVERNAME is kept as its TLS name (a name that is no host name
+ * skips the entry), and a link-local IPv6 address without "%IFINDEX"
+ * gets ifindex.  Returns how many entries were skipped, with the first one's
  * why in err ("" when none).
  */
 int netif_parse(const char *text, size_t len, int ifindex,

@@ -143,6 +143,18 @@ check_eq "wlan0: a default-route link shares the names no domain claims" \
     '["roostd.conf","wlan0"]' \
     "$(roost route www.example.test --json | jq -c .sources)"
 
+# --- DNS over TLS, as networkd writes DNSOverTLS= and DNS=ADDR#NAME ------------
+
+state "$WLAN" configured "DNS=127.0.0.4#dns.home.example 127.0.0.5:5353" \
+    "DOMAINS=home.arpa" "DNS_OVER_TLS=yes"
+dot_is() { [ "$(src "$1" | jq -r .dns_over_tls)" = "$2" ]; }
+check "wlan0 over TLS: rewritten, strict" wait_until 5 dot_is wlan0 strict
+check_eq "wlan0 over TLS: port 853 and the name, a given port kept" \
+    '["127.0.0.4#853#dns.home.example","127.0.0.5#5353"]' \
+    "$(src wlan0 | jq -c .servers)"
+state "$WLAN" configured "DNS=127.0.0.4:5300" "DOMAINS=home.arpa"
+check "wlan0 back to roostd.conf's policy" wait_until 5 dot_is wlan0 default
+
 # --- links that are no sources -------------------------------------------------
 
 state "$LAN" unmanaged "DNS=127.0.0.2:5300"

@@ -63,8 +63,7 @@ test_netif_parses_ipv4_servers_and_domains(void **state)
 	assert_string_equal(note_, "");
 	assert_true(link_.managed);
 	assert_int_equal(link_.nserver, 2);
-	assert_string_equal(words_[0],
-	    "servers=192.0.2.1#53,198.51.100.7#5300");
+	assert_string_equal(words_[0], "servers=192.0.2.1,198.51.100.7#5300");
 	assert_string_equal(words_[1], "domains=corp.example.,~vpn.example.");
 	assert_string_equal(words_[2], "default-route=auto");
 }
@@ -82,30 +81,62 @@ test_netif_parses_ipv6_ports_scopes_and_names(void **state)
 	    1);
 	assert_string_equal(note_,
 	    "DNS: \"fe80::3%4\": scoped to link 4, not this one");
+	/* names kept for TLS; ports 0, 53, 853 left to the policy */
 	assert_string_equal(words_[0],
-	    "servers=2001:db8::1#53,2001:db8::2#5300,fe80::1%3#53,"
-	    "fe80::2%3#5353,fe80::4%3#53,2001:db8::5#53");
+	    "servers=2001:db8::1,2001:db8::2#5300,fe80::1%3,"
+	    "fe80::2%3#5353#dns.example,fe80::4%3,2001:db8::5#dot.example");
 	/* a link-local address is scoped to its link, others to none */
 	assert_int_equal(parse("ADMIN_STATE=configured\n"
 			       "DNS=2001:db8::1%3 fe80::9\n",
 			     7),
 	    1);
-	assert_string_equal(words_[0], "servers=fe80::9%7#53");
+	assert_string_equal(words_[0], "servers=fe80::9%7");
 }
 
 static void
-test_netif_maps_dot_and_default_ports_to_53(void **state)
+test_netif_leaves_dot_and_default_ports_to_the_policy(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("ADMIN_STATE=configured\n"
 			       "DNS=192.0.2.1:853#dns.example 192.0.2.1 "
-			       "192.0.2.1:53 192.0.2.2#dns.example "
+			       "192.0.2.1:53 192.0.2.2#dns.example. "
 			       "[2001:db8::1]:853#x 192.0.2.3:0\n",
 			     2),
 	    0);
-	/* the same server three times is written once */
+	/* the same server three times is written once (the first) */
 	assert_string_equal(words_[0],
-	    "servers=192.0.2.1#53,192.0.2.2#53,2001:db8::1#53,192.0.2.3#53");
+	    "servers=192.0.2.1#dns.example,192.0.2.2#dns.example,"
+	    "2001:db8::1#x,192.0.2.3");
+	/* a name that is not a host name skips its entry */
+	assert_int_equal(parse("ADMIN_STATE=configured\n"
+			       "DNS=192.0.2.4#bad_name 192.0.2.5\n",
+			     2),
+	    1);
+	assert_string_equal(words_[0], "servers=192.0.2.5");
+}
+
+static void
+test_netif_reads_dns_over_tls(void **state)
+{
+	(void)state;
+	parse("ADMIN_STATE=configured\nDNS=192.0.2.1\n", 2);
+	assert_string_equal(words_[3], "dns-over-tls=default");
+	parse("ADMIN_STATE=configured\nDNS=192.0.2.1\nDNS_OVER_TLS=yes\n", 2);
+	assert_int_equal(link_.dns_over_tls, SERVER_TLS_STRICT);
+	assert_string_equal(words_[3], "dns-over-tls=strict");
+	parse("ADMIN_STATE=configured\nDNS=192.0.2.1\n"
+	      "DNS_OVER_TLS=opportunistic\n",
+	    2);
+	assert_string_equal(words_[3], "dns-over-tls=opportunistic");
+	parse("ADMIN_STATE=configured\nDNS=192.0.2.1\nDNS_OVER_TLS=no\n", 2);
+	assert_string_equal(words_[3], "dns-over-tls=no");
+	assert_int_equal(parse("ADMIN_STATE=configured\nDNS=192.0.2.1\n"
+			       "DNS_OVER_TLS=always\n",
+			     2),
+	    1);
+	assert_string_equal(note_,
+	    "DNS_OVER_TLS: \"always\" is not yes, opportunistic or no");
+	assert_string_equal(words_[3], "dns-over-tls=default");
 }
 
 static void
@@ -200,7 +231,7 @@ test_netif_survives_junk(void **state)
 			     2),
 	    7);
 	assert_string_equal(note_, "DNS: \"not-an-ip\": not a numeric address");
-	assert_string_equal(words_[0], "servers=192.0.2.1#53");
+	assert_string_equal(words_[0], "servers=192.0.2.1");
 	/* no final newline, CRLF, blanks, quotes, comments, unknown keys,
 	 * a line without "=", the last of a key twice */
 	assert_int_equal(parse("; a comment\r\n"
@@ -213,7 +244,7 @@ test_netif_survives_junk(void **state)
 			     2),
 	    1);
 	assert_string_equal(note_, "line 4: no \"=\"");
-	assert_string_equal(words_[0], "servers=192.0.2.1#53,192.0.2.2#53");
+	assert_string_equal(words_[0], "servers=192.0.2.1,192.0.2.2");
 	assert_string_equal(words_[1], "domains=a.example.");
 	/* a NUL inside a line: that line skipped */
 	assert_int_equal(
@@ -249,7 +280,7 @@ test_netif_survives_junk(void **state)
 	strcpy(text + 27 + big, " 192.0.2.1\nDOMAINS=z.example\n");
 	assert_int_equal(parse(text, 2), 1);
 	assert_string_equal(note_, "DNS: an entry of 100000 characters");
-	assert_string_equal(words_[0], "servers=192.0.2.1#53");
+	assert_string_equal(words_[0], "servers=192.0.2.1");
 	assert_string_equal(words_[1], "domains=z.example.");
 	/* nothing at all */
 	assert_int_equal(netif_parse("", 0, 2, &link_, note_, sizeof(note_)),
@@ -279,8 +310,9 @@ on_set(void *arg, int ifindex, const char *ifname, const char *const *words,
 
 	(void)arg;
 	assert_int_equal(nwords, NETIF_NWORDS);
-	snprintf(calls + n, sizeof(calls) - n, "set %d %s %s %s %s\n", ifindex,
-	    ifname[0] != '\0' ? ifname : "-", words[0], words[1], words[2]);
+	snprintf(calls + n, sizeof(calls) - n, "set %d %s %s %s %s %s\n",
+	    ifindex, ifname[0] != '\0' ? ifname : "-", words[0], words[1],
+	    words[2], words[3]);
 	if (refuse) {
 		snprintf(err, errlen, "refused");
 		return -1;
@@ -349,7 +381,8 @@ settle(struct loop *l)
 	"ADMIN_STATE=configured\nDNS=192.0.2.1:5300\n"                         \
 	"ROUTE_DOMAINS=corp.example\n"
 #define CORP_WORDS                                                             \
-	"servers=192.0.2.1#5300 domains=~corp.example. default-route=auto"
+	"servers=192.0.2.1#5300 domains=~corp.example. default-route=auto "    \
+	"dns-over-tls=default"
 
 static void
 test_netif_watch_follows_the_files(void **state)
@@ -387,14 +420,15 @@ test_netif_watch_follows_the_files(void **state)
 	put(links, "1",
 	    "ADMIN_STATE=configured\nDNS=192.0.2.2 [2001:db8::1]:53\n");
 	assert_string_equal(settle(l),
-	    "set 1 lo servers=192.0.2.2#53,2001:db8::1#53 domains= "
-	    "default-route=auto\n");
+	    "set 1 lo servers=192.0.2.2,2001:db8::1 domains= "
+	    "default-route=auto dns-over-tls=default\n");
 	/* a link the kernel does not know here, unmanaged, then managed */
 	put(links, "99999", "ADMIN_STATE=unmanaged\nDNS=192.0.2.9\n");
 	assert_string_equal(settle(l), "");
 	put(links, "99999", "ADMIN_STATE=configuring\nDNS=192.0.2.9\n");
 	assert_string_equal(settle(l),
-	    "set 99999 - servers=192.0.2.9#53 domains= default-route=auto\n");
+	    "set 99999 - servers=192.0.2.9 domains= default-route=auto "
+	    "dns-over-tls=default\n");
 	/* a link without servers, other files: nothing */
 	put(links, "7", "ADMIN_STATE=configured\nDNS=\nDOMAINS=x.example\n");
 	put(dir, "state", "OPER_STATE=routable\n");
@@ -472,7 +506,8 @@ test_netif_watch_looks_again_when_the_parent_is_missing(void **state)
 	/* and followed from then on */
 	put(links, "1", "ADMIN_STATE=configured\nDNS=192.0.2.4\n");
 	assert_string_equal(settle(l),
-	    "set 1 lo servers=192.0.2.4#53 domains= default-route=auto\n");
+	    "set 1 lo servers=192.0.2.4 domains= default-route=auto "
+	    "dns-over-tls=default\n");
 
 	netif_watch_free(w);
 	loop_free(l);
@@ -498,7 +533,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_netif_parses_ipv4_servers_and_domains),
 		cmocka_unit_test(test_netif_parses_ipv6_ports_scopes_and_names),
-		cmocka_unit_test(test_netif_maps_dot_and_default_ports_to_53),
+		cmocka_unit_test(
+		    test_netif_leaves_dot_and_default_ports_to_the_policy),
+		cmocka_unit_test(test_netif_reads_dns_over_tls),
 		cmocka_unit_test(test_netif_reads_dns_default_route),
 		cmocka_unit_test(test_netif_tells_search_from_route_domains),
 		cmocka_unit_test(test_netif_skips_unmanaged_links),
