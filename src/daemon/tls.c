@@ -718,8 +718,17 @@ conn_connected(struct tls_conn *t)
 	int err = 0;
 	socklen_t len = sizeof(err);
 
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+
 	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
+	/* an event that was not this socket's (a new one with the old
+	 * one's number): still connecting, keep waiting */
+	if (err == 0 &&
+	    getpeername(t->fd, (struct sockaddr *)&peer, &plen) != 0 &&
+	    errno == ENOTCONN)
+		return;
 	if (err != 0) {
 		errno = err;
 		ERR_clear_error();
