@@ -541,16 +541,15 @@ text_server_tls(FILE *f, const struct cmd_upstream_line *u, int w)
 		fputs("not authenticated", f);
 	}
 	fprintf(f,
-	    "; %" PRIu64 " handshakes (%" PRIu64 " resumed), %" PRIu64
-	    " queries",
+	    "; handshakes %" PRIu64 " (resumed %" PRIu64 "), queries %" PRIu64,
 	    u->tls_handshakes, u->tls_resumed, u->tls_queries);
 	if (u->tls_handshakes > 0)
 		fprintf(f, " (%" PRIu64 " per connection)",
 		    u->tls_queries / u->tls_handshakes);
 	if (u->plain_fallbacks > 0)
-		fprintf(f, ", %" PRIu64 " in plain DNS", u->plain_fallbacks);
+		fprintf(f, ", in plain DNS %" PRIu64, u->plain_fallbacks);
 	if (u->tls_errors > 0) {
-		fprintf(f, "; %" PRIu64 " TLS errors", u->tls_errors);
+		fprintf(f, "; TLS errors %" PRIu64, u->tls_errors);
 		if (u->tls_error != NULL) {
 			fputs(", the latest: ", f);
 			put_spaced(f, u->tls_error);

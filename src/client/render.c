@@ -130,11 +130,11 @@ render_stats_text(FILE *f, const struct render_stats *st)
 		    u->zone[0] != '\0' ? "  forward-zone " : "", u->zone);
 		if (has_key(u, "tls_handshakes"))
 			fprintf(f,
-			    "  %-24s TLS: %" PRIu64 " handshakes (%" PRIu64
-			    " resumed), %" PRIu64
-			    " queries per connection, %" PRIu64
-			    " errors (%" PRIu64 " authentication), %" PRIu64
-			    " sent in plain DNS\n",
+			    "  %-24s TLS: handshakes %" PRIu64
+			    " (resumed %" PRIu64
+			    "), queries per connection %" PRIu64
+			    ", errors %" PRIu64 " (authentication %" PRIu64
+			    "), sent in plain DNS %" PRIu64 "\n",
 			    "", up_value(u, "tls_handshakes"),
 			    up_value(u, "tls_resumed"),
 			    up_value(u, "tls_queries_per_conn"),

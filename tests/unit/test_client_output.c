@@ -146,6 +146,36 @@ test_render_stats_forward_zone_servers(void **state)
 }
 
 static void
+test_render_stats_tls_server_line(void **state)
+{
+	static struct render_stats st;
+	char l1[] = "upstream 192.0.2.1#853 queries=300 failures=0 timeouts=0 "
+		    "srtt_ms=9 p50_ms=8 p90_ms=16 p99_ms=32 rtt_samples=300 "
+		    "rtt_sum_ms=2700 down=0 tls_handshakes=2 tls_resumed=1 "
+		    "tls_queries=300 tls_queries_per_conn=150 tls_errors=1 "
+		    "tls_auth_failures=1 plain_fallbacks=0";
+	char l2[] = "upstream 192.0.2.2#53 queries=3 down=0";
+	struct mem m;
+	char *s;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	assert_true(render_stats_line(&st, l1));
+	assert_true(render_stats_line(&st, l2));
+	/* every counter of the TLS server kept, none dropped at the cap */
+	assert_int_equal(st.up[0].n, 17);
+	mem_open(&m);
+	render_stats_text(m.f, &st);
+	s = mem_close(&m);
+	assert_non_null(strstr(s,
+	    "TLS: handshakes 2 (resumed 1), queries per connection 150, "
+	    "errors 1 (authentication 1), sent in plain DNS 0\n"));
+	/* the plain server has no TLS line */
+	assert_null(strstr(strstr(s, "192.0.2.2#53"), "TLS:"));
+	free(s);
+}
+
+static void
 test_render_stats_text_json_and_prometheus(void **state)
 {
 	static struct render_stats st;
@@ -255,6 +285,7 @@ main(void)
 		    test_render_stats_line_rejects_malformed_lines),
 		cmocka_unit_test(test_render_stats_text_json_and_prometheus),
 		cmocka_unit_test(test_render_stats_forward_zone_servers),
+		cmocka_unit_test(test_render_stats_tls_server_line),
 		cmocka_unit_test(
 		    test_render_prometheus_escapes_upstream_labels),
 		cmocka_unit_test(test_render_dump_json_entries_and_bad_line),

@@ -652,6 +652,48 @@ test_upstream_command_shows_sources_then_routes_with_servers(void **state)
 	run_free(&r);
 }
 
+static const char tls_reply[] =
+    "ok\n"
+    "source roostd.conf origin=config default-route=yes dns-over-tls=strict "
+    "servers=192.0.2.1#853#dns.example,192.0.2.2#853 domains=-\n"
+    "route . sources=roostd.conf servers=192.0.2.1#853,192.0.2.2#853\n"
+    "upstream 192.0.2.1#853 zone=. queries=300 failures=0 timeouts=0 "
+    "srtt_ms=9 down=0 transport=tls tls_handshakes=2 tls_resumed=1 "
+    "tls_queries=300 tls_queries_per_conn=150 tls_errors=0 "
+    "tls_auth_failures=0 plain_fallbacks=0 tls_auth=dns.example "
+    "tls_error=- last_error=- last_error_age_s=-\n"
+    "upstream 192.0.2.2#853 zone=. queries=3 failures=3 timeouts=0 "
+    "srtt_ms=400 down=1 transport=tls-opportunistic tls_handshakes=0 "
+    "tls_resumed=0 tls_queries=0 tls_errors=1 tls_auth_failures=0 "
+    "plain_fallbacks=3 tls_auth=- "
+    "tls_error=connect:_Connection_refused last_error=tls "
+    "last_error_age_s=5\n"
+    ".\n";
+
+static void
+test_upstream_command_shows_each_servers_tls(void **state)
+{
+	char *argv[] = { "upstream", NULL };
+	struct run r;
+
+	(void)state;
+	run_setup(&r);
+	serve(&r, tls_reply);
+	assert_int_equal(run_cmd(&r, argv), CLIENT_EXIT_ANSWER);
+	assert_non_null(strstr(r.out, "   DNS over TLS: strict\n"));
+	assert_non_null(strstr(r.out,
+	    "                 over TLS (strict), authenticated as "
+	    "dns.example; handshakes 2 (resumed 1), queries 300 (150 per "
+	    "connection)\n"));
+	assert_non_null(strstr(r.out,
+	    "over TLS (opportunistic), not authenticated; handshakes 0 "
+	    "(resumed 0), queries 0, in plain DNS 3; TLS errors 1, the "
+	    "latest: connect: Connection refused\n"));
+	assert_non_null(strstr(r.out, "tls 5 s ago"));
+	assert_string_equal(r.err, "");
+	run_free(&r);
+}
+
 static void
 test_upstream_command_json_matches_servers_to_routes_by_zone(void **state)
 {
@@ -884,6 +926,7 @@ main(void)
 		cmocka_unit_test(test_upstream_parse_refuses_malformed_words),
 		cmocka_unit_test(
 		    test_upstream_command_shows_sources_then_routes_with_servers),
+		cmocka_unit_test(test_upstream_command_shows_each_servers_tls),
 		cmocka_unit_test(
 		    test_upstream_command_json_matches_servers_to_routes_by_zone),
 		cmocka_unit_test(
