@@ -169,7 +169,7 @@ static void
 test_rdbus_servers_empty_clears(void **state)
 {
 	struct source src;
-	struct rdbus_server s = { AF_INET, v4, 4, 0 };
+	struct rdbus_server s = { AF_INET, v4, 4, 0, NULL };
 
 	(void)state;
 	assert_string_equal(servers(NULL, 0, 1), "servers=");
@@ -183,14 +183,14 @@ test_rdbus_servers_empty_clears(void **state)
 static void
 test_rdbus_servers_refuses_bad_ones(void **state)
 {
-	struct rdbus_server fam = { 99, v4, 4, 0 };
-	struct rdbus_server unix_fam = { AF_UNIX, v4, 4, 0 };
-	struct rdbus_server short6 = { AF_INET6, v4, 4, 0 };
-	struct rdbus_server long4 = { AF_INET, v6, 16, 0 };
-	struct rdbus_server empty4 = { AF_INET, NULL, 0, 0 };
-	struct rdbus_server any4 = { AF_INET, zero, 4, 0 };
-	struct rdbus_server any6 = { AF_INET6, zero, 16, 0 };
-	struct rdbus_server two[] = { { AF_INET, v4, 4, 0 }, long4 };
+	struct rdbus_server fam = { 99, v4, 4, 0, NULL };
+	struct rdbus_server unix_fam = { AF_UNIX, v4, 4, 0, NULL };
+	struct rdbus_server short6 = { AF_INET6, v4, 4, 0, NULL };
+	struct rdbus_server long4 = { AF_INET, v6, 16, 0, NULL };
+	struct rdbus_server empty4 = { AF_INET, NULL, 0, 0, NULL };
+	struct rdbus_server any4 = { AF_INET, zero, 4, 0, NULL };
+	struct rdbus_server any6 = { AF_INET6, zero, 16, 0, NULL };
+	struct rdbus_server two[] = { { AF_INET, v4, 4, 0, NULL }, long4 };
 
 	(void)state;
 	assert_non_null(strstr(servers_bad(&fam, 1), "family 99"));
@@ -216,7 +216,7 @@ test_rdbus_servers_at_most_config_max(void **state)
 	for (size_t i = 0; i < CONFIG_MAX_UPSTREAM + 2; i++) {
 		a[i][0] = 192, a[i][1] = 0, a[i][2] = 2;
 		a[i][3] = (uint8_t)(i + 1);
-		s[i] = (struct rdbus_server){ AF_INET, a[i], 4, 0 };
+		s[i] = (struct rdbus_server){ AF_INET, a[i], 4, 0, NULL };
 	}
 	apply(&src, servers(s, CONFIG_MAX_UPSTREAM, 1));
 	assert_int_equal(src.nserver, CONFIG_MAX_UPSTREAM);
