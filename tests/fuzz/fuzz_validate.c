@@ -45,6 +45,10 @@ struct fuzz {
 	const ldns_pkt *ds;
 	ldns_rr_list *ds_an, *ds_ns; /* the DS answer, as served */
 	unsigned served;
+	/* validate_zone() calls so far: the zones asked for nest, and a
+	 * zone left unjudged at the depth limit is asked for again by its
+	 * parent, so the steps are bounded per input, not per zone */
+	unsigned steps;
 };
 
 /* An anchor file holding rr (a template path made unique). */
@@ -125,7 +129,9 @@ judge_zone(struct fuzz *f, struct validate_store *s, const ldns_rdf *zone,
 	enum validate_step st = VALIDATE_NEED_ZONE;
 	ldns_rdf *need;
 
-	for (int i = 0; i < STEPS && depth < STEPS; i++) {
+	for (int i = 0; i < STEPS && depth < STEPS && f->steps < STEPS * 8;
+	     i++) {
+		f->steps++;
 		st = validate_zone(s, zone, ds, dnskey, t, &need);
 		if (st == VALIDATE_DONE)
 			break;
